@@ -1,0 +1,155 @@
+"""The command line: parse arguments, call the core, print. Nothing else lives here.
+
+Exit codes: 0 success; 2 bad input (one line naming the file, row and column or spec key,
+nothing written); 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lettergen",
+        description="หนังสือราชการไทยจำนวนมาก: spec (TOML) + รายชื่อผู้รับ (CSV/XLSX) -> PDF และ DOCX รายฉบับ",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p, recipients_required=False):
+        p.add_argument("spec", type=Path, help="ไฟล์ spec (TOML)")
+        p.add_argument("--recipients", type=Path, required=recipients_required,
+                       help="ไฟล์รายชื่อผู้รับ (CSV หรือ XLSX); ค่าเริ่มต้นจาก [recipients] file ใน spec")
+        p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="แก้ค่าใน spec ตามคีย์แบบจุด เช่น --set letter.date=2024-02-29")
+
+    demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
+
+    render = sub.add_parser("render", help="สร้างหนังสือทุกฉบับเป็น PDF และ DOCX")
+    common(render)
+    render.add_argument("--out", type=Path, default=Path("out"))
+    render.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
+    render.add_argument("--only", default=None, help="เฉพาะรหัสผู้รับเหล่านี้ คั่นด้วยจุลภาค")
+    render.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+
+    check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
+    common(check)
+
+    preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
+    common(preview)
+    preview.add_argument("--recipient", default=None, help="รหัสผู้รับ (ค่าเริ่มต้น ฉบับแรก)")
+    preview.add_argument("--page", type=int, default=1, help="หน้าที่ (ค่าเริ่มต้น ๑)")
+    preview.add_argument("--out", type=Path, default=Path("preview.png"))
+    return parser
+
+
+def _overrides(items: list[str]) -> dict[str, str]:
+    from .errors import SpecError
+
+    result = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise SpecError(f"--set ต้องเป็นรูป KEY=VALUE ไม่ใช่ \"{item}\"")
+        result[key.strip()] = value
+    return result
+
+
+def _load(args):
+    from .recipients import load_recipients, report_encoding
+    from .spec import load_spec
+    from .errors import RecipientsError
+
+    spec = load_spec(args.spec, _overrides(getattr(args, "overrides", [])))
+    path = getattr(args, "recipients", None) or spec.recipients.file
+    if path is None:
+        raise RecipientsError("ไม่ได้ระบุไฟล์รายชื่อผู้รับ: ใช้ --recipients หรือ [recipients] file ใน spec",
+                              file=args.spec)
+    book = load_recipients(path, spec)
+    report_encoding(book)
+    return spec, book
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .compose import FORMATS
+    from .errors import InputError
+
+    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(f"--format รู้จักแค่ {', '.join(FORMATS)} ไม่ใช่ \"{text}\"")
+    return formats
+
+
+def cmd_render(args) -> int:
+    from .batch import run
+
+    spec, book = _load(args)
+    only = [s.strip() for s in args.only.split(",")] if args.only else None
+    result = run(spec, book, args.out, formats=_formats(args.format), only=only)
+    print(f"เขียนหนังสือ {result.letters} ฉบับ ({len(result.files)} ไฟล์) ไว้ที่ {result.out_dir}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .resources import EXAMPLES
+
+    args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
+    args.recipients, args.overrides, args.format, args.only, args.jobs = None, [], "pdf,docx", None, None
+    return cmd_render(args)
+
+
+def cmd_check(args) -> int:
+    from .compose import compose_all
+
+    spec, book = _load(args)
+    letters = compose_all(spec, book)
+    print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(letters)} ฉบับ ไม่พบข้อผิดพลาด")
+    return EXIT_OK
+
+
+def cmd_preview(args) -> int:
+    from .compose import compose_all
+    from .errors import InputError
+    from .pdf_writer import write_pdf
+    from .preview import pdf_page_png
+
+    spec, book = _load(args)
+    only = [args.recipient] if args.recipient else None
+    letters = compose_all(spec, book, only)
+    pdf = write_pdf(letters[0])
+    try:
+        png = pdf_page_png(pdf, args.page)
+    except IndexError as exc:
+        raise InputError(str(exc)) from None
+    args.out.write_bytes(png)
+    print(f"ภาพหน้า {args.page} ของหนังสือถึง {letters[0].recipient_name}: {args.out}")
+    return EXIT_OK
+
+
+COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "preview": cmd_preview}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"ข้อผิดพลาด: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # an internal error: say so, briefly, without secrets
+        print(f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__}): {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

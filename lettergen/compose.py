@@ -1,0 +1,305 @@
+"""Spec + recipients -> letters (the document model), and the one ``render()`` core.
+
+``plan()`` applies the spec's routing: recipients whose kind goes through the district office
+are gathered into one letter to their district's office (its enclosure lists their
+credentials); the others get a direct letter each. ``compose()`` turns each planned letter
+into a ``Letter``; ``render()`` composes and hands the letters to the writers. The CLI, the
+batch engine and library users all go through ``render()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from .errors import RecipientsError
+from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
+from .recipients import Book, Recipient
+from .spec import Spec, Variant, with_overrides
+from .templating import plain, render_text, to_runs
+from .thai import arabic_digit_to_thai_digit, thai_date, thai_number, thai_percent
+
+FORMATS = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One letter to be written: its variant, its addressee row and the rows whose
+    credentials it carries."""
+
+    variant: str  # "district" | "direct"
+    addressee: Recipient
+    members: tuple[Recipient, ...]
+    number: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "done": self.done, "total": self.total, "pending": self.pending,
+            "percent": thai_percent(self.done, self.total) if self.total else "๐.๐๐",
+        }
+
+
+def progress(spec: Spec, rows: Iterable[Recipient]) -> Progress:
+    """Done / total over the LAOs (every routed kind); district offices do not count."""
+    routed = set(spec.routing.via_district) | set(spec.routing.direct)
+    counted = [r for r in rows if r.kind in routed]
+    return Progress(done=sum(r.done for r in counted), total=len(counted))
+
+
+def plan(spec: Spec, rows: Sequence[Recipient], path=None) -> list[Planned]:
+    """The letters of a run, in order: district letters in the order of their offices'
+    rows, then direct letters in row order. Numbers follow the regulation: a circular's
+    copies share its number; other letters count up from the variant's start number."""
+    routing = spec.routing
+    offices: dict[str, Recipient] = {}
+    for row in rows:
+        if row.kind == routing.district_office:
+            offices.setdefault(row.district, row)
+    members: dict[str, list[Recipient]] = {d: [] for d in offices}
+    direct: list[Recipient] = []
+    for row in rows:
+        if row.kind == routing.district_office:
+            continue
+        if row.kind in routing.via_district:
+            if row.district not in offices:
+                raise RecipientsError(
+                    f"อำเภอ \"{row.district}\" ไม่มีแถวของ {routing.district_office} "
+                    f"ที่จะส่งรหัสของ {row.name} ไปให้",
+                    file=path, row=row.row, column="district",
+                )
+            members[row.district].append(row)
+        elif row.kind in routing.direct:
+            direct.append(row)
+        else:
+            raise RecipientsError(
+                f"ประเภท \"{row.kind}\" ไม่ได้กำหนดไว้ใน [routing] ของ spec "
+                "(via_district หรือ direct)",
+                file=path, row=row.row, column="kind",
+            )
+    planned: list[Planned] = []
+    for variant_name, groups in (
+        ("district", [(office, tuple(members[d])) for d, office in offices.items() if members[d]]),
+        ("direct", [(row, (row,)) for row in direct]),
+    ):
+        variant = spec.variants[variant_name]
+        for i, (addressee, group) in enumerate(groups):
+            number = variant.number if variant.circular else variant.number + i
+            planned.append(Planned(variant_name, addressee, group, number))
+    return planned
+
+
+def letter_spec(spec: Spec, addressee: Recipient, book_path=None) -> Spec:
+    """The spec as it applies to one addressee: its row's override columns applied."""
+    if not addressee.overrides:
+        return spec
+    try:
+        return with_overrides(spec, addressee.overrides, origin=f"แถว {addressee.row}")
+    except RecipientsError:
+        raise
+    except Exception as exc:  # a SpecError, re-homed to the row that caused it
+        key = getattr(exc, "key", None)
+        raise RecipientsError(
+            getattr(exc, "message", str(exc)), file=book_path, row=addressee.row, column=key
+        ) from None
+
+
+def format_number(spec: Spec, number: int, circular: bool) -> str:
+    """"ชร ๐๐๒๓.๑/ว ๑๘๘๕๘" for a circular, "ชร ๐๐๒๓.๑/๑๘๘๕๓" otherwise."""
+    tail = f"ว {number}" if circular else str(number)
+    return arabic_digit_to_thai_digit(f"{spec.agency_code}/{tail}")
+
+
+def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Letter:
+    """One planned letter -> the document model."""
+    spec = letter_spec(spec, item.addressee, book_path)
+    variant: Variant = spec.variants[item.variant]
+    ctx = _context(spec, variant, item, totals)
+
+    def text(source: str, key: str) -> str:
+        return render_text(source, ctx, key=key, file=spec.path)
+
+    ctx["text"] = {k: text(v, f"variants.{variant.name}.text.{k}") for k, v in variant.text.items()}
+    body = tuple(
+        Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body")
+        for i, p in enumerate(spec.body)
+    )
+    addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
+    salutation = plain(to_runs(text(spec.salutation, "letter.salutation")))
+    cites = ""
+    if variant.cites:
+        cites = arabic_digit_to_thai_digit(
+            f"หนังสือ{spec.sender.agency} ที่ {variant.cites.number} ลงวันที่ "
+        ) + thai_date(variant.cites.date)
+    attachments = [_credentials(spec, item, text)]
+    if spec.steps:
+        attachments.append(_steps(spec, text))
+    return Letter(
+        key=item.addressee.id,
+        recipient_id=item.addressee.id,
+        recipient_name=item.addressee.name,
+        kind=spec.kind,
+        urgency=spec.urgency,
+        number=format_number(spec, item.number, variant.circular),
+        number_value=item.number,
+        circular=variant.circular,
+        date=spec.date,
+        date_text=thai_date(spec.date),
+        addressee=addressee,
+        subject=plain(to_runs(spec.subject)),
+        salutation=salutation,
+        cites=cites,
+        enclosures=tuple(plain(to_runs(e)) for e in spec.enclosures),
+        body=body,
+        agency=spec.sender.agency,
+        closing=spec.closing,
+        signer_name=spec.sender.signer_name,
+        signer_position=spec.sender.signer_position,
+        owner_lines=_owner_lines(spec),
+        attachments=tuple(attachments),
+        docx_font=spec.docx_font,
+        emblem=str(spec.emblem) if spec.emblem else None,
+        secrets=tuple(m.password for m in item.members if m.password),
+    )
+
+
+def _context(spec: Spec, variant: Variant, item: Planned, totals: Progress) -> dict[str, Any]:
+    sender = spec.sender
+    return {
+        "recipient": item.addressee.context(),
+        "members": [m.context() for m in item.members],
+        "district": item.addressee.district,
+        "letter": {"date": spec.date, "subject": spec.subject, "urgency": spec.urgency,
+                   "number": format_number(spec, item.number, variant.circular)},
+        "sender": {k: getattr(sender, k) for k in sender.__dataclass_fields__},
+        "deadline": spec.deadline,
+        "links": dict(spec.links),
+        "cites": ({"number": variant.cites.number, "date": variant.cites.date}
+                  if variant.cites else None),
+        "progress": totals.context(),
+        "variant": variant.name,
+    }
+
+
+def _owner_lines(spec: Spec) -> tuple[str, ...]:
+    s = spec.sender
+    lines = [s.section, s.unit]
+    contact = []
+    if s.phone:
+        contact.append(f"{LABELS['phone']} {s.phone}")
+    if s.fax:
+        contact.append(f"{LABELS['fax']} {s.fax}")
+    lines.append("  ".join(contact))
+    if s.email:
+        lines.append(f"{LABELS['email']} {s.email}")
+    if s.coordinator:
+        phone = f" {LABELS['phone']} {s.coordinator_phone}" if s.coordinator_phone else ""
+        lines.append(f"{LABELS['coordinator']} {s.coordinator}{phone}")
+    return tuple(plain(to_runs(line)) for line in lines if line)
+
+
+def _credentials(spec: Spec, item: Planned, text) -> Section:
+    title = plain(to_runs(text(spec.enclosure_title, "enclosure.title")))
+    if item.variant == "district":
+        title = f"{title} อำเภอ{item.addressee.district}"
+    rows = []
+    for i, member in enumerate(item.members, start=1):
+        rows.append((
+            (Paragraph((Run(thai_number(i)),), "center"),),
+            (Paragraph((Run(member.name),), "plain"),),
+            (Paragraph((Run(member.username, literal=True),), "plain"),),
+            (Paragraph((Run(member.password, literal=True),), "plain"),),
+        ))
+    table = Table(
+        headers=("ลำดับ", "องค์กรปกครองส่วนท้องถิ่น", "ชื่อผู้ใช้ (Username)", "รหัสผ่าน (Password)"),
+        rows=tuple(rows), widths=(0.1, 0.44, 0.23, 0.23), name="credentials",
+    )
+    return Section(title=title, blocks=(table,), name="credentials")
+
+
+def _steps(spec: Spec, text) -> Section:
+    rows = []
+    for i, step in enumerate(spec.steps, start=1):
+        key = f"steps.step[{i - 1}]"
+        what = [Paragraph(to_runs(text(step.title, f"{key}.title")), "plain")]
+        for j, item in enumerate(step.items, start=1):
+            runs = to_runs(text(item, f"{key}.items[{j - 1}]"))
+            what.append(Paragraph((Run(thai_number(i) + "." + thai_number(j) + " "),) + runs, "item"))
+        channel = []
+        for j, block in enumerate(step.channel):
+            if isinstance(block, str):
+                channel.append(Paragraph(to_runs(text(block, f"{key}.channel[{j}]")), "plain"))
+            else:
+                channel.append(QrRow(tuple(
+                    QrCode(url=spec.links[q.link], caption=plain(to_runs(q.caption))) for q in block
+                )))
+        rows.append(((Paragraph((Run(thai_number(i)),), "center"),), tuple(what), tuple(channel)))
+    table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=(0.12, 0.5, 0.38), name="steps")
+    title = plain(to_runs(text(spec.steps_title, "steps.title")))
+    return Section(title=title, blocks=(table,), name="steps")
+
+
+# --- the core ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    letter: Letter
+    files: Mapping[str, bytes]  # format -> bytes
+
+
+def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None) -> list[Letter]:
+    """Every letter of a run as the document model (validates everything, writes nothing)."""
+    totals = progress(spec, book.rows)
+    planned = plan(spec, book.rows, book.path)
+    if only is not None:
+        wanted = set(only)
+        unknown = wanted - {p.addressee.id for p in planned}
+        if unknown:
+            raise RecipientsError(
+                f"ไม่มีจดหมายถึงรหัส {', '.join(sorted(unknown))} (--only ใช้รหัสของผู้รับจดหมาย)",
+                file=book.path,
+            )
+        planned = [p for p in planned if p.addressee.id in wanted]
+    return [compose(spec, item, totals, book.path) for item in planned]
+
+
+def render(
+    spec: Spec, book: Book, *, formats: Sequence[str] = FORMATS,
+    only: Iterable[str] | None = None,
+) -> Iterator[Rendered]:
+    """Compose every letter first (so bad input fails before any output), then write each
+    to the requested formats, in memory."""
+    letters = compose_all(spec, book, only)
+    yield from render_letters(letters, formats)
+
+
+def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> Iterator[Rendered]:
+    writers = _writers(formats)
+    for letter in letters:
+        yield Rendered(letter, {fmt: write(letter) for fmt, write in writers.items()})
+
+
+def _writers(formats: Sequence[str]):
+    writers = {}
+    for fmt in formats:
+        if fmt == "pdf":
+            from .pdf_writer import write_pdf
+
+            writers[fmt] = write_pdf
+        elif fmt == "docx":
+            from .docx_writer import write_docx
+
+            writers[fmt] = write_docx
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+    return writers

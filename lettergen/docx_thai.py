@@ -1,0 +1,128 @@
+"""The raw WordprocessingML that python-docx has no friendly API for, in one place.
+
+Word draws Thai with the complex-script slot of a run's properties: w:rFonts/@w:cs for the
+font, w:szCs for the size, w:bCs for bold, and w:lang/@w:bidi for the language. Without
+them Word falls back to another font and size for the Thai characters. Body paragraphs are
+set "Thai Distributed" (w:jc="thaiDistribute"), as clerks set them in Word.
+"""
+
+from __future__ import annotations
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+THAI_LANG = "th-TH"
+
+
+def _child(parent, tag: str):
+    """The first child ``tag`` of ``parent``, created when missing (schema order kept by
+    python-docx's get_or_add_* where available)."""
+    element = parent.find(qn(tag))
+    if element is None:
+        element = OxmlElement(tag)
+        parent.append(element)
+    return element
+
+
+def set_thai_run(run, font: str, size_pt: float, bold: bool = False,
+                 underline: bool = False, color: str | None = None) -> None:
+    """Give ``run`` the Latin and complex-script font, size, weight and Thai language."""
+    rpr = run._r.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), font)
+    # Order inside w:rPr matters to Word: rFonts, b, bCs, ..., color, sz, szCs, u, ..., lang.
+    for tag in ("w:b", "w:bCs", "w:color", "w:sz", "w:szCs", "w:u", "w:lang"):
+        old = rpr.find(qn(tag))
+        if old is not None:
+            rpr.remove(old)
+    half_points = str(round(size_pt * 2))
+    if bold:
+        _append(rpr, "w:b")
+        _append(rpr, "w:bCs")
+    if color:
+        _append(rpr, "w:color", val=color)
+    _append(rpr, "w:sz", val=half_points)
+    _append(rpr, "w:szCs", val=half_points)
+    if underline:
+        _append(rpr, "w:u", val="single")
+    lang = _append(rpr, "w:lang", val=THAI_LANG)
+    lang.set(qn("w:bidi"), THAI_LANG)
+
+
+def _append(parent, tag: str, **attrs):
+    element = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(qn(f"w:{name}"), value)
+    parent.append(element)
+    return element
+
+
+def set_thai_distributed(paragraph) -> None:
+    """w:jc="thaiDistribute" on ``paragraph`` (python-docx's enum has no such value)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    jc = ppr.find(qn("w:jc"))
+    if jc is None:
+        jc = OxmlElement("w:jc")
+        ppr.append(jc)
+    jc.set(qn("w:val"), "thaiDistribute")
+
+
+def set_default_thai_font(document, font: str, size_pt: float) -> None:
+    """The document defaults (w:docDefaults) in the Thai font, so empty paragraphs and
+    anything without direct formatting match."""
+    styles = document.styles.element
+    defaults = _child(styles, "w:docDefaults")
+    rpr_default = _child(defaults, "w:rPrDefault")
+    rpr = _child(rpr_default, "w:rPr")
+    for child in list(rpr):
+        rpr.remove(child)
+    fonts = _append(rpr, "w:rFonts")
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), font)
+    half_points = str(round(size_pt * 2))
+    _append(rpr, "w:sz", val=half_points)
+    _append(rpr, "w:szCs", val=half_points)
+    lang = _append(rpr, "w:lang", val=THAI_LANG)
+    lang.set(qn("w:bidi"), THAI_LANG)
+    normal = document.styles["Normal"].element
+    npr = normal.find(qn("w:rPr"))
+    if npr is not None:
+        normal.remove(npr)
+
+
+def add_page_number_field(paragraph, font: str, size_pt: float) -> None:
+    """"- ๒ -": a PAGE field shown in Thai digits (\\* ThaiArabic), between dashes."""
+    def run(text: str | None = None):
+        r = paragraph.add_run(text)
+        set_thai_run(r, font, size_pt)
+        return r
+
+    run("- ")
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run()._r.append(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE \\* ThaiArabic "
+    run()._r.append(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run()._r.append(separate)
+    run("๒")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run()._r.append(end)
+    run(" -")
+
+
+def set_repeat_header(row) -> None:
+    """Repeat a table's header row on every page it spans."""
+    trpr = row._tr.get_or_add_trPr()
+    _append(trpr, "w:tblHeader", val="true")
+
+
+def shade_cell(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    shd = _append(tcpr, "w:shd", val="clear", color="auto")
+    shd.set(qn("w:fill"), fill)

@@ -1,0 +1,211 @@
+"""Letter -> python-docx -> DOCX bytes, from the same document model as the PDF.
+
+Layout follows templates/letter.css: A4, margins 3 cm left and 2 cm right, 16 pt, body
+paragraphs indented 2.5 cm with 6 pt before and set Thai Distributed, the urgency mark in
+red 32 pt, "- ๒ -" page numbers on continuation pages of the letter (none on its first page
+or on the attachments, which are their own sections). Thai run attributes: docx_thai.py.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Pt
+
+from . import qr
+from .docx_thai import (
+    add_page_number_field,
+    set_default_thai_font,
+    set_repeat_header,
+    set_thai_distributed,
+    set_thai_run,
+    shade_cell,
+)
+from .thai import arabic_digit_to_thai_digit
+from .model import LABELS, Letter, Paragraph, QrRow, Section, Table
+
+BODY_PT = 16
+TABLE_PT = 14
+URGENCY_PT = 32
+TEXT_WIDTH_CM = 16.0
+RED = "D00000"
+
+
+class _Writer:
+    def __init__(self, letter: Letter):
+        self.letter = letter
+        self.font = letter.docx_font
+        self.doc = Document()
+        set_default_thai_font(self.doc, self.font, BODY_PT)
+        self._page_setup(self.doc.sections[0], numbered=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _page_setup(self, section, numbered: bool) -> None:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+        section.top_margin, section.bottom_margin = Cm(1.5), Cm(2.0)
+        section.header_distance = Cm(0.8)
+        section.header.is_linked_to_previous = False
+        section.different_first_page_header_footer = numbered
+        header = section.header.paragraphs[0]
+        for run in list(header.runs):
+            run._r.getparent().remove(run._r)
+        if numbered:
+            header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            add_page_number_field(header, self.font, BODY_PT)
+
+    def para(self, text: str = "", *, before: float = 0, align=None, indent_cm: float = 0,
+             first_line_cm: float = 0, bold=False, size=BODY_PT, color=None, container=None):
+        paragraph = (container or self.doc).add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(0)
+        fmt.line_spacing = 1.0
+        if indent_cm:
+            fmt.left_indent = Cm(indent_cm)
+        if first_line_cm:
+            fmt.first_line_indent = Cm(first_line_cm)
+        if align is not None:
+            paragraph.alignment = align
+        if text:
+            self.run(paragraph, text, bold=bold, size=size, color=color)
+        return paragraph
+
+    def run(self, paragraph, text: str, *, bold=False, underline=False, size=BODY_PT, color=None):
+        run = paragraph.add_run(text)
+        set_thai_run(run, self.font, size, bold=bold, underline=underline, color=color)
+        return run
+
+    def runs(self, paragraph, model: Paragraph, size=BODY_PT) -> None:
+        for r in model.runs:
+            self.run(paragraph, r.text, bold=r.bold, underline=r.underline, size=size)
+
+    # -- the letter ------------------------------------------------------------------------
+
+    def write(self) -> bytes:
+        letter = self.letter
+        self._garuda()
+        if letter.kind == "external":
+            self._external_head()
+        else:
+            self.para(f"{LABELS['number']} {letter.number}")
+            self.para(f"{LABELS['to']} {letter.addressee}", before=6)
+        for paragraph in letter.body:
+            p = self.para(before=6, first_line_cm=2.5)
+            set_thai_distributed(p)
+            self.runs(p, paragraph)
+        self._signature()
+        first = True
+        for line in letter.owner_lines:
+            self.para(line, before=24 if first else 0)
+            first = False
+        for section in letter.attachments:
+            self._attachment(section)
+        out = io.BytesIO()
+        self.doc.core_properties.title = letter.title
+        self.doc.core_properties.subject = letter.subject
+        self.doc.core_properties.author = letter.agency
+        self.doc.core_properties.language = "th-TH"
+        self.doc.save(out)
+        return out.getvalue()
+
+    def _garuda(self) -> None:
+        letter = self.letter
+        if letter.emblem:
+            p = self.para(align=WD_ALIGN_PARAGRAPH.CENTER)
+            p.add_run().add_picture(letter.emblem, height=Cm(3))
+        else:
+            # Pre-printed Garuda paper: keep the band empty.
+            p = self.para()
+            p.paragraph_format.line_spacing = Cm(1.8 if letter.urgency else 3.0)
+        if letter.urgency:
+            self.para(letter.urgency, bold=True, size=URGENCY_PT, color=RED)
+
+    def _external_head(self) -> None:
+        letter = self.letter
+        p = self.para(f"{LABELS['number']} {letter.number}")
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(10))
+        self.run(p, "\t" + letter.agency)
+        self.para(letter.date_text, before=6, indent_cm=8)
+        self.para(f"{LABELS['subject']} {letter.subject}", before=6)
+        self.para(letter.salutation, before=6)
+        if letter.cites:
+            self.para(f"{LABELS['cites']} {letter.cites}", before=6)
+        for i, item in enumerate(letter.enclosures):
+            label = LABELS["enclosures"] if i == 0 else ""
+            p = self.para(before=6 if i == 0 else 0)
+            p.paragraph_format.tab_stops.add_tab_stop(Cm(3))
+            number = f"{i + 1}. " if len(letter.enclosures) > 1 else ""
+            self.run(p, f"{label}\t{arabic_digit_to_thai_digit(number)}{item}")
+
+    def _signature(self) -> None:
+        letter = self.letter
+        center = WD_ALIGN_PARAGRAPH.CENTER
+        if letter.kind == "external":
+            self.para(letter.closing, before=18, indent_cm=8, align=center)
+            self.para(before=0).paragraph_format.line_spacing = Cm(2)
+            self.para(f"({letter.signer_name})", indent_cm=8, align=center)
+            self.para(letter.signer_position, indent_cm=8, align=center)
+        else:
+            self.para(letter.agency, before=18, indent_cm=8, align=center)
+            self.para().paragraph_format.line_spacing = Cm(2.2)
+            self.para(letter.date_text, indent_cm=8, align=center)
+
+    def _attachment(self, section: Section) -> None:
+        new = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self._page_setup(new, numbered=False)
+        self.para(section.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for table in section.blocks:
+            self._table(table)
+
+    def _table(self, model: Table) -> None:
+        table = self.doc.add_table(rows=1, cols=len(model.headers))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = [Cm(TEXT_WIDTH_CM * w) for w in model.widths]
+        size = TABLE_PT
+        header = table.rows[0]
+        set_repeat_header(header)
+        for cell, text, width in zip(header.cells, model.headers, widths):
+            cell.width = width
+            shade_cell(cell, "EEEEEE")
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.run(p, text, bold=True, size=size)
+        for row in model.rows:
+            cells = table.add_row().cells
+            for cell, blocks, width in zip(cells, row, widths):
+                cell.width = width
+                self._cell(cell, blocks, size)
+
+    def _cell(self, cell, blocks, size) -> None:
+        first = True
+        for block in blocks:
+            p = cell.paragraphs[0] if first else cell.add_paragraph()
+            first = False
+            p.paragraph_format.space_after = Pt(0)
+            if isinstance(block, QrRow):
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                for i, code in enumerate(block.codes):
+                    if i:
+                        self.run(p, "    ", size=size)
+                    p.add_run().add_picture(io.BytesIO(qr.png(code.url)), width=Cm(qr.PRINT_WIDTH_CM))
+                captions = cell.add_paragraph()
+                captions.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                self.run(captions, "    ".join(c.caption for c in block.codes), size=14)
+            else:
+                if block.style == "center":
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                if block.style == "item":
+                    p.paragraph_format.space_before = Pt(3)
+                self.runs(p, block, size=size)
+
+
+def write_docx(letter: Letter) -> bytes:
+    """One letter (with its attachments) as DOCX bytes."""
+    return _Writer(letter).write()

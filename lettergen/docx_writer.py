@@ -194,7 +194,7 @@ class _Writer:
                 for i, code in enumerate(block.codes):
                     if i:
                         self.run(p, "    ", size=size)
-                    p.add_run().add_picture(io.BytesIO(qr.png(code.url)), width=Cm(qr.PRINT_WIDTH_CM))
+                    p.add_run().add_picture(io.BytesIO(qr.png(code.url)), width=Cm(qr.print_width_cm(code.url)))
                 captions = cell.add_paragraph()
                 captions.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 self.run(captions, "    ".join(c.caption for c in block.codes), size=14)

@@ -9,6 +9,7 @@ a fallback to any other font (a glyph Sarabun lacks) is an error.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +18,7 @@ import jinja2
 
 from .errors import ResourceError
 from .model import LABELS, Letter
-from .qr import svg_data_uri
+from .qr import print_width_cm, svg_data_uri
 from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 
 
@@ -41,6 +42,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=False,
     )
     env.filters["qr_data_uri"] = svg_data_uri
+    env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
     env.globals["run_classes"] = _run_classes
     env.globals["labels"] = LABELS
@@ -72,7 +74,7 @@ def _fetcher(allowed: set[Path]):
     rest (other files, the network) so that the rendering stops."""
     from urllib.parse import unquote, urlparse
 
-    from weasyprint.urls import URLFetcher
+    URLFetcher = _import_weasyprint().urls.URLFetcher
 
     class BundledOnly(URLFetcher):
         def fetch(self, url, headers=None):
@@ -87,10 +89,21 @@ def _fetcher(allowed: set[Path]):
     return BundledOnly(allowed_protocols=("file", "data"), fail_on_errors=True)
 
 
+def _import_weasyprint():
+    # Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools and
+    # warns at import that it will need HarfBuzz later. The output is the same, so the
+    # clerk is spared the warning; .ci/run and the README install the library.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        import weasyprint
+        import weasyprint.text.fonts  # noqa: F401
+    return weasyprint
+
+
 def render_document(letters: Sequence[Letter]):
     """The laid-out WeasyPrint document of ``letters`` (inspectable: pages, fonts)."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
+    weasyprint = _import_weasyprint()
+    HTML, FontConfiguration = weasyprint.HTML, weasyprint.text.fonts.FontConfiguration
 
     source = html(letters)
     font_config = FontConfiguration()

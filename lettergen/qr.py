@@ -11,7 +11,7 @@ import io
 from functools import lru_cache
 
 QUIET_ZONE = 4
-PRINT_WIDTH_CM = 2.4
+SYMBOL_WIDTH_CM = 2.2  # the code itself, quiet zone excluded: at least 2 cm printed
 
 
 @lru_cache(maxsize=256)
@@ -47,6 +47,13 @@ def svg(url: str) -> str:
         f'shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/>'
         f'<path fill="#000" d="{"".join(parts)}"/></svg>'
     )
+
+
+def print_width_cm(url: str) -> float:
+    """The printed width of the image, quiet zone included, that makes the symbol itself
+    ``SYMBOL_WIDTH_CM`` wide."""
+    modules = len(matrix(url))
+    return round(SYMBOL_WIDTH_CM * modules / (modules - 2 * QUIET_ZONE), 2)
 
 
 def svg_data_uri(url: str) -> str:

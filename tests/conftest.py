@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo rendered once per session, golden-file comparison, and
+external tools that must be present in CI."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "chiang-rai-2561"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-goldens", action="store_true", default=False,
+        help="rewrite tests/golden/* from the current output (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def golden(request):
+    """golden(name, text): compare ``text`` with tests/golden/name, or rewrite it when
+    pytest runs with --update-goldens."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {path}; run pytest --update-goldens and review it"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"output differs from {path} (run with --update-goldens to accept)"
+
+    return check
+
+
+def require_tool(name: str) -> str:
+    """The path of an external program; skipped locally when missing, a failure in CI
+    (where .ci/run installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is not installed; .ci/run must install it")
+        pytest.skip(f"{name} not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """The demo's output folder, rendered once through the real CLI."""
+    from lettergen.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "out"
+    assert main(["demo", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def example():
+    """The example's spec, recipients and composed letters."""
+    from lettergen.compose import compose_all
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    return spec, book, compose_all(spec, book)
+
+
+ARABIC_DIGIT = re.compile(r"[0-9]")

@@ -245,7 +245,7 @@ def _steps(spec: Spec, text) -> Section:
         rows.append(((Paragraph((Run(thai_number(i)),), "center"),), tuple(what), tuple(channel)))
     table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=(0.11, 0.47, 0.42), name="steps")
     title = plain(to_runs(text(spec.steps_title, "steps.title")))
-    return Section(title=title, blocks=(table,), name="steps")
+    return Section(title=title, blocks=(table,), name="steps", shared=True)
 
 
 # --- the core ------------------------------------------------------------------------------

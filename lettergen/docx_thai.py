@@ -8,6 +8,9 @@ set "Thai Distributed" (w:jc="thaiDistribute"), as clerks set them in Word.
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
+
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
@@ -26,16 +29,19 @@ def _child(parent, tag: str):
 
 def set_thai_run(run, font: str, size_pt: float, bold: bool = False,
                  underline: bool = False, color: str | None = None) -> None:
-    """Give ``run`` the Latin and complex-script font, size, weight and Thai language."""
-    rpr = run._r.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
+    """Give ``run`` the Latin and complex-script font, size, weight and Thai language.
+    ``run`` must be new (no properties yet): its w:rPr is a copy of a cached one."""
+    run._r.insert(0, copy.deepcopy(_run_properties(font, size_pt, bold, underline, color)))
+
+
+@lru_cache(maxsize=64)
+def _run_properties(font: str, size_pt: float, bold: bool, underline: bool, color: str | None):
+    # Children in the order the schema (and Word) requires: rFonts, b, bCs, color, sz,
+    # szCs, u, lang.
+    rpr = OxmlElement("w:rPr")
+    fonts = _append(rpr, "w:rFonts")
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), font)
-    # Order inside w:rPr matters to Word: rFonts, b, bCs, ..., color, sz, szCs, u, ..., lang.
-    for tag in ("w:b", "w:bCs", "w:color", "w:sz", "w:szCs", "w:u", "w:lang"):
-        old = rpr.find(qn(tag))
-        if old is not None:
-            rpr.remove(old)
     half_points = str(round(size_pt * 2))
     if bold:
         _append(rpr, "w:b")
@@ -48,6 +54,7 @@ def set_thai_run(run, font: str, size_pt: float, bold: bool = False,
         _append(rpr, "w:u", val="single")
     lang = _append(rpr, "w:lang", val=THAI_LANG)
     lang.set(qn("w:bidi"), THAI_LANG)
+    return rpr
 
 
 def _append(parent, tag: str, **attrs):

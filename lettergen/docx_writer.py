@@ -8,12 +8,14 @@ or on the attachments, which are their own sections). Thai run attributes: docx_
 
 from __future__ import annotations
 
+import copy
 import io
 
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from . import qr
@@ -33,6 +35,9 @@ TABLE_PT = 14
 URGENCY_PT = 32
 TEXT_WIDTH_CM = 16.0
 RED = "D00000"
+
+# Shared attachments (the step sheet) built once per process: (section, font) -> XML + pictures.
+_SHARED: dict = {}
 
 
 class _Writer:
@@ -158,9 +163,36 @@ class _Writer:
     def _attachment(self, section: Section) -> None:
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
         self._page_setup(new, numbered=False)
+        key = (section, self.font)
+        if section.shared and key in _SHARED:
+            self._paste(*_SHARED[key])
+            return
+        body = self.doc.element.body
+        start = len(body) - 1  # the body's own w:sectPr stays last
         self.para(section.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         for table in section.blocks:
             self._table(table)
+        if section.shared:
+            elements = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
+            images = {}
+            for element in elements:
+                for rid in element.xpath(".//a:blip/@r:embed"):
+                    images[rid] = self.doc.part.related_parts[rid].blob
+            if len(_SHARED) >= 8:
+                _SHARED.clear()
+            _SHARED[key] = (elements, images)
+
+    def _paste(self, elements, images) -> None:
+        """A shared attachment built for an earlier letter: its XML copied, its pictures
+        added to this document and their relationship ids rewritten."""
+        new_ids = {old: self.doc.part.get_or_add_image(io.BytesIO(blob))[0]
+                   for old, blob in images.items()}
+        body = self.doc.element.body
+        for element in elements:
+            element = copy.deepcopy(element)
+            for blip in element.xpath(".//a:blip"):
+                blip.set(qn("r:embed"), new_ids[blip.get(qn("r:embed"))])
+            body.insert(len(body) - 1, element)
 
     def _table(self, model: Table) -> None:
         table = self.doc.add_table(rows=1, cols=len(model.headers))

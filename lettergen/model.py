@@ -82,6 +82,7 @@ class Section:
     title: str
     blocks: tuple[Union[Paragraph, Table], ...]
     name: str
+    shared: bool = False  # the same for every letter of a run: rendered once, reused
 
 
 @dataclass(frozen=True)

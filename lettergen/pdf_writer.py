@@ -9,6 +9,7 @@ a fallback to any other font (a glyph Sarabun lacks) is an error.
 
 from __future__ import annotations
 
+import io
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Sequence
 import jinja2
 
 from .errors import ResourceError
-from .model import LABELS, Letter
+from .model import LABELS, Letter, Section
 from .qr import print_width_cm, svg_data_uri
 from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 
@@ -49,15 +50,21 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def html(letters: Sequence[Letter]) -> str:
-    """The HTML of ``letters``, one after another, each starting on a new page."""
-    first = letters[0]
+def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
+         include_shared: bool = True) -> str:
+    """The HTML of ``letters`` one after another, each starting on a new page, then of
+    standalone ``sections``. With ``include_shared=False`` the attachments shared by every
+    letter (the step sheet) are left out, to be rendered once and appended."""
+    first = letters[0] if letters else None
     fonts = {style: path.as_uri() for style, path in font_paths().items()}
+    subject = first.subject if first else sections[0].title
     return _environment().get_template("document.html.j2").render(
         letters=letters,
-        title=first.title if len(letters) == 1 else first.subject,
-        author=first.agency,
-        subject=first.subject,
+        sections=sections,
+        include_shared=include_shared,
+        title=first.title if first and len(letters) == 1 else subject,
+        author=first.agency if first else "",
+        subject=subject,
         fonts=fonts,
         stylesheet=template_path("letter.css").as_uri(),
     )
@@ -100,16 +107,14 @@ def _import_weasyprint():
     return weasyprint
 
 
-def render_document(letters: Sequence[Letter]):
-    """The laid-out WeasyPrint document of ``letters`` (inspectable: pages, fonts)."""
+def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
+                    include_shared: bool = True):
+    """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts)."""
     weasyprint = _import_weasyprint()
-    HTML, FontConfiguration = weasyprint.HTML, weasyprint.text.fonts.FontConfiguration
-
-    source = html(letters)
-    font_config = FontConfiguration()
-    document = HTML(
+    source = html(letters, sections, include_shared=include_shared)
+    document = weasyprint.HTML(
         string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters))
-    ).render(font_config=font_config)
+    ).render(font_config=weasyprint.text.fonts.FontConfiguration())
     _check_fonts(document)
     return document
 
@@ -123,6 +128,65 @@ def _check_fonts(document) -> None:
         )
 
 
+@lru_cache(maxsize=8)
+def _shared_pdf(section: Section) -> bytes:
+    """A shared attachment rendered once per process and reused by every letter."""
+    return render_document(sections=[section]).write_pdf()
+
+
+def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
+    """Many letters as one PDF each, laid out together in one WeasyPrint document (fonts
+    subset once, styles parsed once), then split per letter; shared attachments are laid
+    out once and appended to each letter."""
+    import pikepdf
+
+    if not letters:
+        return []
+    document = render_document(letters, include_shared=False)
+    starts, seen = [], set()
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:  # an element's anchor is on every page it spans
+            if anchor.startswith("letter-") and anchor not in seen:
+                seen.add(anchor)
+                starts.append(number)
+    assert len(starts) == len(letters), "every letter starts a page"
+    bounds = list(zip(starts, starts[1:] + [len(document.pages)]))
+    with pikepdf.open(io.BytesIO(document.write_pdf())) as batch:
+        shared = {}
+        outputs = []
+        for letter, (start, end) in zip(letters, bounds):
+            parts = [(batch, start, end)]
+            for section in letter.attachments:
+                if section.shared:
+                    if section not in shared:
+                        shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
+                    pdf = shared[section]
+                    parts.append((pdf, 0, len(pdf.pages)))
+            outputs.append(_assemble(letter, parts, batch))
+        for pdf in shared.values():
+            pdf.close()
+    return outputs
+
+
+def _assemble(letter: Letter, parts, batch) -> bytes:
+    """One letter's PDF from page ranges of laid-out documents."""
+    import pikepdf
+
+    out = pikepdf.new()
+    for source, start, end in parts:
+        out.pages.extend(source.pages[start:end])
+    if "/Lang" in batch.Root:
+        out.Root.Lang = batch.Root.Lang
+    out.docinfo["/Title"] = letter.title
+    out.docinfo["/Author"] = letter.agency
+    out.docinfo["/Subject"] = letter.subject
+    out.docinfo["/Creator"] = "lettergen"
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buffer.getvalue()
+
+
 def write_pdf(letter: Letter) -> bytes:
     """One letter (with its attachments) as PDF bytes."""
-    return render_document([letter]).write_pdf()
+    return write_pdfs([letter])[0]

@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย")
     demo.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
+    demo.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
 
     render = sub.add_parser("render", help="สร้างหนังสือทุกฉบับเป็น PDF และ DOCX")
     common(render)
@@ -38,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
     render.add_argument("--only", default=None, help="เฉพาะรหัสผู้รับเหล่านี้ คั่นด้วยจุลภาค")
     render.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+    render.add_argument("--print", dest="print_pdf", action="store_true",
+                        help="รวมทุกฉบับเป็น print.pdf ไฟล์เดียวสำหรับสั่งพิมพ์")
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -93,8 +96,12 @@ def cmd_render(args) -> int:
 
     spec, book = _load(args)
     only = [s.strip() for s in args.only.split(",")] if args.only else None
-    result = run(spec, book, args.out, formats=_formats(args.format), only=only)
-    print(f"เขียนหนังสือ {result.letters} ฉบับ ({len(result.files)} ไฟล์) ไว้ที่ {result.out_dir}")
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {args.jobs}")
+    result = run(spec, book, args.out, formats=_formats(args.format), only=only, jobs=args.jobs,
+                 print_pdf=args.print_pdf)
+    print(f"เขียนหนังสือ {result.letters} ฉบับ {result.pages} หน้า ใน {result.seconds:.1f} วินาที "
+          f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง register.csv, register.xlsx)")
     return EXIT_OK
 
 
@@ -102,7 +109,8 @@ def cmd_demo(args) -> int:
     from .resources import EXAMPLES
 
     args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
-    args.recipients, args.overrides, args.format, args.only, args.jobs = None, [], "pdf,docx", None, None
+    args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
+    args.print_pdf = False
     return cmd_render(args)
 
 

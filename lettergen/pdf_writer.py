@@ -190,3 +190,34 @@ def _assemble(letter: Letter, parts, batch) -> bytes:
 def write_pdf(letter: Letter) -> bytes:
     """One letter (with its attachments) as PDF bytes."""
     return write_pdfs([letter])[0]
+
+
+def page_count(pdf: bytes) -> int:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+def concatenate(paths) -> bytes:
+    """One PDF of all ``paths`` in order, for a single print job."""
+    import pikepdf
+
+    out = pikepdf.new()
+    sources = []
+    try:
+        for path in paths:
+            source = pikepdf.open(path)
+            sources.append(source)
+            out.pages.extend(source.pages)
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return buffer.getvalue()
+    finally:
+        for source in sources:
+            source.close()
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and its fonts machinery (before forking workers)."""
+    _import_weasyprint()

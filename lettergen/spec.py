@@ -119,6 +119,8 @@ class Spec:
     steps_headers: tuple[str, str, str]
     steps: tuple[Step, ...]
     recipients: RecipientsSource
+    register_start: int
+    register_action: str
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -366,6 +368,13 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         sheet=rc.text("sheet", None),
     )
     rc.finish()
+
+    reg = top.table("register")
+    register_start = reg.get("start", int, 1)
+    if register_start < 1:
+        raise reg.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
+    register_action = reg.text("action", "")
+    reg.finish()
     top.finish()
 
     spec = Spec(
@@ -374,7 +383,8 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         enclosures=enclosures, docx_font=docx_font, emblem=emblem, sender=sender,
         deadline=deadline, links=links, body=body, variants=variants, routing=routing,
         enclosure_title=enclosure_title, steps_title=steps_title,
-        steps_headers=tuple(headers), steps=steps, recipients=recipients, raw=raw,
+        steps_headers=tuple(headers), steps=steps, recipients=recipients,
+        register_start=register_start, register_action=register_action, raw=raw,
     )
     from .templating import check_templates  # compile every template text once, here
 

@@ -1,0 +1,164 @@
+"""Bulk rendering speed: `lettergen render` against the naive one-document-per-letter loop.
+
+    python benchmarks/bench_bulk.py 144 1000 [--jobs 2] [--baseline-sample 60]
+
+For each N it writes N synthetic recipients (the 18 real districts of Chiang Rai, fake LAO
+names and credentials, one letter per LAO: every kind routed "direct"), then
+  1. runs the real CLI, `lettergen render SPEC --recipients CSV --format pdf,docx`, in a child
+     process, sampling the resident memory of the whole process tree (workers included);
+  2. in this process, on the same letters and the same HTML, runs the naive baseline: a fresh
+     `weasyprint.HTML(string=html).write_pdf()` per letter, PDF only, no batching.
+The baseline runs on an evenly spaced sample of the letters (all of them when N is small) and
+its rate is letters per second over that sample. Prints a Markdown table.
+Run by hand; the results go into the README. Never run as part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "examples" / "chiang-rai-2561" / "letter.toml"
+DISTRICTS = (
+    "เมืองเชียงราย", "เวียงชัย", "เชียงของ", "เทิง", "พาน", "ป่าแดด", "แม่จัน", "เชียงแสน", "แม่สาย",
+    "แม่สรวย", "เวียงป่าเป้า", "พญาเม็งราย", "เวียงแก่น", "ขุนตาล", "แม่ฟ้าหลวง", "แม่ลาว",
+    "เวียงเชียงรุ้ง", "ดอยหลวง",
+)
+SYLLABLES = ("บ้าน", "ป่า", "ดอน", "แม่", "ห้วย", "นา", "สัน", "ทุ่ง", "หนอง", "เวียง", "ศรี", "ดง",
+             "ไชย", "คำ", "งาม", "ใหม่", "หลวง", "ทอง", "แก้ว", "เหนือ", "ใต้", "ยาว", "ลอ", "ตาล")
+ROUTE_ALL_DIRECT = [
+    "--set", "routing.via_district=[]",
+    "--set", 'routing.direct=["อบจ.", "ทน.", "ทม.", "ทต.", "อบต."]',
+]
+
+
+def write_recipients(path: Path, n: int) -> None:
+    rng = random.Random(n)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "kind", "district", "username", "password", "done"])
+        for i in range(1, n + 1):
+            kind, prefix = rng.choice((("ทต.", "เทศบาลตำบล"), ("อบต.", "องค์การบริหารส่วนตำบล")))
+            name = prefix + "".join(rng.sample(SYLLABLES, 2)) + f" {i}"
+            writer.writerow([f"B{i:05d}", name, kind, rng.choice(DISTRICTS), f"bench{i:05d}",
+                             f"FAKE-{rng.randrange(16**6):06x}", rng.choice(("0", "1"))])
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants, in KiB."""
+    total, stack = 0, [pid]
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+            except (OSError, IndexError):
+                pass
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+    """Seconds, peak tree RSS (KiB) and the number of PDFs written by the real CLI."""
+    command = [sys.executable, "-m", "lettergen", "render", str(SPEC), "--recipients", str(csv_path),
+               "--out", str(out), "--format", "pdf,docx", *ROUTE_ALL_DIRECT]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kib(child.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = child.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"lettergen failed: {err.decode()}")
+    return seconds, peak, len(list(out.glob("*.pdf")))
+
+
+def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
+    """Letters per second of the naive loop over a sample of the same letters."""
+    sys.path.insert(0, str(ROOT))
+    from lettergen.compose import compose_all
+    from lettergen.pdf_writer import _import_weasyprint, html
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec, parse_override_value
+
+    overrides = dict(zip(ROUTE_ALL_DIRECT[1::2], ROUTE_ALL_DIRECT[1::2]))
+    overrides = {item.split("=", 1)[0]: item.split("=", 1)[1] for item in overrides}
+    spec = load_spec(SPEC, overrides)
+    letters = compose_all(spec, load_recipients(csv_path, spec))
+    step = max(1, len(letters) // sample)
+    chosen = letters[::step][:sample]
+    weasyprint = _import_weasyprint()
+    pages = [html([letter]) for letter in chosen]  # the same HTML lettergen lays out
+    started = time.perf_counter()
+    for page in pages:
+        weasyprint.HTML(string=page, base_url=str(ROOT / "templates") + "/").write_pdf()
+    return len(chosen) / (time.perf_counter() - started), len(chosen)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[144, 1000])
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--baseline-sample", type=int, default=60)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for n in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
+        try:
+            csv_path = work / "recipients.csv"
+            write_recipients(csv_path, n)
+            seconds, peak_kib, pdfs = run_lettergen(csv_path, work / "out", args.jobs)
+            assert pdfs == n, f"expected {n} PDFs, got {pdfs}"
+            rate = n / seconds
+            if args.no_baseline:
+                naive, sampled = float("nan"), 0
+            else:
+                naive, sampled = run_naive(csv_path, min(n, args.baseline_sample))
+            rows.append((n, rate, 1000 * seconds / n, seconds, peak_kib / 1024, naive, sampled,
+                         rate / naive if naive == naive else float("nan")))
+            print(f"N={n}: {rate:.1f} letters/s, naive {naive:.2f} letters/s", file=sys.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, jobs={args.jobs or os.cpu_count()}\n")
+    print("| N | lettergen PDF+DOCX letters/s | ms per letter | total s | peak RSS MiB "
+          "| naive PDF-only letters/s (sample) | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for n, rate, ms, seconds, rss, naive, sampled, ratio in rows:
+        print(f"| {n} | {rate:.1f} | {ms:.0f} | {seconds:.1f} | {rss:.0f} | {naive:.2f} ({sampled}) | {ratio:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The batch engine: numbering, the register, batched vs one-at-a-time output, progress."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import pytest
+
+from conftest import EXAMPLE
+
+
+def pdf_pages_text(data: bytes) -> list[str]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return [page.get_textpage().get_text_range() for page in doc]
+    finally:
+        doc.close()
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, example):
+    """The example rendered by the batch engine with two workers and a print file."""
+    from lettergen.batch import run
+
+    spec, book, _ = example
+    out = tmp_path_factory.mktemp("batch") / "out"
+    stderr = io.StringIO()
+    result = run(spec, book, out, jobs=2, print_pdf=True, stderr=stderr)
+    return result, out, stderr.getvalue()
+
+
+def read_register(out):
+    with (out / "register.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_circular_copies_share_one_number_and_direct_letters_count_up(example):
+    from lettergen.compose import plan
+
+    spec, book, _ = example
+    planned = plan(spec, book.rows)
+    district = [p for p in planned if p.variant == "district"]
+    direct = [p for p in planned if p.variant == "direct"]
+    assert {p.number for p in district} == {18858}
+    assert [p.number for p in direct] == [18853, 18854]
+    assert [len(p.members) for p in district][:3] == [16, 7, 10]  # the LAOs of each district
+    assert sum(len(p.members) for p in planned) == 144
+
+
+def test_numbering_follows_set_overrides(example):
+    from lettergen.compose import compose_all
+    from lettergen.spec import load_spec
+
+    _, book, _ = example
+    spec = load_spec(EXAMPLE / "letter.toml", {"variants.direct.number": "200",
+                                                "variants.district.circular": "false"})
+    letters = compose_all(spec, book)
+    assert [l.number for l in letters[:3]] == ["ชร ๐๐๒๓.๑/๑๘๘๕๘", "ชร ๐๐๒๓.๑/๑๘๘๕๙", "ชร ๐๐๒๓.๑/๑๘๘๖๐"]
+    assert [l.number for l in letters[-2:]] == ["ชร ๐๐๒๓.๑/๒๐๐", "ชร ๐๐๒๓.๑/๒๐๑"]
+
+
+def test_output_folder_holds_the_letters_the_register_and_the_print_file(rendered):
+    result, out, _ = rendered
+    names = sorted(p.name for p in out.iterdir())
+    assert len([n for n in names if n.endswith(".pdf")]) == 21  # 20 letters + print.pdf
+    assert len([n for n in names if n.endswith(".docx")]) == 20
+    assert {"register.csv", "register.xlsx", "print.pdf"} <= set(names)
+    assert len(names) == 43
+    assert result.letters == 20 and result.pages > 40
+    assert not [n for n in names if n.startswith(".part-")]
+
+
+def test_register_rows_numbers_and_hashes(rendered, example):
+    _, out, _ = rendered
+    _, book, _ = example
+    rows = read_register(out)
+    assert [int(r["เลขทะเบียนส่ง"]) for r in rows] == list(range(1, 21))
+    assert {r["ที่"] for r in rows[:18]} == {"ชร ๐๐๒๓.๑/ว ๑๘๘๕๘"}
+    assert [r["ที่"] for r in rows[18:]] == ["ชร ๐๐๒๓.๑/๑๘๘๕๓", "ชร ๐๐๒๓.๑/๑๘๘๕๔"]
+    assert rows[0]["ลงวันที่"] == "๒๗ กรกฎาคม ๒๕๖๑" and rows[0]["จาก"] == "จังหวัดเชียงราย"
+    assert rows[19]["ถึง"] == "เทศบาลนครเชียงราย"
+    assert rows[0]["หมายเหตุ"] == "หนังสือเวียน" and rows[19]["หมายเหตุ"] == ""
+    for row in rows:
+        for fmt in ("PDF", "DOCX"):
+            data = (out / row[f"ไฟล์ {fmt}"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == row[f"sha256 {fmt}"]
+    register = (out / "register.csv").read_text(encoding="utf-8-sig")
+    for recipient in book.rows:
+        if recipient.password:
+            assert recipient.password not in register
+
+
+def test_register_xlsx_matches_the_csv(rendered):
+    from openpyxl import load_workbook
+
+    _, out, _ = rendered
+    sheet = load_workbook(out / "register.xlsx").active
+    values = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows = read_register(out)
+    assert values[0][:2] == ["เลขทะเบียนส่ง", "ที่"]
+    assert [str(v[0]) for v in values[1:]] == [r["เลขทะเบียนส่ง"] for r in rows]
+    assert [v[10] for v in values[1:]] == [r["sha256 PDF"] for r in rows]
+
+
+def test_register_cells_never_become_formulas():
+    from openpyxl import load_workbook
+
+    from lettergen.register import RegisterRow, register_csv, register_xlsx
+    import datetime as dt
+
+    row = RegisterRow(1, "=1+1", "+๑", "-x", "@SUM(A1)", "\tx", "ok", "", "=HYPERLINK(\"x\")",
+                      "a.pdf", "0", "a.docx", "0")
+    text = register_csv([row]).decode("utf-8-sig")
+    assert "'=1+1" in text and "'+๑" in text and "'@SUM(A1)" in text
+    sheet = load_workbook(io.BytesIO(register_xlsx([row], dt.datetime(2018, 7, 27)))).active
+    assert sheet["B2"].data_type == "s" and sheet["B2"].value == "=1+1"
+
+
+def test_print_file_is_every_letter_in_order(rendered):
+    import pikepdf
+
+    result, out, _ = rendered
+    with pikepdf.open(out / "print.pdf") as pdf:
+        assert len(pdf.pages) == result.pages
+
+
+def test_progress_is_silent_when_not_a_terminal(rendered):
+    _, _, stderr = rendered
+    assert "กำลังสร้างหนังสือ" not in stderr  # no bar: stderr here is not a terminal
+    assert stderr.count("\n") == 1  # only the one note about the Garuda band
+
+
+def test_progress_bar_on_a_terminal(example, tmp_path):
+    from lettergen.batch import run
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    spec, book, _ = example
+    stream = Terminal()
+    run(spec, book, tmp_path / "out", jobs=1, only=["5714"], stderr=stream)
+    assert "กำลังสร้างหนังสือ" in stream.getvalue()
+
+
+def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
+    from lettergen.pdf_writer import write_pdf, write_pdfs
+
+    _, _, letters = example
+    some = letters[12:16] + letters[-2:]
+    batched = write_pdfs(some)
+    for letter, data in zip(some, batched):
+        single = write_pdf(letter)
+        assert pdf_pages_text(data) == pdf_pages_text(single), letter.key

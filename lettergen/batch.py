@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -28,6 +30,7 @@ from .spec import Spec
 
 CHUNK = 12  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 40  # a worker is replaced after this many chunks
+STAGING = ".incomplete"  # where a run writes until every letter is done
 
 
 @dataclass(frozen=True)
@@ -90,30 +93,61 @@ def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str
 def run(
     spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    progress: bool | None = None, stderr=sys.stderr,
+    progress: bool | None = None, stderr=None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
-    started = time.perf_counter()
+    stderr = stderr or sys.stderr
     letters = compose_all(spec, book, only)  # all checks happen here, before any output
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
+    return write_set(spec, letters, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
+                     progress=progress, stderr=stderr)
+
+
+def write_set(
+    spec: Spec, letters: Sequence[Letter], out_dir: str | Path, *,
+    formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
+    progress: bool | None = None, stderr=None,
+) -> RunResult:
+    """Render ``letters`` into ``out_dir`` with the register.
+
+    Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
+    manifest; only when every letter is there are they moved into ``out_dir``. A run that
+    is killed leaves complete files and a manifest; the same command run again keeps the
+    chunks whose input and file hashes match and renders only the rest, so the final set
+    is byte-identical to an uninterrupted run (chunks are cut at the same letters)."""
+    stderr = stderr or sys.stderr
+    started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = out / STAGING
+    staging.mkdir(exist_ok=True, mode=0o700)
     stems = unique_stems([(letter.key, letter.recipient_name) for letter in letters])
     tasks = [
-        (letters[i:i + CHUNK], stems[i:i + CHUNK], tuple(formats), str(out))
+        (letters[i:i + CHUNK], stems[i:i + CHUNK], tuple(formats), str(staging))
         for i in range(0, len(letters), CHUNK)
     ]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    manifest = Manifest(staging / "manifest.jsonl")
+    keys = [manifest.key(task) for task in tasks]
+    done = {i: manifest.completed(keys[i], staging) for i in range(len(tasks))}
+    todo = [i for i in range(len(tasks)) if done[i] is None]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if progress is None:
         progress = stderr.isatty()
-    written: list[Written] = []
+    results: dict[int, list[Written]] = {i: w for i, w in done.items() if w is not None}
     with _Progress(len(letters), enabled=progress, stream=stderr) as bar:
-        for chunk in _map(render_chunk, tasks, jobs):
-            written.extend(chunk)
+        bar.advance(sum(len(w) for w in results.values()))
+        for i, chunk in zip(todo, _map(render_chunk, [tasks[i] for i in todo], jobs)):
+            manifest.record(keys[i], chunk)
+            results[i] = chunk
             bar.advance(len(chunk))
-    files = [out / f"{w.stem}.{fmt}" for w in written for fmt in formats]
+    written = [w for i in range(len(tasks)) for w in results[i]]
+    files = []
+    for w in written:
+        for fmt in formats:
+            os.replace(staging / f"{w.stem}.{fmt}", out / f"{w.stem}.{fmt}")
+            files.append(out / f"{w.stem}.{fmt}")
     files += _write_register(spec, letters, written, out)
     if print_pdf and "pdf" in formats:
         from .pdf_writer import concatenate
@@ -121,8 +155,74 @@ def run(
         path = out / "print.pdf"
         write_atomic(path, concatenate([out / f"{w.stem}.pdf" for w in written]))
         files.append(path)
+    manifest.path.unlink(missing_ok=True)
+    for leftover in staging.glob(".part-*"):
+        leftover.unlink()
+    staging.rmdir()
     return RunResult(out_dir=out, letters=len(letters), pages=sum(w.pages for w in written),
                      seconds=time.perf_counter() - started, files=tuple(files))
+
+
+class Manifest:
+    """Chunks already rendered into the staging folder: one JSON line per finished chunk
+    (its input hash, and per letter the stem, page count and file hashes). A line cut
+    short by a kill is ignored."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.entries: dict[str, list] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.entries[entry["key"]] = entry["letters"]
+                except (ValueError, KeyError, TypeError):
+                    continue
+
+    @staticmethod
+    def key(task) -> str:
+        letters, stems, formats, _ = task
+        digest = hashlib.sha256()
+        digest.update(_code_fingerprint().encode())
+        digest.update(repr((letters, stems, formats)).encode("utf-8"))
+        digest.update("".join(sorted(secret for l in letters for secret in l.secrets)).encode())
+        return digest.hexdigest()
+
+    def completed(self, key: str, folder: Path) -> list[Written] | None:
+        """The chunk's results when every file it lists is there with its hash."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        written = [Written(e["stem"], e["sha256"], e["pages"]) for e in entry]
+        for w in written:
+            for fmt, digest in w.sha256.items():
+                path = folder / f"{w.stem}.{fmt}"
+                if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                    return None
+        return written
+
+    def record(self, key: str, written: list[Written]) -> None:
+        line = json.dumps({"key": key, "letters": [
+            {"stem": w.stem, "sha256": w.sha256, "pages": w.pages} for w in written]},
+            ensure_ascii=False)
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """What else decides the bytes: lettergen's version, templates and fonts."""
+    from . import __version__
+    from .resources import FONTS, TEMPLATES
+
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (TEMPLATES, FONTS):
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _map(function, tasks, jobs):

@@ -56,7 +56,7 @@ def progress(spec: Spec, rows: Iterable[Recipient]) -> Progress:
     return Progress(done=sum(r.done for r in counted), total=len(counted))
 
 
-def plan(spec: Spec, rows: Sequence[Recipient], path=None) -> list[Planned]:
+def plan(spec: Spec, rows: Sequence[Recipient], path=None, header=lambda name: name) -> list[Planned]:
     """The letters of a run, in order: district letters in the order of their offices'
     rows, then direct letters in row order. Numbers follow the regulation: a circular's
     copies share its number; other letters count up from the variant's start number."""
@@ -75,7 +75,13 @@ def plan(spec: Spec, rows: Sequence[Recipient], path=None) -> list[Planned]:
                 raise RecipientsError(
                     f"อำเภอ \"{row.district}\" ไม่มีแถวของ {routing.district_office} "
                     f"ที่จะส่งรหัสของ {row.name} ไปให้",
-                    file=path, row=row.row, column="district",
+                    file=path, row=row.row, column=header("district"),
+                )
+            if row.overrides:
+                raise RecipientsError(
+                    f"แถวนี้ได้รับรหัสผ่านผ่าน {routing.district_office} จึงไม่มีหนังสือของตนเอง "
+                    f"ให้แก้ค่า ({', '.join(row.overrides)}); ใส่ค่าในแถวของ {routing.district_office} แทน",
+                    file=path, row=row.row, column=next(iter(row.overrides)),
                 )
             members[row.district].append(row)
         elif row.kind in routing.direct:
@@ -84,7 +90,7 @@ def plan(spec: Spec, rows: Sequence[Recipient], path=None) -> list[Planned]:
             raise RecipientsError(
                 f"ประเภท \"{row.kind}\" ไม่ได้กำหนดไว้ใน [routing] ของ spec "
                 "(via_district หรือ direct)",
-                file=path, row=row.row, column="kind",
+                file=path, row=row.row, column=header("kind"),
             )
     planned: list[Planned] = []
     for variant_name, groups in (
@@ -260,7 +266,7 @@ class Rendered:
 def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None) -> list[Letter]:
     """Every letter of a run as the document model (validates everything, writes nothing)."""
     totals = progress(spec, book.rows)
-    planned = plan(spec, book.rows, book.path)
+    planned = plan(spec, book.rows, book.path, book.header)
     if only is not None:
         wanted = set(only)
         unknown = wanted - {p.addressee.id for p in planned}

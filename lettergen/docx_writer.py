@@ -9,12 +9,15 @@ or on the attachments, which are their own sections). Thai run attributes: docx_
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
+import zipfile
 
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -110,13 +113,13 @@ class _Writer:
             first = False
         for section in letter.attachments:
             self._attachment(section)
-        out = io.BytesIO()
-        self.doc.core_properties.title = letter.title
-        self.doc.core_properties.subject = letter.subject
-        self.doc.core_properties.author = letter.agency
-        self.doc.core_properties.language = "th-TH"
-        self.doc.save(out)
-        return out.getvalue()
+        props = self.doc.core_properties
+        props.title, props.subject, props.author = letter.title, letter.subject, letter.agency
+        props.language, props.revision = "th-TH", 1
+        props.last_modified_by = letter.agency
+        when = dt.datetime.combine(letter.date, dt.time())
+        props.created = props.modified = when
+        return _save(self.doc, when)
 
     def _garuda(self) -> None:
         letter = self.letter
@@ -236,6 +239,37 @@ class _Writer:
                 if block.style == "item":
                     p.paragraph_format.space_before = Pt(3)
                 self.runs(p, block, size=size)
+
+
+class _FixedTimeZip:
+    """python-docx's physical package writer, with every zip entry dated ``when`` (the
+    letter's date) instead of now, so the same letter gives the same bytes."""
+
+    def __init__(self, stream, when: dt.datetime):
+        self.zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
+        self.date_time = when.timetuple()[:6]
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, self.date_time)
+        self.zip.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def _save(document, when: dt.datetime) -> bytes:
+    # The same steps as python-docx's OpcPackage.save / PackageWriter.write, with our writer.
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    out = io.BytesIO()
+    writer = _FixedTimeZip(out, max(when, dt.datetime(1980, 1, 1)))
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
+    return out.getvalue()
 
 
 def write_docx(letter: Letter) -> bytes:

@@ -74,6 +74,11 @@ class Book:
     path: Path
     rows: tuple[Recipient, ...]
     encoding: str
+    headers: Mapping[str, str] = field(default_factory=dict)  # canonical name -> header
+
+    def header(self, canonical: str) -> str:
+        """The header the sheet itself uses for a canonical column."""
+        return self.headers.get(canonical, canonical)
 
 
 def load_recipients(path: str | Path, spec: Spec) -> Book:
@@ -105,13 +110,32 @@ def load_recipients(path: str | Path, spec: Spec) -> Book:
         rows.append(recipient)
     if not rows:
         raise RecipientsError("มีแต่หัวคอลัมน์ ไม่มีรายชื่อผู้รับ", file=path)
-    return Book(path=path, rows=tuple(rows), encoding=encoding)
+    headers = {canonical: str(header[index]).strip() for canonical, index in columns.items()}
+    return Book(path=path, rows=tuple(rows), encoding=encoding, headers=headers)
 
 
 # --- reading the file ----------------------------------------------------------------------
 
-# UTF-8 Thai read as cp874 (or cp1252) and saved again shows these pairs over and over.
-_MOJIBAKE = re.compile(r"(?:เธ|เน|à¸|à¹)[\u0080-\u0e7f]")
+# UTF-8 Thai (bytes E0 B8 xx / E0 B9 xx) read as cp874 turns into "เธ"/"เน" + a character of
+# the cp874 range 0x80-0xBF; read as cp1252 or Latin-1, into "à¸"/"à¹" + one more character.
+_MOJIBAKE = re.compile(r"(?:เธ|เน)[\u0e01-\u0e1f\u0080-\u009f\u2013-\u2026\u20ac\u00a0]|à[¸¹].")
+
+
+def _is_mojibake(text: str) -> bool:
+    """True for UTF-8 Thai that was decoded with the wrong code page and saved again. The
+    proof: encoding it back gives valid UTF-8 Thai. Real Thai text in cp874 bytes is not
+    valid UTF-8 (its bytes 0xA1-0xFB do not form UTF-8 sequences)."""
+    suspects = _MOJIBAKE.findall(text)
+    if len(suspects) < 3:
+        return False
+    for codec in ("cp874", "cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if any("\u0e01" <= ch <= "\u0e5b" for ch in repaired):
+            return True
+    return len(suspects) >= 10
 
 
 def _read_csv(path: Path) -> tuple[list[list[str]], str]:
@@ -119,7 +143,14 @@ def _read_csv(path: Path) -> tuple[list[list[str]], str]:
     if not data.strip():
         raise RecipientsError("ไฟล์ว่าง", file=path)
     if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            text, encoding = data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise RecipientsError(
+                f"ไฟล์ขึ้นต้นด้วย BOM ของ UTF-8 แต่ข้อมูลไม่ใช่ UTF-8 (ไบต์ที่ {exc.start + 3}); "
+                "บันทึกใหม่เป็น \"CSV UTF-8\"",
+                file=path,
+            ) from None
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -132,7 +163,7 @@ def _read_csv(path: Path) -> tuple[list[list[str]], str]:
                     file=path,
                 ) from None
     text = nfc(text)
-    if len(_MOJIBAKE.findall(text)) >= 3:
+    if _is_mojibake(text):
         raise RecipientsError(
             "ข้อความภาษาไทยเพี้ยน (ไฟล์ UTF-8 ถูกเปิดและบันทึกผิดรหัสอักขระ); "
             "ส่งออกจาก Excel ใหม่เป็น \"CSV UTF-8\"",
@@ -315,6 +346,7 @@ def _done(value: Any, path: Path, row: int, column: str) -> tuple[bool, dt.date 
     )
 
 
-def report_encoding(book: Book, stream=sys.stderr) -> None:
+def report_encoding(book: Book, stream=None) -> None:
+    stream = stream or sys.stderr
     if book.encoding == "cp874":
         print(f"อ่าน {book.path.name} เป็นรหัสอักขระ cp874 (Windows ภาษาไทย)", file=stream)

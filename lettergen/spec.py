@@ -146,7 +146,13 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
         raise SpecError(f"TOML ไม่ถูกต้อง: {exc}", file=path) from None
     for key, value in (overrides or {}).items():
         set_dotted(raw, key, parse_override_value(value), file=path, origin="--set")
-    return spec_from_raw(raw, path)
+    try:
+        return spec_from_raw(raw, path)
+    except SpecError as exc:
+        # A bad value that came from the command line: say so, not the file.
+        if exc.key and any(exc.key == k or exc.key.startswith(k + ".") for k in overrides or {}):
+            exc.file, exc.key = None, f"--set {exc.key}"
+        raise
 
 
 def parse_override_value(value: str) -> Any:
@@ -275,6 +281,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         emblem = (path.parent / emblem_text).resolve()
         if not emblem.is_file():
             raise SpecError(f"ไม่พบไฟล์ตราครุฑ {emblem_text}", file=path, key="letter.emblem")
+        _check_picture(emblem, path)
     letter.finish()
 
     s = top.table("sender", required=True)
@@ -390,6 +397,22 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
 
     check_templates(spec)
     return spec
+
+
+def _check_picture(emblem: Path, spec_path: Path) -> None:
+    """The emblem must be a PNG or JPEG picture that both writers can place."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(emblem) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise SpecError(f"ไฟล์ตราครุฑ {emblem.name} ไม่ใช่รูปภาพที่อ่านได้ ({exc})",
+                        file=spec_path, key="letter.emblem") from None
+    if kind not in ("PNG", "JPEG"):
+        raise SpecError(f"ไฟล์ตราครุฑต้องเป็น PNG หรือ JPEG ไม่ใช่ {kind}",
+                        file=spec_path, key="letter.emblem")
 
 
 def _step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:

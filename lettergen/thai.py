@@ -34,10 +34,11 @@ CE_YEARS = range(1857, 2257)
 
 # Spans whose digits are data, not prose: URLs, e-mail addresses and bare domain names.
 # Their Arabic digits must survive digit conversion untouched.
+_URL_CHARS = r"A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%"
 LITERAL_SPAN = re.compile(
-    r"(?:https?|ftp)://[^\s<>\"“”]+[^\s<>\"“”.,;:)\]]"
+    rf"(?:https?|ftp)://[{_URL_CHARS}]*[A-Za-z0-9\-_~/#=%&+]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\bwww\.[\w-]+(?:\.[\w-]+)+[^\s<>\"“”.,;:)\]]*",
+    rf"|\bwww\.[\w-]+(?:\.[\w-]+)+(?:[/?#][{_URL_CHARS}]*[A-Za-z0-9\-_~/#=%&+])?",
     re.ASCII,
 )
 

@@ -108,9 +108,10 @@ def run(
 def write_set(
     spec: Spec, letters: Sequence[Letter], out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
-    progress: bool | None = None, stderr=None,
+    progress: bool | None = None, stderr=None, register_start: int | None = None,
 ) -> RunResult:
-    """Render ``letters`` into ``out_dir`` with the register.
+    """Render ``letters`` into ``out_dir`` with the register (numbered from
+    ``register_start``, by default the spec's).
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
     manifest; only when every letter is there are they moved into ``out_dir``. A run that
@@ -148,7 +149,7 @@ def write_set(
         for fmt in formats:
             os.replace(staging / f"{w.stem}.{fmt}", out / f"{w.stem}.{fmt}")
             files.append(out / f"{w.stem}.{fmt}")
-    files += _write_register(spec, letters, written, out)
+    files += _write_register(spec, letters, written, out, register_start or spec.register_start)
     if print_pdf and "pdf" in formats:
         from .pdf_writer import concatenate
 
@@ -240,9 +241,9 @@ def _map(function, tasks, jobs):
         yield from pool.imap(function, tasks)
 
 
-def _write_register(spec: Spec, letters, written, out: Path) -> list[Path]:
+def _write_register(spec: Spec, letters, written, out: Path, start: int) -> list[Path]:
     rows = []
-    for i, (letter, w) in enumerate(zip(letters, written), start=spec.register_start):
+    for i, (letter, w) in enumerate(zip(letters, written), start=start):
         rows.append(RegisterRow(
             register_number=i, number=letter.number, date=letter.date_text,
             sender=letter.agency, to=letter.recipient_name, subject=letter.subject,

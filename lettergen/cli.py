@@ -45,6 +45,20 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
 
+    status = sub.add_parser("status", help="ความคืบหน้าตามอำเภอและประเภท จากคอลัมน์ดำเนินการแล้ว")
+    common(status)
+    status.add_argument("--out", type=Path, default=None,
+                        help="โฟลเดอร์ที่จะเขียน status.xlsx และ status.pdf (ไม่ระบุ: แสดงผลอย่างเดียว)")
+    status.add_argument("--date", default=None, help="ข้อมูล ณ วันที่ (ค่าเริ่มต้น วันนี้)")
+
+    remind = sub.add_parser("remind", help="หนังสือติดตามถึงผู้ที่ยังไม่ดำเนินการเท่านั้น")
+    common(remind, recipients_required=True)
+    remind.add_argument("--out", type=Path, default=Path("out") / "reminders")
+    remind.add_argument("--register", type=Path, default=Path("out") / "register.csv",
+                        help="ทะเบียนหนังสือส่งของการส่งครั้งแรก: ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย")
+    remind.add_argument("--format", default="pdf,docx")
+    remind.add_argument("--jobs", type=int, default=None)
+
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
     preview.add_argument("--recipient", default=None, help="รหัสผู้รับ (ค่าเริ่มต้น ฉบับแรก)")
@@ -142,7 +156,52 @@ def cmd_preview(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "preview": cmd_preview}
+def _date(text: str | None):
+    import datetime as dt
+
+    from .thai import DateError, parse_thai_date
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return parse_thai_date(text)
+    except DateError as exc:
+        raise InputError(f"--date: {exc}") from None
+
+
+def cmd_status(args) -> int:
+    from .batch import write_atomic
+    from .status import status, status_pdf, status_xlsx, table_text
+
+    spec, book = _load(args)
+    report = status(spec, book, _date(args.date))
+    sys.stdout.write(table_text(report))
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_atomic(args.out / "status.xlsx", status_xlsx(report), mode=0o644)
+        write_atomic(args.out / "status.pdf", status_pdf(report), mode=0o644)
+        print(f"เขียน status.xlsx และ status.pdf ไว้ที่ {args.out}")
+    return EXIT_OK
+
+
+def cmd_remind(args) -> int:
+    import datetime as dt
+
+    from .remind import remind
+
+    spec, book = _load(args)
+    result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
+                    formats=_formats(args.format), jobs=args.jobs)
+    if result is None:
+        print("ทุกหน่วยงานดำเนินการแล้ว ไม่มีหนังสือติดตามที่ต้องส่ง")
+        return EXIT_OK
+    extra = f" และเพิ่มแถวในทะเบียน {args.register}" if args.register.is_file() else ""
+    print(f"เขียนหนังสือติดตาม {result.letters} ฉบับ {result.pages} หน้า ไว้ที่ {result.out_dir}{extra}")
+    return EXIT_OK
+
+
+COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
+            "remind": cmd_remind, "preview": cmd_preview}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into head or less, which quit early
+        sys.stderr.close()
+        return EXIT_OK
     except Exception as exc:  # an internal error: say so, briefly, without secrets
         print(f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__}): {exc}", file=sys.stderr)
         return EXIT_INTERNAL

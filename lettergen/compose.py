@@ -192,6 +192,7 @@ def _context(spec: Spec, variant: Variant, item: Planned, totals: Progress) -> d
         "cites": ({"number": variant.cites.number, "date": variant.cites.date}
                   if variant.cites else None),
         "progress": totals.context(),
+        "days_left": (spec.deadline - spec.date).days if spec.deadline else None,
         "variant": variant.name,
     }
 
@@ -263,9 +264,11 @@ class Rendered:
     files: Mapping[str, bytes]  # format -> bytes
 
 
-def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None) -> list[Letter]:
-    """Every letter of a run as the document model (validates everything, writes nothing)."""
-    totals = progress(spec, book.rows)
+def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
+                totals: Progress | None = None) -> list[Letter]:
+    """Every letter of a run as the document model (validates everything, writes nothing).
+    ``totals`` default to the progress over ``book``'s rows."""
+    totals = totals or progress(spec, book.rows)
     planned = plan(spec, book.rows, book.path, book.header)
     if only is not None:
         wanted = set(only)

@@ -119,6 +119,18 @@ def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] 
     return document
 
 
+def write_report_pdf(template: str, **context) -> bytes:
+    """A report page from one of templates/ (the bundled fonts only, like the letters)."""
+    weasyprint = _import_weasyprint()
+    fonts = {style: path.as_uri() for style, path in font_paths().items()}
+    source = _environment().get_template(template).render(fonts=fonts, **context)
+    document = weasyprint.HTML(
+        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(()))
+    ).render(font_config=weasyprint.text.fonts.FontConfiguration())
+    _check_fonts(document)
+    return document.write_pdf()
+
+
 def _check_fonts(document) -> None:
     families = {font.family for font in document.fonts.values()}
     others = sorted(f for f in families if f != PDF_FONT_FAMILY)

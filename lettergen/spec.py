@@ -96,6 +96,26 @@ class RecipientsSource:
 
 
 @dataclass(frozen=True)
+class UrgencyRule:
+    """Within ``days_left`` days of the deadline, a reminder is marked ``urgency``."""
+
+    days_left: int
+    urgency: str
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The reminder variant of the letter ([reminder]): its own body, date and numbers, the
+    original letter to cite, and urgency that rises as the deadline nears."""
+
+    date: dt.date | None  # None: the day the reminders are made
+    subject: str | None
+    paragraphs: tuple[str, ...]
+    urgency_rules: tuple[UrgencyRule, ...]  # nearest deadline first
+    variants: Mapping[str, Mapping[str, Any]]  # raw values replacing [variants.NAME] keys
+
+
+@dataclass(frozen=True)
 class Spec:
     path: Path
     kind: str
@@ -121,6 +141,7 @@ class Spec:
     recipients: RecipientsSource
     register_start: int
     register_action: str
+    reminder: Reminder | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
 
     @property
@@ -382,6 +403,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         raise reg.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
     register_action = reg.text("action", "")
     reg.finish()
+    reminder = _reminder(top, path) if "reminder" in raw else None
     top.finish()
 
     spec = Spec(
@@ -391,12 +413,70 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         deadline=deadline, links=links, body=body, variants=variants, routing=routing,
         enclosure_title=enclosure_title, steps_title=steps_title,
         steps_headers=tuple(headers), steps=steps, recipients=recipients,
-        register_start=register_start, register_action=register_action, raw=raw,
+        register_start=register_start, register_action=register_action, reminder=reminder,
+        raw=raw,
     )
+    if reminder is not None and "reminder" in raw:
+        # Check the reminder variant now, as a spec of its own, so `check` finds its errors.
+        spec_from_raw(reminder_raw(raw, reminder, date, urgency), path)
     from .templating import check_templates  # compile every template text once, here
 
     check_templates(spec)
     return spec
+
+
+VARIANT_KEYS = ("addressee", "circular", "number", "cites", "text")
+
+
+def _reminder(top: _Table, path: Path) -> Reminder:
+    t = top.table("reminder")
+    date = t.date("date", None)
+    subject = t.text("subject", None)
+    paragraphs = t.texts("paragraphs")
+    if not paragraphs:
+        raise t.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
+    rules = []
+    for i, item in enumerate(t.get("urgency", list, [])):
+        r = _Table(item, f"reminder.urgency[{i}]", path)
+        days = r.get("days_left", int)
+        urgency = r.text("urgency")
+        if urgency not in URGENCIES:
+            raise r.error("urgency", f"ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ \"\" ไม่ใช่ \"{urgency}\"")
+        r.finish()
+        rules.append(UrgencyRule(days, urgency))
+    variants_table = t.table("variants")
+    variants = {}
+    for name in list(variants_table.data):
+        if name not in ("district", "direct"):
+            raise variants_table.error(name, "ใช้ได้แค่ district และ direct" + did_you_mean(name, ("district", "direct")))
+        v = variants_table.table(name)
+        for key in v.data:
+            if key not in VARIANT_KEYS:
+                raise v.error(key, "ไม่รู้จักคีย์นี้" + did_you_mean(key, VARIANT_KEYS))
+        v.seen.update(v.data)
+        variants[name] = dict(v.data)
+    t.finish()
+    return Reminder(date=date, subject=subject, paragraphs=paragraphs,
+                    urgency_rules=tuple(sorted(rules, key=lambda r: r.days_left)), variants=variants)
+
+
+def reminder_raw(raw: Mapping[str, Any], reminder: Reminder, date: dt.date, urgency: str) -> dict:
+    """The raw spec of the reminder letter: the [reminder] body, date, subject and variant
+    values put in place of the original's, the [reminder] table itself removed."""
+    result = copy.deepcopy({k: v for k, v in raw.items() if k != "reminder"})
+    result["letter"]["date"] = date
+    result["letter"]["urgency"] = urgency
+    if reminder.subject is not None:
+        result["letter"]["subject"] = reminder.subject
+    result["body"] = {**result.get("body", {}), "paragraphs": list(reminder.paragraphs)}
+    for name, values in reminder.variants.items():
+        variant = result.setdefault("variants", {}).setdefault(name, {})
+        for key, value in values.items():
+            if key == "text" and isinstance(value, dict):
+                variant["text"] = {**variant.get("text", {}), **value}
+            else:
+                variant[key] = copy.deepcopy(value)
+    return result
 
 
 def _check_picture(emblem: Path, spec_path: Path) -> None:

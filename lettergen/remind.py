@@ -1,0 +1,138 @@
+"""Reminders (หนังสือติดตาม) for the recipients that have not complied, before the deadline.
+
+The reminder is the spec's [reminder] variant of the letter: its own body, date and numbers,
+urgency chosen by how many days are left, and the original letter cited: for each addressee
+the number and date the first run's register gives it, else the [reminder] cites. Only
+pending rows take part: a district office gets a letter listing only its pending LAOs, a
+pending direct recipient its own, and nobody who is done gets anything. The progress figures
+stay those of the whole sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from .compose import progress
+from .errors import SpecError
+from .recipients import Book
+from .register import COLUMNS
+from .spec import Spec, reminder_raw, spec_from_raw
+from .thai import DateError, parse_thai_date, thai_date, thai_digit_to_arabic_digit
+
+
+def urgency_for(spec: Spec, days_left: int) -> str:
+    """The urgency of the nearest rule whose window holds ``days_left``, else the spec's."""
+    for rule in spec.reminder.urgency_rules:  # nearest deadline first
+        if days_left <= rule.days_left:
+            return rule.urgency
+    return spec.urgency
+
+
+def reminder_spec(spec: Spec, today: dt.date) -> Spec:
+    """The spec of the reminder letters made on ``today`` (or on [reminder] date)."""
+    if spec.reminder is None:
+        raise SpecError("spec ไม่มีตาราง [reminder] สำหรับหนังสือติดตาม", file=spec.path, key="reminder")
+    if spec.deadline is None:
+        raise SpecError("หนังสือติดตามต้องมีกำหนดเวลา", file=spec.path, key="deadline.date")
+    date = spec.reminder.date or today
+    days_left = (spec.deadline - date).days
+    if days_left < 0:
+        raise SpecError(
+            f"เลยกำหนด {thai_date(spec.deadline)} มาแล้ว {-days_left} วัน จึงไม่ออกหนังสือติดตาม; "
+            "ถ้าขยายเวลา ให้กำหนดวันใหม่ เช่น --set deadline.date=YYYY-MM-DD",
+            file=spec.path, key="deadline.date",
+        )
+    return spec_from_raw(reminder_raw(spec.raw, spec.reminder, date, urgency_for(spec, days_left)),
+                         spec.path)
+
+
+def pending_book(spec: Spec, book: Book, originals: dict[str, tuple[str, dt.date]]) -> Book:
+    """The rows that take part in the reminders: district offices and pending LAOs; each
+    addressee carries the original letter it got, as an override of its variant's cites."""
+    routing = spec.routing
+    rows = []
+    for row in book.rows:
+        if row.kind != routing.district_office and row.done:
+            continue
+        if row.id in originals:
+            variant = "direct" if row.kind in routing.direct else "district"
+            number, date = originals[row.id]
+            row = dataclasses.replace(row, overrides={
+                **row.overrides,
+                f"variants.{variant}.cites": {"number": number, "date": date},
+            })
+        rows.append(row)
+    return dataclasses.replace(book, rows=tuple(rows))
+
+
+def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
+    """From a register written by lettergen: recipient id -> (letter number, date) of the
+    latest letter to it, and the last register number."""
+    originals: dict[str, tuple[str, dt.date]] = {}
+    last = 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
+            raise SpecError("ไม่ใช่ทะเบียนหนังสือส่งที่ lettergen เขียนไว้ (หัวคอลัมน์ไม่ตรง)", file=path)
+        for line, row in enumerate(reader, start=2):
+            try:
+                last = max(last, int(row["เลขทะเบียนส่ง"]))
+                date = parse_thai_date(row["ลงวันที่"])
+            except (ValueError, DateError) as exc:
+                raise SpecError(f"อ่านทะเบียนแถว {line} ไม่ได้: {exc}", file=path) from None
+            number = thai_digit_to_arabic_digit(row["ที่"])
+            originals.setdefault(row["รหัสผู้รับ"], (number, date))  # the first letter to it
+    return originals, last
+
+
+def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
+           formats=("pdf", "docx"), jobs: int | None = None, stderr=None):
+    """Write the reminders into ``out_dir`` (with their own register) and, when the first
+    run's ``register`` exists, append their rows to it, numbered on from its last row."""
+    from .batch import write_set
+    from .compose import compose_all
+
+    originals, last = read_register(register) if register and register.is_file() else ({}, 0)
+    rspec = reminder_spec(spec, today)
+    pending = pending_book(rspec, book, originals)
+    letters = compose_all(rspec, pending, totals=progress(spec, book.rows))
+    if not letters:
+        return None
+    start = last + 1 if last else rspec.register_start
+    result = write_set(rspec, letters, out_dir, formats=formats, jobs=jobs, stderr=stderr,
+                       register_start=start)
+    if register and register.is_file():
+        append_register(register, Path(out_dir) / "register.csv")
+    return result
+
+
+def append_register(main: Path, extra: Path) -> None:
+    """Add the rows of ``extra`` to the register ``main`` (CSV and its XLSX), with file
+    names made relative to ``main``'s folder."""
+    import os
+
+    from .batch import write_atomic
+    from .register import RegisterRow, register_csv, register_xlsx
+
+    def rows(path: Path, prefix: str) -> list[RegisterRow]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            result = []
+            for cells in reader:
+                cells = [c[1:] if c.startswith("'") and c[1:2] in "=+-@\t\r" else c for c in cells]
+                cells[0] = int(cells[0])
+                for i in (9, 11):
+                    if cells[i] and prefix:
+                        cells[i] = f"{prefix}/{cells[i]}"
+                result.append(RegisterRow(*cells))
+            return result
+
+    prefix = os.path.relpath(extra.parent, main.parent).replace(os.sep, "/")
+    combined = rows(main, "") + rows(extra, "" if prefix == "." else prefix)
+    first = parse_thai_date(combined[0].date)
+    write_atomic(main, register_csv(combined))
+    write_atomic(main.with_suffix(".xlsx"), register_xlsx(combined, dt.datetime.combine(first, dt.time())))

@@ -18,6 +18,7 @@ from typing import Sequence
 import jinja2
 
 from .errors import ResourceError
+from .justify import paragraph_html
 from .model import LABELS, Letter, Section
 from .qr import print_width_cm, svg_data_uri
 from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
@@ -46,6 +47,7 @@ def _environment() -> jinja2.Environment:
     env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
     env.globals["run_classes"] = _run_classes
+    env.globals["distribute"] = paragraph_html
     env.globals["labels"] = LABELS
     return env
 

@@ -1,0 +1,276 @@
+"""Thai distributed justification for the PDF's body paragraphs (Word's "Thai Distributed").
+
+Thai is written without spaces between words, so CSS ``text-align: justify`` (which stretches
+only spaces) leaves most lines ragged and opens holes at the few phrase spaces. Here a body
+paragraph is laid out the way Word's thaiDistribute sets it:
+
+1. ``pieces()`` cuts the runs into words (PyThaiNLP's newmm between Thai letters only, so
+   numbers, dates, URLs, Latin words and punctuation stay whole) and the spaces between them;
+2. every piece is measured with HarfBuzz on the bundled font, exactly as Pango will shape it;
+3. ``fit()`` chooses the line breaks over the whole paragraph (least squares of the gaps);
+4. ``paragraph_html()`` writes each line as a block of its own (``span.ln``), with a real
+   space at every Thai word boundary. The paragraph's negative ``word-spacing`` gives those
+   spaces no width of their own, the phrase spaces keep theirs (``span.sp``), and
+   ``text-align-last: justify`` spreads each line's slack over all of them (not on the
+   paragraph's last line, ``span.end``). A line whose gaps would still be too wide also
+   gets a small ``letter-spacing`` (never inside a consonant + SARA AM group, ``span.nz``).
+
+The inserted spaces are real characters, so text copied out of the PDF has spaces between
+Thai words; apart from whitespace it is the text that went in. The widths here must match
+templates/letter.css (font, size, column width, first-line indent): ``CSS_PX`` below.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from .model import Run
+from .resources import FONTS, PDF_FONT_FILES
+from .thai import word_tokenize
+
+PT_PER_CM = 72 / 2.54
+FONT_SIZE_PT = 16.0
+COLUMN_PT = 16.0 * PT_PER_CM  # A4 less 3 cm and 2 cm margins
+INDENT_PT = 2.5 * PT_PER_CM
+SAFETY_PT = 0.6  # kept free on every line against rounding in the layout engine
+GAP_GOAL_PT = 1.2  # extra width a word boundary takes before letters are spaced out too
+GAP_MAX_PT = 6.5  # a line whose gaps would need more than this is a poor break
+SOFT_BREAK_COST = 30.0  # a line break inside a compound costs as much as a 5.5 pt gap
+
+_THAI_LETTERS = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e]+$")
+_SARA_AM_GROUP = re.compile(r"[\u0e01-\u0e2e][\u0e31-\u0e3a\u0e47-\u0e4e]*\u0e33")
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    kind: str  # "word", "space" (a phrase space), "join" (a Thai word boundary) or
+    # "soft" (a boundary inside a long dictionary compound: a line breaks there only at a cost)
+    width: float  # points
+    classes: str = ""
+
+
+@lru_cache(maxsize=4)
+def _font(style: str):
+    import uharfbuzz as hb
+
+    face = hb.Face(hb.Blob.from_file_path(str(FONTS / PDF_FONT_FILES[style])))
+    font = hb.Font(face)
+    return font, face.upem
+
+
+@lru_cache(maxsize=65536)
+def text_width(text: str, bold: bool = False, size: float = FONT_SIZE_PT) -> float:
+    """Width in points of ``text`` shaped with the bundled Sarabun, as Pango shapes it."""
+    import uharfbuzz as hb
+
+    font, upem = _font("bold" if bold else "regular")
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(font, buffer, {})
+    return sum(p.x_advance for p in buffer.glyph_positions) * size / upem
+
+
+def _classes(run: Run) -> str:
+    return " ".join(c for c, on in (("b", run.bold), ("u", run.underline), ("lit", run.literal)) if on)
+
+
+def pieces(runs: tuple[Run, ...]) -> list[Piece]:
+    """Words, phrase spaces and Thai word boundaries of a paragraph, measured."""
+    out: list[Piece] = []
+    for run in runs:
+        classes = _classes(run)
+        space = text_width(" ", run.bold)
+        if run.literal:  # a URL or the like: one unbreakable word
+            out.append(Piece(run.text, "word", text_width(run.text, run.bold), classes))
+            continue
+        for chunk in re.split(r"( +)", run.text):
+            if not chunk:
+                continue
+            if chunk.startswith(" "):
+                out.append(Piece(chunk, "space", space * len(chunk), classes))
+                continue
+            for i, word in enumerate(_words(chunk)):
+                if i:
+                    out.append(Piece(" ", "join", 0.0, classes))
+                parts = _compound_parts(word) if text_width(word, run.bold) > COMPOUND_PT else [word]
+                for j, part in enumerate(parts):
+                    if j:
+                        out.append(Piece(" ", "soft", 0.0, classes))
+                    out.append(Piece(part, "word", text_width(part, run.bold), classes))
+    return out
+
+
+COMPOUND_PT = 3 * FONT_SIZE_PT  # words wider than this may be split into their parts
+
+
+@lru_cache(maxsize=1)
+def _short_words():
+    """PyThaiNLP's dictionary without its long compounds, to find the parts of one."""
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import Trie
+
+    return Trie([w for w in thai_words() if len(w) <= 8])
+
+
+@lru_cache(maxsize=8192)
+def _compound_parts(word: str) -> list[str]:
+    """"องค์กรปกครองส่วนท้องถิ่น" -> องค์กร, ปกครอง, ส่วน, ท้อง, ถิ่น; parts shorter than two
+    letters are joined to their neighbour, and a word with no good parts stays whole."""
+    if not _THAI_LETTERS.match(word):
+        return [word]
+    from pythainlp.tokenize import word_tokenize as tokenize
+
+    parts: list[str] = []
+    for part in tokenize(word, custom_dict=_short_words(), engine="newmm"):
+        if parts and (_clusters(part) < 2 or _clusters(parts[-1]) < 2):
+            parts[-1] += part
+        else:
+            parts.append(part)
+    return parts if "".join(parts) == word else [word]
+
+
+def _words(chunk: str) -> list[str]:
+    """``chunk`` (no spaces) cut at Thai word boundaries only: a boundary needs Thai letters
+    on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached."""
+    if not any("\u0e01" <= ch <= "\u0e4e" for ch in chunk):
+        return [chunk]
+    words: list[str] = []
+    for token in word_tokenize(chunk):
+        if words and _THAI_LETTERS.match(words[-1][-1]) and _THAI_LETTERS.match(token[0]) \
+                and _THAI_LETTERS.match(token):
+            words.append(token)
+        elif words:
+            words[-1] += token
+        else:
+            words.append(token)
+    # a boundary is kept only between two pure-Thai-letter words
+    merged: list[str] = []
+    for word in words:
+        if merged and not (_THAI_LETTERS.match(merged[-1]) and _THAI_LETTERS.match(word)):
+            merged[-1] += word
+        else:
+            merged.append(word)
+    return merged
+
+
+@dataclass(frozen=True)
+class Line:
+    pieces: tuple[Piece, ...]
+    slack: float  # points the justification must spread
+    gaps: int  # spaces and word boundaries inside the line
+    last: bool
+
+
+def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
+    """Break ``items`` into lines, minimising the sum of squared gaps (the last line is free).
+    A break falls on a space or a word boundary, which then disappears."""
+    n = len(items)
+    breaks = [i for i, p in enumerate(items) if p.kind != "word"] + [n]
+    soft = {k for k, i in enumerate(breaks[:-1]) if items[i].kind == "soft"}
+    starts = [0] + [b + 1 for b in breaks[:-1]]
+    # best[k]: least cost of setting items[:breaks[k]] ending a line there
+    best: dict[int, tuple[float, int]] = {-1: (0.0, -1)}
+
+    def line_cost(start: int, end: int, first: bool, last: bool) -> tuple[float, float, int]:
+        segment = items[start:end]
+        natural = sum(p.width for p in segment)
+        gaps = sum(1 for p in segment if p.kind != "word")
+        target = (first_width if first else width) - SAFETY_PT
+        slack = target - natural
+        if slack < 0:
+            return (float("inf") if gaps or start != end else 1e9), slack, gaps
+        if last:
+            return 0.0, slack, gaps
+        if gaps == 0:
+            return 1e6 + slack * slack, slack, gaps
+        gap = slack / gaps
+        return gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0), slack, gaps
+
+    for k, end in enumerate(breaks):
+        options = []
+        for j in range(k - 1, -2, -1):  # the line starts after break j
+            start = starts[j + 1] if j >= 0 else 0
+            cost, slack, _ = line_cost(start, end, j == -1, end == n)
+            if slack < -width:  # already far too long: earlier starts only get longer
+                break
+            if cost == float("inf") and j < k - 1:
+                break
+            prior = best.get(j)
+            if prior is None or cost == float("inf"):
+                continue
+            options.append((prior[0] + cost + (SOFT_BREAK_COST if k in soft else 0.0), j))
+        if not options:  # a single piece wider than the line: it gets a line of its own
+            options.append((best.get(k - 1, (0.0, -1))[0] + 1e9, k - 1))
+        best[k] = min(options)
+    lines: list[Line] = []
+    k = len(breaks) - 1
+    while k >= 0:
+        j = best[k][1]
+        start = starts[j + 1] if j >= 0 else 0
+        end = breaks[k]
+        _, slack, gaps = line_cost(start, end, j == -1, end == n)
+        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n))
+        k = j
+    return lines[::-1]
+
+
+def _clusters(text: str) -> int:
+    """Places where Pango adds letter-spacing: base characters, not marks."""
+    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me"))
+
+
+def _last_cluster(text: str) -> tuple[str, str]:
+    """``text`` split before its last letter (with its marks and a SARA AM after it)."""
+    match = _LAST_CLUSTER.search(text)
+    return (text[:match.start()], match.group()) if match else ("", text)
+
+
+_LAST_CLUSTER = re.compile(r"[^\u0e31\u0e33-\u0e3a\u0e47-\u0e4e][\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]*$")
+
+
+def _line_html(line: Line, first: bool) -> str:
+    letter_spacing = 0.0
+    if not line.last and line.slack > line.gaps * GAP_GOAL_PT:
+        # Like Word's Thai Distributed: most of the slack goes between the letters; the
+        # word boundaries take a little, and justify gives them whatever is left.
+        spare = line.slack - line.gaps * GAP_GOAL_PT
+        clusters = sum(_clusters(p.text) for p in line.pieces if p.kind == "word") - 1
+        if clusters > 0:
+            letter_spacing = (0.9 if line.gaps else 1.0) * spare / clusters
+    parts = []
+    for i, piece in enumerate(line.pieces):
+        text = str(escape(piece.text))
+        if piece.kind == "word" and letter_spacing:
+            if i == len(line.pieces) - 1:  # no spacing after the line's last letter
+                head, tail = _last_cluster(piece.text)
+                text = (_SARA_AM_GROUP.sub(lambda m: f'<span class="nz">{m.group()}</span>', str(escape(head)))
+                        + f'<span class="nz">{escape(tail)}</span>')
+            else:
+                text = _SARA_AM_GROUP.sub(lambda m: f'<span class="nz">{m.group()}</span>', text)
+        if piece.kind == "space":
+            text = f'<span class="sp">{text}</span>'
+        if piece.classes and piece.kind != "join":
+            text = f'<span class="{piece.classes}">{text}</span>'
+        parts.append(text)
+    style = f' style="letter-spacing: {letter_spacing:.3f}pt"' if letter_spacing else ""
+    classes = "ln" + (" first" if first else "") + (" end" if line.last else "")
+    return f'<span class="{classes}"{style}>{"".join(parts)}</span>'
+
+
+@lru_cache(maxsize=4096)
+def paragraph_html(runs: tuple[Run, ...], first_indent: bool = True) -> Markup:
+    """The markup of a Thai-distributed body paragraph (escaped; goes in <p class="body">)."""
+    lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
+    return Markup("".join(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines)))
+
+
+def line_report(runs: tuple[Run, ...]) -> list[Line]:
+    """The lines ``paragraph_html`` sets, for tests and measurements."""
+    return fit(pieces(runs), COLUMN_PT - INDENT_PT, COLUMN_PT)

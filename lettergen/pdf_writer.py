@@ -9,7 +9,9 @@ a fallback to any other font (a glyph Sarabun lacks) is an error.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -145,7 +147,7 @@ def _check_fonts(document) -> None:
 @lru_cache(maxsize=8)
 def _shared_pdf(section: Section) -> bytes:
     """A shared attachment rendered once per process and reused by every letter."""
-    return render_document(sections=[section]).write_pdf()
+    return render_document(sections=[section]).write_pdf(pdf_variant="pdf/a-3u")
 
 
 def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
@@ -165,7 +167,7 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
                 starts.append(number)
     assert len(starts) == len(letters), "every letter starts a page"
     bounds = list(zip(starts, starts[1:] + [len(document.pages)]))
-    with pikepdf.open(io.BytesIO(document.write_pdf())) as batch:
+    with pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))) as batch:
         shared = {}
         outputs = []
         for letter, (start, end) in zip(letters, bounds):
@@ -183,22 +185,78 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
 
 
 def _assemble(letter: Letter, parts, batch) -> bytes:
-    """One letter's PDF from page ranges of laid-out documents."""
+    """One letter's PDF/A-3u from page ranges of laid-out documents: the batch's output
+    intent (sRGB), the letter's own metadata, dated for the same bytes on every run."""
     import pikepdf
 
     out = pikepdf.new()
     for source, start, end in parts:
         out.pages.extend(source.pages[start:end])
-    if "/Lang" in batch.Root:
-        out.Root.Lang = batch.Root.Lang
+    out.Root.Lang = pikepdf.String("th")
+    out.Root.OutputIntents = pikepdf.Array([_copy(out, intent) for intent in batch.Root.OutputIntents])
+    when = document_date(letter)
+    pdf_date = when.strftime("D:%Y%m%d%H%M%S+07'00'")
     out.docinfo["/Title"] = letter.title
     out.docinfo["/Author"] = letter.agency
     out.docinfo["/Subject"] = letter.subject
-    out.docinfo["/Creator"] = "lettergen"
+    out.docinfo["/Producer"] = "lettergen"
+    out.docinfo["/CreationDate"] = pdf_date
+    out.docinfo["/ModDate"] = pdf_date
+    metadata = pikepdf.Stream(out, _xmp(letter, when).encode("utf-8"))
+    metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
+    out.Root.Metadata = metadata
     buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True, compress_streams=True,
+    # The page and font streams come compressed from WeasyPrint; the metadata stream must
+    # stay unfiltered for PDF/A, so nothing more is compressed here.
+    out.save(buffer, deterministic_id=True, compress_streams=False, min_version="1.7",
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
+
+
+def _copy(out, item):
+    """``item`` from another PDF into ``out``: direct containers rebuilt, indirect objects
+    (the ICC profile stream) copied across."""
+    import pikepdf
+
+    if isinstance(item, pikepdf.Dictionary) and not item.is_indirect:
+        return pikepdf.Dictionary({k: _copy(out, v) for k, v in item.items()})
+    if isinstance(item, pikepdf.Array) and not item.is_indirect:
+        return pikepdf.Array([_copy(out, v) for v in item])
+    if isinstance(item, pikepdf.Object) and item.is_indirect:
+        return out.copy_foreign(item)
+    return item
+
+
+def document_date(letter: Letter) -> dt.datetime:
+    """The creation date written into the PDF: SOURCE_DATE_EPOCH when set (reproducible
+    builds), else the letter's own date at midnight, Thai time."""
+    thai_time = dt.timezone(dt.timedelta(hours=7))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), thai_time)
+    return dt.datetime.combine(letter.date, dt.time(), thai_time)
+
+
+def _xmp(letter: Letter, when: dt.datetime) -> str:
+    from xml.sax.saxutils import escape as x
+
+    stamp = when.isoformat()
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="3" pdfaid:conformance="U"/>
+<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" pdf:Producer="lettergen"/>
+<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="{stamp}" xmp:ModifyDate="{stamp}" xmp:MetadataDate="{stamp}"/>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x(letter.title)}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{x(letter.agency)}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{x(letter.subject)}</rdf:li></rdf:Alt></dc:description>
+<dc:language><rdf:Bag><rdf:li>th</rdf:li></rdf:Bag></dc:language>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
 
 
 def write_pdf(letter: Letter) -> bytes:

@@ -140,7 +140,8 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Lett
         for i, p in enumerate(spec.body)
     )
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
-    salutation = plain(to_runs(text(spec.salutation, "letter.salutation")))
+    salutation = (plain(to_runs(text(spec.salutation, "letter.salutation")))
+                  if spec.kind == "external" else "")  # a stamped letter has none
     cites = ""
     if variant.cites:
         cites = arabic_digit_to_thai_digit(

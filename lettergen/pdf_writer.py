@@ -55,17 +55,17 @@ def _environment() -> jinja2.Environment:
 
 
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-         include_shared: bool = True) -> str:
-    """The HTML of ``letters`` one after another, each starting on a new page, then of
-    standalone ``sections``. With ``include_shared=False`` the attachments shared by every
-    letter (the step sheet) are left out, to be rendered once and appended."""
+         include_attachments: bool = True) -> str:
+    """The HTML of ``letters`` one after another, each with its attachments and starting
+    on a new page, then of standalone ``sections``. With ``include_attachments=False`` the
+    letters' attachments are left out (the batch writer lays them out separately)."""
     first = letters[0] if letters else None
     fonts = {style: path.as_uri() for style, path in font_paths().items()}
     subject = first.subject if first else sections[0].title
     return _environment().get_template("document.html.j2").render(
         letters=letters,
         sections=sections,
-        include_shared=include_shared,
+        include_attachments=include_attachments,
         title=first.title if first and len(letters) == 1 else subject,
         author=first.agency if first else "",
         subject=subject,
@@ -112,10 +112,10 @@ def _import_weasyprint():
 
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-                    include_shared: bool = True):
+                    include_attachments: bool = True):
     """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts)."""
     weasyprint = _import_weasyprint()
-    source = html(letters, sections, include_shared=include_shared)
+    source = html(letters, sections, include_attachments=include_attachments)
     document = weasyprint.HTML(
         string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters))
     ).render(font_config=weasyprint.text.fonts.FontConfiguration())
@@ -151,37 +151,57 @@ def _shared_pdf(section: Section) -> bytes:
 
 
 def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
-    """Many letters as one PDF each, laid out together in one WeasyPrint document (fonts
-    subset once, styles parsed once), then split per letter; shared attachments are laid
-    out once and appended to each letter."""
+    """Many letters as one PDF each. Everything distinct in ``letters`` is laid out once in
+    one WeasyPrint document (fonts subset once, styles parsed once): each distinct letter
+    text (the copies of a circular share one), each distinct attachment; attachments
+    shared by every letter (the step sheet) come from a per-process cache. Each letter's
+    PDF is then put together from those pages."""
+    import dataclasses
+
     import pikepdf
 
     if not letters:
         return []
-    document = render_document(letters, include_shared=False)
-    starts, seen = [], set()
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:  # an element's anchor is on every page it spans
-            if anchor.startswith("letter-") and anchor not in seen:
-                seen.add(anchor)
-                starts.append(number)
-    assert len(starts) == len(letters), "every letter starts a page"
+
+    def article(letter: Letter) -> Letter:  # what the letter's own pages show
+        return dataclasses.replace(letter, key="", recipient_id="", recipient_name="",
+                                   attachments=(), secrets=())
+
+    articles = list(dict.fromkeys(article(letter) for letter in letters))
+    sections = list(dict.fromkeys(
+        s for letter in letters for s in letter.attachments if not s.shared))
+    document = render_document(articles, sections, include_attachments=False)
+    starts = _first_pages(document, len(articles) + len(sections))
     bounds = list(zip(starts, starts[1:] + [len(document.pages)]))
+    article_pages = dict(zip(articles, bounds[:len(articles)]))
+    section_pages = dict(zip(sections, bounds[len(articles):]))
     with pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))) as batch:
         shared = {}
         outputs = []
-        for letter, (start, end) in zip(letters, bounds):
-            parts = [(batch, start, end)]
+        for letter in letters:
+            parts = [(batch, *article_pages[article(letter)])]
             for section in letter.attachments:
-                if section.shared:
-                    if section not in shared:
-                        shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
-                    pdf = shared[section]
-                    parts.append((pdf, 0, len(pdf.pages)))
+                if not section.shared:
+                    parts.append((batch, *section_pages[section]))
+                    continue
+                if section not in shared:
+                    shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
+                parts.append((shared[section], 0, len(shared[section].pages)))
             outputs.append(_assemble(letter, parts, batch))
         for pdf in shared.values():
             pdf.close()
     return outputs
+
+
+def _first_pages(document, count: int) -> list[int]:
+    """The first page of each of the ``count`` items (anchors part-0, part-1, ...)."""
+    first: dict[int, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:  # an element's anchor is on every page it spans
+            if anchor.startswith("part-"):
+                first.setdefault(int(anchor[5:]), number)
+    assert sorted(first) == list(range(count)), "every letter and attachment starts a page"
+    return [first[i] for i in range(count)]
 
 
 def _assemble(letter: Letter, parts, batch) -> bytes:

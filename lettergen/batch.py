@@ -206,7 +206,8 @@ class Manifest:
         line = json.dumps({"key": key, "letters": [
             {"stem": w.stem, "sha256": w.sha256, "pages": w.pages} for w in written]},
             ensure_ascii=False)
-        with self.path.open("a", encoding="utf-8") as handle:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -214,12 +215,11 @@ class Manifest:
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """What else decides the bytes: lettergen's version, templates and fonts."""
-    from . import __version__
+    """What else decides the bytes: lettergen's code, templates and fonts."""
     from .resources import FONTS, TEMPLATES
 
-    digest = hashlib.sha256(__version__.encode())
-    for folder in (TEMPLATES, FONTS):
+    digest = hashlib.sha256()
+    for folder in (Path(__file__).parent, TEMPLATES, FONTS):
         for path in sorted(folder.iterdir()):
             if path.is_file():
                 digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())

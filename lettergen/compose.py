@@ -17,7 +17,8 @@ from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
 from .templating import plain, render_text, to_runs
-from .thai import arabic_digit_to_thai_digit, thai_date, thai_number, thai_percent
+from .thai import (arabic_digit_to_thai_digit, thai_date, thai_digits_in_prose, thai_number,
+                   thai_percent)
 
 FORMATS = ("pdf", "docx")
 
@@ -223,7 +224,7 @@ def _credentials(spec: Spec, item: Planned, text) -> Section:
     for i, member in enumerate(item.members, start=1):
         rows.append((
             (Paragraph((Run(thai_number(i)),), "center"),),
-            (Paragraph((Run(member.name),), "plain"),),
+            (Paragraph((Run(thai_digits_in_prose(member.name)),), "plain"),),
             (Paragraph((Run(member.username, literal=True),), "plain"),),
             (Paragraph((Run(member.password, literal=True),), "plain"),),
         ))

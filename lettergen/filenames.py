@@ -24,15 +24,14 @@ def file_stem(key: str, name: str, max_bytes: int = MAX_BYTES) -> str:
 
 def unique_stems(pairs: list[tuple[str, str]]) -> list[str]:
     """A stem per (key, name), made unique by a counter where two would collide."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     stems = []
     for key, name in pairs:
-        stem = file_stem(key, name, MAX_BYTES - 8)
-        folded = stem.casefold()
-        if folded in seen:
-            seen[folded] += 1
-            stem = f"{stem}~{seen[folded]}"
-        else:
-            seen[folded] = 1
+        base = file_stem(key, name, MAX_BYTES - 12)
+        stem, n = base, 1
+        while stem.casefold() in taken:  # the counted name may be taken too: count on
+            n += 1
+            stem = f"{base}~{n}"
+        taken.add(stem.casefold())
         stems.append(stem)
     return stems

@@ -135,7 +135,7 @@ def _is_mojibake(text: str) -> bool:
             continue
         if any("\u0e01" <= ch <= "\u0e5b" for ch in repaired):
             return True
-    return len(suspects) >= 10
+    return False
 
 
 def _read_csv(path: Path) -> tuple[list[list[str]], str]:
@@ -288,8 +288,9 @@ def _recipient(cells, header, columns, row, path, spec) -> Recipient:
     kind_text = text("kind", True)
     kind = _KIND_BY_NAME.get(kind_text)
     if kind is None:
+        shown = kind_text if re.search("[\u0e00-\u0e7f]", kind_text) else "(ค่าที่ไม่ใช่ภาษาไทย)"
         raise RecipientsError(
-            f"ไม่รู้จักประเภทหน่วยงาน \"{kind_text}\"" + did_you_mean(kind_text, _KIND_BY_NAME)
+            f"ไม่รู้จักประเภทหน่วยงาน \"{shown}\"" + did_you_mean(kind_text, _KIND_BY_NAME)
             + f" (ใช้ได้: {', '.join(RECIPIENT_KINDS)})",
             file=path, row=row, column=header[columns["kind"]],
         )
@@ -329,7 +330,7 @@ def _done(value: Any, path: Path, row: int, column: str) -> tuple[bool, dt.date 
     if isinstance(value, (int, float)):
         if value in (0, 1):
             return bool(value), None
-        raise RecipientsError(f"ค่า \"{value}\" ไม่ใช่ 1/0", file=path, row=row, column=column)
+        raise RecipientsError("ตัวเลขในช่องนี้ต้องเป็น 1 หรือ 0", file=path, row=row, column=column)
     text = nfc(str(value)).strip().lower()
     if text in DONE_YES:
         return True, None
@@ -337,11 +338,11 @@ def _done(value: Any, path: Path, row: int, column: str) -> tuple[bool, dt.date 
         return False, None
     try:
         return True, parse_thai_date(text)
-    except DateError as exc:
-        if any(ch.isdigit() for ch in text):
-            raise RecipientsError(str(exc), file=path, row=row, column=column) from None
+    except DateError:
+        pass
+    # The cell is not echoed: in a row whose cells slipped, it could hold a password.
     raise RecipientsError(
-        f"อ่านสถานะ \"{value}\" ไม่ได้ (ใช้ ใช่/ไม่, 1/0, ✓ หรือวันที่ดำเนินการ)",
+        "อ่านสถานะในช่องนี้ไม่ได้ (ใช้ ใช่/ไม่, 1/0, ✓ หรือวันที่ดำเนินการ)",
         file=path, row=row, column=column,
     )
 

@@ -81,6 +81,27 @@ def register_xlsx(rows: list[RegisterRow], when: dt.datetime, title: str = "à¸—à
     sheet.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJKLM", (10, 22, 18, 18, 40, 40, 12, 14, 10, 40, 20, 40, 20)):
         sheet.column_dimensions[letter].width = width
+    return save_workbook(book, when)
+
+
+def save_workbook(book, when: dt.datetime) -> bytes:
+    """The workbook's bytes, the same for the same content: openpyxl stamps the time of
+    saving into docProps/core.xml and into every zip entry; both are set to ``when``."""
+    import re
+    import zipfile
+
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source, \
+            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            target.writestr(zipfile.ZipInfo(info.filename, when.timetuple()[:6]), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
+
+

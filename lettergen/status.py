@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .recipients import Book
+from .register import save_workbook
 from .spec import RECIPIENT_KINDS, Spec
 from .thai import thai_date, thai_number, thai_percent
 
@@ -129,9 +130,7 @@ def status_xlsx(report: Status) -> bytes:
         sheet.column_dimensions["A"].width = 36
         for letter in "BCDEF":
             sheet.column_dimensions[letter].width = 16
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save_workbook(book, dt.datetime.combine(report.date, dt.time()))
 
 
 def status_pdf(report: Status) -> bytes:

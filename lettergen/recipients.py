@@ -123,17 +123,16 @@ _MOJIBAKE = re.compile(r"(?:เธ|เน)[\u0e01-\u0e1f\u0080-\u009f\u2013-\u20
 
 def _is_mojibake(text: str) -> bool:
     """True for UTF-8 Thai that was decoded with the wrong code page and saved again. The
-    proof: encoding it back gives valid UTF-8 Thai. Real Thai text in cp874 bytes is not
-    valid UTF-8 (its bytes 0xA1-0xFB do not form UTF-8 sequences)."""
+    proof: encoded back, its bytes read as UTF-8 give Thai letters again (bytes the wrong
+    code page could not show are lost, so a few replacement characters are tolerated).
+    Real Thai text in cp874 bytes does not read as UTF-8 Thai letters."""
     suspects = _MOJIBAKE.findall(text)
     if len(suspects) < 3:
         return False
-    for codec in ("cp874", "cp1252", "latin-1"):
-        try:
-            repaired = text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if any("\u0e01" <= ch <= "\u0e5b" for ch in repaired):
+    for codec in ("cp874", "cp1252"):
+        repaired = text.encode(codec, errors="replace").decode("utf-8", errors="replace")
+        recovered = sum(1 for ch in repaired if "\u0e01" <= ch <= "\u0e5b")
+        if recovered >= max(3, len(suspects) // 2):
             return True
     return False
 

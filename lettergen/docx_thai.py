@@ -99,7 +99,8 @@ def set_default_thai_font(document, font: str, size_pt: float) -> None:
 
 
 def add_page_number_field(paragraph, font: str, size_pt: float) -> None:
-    """"- ๒ -": a PAGE field shown in Thai digits (\\* ThaiArabic), between dashes."""
+    """"- ๒ -": a PAGE field between dashes; the digits are Thai by the section's page
+    number format (``set_thai_page_numbers``), which Word and LibreOffice both honour."""
     def run(text: str | None = None):
         r = paragraph.add_run(text)
         set_thai_run(r, font, size_pt)
@@ -111,7 +112,7 @@ def add_page_number_field(paragraph, font: str, size_pt: float) -> None:
     run()._r.append(begin)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
-    instr.text = " PAGE \\* ThaiArabic "
+    instr.text = " PAGE "
     run()._r.append(instr)
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
@@ -121,6 +122,28 @@ def add_page_number_field(paragraph, font: str, size_pt: float) -> None:
     end.set(qn("w:fldCharType"), "end")
     run()._r.append(end)
     run(" -")
+
+
+def set_thai_page_numbers(section) -> None:
+    """Page numbers of ``section`` in Thai digits: w:pgNumType/@w:fmt="thaiNumbers"."""
+    sect_pr = section._sectPr
+    pg = sect_pr.find(qn("w:pgNumType"))
+    if pg is None:
+        pg = OxmlElement("w:pgNumType")
+        # w:pgNumType comes after w:pgMar (and w:paperSrc, w:pgBorders, w:lnNumType).
+        anchor = next((sect_pr.find(qn(t)) for t in ("w:lnNumType", "w:pgBorders", "w:paperSrc",
+                                                      "w:pgMar") if sect_pr.find(qn(t)) is not None), None)
+        if anchor is not None:
+            anchor.addnext(pg)
+        else:
+            sect_pr.append(pg)
+    pg.set(qn("w:fmt"), "thaiNumbers")
+
+
+def set_cant_split(row) -> None:
+    """Keep a table row on one page (as the PDF does: tr { break-inside: avoid })."""
+    trpr = row._tr.get_or_add_trPr()
+    _append(trpr, "w:cantSplit")
 
 
 def set_repeat_header(row) -> None:

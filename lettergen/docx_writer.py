@@ -24,9 +24,11 @@ from docx.shared import Cm, Pt
 from . import qr
 from .docx_thai import (
     add_page_number_field,
+    set_cant_split,
     set_default_thai_font,
     set_repeat_header,
     set_thai_distributed,
+    set_thai_page_numbers,
     set_thai_run,
     shade_cell,
 )
@@ -66,6 +68,7 @@ class _Writer:
         if numbered:
             header.alignment = WD_ALIGN_PARAGRAPH.CENTER
             add_page_number_field(header, self.font, BODY_PT)
+            set_thai_page_numbers(section)
 
     def para(self, text: str = "", *, before: float = 0, align=None, indent_cm: float = 0,
              first_line_cm: float = 0, bold=False, size=BODY_PT, color=None, container=None):
@@ -203,6 +206,8 @@ class _Writer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         widths = [Cm(TEXT_WIDTH_CM * w) for w in model.widths]
+        for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
+            column.width = width
         size = TABLE_PT
         header = table.rows[0]
         set_repeat_header(header)
@@ -213,7 +218,9 @@ class _Writer:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             self.run(p, text, bold=True, size=size)
         for row in model.rows:
-            cells = table.add_row().cells
+            added = table.add_row()
+            set_cant_split(added)
+            cells = added.cells
             for cell, blocks, width in zip(cells, row, widths):
                 cell.width = width
                 self._cell(cell, blocks, size)

@@ -252,7 +252,7 @@ def _steps(spec: Spec, text) -> Section:
                     QrCode(url=spec.links[q.link], caption=plain(to_runs(q.caption))) for q in block
                 )))
         rows.append(((Paragraph((Run(thai_number(i)),), "center"),), tuple(what), tuple(channel)))
-    table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=(0.11, 0.47, 0.42), name="steps")
+    table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=(0.12, 0.46, 0.42), name="steps")
     title = plain(to_runs(text(spec.steps_title, "steps.title")))
     return Section(title=title, blocks=(table,), name="steps", shared=True)
 

@@ -30,7 +30,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 
 from .model import Run
-from .resources import FONTS, PDF_FONT_FILES
+from .resources import font_paths
 from .thai import word_tokenize
 
 PT_PER_CM = 72 / 2.54
@@ -60,7 +60,7 @@ class Piece:
 def _font(style: str):
     import uharfbuzz as hb
 
-    face = hb.Face(hb.Blob.from_file_path(str(FONTS / PDF_FONT_FILES[style])))
+    face = hb.Face(hb.Blob.from_file_path(str(font_paths()[style])))
     font = hb.Font(face)
     return font, face.upem
 

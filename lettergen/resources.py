@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ResourceError
@@ -20,13 +24,48 @@ PDF_FONT_FILES = {
 }
 
 
-def font_paths() -> dict[str, Path]:
+def bundled_font_paths() -> dict[str, Path]:
     """The bundled PDF font files; a missing one is an error, never a silent fallback."""
     paths = {style: FONTS / name for style, name in PDF_FONT_FILES.items()}
     for path in paths.values():
         if not path.is_file():
             raise ResourceError("ไม่พบไฟล์ฟอนต์ที่ต้องใช้สร้าง PDF", file=path)
     return paths
+
+
+@lru_cache(maxsize=1)
+def font_paths() -> dict[str, Path]:
+    """The font files the PDFs use: the bundled ones patched by fontfix.py so that text
+    copied out of the PDF is right. Built once and kept in a cache folder named after the
+    sources' hashes, so a new font or a new patch makes new files."""
+    from . import fontfix
+
+    sources = bundled_font_paths()
+    digest = hashlib.sha256(Path(fontfix.__file__).read_bytes())
+    for path in sources.values():
+        digest.update(path.read_bytes())
+    folder = cache_dir() / "fonts" / digest.hexdigest()[:16]
+    paths = {style: folder / path.name for style, path in sources.items()}
+    if all(path.is_file() for path in paths.values()):
+        return paths
+    folder.mkdir(parents=True, exist_ok=True)
+    for style, source in sources.items():
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".ttf")
+        os.close(fd)
+        try:
+            fontfix.patch_font(str(source), tmp)
+            os.replace(tmp, paths[style])  # another process may do the same: both are equal
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    return paths
+
+
+def cache_dir() -> Path:
+    """$LETTERGEN_CACHE, else $XDG_CACHE_HOME/lettergen, else ~/.cache/lettergen."""
+    if os.environ.get("LETTERGEN_CACHE"):
+        return Path(os.environ["LETTERGEN_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lettergen"
 
 
 def template_path(name: str) -> Path:

@@ -1,0 +1,463 @@
+"""The one place where the PDF's copy-paste text is fixed: a patched copy of the bundled
+Thai font, so that the text copied out of our PDFs is the text that went in, with rendering
+unchanged. resources.font_paths() builds the patched copies once (cached on disk) and every
+PDF, and the HarfBuzz measurements of justify.py, use them.
+
+Why: with the original Sarabun, WeasyPrint's PDFs extract "สำนักงาน" as "ส˸ำนักงำน" in pdfium
+and poppler alike, and tone marks come out of order ("ท่ี" for "ที่").
+
+Two problems are fixed, both only by adding glyphs and GSUB lookups:
+
+1. SARA AM (U+0E33).  HarfBuzz's Thai shaper always decomposes SARA AM into
+   NIKHAHIT (U+0E4D) + SARA AA (U+0E32) before GSUB, and Sarabun then forms
+   NIKHAHIT+tone ligatures, so one character gives two glyphs in one cluster.
+   WeasyPrint (draw/text.py, draw_first_line) keeps ONE ToUnicode string per
+   glyph id, first occurrence wins, and gives the whole cluster text to the last
+   glyph of the cluster and "" to the others.  The shared SARA AA glyph so maps
+   to "ำ", "้ำ" or "า" (whatever came first), and the nikhahit glyph maps to
+   "" (pdfium then prints the glyph id as a character).
+   Fix: GSUB ligature  <nikhahit form> + SARA AA -> one new composite glyph
+   (SARA AA + nikhahit/nikhahit-tone glyph, placed where GPOS mark-to-base
+   positioning would have put it on the preceding consonant).  Each new glyph
+   always stands for the same text ("ำ", "่ำ", "้ำ", "๊ำ", "๋ำ").
+
+2. Reading order of marks.  GPOS moves zero-width marks with x/y offsets, so
+   in the PDF a tone mark's origin can lie left of the vowel under it, right of
+   the next consonant (positive offsets in Sarabun Bold), or be drawn with a
+   text rise in a separate TJ.  pdftotext and pdfium order glyphs by origin and
+   so output "ท่ี" for "ที่", "สิง่" for "สิ่ง", or insert spaces.
+   Fix: emulate the GPOS mark-to-base and mark-to-mark attachments in GSUB,
+   replacing each Thai mark by a copy (composite) of itself whose outline is
+   already shifted by the offset GPOS would apply.  Marks then sit exactly on
+   the pen position, in logical order, with no offsets and no text rise.
+   Contexts not covered (non-Thai bases, malformed sequences) keep the original
+   mark glyph and are positioned by GPOS as before.
+
+The outlines drawn are identical to the unpatched font for every string
+(verified glyph-by-glyph with HarfBuzz over ~62,000 Thai dictionary words).
+Only fontTools is required.
+"""
+
+from collections import defaultdict
+
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables import otTables as ot
+from fontTools.ttLib.tables._g_l_y_f import Glyph, GlyphComponent
+
+SARA_AA, NIKHAHIT = 0x0E32, 0x0E4D
+THAI_LETTERS = range(0x0E01, 0x0E2F)          # consonants and independent vowels
+THAI_MARKS = [0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)]
+UPPER_VOWELS = [0x0E31, 0x0E34, 0x0E35, 0x0E36, 0x0E37, 0x0E47]   # ั ิ ี ึ ื ็
+TOP_MARKS = [0x0E48, 0x0E49, 0x0E4A, 0x0E4B, 0x0E4C, 0x0E4E]      # ่ ้ ๊ ๋ ์ ๎
+
+
+# --- small helpers ------------------------------------------------------------
+
+def _lookups(table):
+    """Yield (lookup, subtables) with Extension subtables unwrapped."""
+    for lookup in table.LookupList.Lookup:
+        yield lookup, [getattr(st, 'ExtSubTable', st) for st in lookup.SubTable]
+
+
+def _closure(font, glyphs):
+    """Glyphs reachable from `glyphs` by GSUB single substitutions/ligatures."""
+    reached, changed = set(glyphs), True
+    while changed:
+        changed = False
+        for _, subtables in _lookups(font['GSUB'].table):
+            for st in subtables:
+                new = set()
+                if isinstance(st, ot.SingleSubst):
+                    new = {dst for src, dst in st.mapping.items() if src in reached}
+                elif isinstance(st, ot.LigatureSubst):
+                    new = {lig.LigGlyph
+                           for first, ligs in st.ligatures.items() for lig in ligs
+                           if reached & {first, *lig.Component}}
+                if new - reached:
+                    reached |= new
+                    changed = True
+    return reached
+
+
+def _coverage(glyphs, font):
+    coverage = ot.Coverage()
+    coverage.glyphs = sorted(set(glyphs), key=font.getGlyphID)
+    return coverage
+
+
+class _Builder:
+    """Adds composite glyphs and GSUB lookups to a TTFont."""
+
+    def __init__(self, font):
+        self.font = font
+        self.gsub = font['GSUB'].table
+        self.gdef = font['GDEF'].table
+        self.new_glyphs = []
+        self.feature_lookups = []       # lookups to register in 'ccmp'
+
+    def add_glyph(self, name, components, advance, glyph_class, attach_class=None):
+        glyph = Glyph()
+        glyph.numberOfContours = -1
+        glyph.components = []
+        for base, (dx, dy) in components:
+            component = GlyphComponent()
+            component.glyphName, component.x, component.y = base, dx, dy
+            component.flags = 0x4  # ROUND_XY_TO_GRID
+            glyph.components.append(component)
+        self.new_glyphs.append((name, glyph, advance, glyph_class, attach_class))
+        return name
+
+    def commit_glyphs(self):
+        font, glyf = self.font, self.font['glyf']
+        order = font.getGlyphOrder() + [name for name, *_ in self.new_glyphs]
+        font.setGlyphOrder(order)
+        glyf.glyphOrder = order
+        classes = self.gdef.GlyphClassDef.classDefs
+        if self.gdef.MarkAttachClassDef is None:
+            self.gdef.MarkAttachClassDef = ot.MarkAttachClassDef()
+            self.gdef.MarkAttachClassDef.classDefs = {}
+        for name, glyph, advance, glyph_class, attach_class in self.new_glyphs:
+            glyf[name] = glyph
+            glyph.recalcBounds(glyf)
+            font['hmtx'][name] = (advance, getattr(glyph, 'xMin', 0))
+            classes[name] = glyph_class
+            if attach_class:
+                self.gdef.MarkAttachClassDef.classDefs[name] = attach_class
+        self.new_glyphs = []
+
+    def lookup(self, lookup_type, subtables, flag=0, mark_set=None, feature=False):
+        lookup = ot.Lookup()
+        lookup.LookupType, lookup.LookupFlag = lookup_type, flag
+        lookup.SubTable, lookup.SubTableCount = subtables, len(subtables)
+        if mark_set is not None:
+            lookup.LookupFlag |= 0x0010  # UseMarkFilteringSet
+            lookup.MarkFilteringSet = mark_set
+        lookups = self.gsub.LookupList
+        lookups.Lookup.append(lookup)
+        lookups.LookupCount = len(lookups.Lookup)
+        index = lookups.LookupCount - 1
+        if feature:
+            self.feature_lookups.append(index)
+        return index
+
+    def single(self, mapping):
+        subtable = ot.SingleSubst()
+        subtable.Format, subtable.mapping = 1, dict(mapping)
+        return self.lookup(1, [subtable])
+
+    def chain_rule(self, backtrack, inputs, lookup_index):
+        """ChainContextSubst format 3: backtrack = [glyph set] (closest first)."""
+        rule = ot.ChainContextSubst()
+        rule.Format = 3
+        rule.BacktrackCoverage = [_coverage(g, self.font) for g in backtrack]
+        rule.InputCoverage = [_coverage(inputs, self.font)]
+        rule.LookAheadCoverage = []
+        rule.BacktrackGlyphCount = len(backtrack)
+        rule.InputGlyphCount, rule.LookAheadGlyphCount = 1, 0
+        record = ot.SubstLookupRecord()
+        record.SequenceIndex, record.LookupListIndex = 0, lookup_index
+        rule.SubstLookupRecord, rule.SubstCount = [record], 1
+        return rule
+
+    def mark_set(self, glyphs):
+        """Add a GDEF mark glyph set (upgrading GDEF to 1.2), return its index."""
+        gdef = self.gdef
+        if getattr(gdef, 'MarkGlyphSetsDef', None) is None:
+            gdef.Version = 0x00010002
+            gdef.MarkGlyphSetsDef = ot.MarkGlyphSetsDef()
+            gdef.MarkGlyphSetsDef.MarkSetTableFormat = 1
+            gdef.MarkGlyphSetsDef.Coverage = []
+        sets = gdef.MarkGlyphSetsDef
+        sets.Coverage.append(_coverage(glyphs, self.font))
+        sets.MarkSetCount = len(sets.Coverage)
+        return sets.MarkSetCount - 1
+
+    def register_in_ccmp(self):
+        """Append our lookups to the ccmp feature of every language system,
+        creating a ccmp feature where one is missing.  HarfBuzz applies all
+        lookups of a GSUB stage in lookup-index order, so ours (appended last)
+        see the final glyphs of every other lookup."""
+        gsub = self.gsub
+        records = gsub.FeatureList.FeatureRecord
+        langsyses = []
+        for script in gsub.ScriptList.ScriptRecord:
+            if script.Script.DefaultLangSys is not None:
+                langsyses.append(script.Script.DefaultLangSys)
+            langsyses += [r.LangSys for r in script.Script.LangSysRecord]
+        done = set()
+        for langsys in langsyses:
+            ccmp = [i for i in langsys.FeatureIndex if records[i].FeatureTag == 'ccmp']
+            if not ccmp:
+                record = ot.FeatureRecord()
+                record.FeatureTag = 'ccmp'
+                record.Feature = ot.Feature()
+                record.Feature.FeatureParams = None
+                record.Feature.LookupListIndex = []
+                position = sum(1 for r in records if r.FeatureTag <= 'ccmp')
+                records.insert(position, record)
+                for other in langsyses:
+                    other.FeatureIndex = [
+                        i + (i >= position) for i in other.FeatureIndex]
+                done = {i + (i >= position) for i in done}
+                langsys.FeatureIndex = sorted(langsys.FeatureIndex + [position])
+                ccmp = [position]
+            for i in ccmp:
+                if i not in done:
+                    feature = records[i].Feature
+                    feature.LookupListIndex += self.feature_lookups
+                    feature.LookupCount = len(feature.LookupListIndex)
+                    done.add(i)
+        gsub.FeatureList.FeatureCount = len(records)
+        for langsys in langsyses:
+            langsys.FeatureCount = len(langsys.FeatureIndex)
+
+
+# --- GPOS reading ---------------------------------------------------------------
+
+def _mark_attachments(font, marks, bases):
+    """Read GPOS MarkBasePos / MarkMarkPos (format 1) lookups, in order.
+
+    Returns a list of steps:
+      ('base', None, {mark: {base: (dx, dy)}})     offset of the mark relative
+                                                    to the pen after the base
+      ('mark', lookup, {mark2: {mark1: (dx, dy)}}) offset of mark2 relative to
+                                                    mark1 (both zero-width)
+    Only marks in `marks` and bases in `bases` are kept."""
+    hmtx = font['hmtx']
+    steps = []
+    if 'GPOS' not in font:
+        return steps
+    for lookup, subtables in _lookups(font['GPOS'].table):
+        for st in subtables:
+            if isinstance(st, ot.MarkBasePos) and st.Format == 1:
+                table = defaultdict(dict)
+                base_list = st.BaseCoverage.glyphs
+                for mark, record in zip(st.MarkCoverage.glyphs, st.MarkArray.MarkRecord):
+                    if mark not in marks:
+                        continue
+                    mx, my = record.MarkAnchor.XCoordinate, record.MarkAnchor.YCoordinate
+                    for base, base_record in zip(base_list, st.BaseArray.BaseRecord):
+                        anchor = base_record.BaseAnchor[record.Class]
+                        if base in bases and anchor is not None:
+                            table[mark][base] = (
+                                anchor.XCoordinate - mx - hmtx[base][0],
+                                anchor.YCoordinate - my)
+                steps.append(('base', None, dict(table)))
+            elif isinstance(st, ot.MarkMarkPos) and st.Format == 1:
+                table = defaultdict(dict)
+                mark2_list = st.Mark2Coverage.glyphs
+                for mark, record in zip(st.Mark1Coverage.glyphs, st.Mark1Array.MarkRecord):
+                    if mark not in marks:
+                        continue
+                    mx, my = record.MarkAnchor.XCoordinate, record.MarkAnchor.YCoordinate
+                    for mark2, mark2_record in zip(mark2_list, st.Mark2Array.Mark2Record):
+                        anchor = mark2_record.Mark2Anchor[record.Class]
+                        if mark2 in marks and anchor is not None:
+                            table[mark][mark2] = (
+                                anchor.XCoordinate - mx, anchor.YCoordinate - my)
+                steps.append(('mark', lookup, dict(table)))
+    return steps
+
+
+# --- fix 1: SARA AM -------------------------------------------------------------
+
+def _recompose_sara_am(font, builder, bases):
+    cmap = font.getBestCmap()
+    aa, nikhahit = cmap[SARA_AA], cmap[NIKHAHIT]
+    aa_advance = font['hmtx'][aa][0]
+    forms = sorted(_closure(font, {nikhahit}))       # nikhahit, .narrow, +tone ligatures
+    offsets = defaultdict(dict)                        # form -> {base: offset}
+    for kind, _, table in _mark_attachments(font, set(forms), bases):
+        if kind == 'base':
+            for form, per_base in table.items():
+                offsets[form].update(per_base)
+
+    default, variants = {}, {}
+    for form in forms:
+        default[form] = builder.add_glyph(
+            f'{form}_{aa}.am', [(aa, (0, 0)), (form, (0, 0))], aa_advance, 1)
+        for i, offset in enumerate(sorted(set(offsets[form].values()) - {(0, 0)})):
+            variants[form, offset] = builder.add_glyph(
+                f'{form}_{aa}.am{i + 1}', [(aa, (0, 0)), (form, offset)],
+                aa_advance, 1)
+    builder.commit_glyphs()
+
+    # <nikhahit form> + SARA AA -> SARA AM glyph
+    subtable = ot.LigatureSubst()
+    subtable.Format, subtable.ligatures = 1, {}
+    for form, glyph in default.items():
+        ligature = ot.Ligature()
+        ligature.Component, ligature.LigGlyph, ligature.CompCount = [aa], glyph, 2
+        subtable.ligatures[form] = [ligature]
+    builder.lookup(4, [subtable], feature=True)
+
+    # Pick the variant matching the preceding base (marks in between skipped,
+    # like mark-to-base attachment does).
+    rules = []
+    for (form, offset), glyph in sorted(variants.items()):
+        base_set = [b for b, o in offsets[form].items() if o == offset]
+        rules.append(builder.chain_rule(
+            [base_set], [default[form]], builder.single({default[form]: glyph})))
+    if rules:
+        builder.lookup(6, rules, flag=0x0008, feature=True)  # IgnoreMarks
+
+
+# --- fix 2: fold mark offsets into glyphs ----------------------------------------
+
+def _name(mark, offset):
+    dx, dy = offset
+    sign = lambda v: f'{"m" if v < 0 else "p"}{abs(v)}'
+    return f'{mark}.x{sign(dx)}y{sign(dy)}'
+
+
+def _fold_marks(font, builder, marks, bases, lower, upper):
+    """Replace Thai marks by pre-shifted copies (see module docstring, fix 2).
+
+    marks: Thai mark glyphs; bases: glyphs marks attach to; `upper` are the
+    vowel signs a tone mark can sit on (ั ิ ี ึ ื ็ forms) and `lower` the tone
+    and other top marks (่ ้ ๊ ๋ ์ ๎ forms).  Only these mark-on-mark stacks,
+    the valid Thai ones, are folded; other stacks keep GPOS positioning."""
+    steps = _mark_attachments(font, marks, bases)
+    gdef = builder.gdef
+    attach = gdef.MarkAttachClassDef.classDefs if gdef.MarkAttachClassDef else {}
+
+    base_offsets = defaultdict(set)             # depth 1: mark on a base
+    for kind, _, table in steps:
+        if kind == 'base':
+            for mark, per_base in table.items():
+                base_offsets[mark] |= set(per_base.values())
+    offsets = defaultdict(set, {m: set(v) for m, v in base_offsets.items()})
+    for kind, _, table in steps:                # depth 2: top mark on a vowel
+        if kind == 'mark':
+            for mark2, per_mark1 in table.items():
+                if mark2 in lower:
+                    offsets[mark2] |= {
+                        (dx1 + dx, dy1 + dy)
+                        for mark1, (dx, dy) in per_mark1.items() if mark1 in upper
+                        for dx1, dy1 in base_offsets[mark1]}
+
+    variant = {}
+    for mark in sorted(offsets):
+        for offset in sorted(offsets[mark]):
+            variant[mark, offset] = builder.add_glyph(
+                _name(mark, offset), [(mark, offset)], 0, 3, attach.get(mark))
+    builder.commit_glyphs()
+    family = {mark: {mark} | {variant[mark, o] for o in offsets[mark]}
+              for mark in offsets}
+
+    # Variants keep the mark-to-mark anchors of their original (shifted), so
+    # a mark that our GSUB rules do not handle still attaches to them in GPOS
+    # exactly as it attached to the original: rendering never changes.
+    for _, subtables in _lookups(font['GPOS'].table):
+        for st in subtables:
+            if not (isinstance(st, ot.MarkMarkPos) and st.Format == 1):
+                continue
+            records = dict(zip(st.Mark2Coverage.glyphs, st.Mark2Array.Mark2Record))
+            for (mark, (dx, dy)), glyph in sorted(
+                    variant.items(), key=lambda item: font.getGlyphID(item[1])):
+                if mark not in records:
+                    continue
+                record = ot.Mark2Record()
+                record.Mark2Anchor = []
+                for anchor in records[mark].Mark2Anchor:
+                    if anchor is not None:
+                        shifted = ot.Anchor()
+                        shifted.Format = 1
+                        shifted.XCoordinate = anchor.XCoordinate + dx
+                        shifted.YCoordinate = anchor.YCoordinate + dy
+                        anchor = shifted
+                    record.Mark2Anchor.append(anchor)
+                st.Mark2Coverage.glyphs.append(glyph)
+                st.Mark2Array.Mark2Record.append(record)
+            st.Mark2Array.Mark2Count = len(st.Mark2Array.Mark2Record)
+
+    # SingleSubst lookup k maps every glyph of every mark's family to that
+    # mark's k-th variant; chain rules pick k.
+    ordered = {mark: sorted(offsets[mark]) for mark in offsets}
+    single_lookups = [
+        builder.single({glyph: variant[mark, ordered[mark][k]]
+                        for mark in ordered if k < len(ordered[mark])
+                        for glyph in family[mark]})
+        for k in range(max(map(len, ordered.values()), default=0))]
+    def to_offset(mark, offset):
+        return single_lookups[ordered[mark].index(offset)]
+
+    # Marks a mark can attach to with mark-to-mark positioning.
+    mark_parents = defaultdict(set)
+    for kind, _, table in steps:
+        if kind == 'mark':
+            for mark2, per_mark1 in table.items():
+                mark_parents[mark2] |= set(per_mark1)
+
+    for kind, gpos_lookup, table in steps:
+        if kind == 'base':
+            # One lookup per mark, with a mark filtering set holding the mark
+            # and the marks it can sit on: the backtrack skips other marks and
+            # finds the base as mark-to-base attachment does, but fails when a
+            # mark-to-mark attachment would apply (handled below or by GPOS).
+            for mark, per_base in sorted(table.items()):
+                visible = set(family[mark])
+                for parent in mark_parents[mark]:
+                    visible |= family.get(parent, {parent})
+                by_offset = defaultdict(list)
+                for base, offset in per_base.items():
+                    by_offset[offset].append(base)
+                rules = [builder.chain_rule([base_set], family[mark],
+                                            to_offset(mark, offset))
+                         for offset, base_set in sorted(by_offset.items())]
+                builder.lookup(6, rules, mark_set=builder.mark_set(visible),
+                               feature=True)
+        else:
+            # Same lookup flags as the GPOS mark-to-mark lookup, so the same
+            # previous mark is found; it has already been replaced by a
+            # variant whose name records its offset.
+            rules = []
+            for mark2, per_mark1 in sorted(table.items()):
+                if mark2 not in lower:
+                    continue
+                by_offset = defaultdict(set)
+                for mark1, (dx, dy) in per_mark1.items():
+                    if mark1 in upper:
+                        for dx1, dy1 in base_offsets[mark1]:
+                            by_offset[dx1 + dx, dy1 + dy].add(
+                                variant[mark1, (dx1, dy1)])
+                rules += [builder.chain_rule([previous], family[mark2],
+                                             to_offset(mark2, offset))
+                          for offset, previous in sorted(by_offset.items())]
+            if rules:
+                flag, mark_set = gpos_lookup.LookupFlag, None
+                if flag & 0x0010:
+                    # Same filtering set as GPOS, extended to our variants.
+                    glyphs = gdef.MarkGlyphSetsDef.Coverage[
+                        gpos_lookup.MarkFilteringSet].glyphs
+                    mark_set = builder.mark_set(
+                        {g for m in glyphs for g in family.get(m, {m})})
+                builder.lookup(6, rules, flag=flag & ~0x0010, mark_set=mark_set,
+                               feature=True)
+
+
+# --- entry point ------------------------------------------------------------------
+
+def patch_font(src_path, dst_path, fold_marks=True):
+    """Write a patched copy of the TrueType font `src_path` to `dst_path` (the same bytes
+    for the same source: the head table keeps its timestamp)."""
+    font = TTFont(src_path, recalcTimestamp=False)
+    cmap = font.getBestCmap()
+    builder = _Builder(font)
+    # Glyphs that can carry Thai marks: Thai letters and their GSUB variants.
+    bases = _closure(font, {cmap[c] for c in THAI_LETTERS if c in cmap})
+    _recompose_sara_am(font, builder, bases)
+    if fold_marks:
+        classes = builder.gdef.GlyphClassDef.classDefs
+        def marks_of(codes):
+            return {g for g in _closure(font, {cmap[c] for c in codes if c in cmap})
+                    if classes.get(g) == 3}
+        nikhahit_forms = _closure(font, {cmap[NIKHAHIT]})   # handled by fix 1
+        _fold_marks(font, builder, marks_of(THAI_MARKS), bases,
+                    lower=marks_of(TOP_MARKS) - nikhahit_forms,
+                    upper=marks_of(UPPER_VOWELS))
+    builder.register_in_ccmp()
+    if 'DSIG' in font:        # the signature is void once the font is modified
+        del font['DSIG']
+    font.save(dst_path)
+    return dst_path

@@ -1,0 +1,96 @@
+"""The text copied out of our PDFs is the text that went in (NFC, whitespace aside), in
+pdfium and in poppler, for every Thai vowel, tone mark and SARA AM combination, set through
+the real pipeline (body paragraphs: justified, letter-spaced) in regular and bold type."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import unicodedata
+
+import pytest
+
+from conftest import EXAMPLE, require_tool
+
+CONSONANTS = "กขคงจฉชซญฐณดตถทธนบปผฝพฟภมยรลวศษสหฬอฮ"
+UPPER = ["", "ิ", "ี", "ึ", "ื", "ั", "็"]
+LOWER = ["", "ุ", "ู", "ฺ"]
+TONES = ["", "่", "้", "๊", "๋", "์"]
+WORDS = ("น้ำ ที่ นั้น กำ ทำให้ หนี้ จ่ำ สำนักงาน วันศุกร์ที่ ปักหมุด อำนวยความสะดวก "
+         "ภูสมปองสวัสดิ์ ฤดู ฦา ฯลฯ ๆ เก้า แข็ง โต๊ะ ใคร่ ไม้ เกี๋ยว เลื่อน ก๋วยเตี๋ยว ญี่ปุ่น ฐูป "
+         "ปิ่น ป้ำ ฟ้า ฝั่ง ป่ำ ฬ้ำ ๐๑๒๓๔๕๖๗๘๙ ๑๗.๓๖")
+
+
+def corpus() -> list[str]:
+    """Syllables covering each upper vowel, lower vowel and tone mark on tall, short and
+    descending consonants, with and without SARA AM, then real words."""
+    syllables = []
+    for c, upper, tone in itertools.product("กปฟฝฬญฐ", UPPER, TONES):
+        if upper == "็" and tone:
+            continue  # MAITAIKHU takes no tone mark
+        syllables.append(c + upper + tone)
+    for c, lower, tone in itertools.product("กปญฐฤ", LOWER[1:], TONES):
+        syllables.append(c + lower + tone)
+    for c, tone in itertools.product(CONSONANTS, TONES[:5]):
+        syllables.append(c + tone + "ำ")
+    lines = [" ".join(syllables[i:i + 12]) for i in range(0, len(syllables), 12)]
+    return [unicodedata.normalize("NFC", line) for line in lines] + [WORDS, "**" + WORDS + "**"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from lettergen.compose import compose_all
+    from lettergen.pdf_writer import write_pdf
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec
+
+    paragraphs = corpus()
+    spec = load_spec(EXAMPLE / "letter.toml", {"body.paragraphs": json.dumps(paragraphs, ensure_ascii=False)})
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    letter = compose_all(spec, book, only=["570102"])[0]
+    path = tmp_path_factory.mktemp("corpus") / "corpus.pdf"
+    path.write_bytes(write_pdf(letter))
+    expected = [re.sub(r"\s+|\*\*", "", p) for p in paragraphs]
+    return path, expected
+
+
+def squeeze(text: str) -> str:
+    text = re.sub(r"-\s*[๐-๙]+\s*-", "", text)  # the page numbers of continuation pages
+    return unicodedata.normalize("NFC", re.sub(r"\s+", "", text))
+
+
+def test_pdfium_returns_the_corpus_exactly(rendered):
+    import pypdfium2 as pdfium
+
+    path, expected = rendered
+    doc = pdfium.PdfDocument(str(path))
+    text = squeeze("".join(page.get_textpage().get_text_range() for page in doc))
+    doc.close()
+    for paragraph in expected:
+        assert paragraph in text, paragraph
+
+
+def test_poppler_returns_the_corpus_exactly(rendered):
+    require_tool("pdftotext")
+    path, expected = rendered
+    text = squeeze(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                  text=True, check=True).stdout)
+    for paragraph in expected:
+        assert paragraph in text, paragraph
+
+
+def test_no_actual_text_crutch(rendered):
+    """The right text comes from the fonts' ToUnicode maps, not from /ActualText spans,
+    which many viewers ignore."""
+    import pikepdf
+
+    path, _ = rendered
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            contents = page.Contents
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            assert streams
+            for stream in streams:
+                assert b"ActualText" not in stream.read_bytes()

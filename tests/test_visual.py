@@ -44,8 +44,8 @@ def test_page_matches_its_golden_image(pdf, name, request):
     golden = Image.open(path).convert("L")
     assert image.size == golden.size
     diff = ImageChops.difference(image, golden)
-    changed = sum(1 for value in diff.getdata() if value > 64)
+    changed = sum(diff.histogram()[65:])
     share = changed / (image.size[0] * image.size[1])
     assert share < 0.002, f"{name}: {share:.2%} of the pixels changed (see --update-goldens)"
     # and the change is not one shifted line: no 20x20 block differs by more than a little
-    assert max(diff.resize((diff.size[0] // 20, diff.size[1] // 20), Image.BOX).getdata()) < 40
+    assert diff.resize((diff.size[0] // 20, diff.size[1] // 20), Image.BOX).getextrema()[1] < 40

@@ -111,10 +111,9 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     from lettergen.compose import compose_all
     from lettergen.pdf_writer import _import_weasyprint, html
     from lettergen.recipients import load_recipients
-    from lettergen.spec import load_spec, parse_override_value
+    from lettergen.spec import load_spec
 
-    overrides = dict(zip(ROUTE_ALL_DIRECT[1::2], ROUTE_ALL_DIRECT[1::2]))
-    overrides = {item.split("=", 1)[0]: item.split("=", 1)[1] for item in overrides}
+    overrides = dict(item.split("=", 1) for item in ROUTE_ALL_DIRECT[1::2])
     spec = load_spec(SPEC, overrides)
     letters = compose_all(spec, load_recipients(csv_path, spec))
     step = max(1, len(letters) // sample)

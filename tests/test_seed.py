@@ -266,3 +266,27 @@ def test_html_golden_for_a_small_district_letter(example, golden):
 
 def test_docx_text_golden_for_a_small_district_letter(demo_dir, golden):
     golden("5714-khun-tan.docx.txt", docx_text(by_id(demo_dir, "5714", "docx")) + "\n")
+
+
+def test_qr_codes_decode_with_zbar_too(demo_dir, tmp_path):
+    """A second, independent decoder (zbarimg, from Debian's zbar-tools) reads the same
+    five URLs off the rendered step sheet."""
+    import subprocess
+
+    import pypdfium2 as pdfium
+
+    from conftest import require_tool
+
+    zbarimg = require_tool("zbarimg")
+    doc = pdfium.PdfDocument(str(by_id(demo_dir, "5714", "pdf")))
+    images = []
+    try:
+        for number in range(len(doc)):
+            path = tmp_path / f"page{number}.png"
+            doc[number].render(scale=200 / 72).to_pil().save(path)
+            images.append(str(path))
+    finally:
+        doc.close()
+    result = subprocess.run([zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", *images],
+                            capture_output=True, text=True)
+    assert set(result.stdout.split()) == FIVE_URLS

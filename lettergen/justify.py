@@ -40,7 +40,7 @@ INDENT_PT = 2.5 * PT_PER_CM
 SAFETY_PT = 0.6  # kept free on every line against rounding in the layout engine
 GAP_GOAL_PT = 1.2  # extra width a word boundary takes before letters are spaced out too
 GAP_MAX_PT = 6.5  # a line whose gaps would need more than this is a poor break
-SARA_AM_DRIFT_PT = 0.6  # below this spacing SARA AM may drift off its consonant unseen
+SARA_AM_DRIFT_PT = 0.0  # SARA AM groups are kept unspaced on every letter-spaced line
 SOFT_BREAK_COST = 30.0  # a line break inside a compound costs as much as a 5.5 pt gap
 
 _THAI_LETTERS = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e]+$")

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .compose import FORMATS, compose_all
+from .compose import FORMATS, check_delivery_passwords, compose_all
 from .filenames import unique_stems
 from .model import Letter
 from .recipients import Book
@@ -31,6 +31,7 @@ from .spec import Spec
 CHUNK = 12  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 40  # a worker is replaced after this many chunks
 STAGING = ".incomplete"  # where a run writes until every letter is done
+DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter: NAME.delivery.pdf
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str
     out = Path(out_dir)
     results: list[Written] = []
     pdfs = pages = None
-    if "pdf" in formats:
-        from .pdf_writer import page_count, write_pdfs
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf_writer import encrypt, page_count, write_pdfs
 
         pdfs = write_pdfs(letters)
         pages = [page_count(pdf) for pdf in pdfs]
@@ -80,6 +81,8 @@ def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str
         for fmt in formats:
             if fmt == "pdf":
                 data = pdfs[i]
+            elif fmt == DELIVERY:
+                data = encrypt(pdfs[i], letter.delivery_password)
             else:
                 from .docx_writer import write_docx
 
@@ -98,6 +101,8 @@ def run(
     """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
     stderr = stderr or sys.stderr
     letters = compose_all(spec, book, only)  # all checks happen here, before any output
+    if DELIVERY in formats:
+        check_delivery_passwords(letters, book)
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
@@ -187,6 +192,7 @@ class Manifest:
         digest.update(_code_fingerprint().encode())
         digest.update(repr((letters, stems, formats)).encode("utf-8"))
         digest.update("".join(sorted(secret for l in letters for secret in l.secrets)).encode())
+        digest.update("".join(l.delivery_password for l in letters).encode())
         return digest.hexdigest()
 
     def completed(self, key: str, folder: Path) -> list[Written] | None:

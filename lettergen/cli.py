@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
     render.add_argument("--only", default=None, help="เฉพาะรหัสผู้รับเหล่านี้ คั่นด้วยจุลภาค")
     render.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+    render.add_argument("--encrypt", action="store_true",
+                        help="เพิ่มสำเนาสำหรับส่ง NAME.delivery.pdf เข้ารหัส AES-256 ด้วยรหัสเปิดไฟล์ (คอลัมน์ pdf_password) ของผู้รับแต่ละราย")
     render.add_argument("--print", dest="print_pdf", action="store_true",
                         help="รวมทุกฉบับเป็น print.pdf ไฟล์เดียวสำหรับสั่งพิมพ์")
 
@@ -112,7 +114,12 @@ def cmd_render(args) -> int:
     only = [s.strip() for s in args.only.split(",")] if args.only else None
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {args.jobs}")
-    result = run(spec, book, args.out, formats=_formats(args.format), only=only, jobs=args.jobs,
+    formats = _formats(args.format)
+    if args.encrypt:
+        from .batch import DELIVERY
+
+        formats += (DELIVERY,)
+    result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
                  print_pdf=args.print_pdf)
     print(f"เขียนหนังสือ {result.letters} ฉบับ {result.pages} หน้า ใน {result.seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง register.csv, register.xlsx)")
@@ -124,7 +131,7 @@ def cmd_demo(args) -> int:
 
     args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
     args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
-    args.print_pdf = False
+    args.print_pdf = args.encrypt = False
     return cmd_render(args)
 
 

@@ -177,6 +177,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Lett
         docx_font=spec.docx_font,
         emblem=str(spec.emblem) if spec.emblem else None,
         secrets=tuple(m.password for m in item.members if m.password),
+        delivery_password=item.addressee.pdf_password,
     )
 
 
@@ -298,6 +299,17 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) 
     writers = _writers(formats)
     for letter in letters:
         yield Rendered(letter, {fmt: write(letter) for fmt, write in writers.items()})
+
+
+def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:
+    """--encrypt needs a pdf_password for every addressee; say which row lacks one."""
+    rows = {row.id: row for row in book.rows}
+    for letter in letters:
+        if not letter.delivery_password:
+            raise RecipientsError(
+                "ใช้ --encrypt ต้องมีรหัสเปิดไฟล์ของผู้รับหนังสือทุกราย (ช่องนี้ว่าง)",
+                file=book.path, row=rows[letter.recipient_id].row, column=book.header("pdf_password"),
+            )
 
 
 def _writers(formats: Sequence[str]):

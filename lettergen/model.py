@@ -114,6 +114,7 @@ class Letter:
     docx_font: str
     emblem: str | None  # absolute path, or None for pre-printed Garuda paper
     secrets: tuple[str, ...] = field(default=(), repr=False)  # passwords carried
+    delivery_password: str = field(default="", repr=False)  # opens the --encrypt copy
 
     @property
     def title(self) -> str:

@@ -165,7 +165,7 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
 
     def article(letter: Letter) -> Letter:  # what the letter's own pages show
         return dataclasses.replace(letter, key="", recipient_id="", recipient_name="",
-                                   attachments=(), secrets=())
+                                   attachments=(), secrets=(), delivery_password="")
 
     articles = list(dict.fromkeys(article(letter) for letter in letters))
     sections = list(dict.fromkeys(
@@ -282,6 +282,17 @@ def _xmp(letter: Letter, when: dt.datetime) -> str:
 def write_pdf(letter: Letter) -> bytes:
     """One letter (with its attachments) as PDF bytes."""
     return write_pdfs([letter])[0]
+
+
+def encrypt(pdf: bytes, password: str) -> bytes:
+    """The delivery copy of a letter: AES-256 encrypted, opened with ``password``. (The
+    archive copy stays unencrypted PDF/A: PDF/A forbids encryption.)"""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        buffer = io.BytesIO()
+        document.save(buffer, encryption=pikepdf.Encryption(user=password, owner=password, R=6))
+        return buffer.getvalue()
 
 
 def page_count(pdf: bytes) -> int:

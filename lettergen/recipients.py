@@ -23,7 +23,7 @@ from .errors import RecipientsError, did_you_mean
 from .spec import RECIPIENT_KINDS, Spec, parse_override_value
 from .thai import DateError, nfc, parse_thai_date
 
-CANONICAL = ("id", "name", "kind", "district", "username", "password", "done")
+CANONICAL = ("id", "name", "kind", "district", "username", "password", "done", "pdf_password")
 REQUIRED = ("id", "name", "kind", "district")
 HEADER_ALIASES = {
     "id": ("id", "รหัส", "รหัสหน่วยงาน", "ลำดับ"),
@@ -33,6 +33,7 @@ HEADER_ALIASES = {
     "username": ("username", "ชื่อผู้ใช้", "ชื่อผู้ใช้ (username)"),
     "password": ("password", "รหัสผ่าน", "รหัสผ่าน (password)"),
     "done": ("done", "ดำเนินการแล้ว", "สถานะ", "วันที่ดำเนินการ"),
+    "pdf_password": ("pdf_password", "รหัสเปิดไฟล์"),  # for --encrypt: opens the delivery PDF
 }
 SPEC_SECTIONS = ("letter", "sender", "deadline", "links", "body", "variants", "enclosure", "steps")
 
@@ -58,6 +59,7 @@ class Recipient:
     done_date: dt.date | None
     extra: Mapping[str, Any]
     overrides: Mapping[str, Any]
+    pdf_password: str = field(default="", repr=False)  # never shown to templates
 
     def context(self) -> dict[str, Any]:
         """What templates see as ``recipient``."""
@@ -315,6 +317,7 @@ def _recipient(cells, header, columns, row, path, spec) -> Recipient:
         row=row, id=text("id", True), name=text("name", True), kind=kind,
         district=text("district", True), username=username, password=password,
         done=done, done_date=done_date, extra=extra, overrides=overrides,
+        pdf_password=text("pdf_password", False),
     )
 
 

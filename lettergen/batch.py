@@ -21,17 +21,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .compose import FORMATS, check_delivery_passwords, compose_all
+from .compose import DELIVERY, FORMATS, check_delivery_passwords, compose_all, render_letters
 from .filenames import unique_stems
 from .model import Letter
 from .recipients import Book
 from .register import RegisterRow, register_csv, register_xlsx
+from .resources import font_paths
 from .spec import Spec
 
 CHUNK = 12  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 40  # a worker is replaced after this many chunks
 STAGING = ".incomplete"  # where a run writes until every letter is done
-DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter: NAME.delivery.pdf
 
 
 @dataclass(frozen=True)
@@ -66,30 +66,16 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
 
 
 def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str]) -> list[Written]:
-    """Render and write one chunk of letters (runs in a worker process)."""
+    """Render (compose.render_letters) and write one chunk of letters, in a worker."""
     letters, stems, formats, out_dir = task
     out = Path(out_dir)
     results: list[Written] = []
-    pdfs = pages = None
-    if "pdf" in formats or DELIVERY in formats:
-        from .pdf_writer import encrypt, page_count, write_pdfs
-
-        pdfs = write_pdfs(letters)
-        pages = [page_count(pdf) for pdf in pdfs]
-    for i, (letter, stem) in enumerate(zip(letters, stems)):
+    for stem, rendered in zip(stems, render_letters(letters, formats)):
         digests = {}
-        for fmt in formats:
-            if fmt == "pdf":
-                data = pdfs[i]
-            elif fmt == DELIVERY:
-                data = encrypt(pdfs[i], letter.delivery_password)
-            else:
-                from .docx_writer import write_docx
-
-                data = write_docx(letter)
+        for fmt, data in rendered.files.items():
             write_atomic(out / f"{stem}.{fmt}", data)
             digests[fmt] = hashlib.sha256(data).hexdigest()
-        results.append(Written(stem, digests, pages[i] if pages else 0))
+        results.append(Written(stem, digests, rendered.pages))
     return results
 
 
@@ -103,6 +89,8 @@ def run(
     letters = compose_all(spec, book, only)  # all checks happen here, before any output
     if DELIVERY in formats:
         check_delivery_passwords(letters, book)
+    if "pdf" in formats or DELIVERY in formats:
+        font_paths()  # a missing font file is an input error, found before any output
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)

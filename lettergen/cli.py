@@ -116,7 +116,7 @@ def cmd_render(args) -> int:
         raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {args.jobs}")
     formats = _formats(args.format)
     if args.encrypt:
-        from .batch import DELIVERY
+        from .compose import DELIVERY
 
         formats += (DELIVERY,)
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
@@ -145,15 +145,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_preview(args) -> int:
-    from .compose import compose_all
+    from .compose import compose_all, render_letters
     from .errors import InputError
-    from .pdf_writer import write_pdf
     from .preview import pdf_page_png
 
     spec, book = _load(args)
     only = [args.recipient] if args.recipient else None
-    letters = compose_all(spec, book, only)
-    pdf = write_pdf(letters[0])
+    letters = compose_all(spec, book, only)[:1]
+    pdf = render_letters(letters, ("pdf",))[0].files["pdf"]
     try:
         png = pdf_page_png(pdf, args.page)
     except IndexError as exc:

@@ -10,7 +10,7 @@ batch engine and library users all go through ``render()``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import RecipientsError
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
@@ -265,6 +265,10 @@ def _steps(spec: Spec, text) -> Section:
 class Rendered:
     letter: Letter
     files: Mapping[str, bytes]  # format -> bytes
+    pages: int  # of the PDF; 0 when no PDF was asked for
+
+
+DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter, written as NAME.delivery.pdf
 
 
 def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
@@ -288,17 +292,43 @@ def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
 def render(
     spec: Spec, book: Book, *, formats: Sequence[str] = FORMATS,
     only: Iterable[str] | None = None,
-) -> Iterator[Rendered]:
-    """Compose every letter first (so bad input fails before any output), then write each
-    to the requested formats, in memory."""
-    letters = compose_all(spec, book, only)
-    yield from render_letters(letters, formats)
+) -> list[Rendered]:
+    """The library's entry point: compose every letter first (so bad input fails before
+    any output), then render them all, in memory."""
+    return render_letters(compose_all(spec, book, only), formats)
 
 
-def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> Iterator[Rendered]:
-    writers = _writers(formats)
-    for letter in letters:
-        yield Rendered(letter, {fmt: write(letter) for fmt, write in writers.items()})
+def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> list[Rendered]:
+    """The one rendering core, used by render(), the batch engine and preview: ``letters``
+    as bytes in each format. The PDFs are laid out together (pdf_writer.write_pdfs)."""
+    pdfs: list[bytes] = []
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf_writer import write_pdfs
+
+        pdfs = write_pdfs(letters)
+    out = []
+    for i, letter in enumerate(letters):
+        files = {}
+        for fmt in formats:
+            if fmt == "pdf":
+                files[fmt] = pdfs[i]
+            elif fmt == DELIVERY:
+                from .pdf_writer import encrypt
+
+                files[fmt] = encrypt(pdfs[i], letter.delivery_password)
+            elif fmt == "docx":
+                from .docx_writer import write_docx
+
+                files[fmt] = write_docx(letter)
+            else:
+                raise ValueError(f"unknown format {fmt!r}")
+        pages = 0
+        if pdfs:
+            from .pdf_writer import page_count
+
+            pages = page_count(pdfs[i])
+        out.append(Rendered(letter, files, pages))
+    return out
 
 
 def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:
@@ -310,19 +340,3 @@ def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:
                 "ใช้ --encrypt ต้องมีรหัสเปิดไฟล์ของผู้รับหนังสือทุกราย (ช่องนี้ว่าง)",
                 file=book.path, row=rows[letter.recipient_id].row, column=book.header("pdf_password"),
             )
-
-
-def _writers(formats: Sequence[str]):
-    writers = {}
-    for fmt in formats:
-        if fmt == "pdf":
-            from .pdf_writer import write_pdf
-
-            writers[fmt] = write_pdf
-        elif fmt == "docx":
-            from .docx_writer import write_docx
-
-            writers[fmt] = write_docx
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
-    return writers

@@ -313,3 +313,43 @@ def test_sheet_cases_use_the_baseline_spec(folder):
 @pytest.mark.parametrize("folder", SPEC_CASES)
 def test_spec_cases_use_the_baseline_sheet(folder):
     assert (DATA / folder / "recipients.csv").read_text(encoding="utf-8") == CSV_TEXT
+
+
+def test_a_missing_font_file_is_an_error_not_a_fallback(tmp_path, monkeypatch, capsys):
+    """Without the bundled Sarabun the PDF is refused (exit 2, the file named), never set
+    in some other font."""
+    import lettergen.resources as resources
+
+    monkeypatch.setattr(resources, "FONTS", tmp_path / "no-fonts")
+    resources.font_paths.cache_clear()
+    try:
+        out = tmp_path / "out"
+        rc = main(["render", str(ROOT / "examples" / "chiang-rai-2561" / "letter.toml"),
+                   "--only", "5714", "--format", "pdf", "--out", str(out), "--jobs", "1"])
+    finally:
+        resources.font_paths.cache_clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2
+    assert len(err) == 1 and "Sarabun-Regular.ttf" in err[0] and "ไม่พบไฟล์ฟอนต์" in err[0]
+    assert not out.exists()  # the fonts are checked before anything is written
+
+
+def test_the_pdf_may_fetch_only_bundled_files(tmp_path):
+    """WeasyPrint's fetcher serves data: URIs and the allowed files; any other file or
+    address is refused."""
+    import pytest as _pytest
+
+    from lettergen.pdf_writer import _fetcher
+    from lettergen.resources import template_path
+
+    css = template_path("letter.css")
+    fetch = _fetcher({css.resolve()})
+    response = fetch(css.as_uri())  # allowed
+    try:
+        assert b"@page" in response.read()
+    finally:
+        response.close()
+    for url in ("file:///etc/passwd", "http://127.0.0.1/", "https://example.org/x.png",
+                (tmp_path / "x.css").as_uri()):
+        with _pytest.raises(ValueError):
+            fetch(url)

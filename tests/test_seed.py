@@ -290,3 +290,27 @@ def test_qr_codes_decode_with_zbar_too(demo_dir, tmp_path):
     result = subprocess.run([zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", *images],
                             capture_output=True, text=True)
     assert set(result.stdout.split()) == FIVE_URLS
+
+
+def test_the_same_letter_as_an_external_letter(tmp_path):
+    """หนังสือภายนอก: เรื่อง, เรียน, อ้างถึง, สิ่งที่ส่งมาด้วย, the closing and the signer, in both
+    writers; the stamped letter's ถึง line is gone."""
+    from lettergen.cli import main
+
+    from conftest import EXAMPLE
+
+    out = tmp_path / "out"
+    assert main(["render", str(EXAMPLE / "letter.toml"), "--only", "570102", "--out", str(out),
+                 "--set", "letter.kind=external",
+                 "--set", "sender.signer_name=นายสมชาย ใจดี",
+                 "--set", "sender.signer_position=ผู้ว่าราชการจังหวัดเชียงราย",
+                 "--set", 'letter.enclosures=["บัญชีชื่อผู้ใช้และรหัสผ่าน 1 ฉบับ"]']) == 0
+    text = docx_text(next(out.glob("*.docx")))
+    pdf = re.sub(r"\s+", "", pdf_text(next(out.glob("*.pdf"))))
+    for phrase in ("เรื่อง การดำเนินการโครงการ", "เรียน เทศบาลนครเชียงราย",
+                   "อ้างถึง หนังสือจังหวัดเชียงราย ที่ ชร ๐๐๒๓.๑/๑๓๓๐๔ ลงวันที่ ๔ มิถุนายน ๒๕๖๑",
+                   "สิ่งที่ส่งมาด้วย", "บัญชีชื่อผู้ใช้และรหัสผ่าน ๑ ฉบับ", "ขอแสดงความนับถือ",
+                   "(นายสมชาย ใจดี)", "ผู้ว่าราชการจังหวัดเชียงราย"):
+        assert phrase in text, phrase
+        assert re.sub(r"\s+", "", phrase) in pdf, phrase
+    assert "ถึง เทศบาลนครเชียงราย" not in text

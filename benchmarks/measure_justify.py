@@ -48,7 +48,7 @@ def page_lines(page):
 
 
 def paragraphs(lines):
-    current, out, previous_bottom = None, [], None
+    current, out = None, []
     for line in lines:
         start = line[0][0]
         if abs(start - (LEFT + INDENT)) < 2:

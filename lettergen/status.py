@@ -8,7 +8,6 @@ with a bar per district.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import unicodedata
 from dataclasses import dataclass
 

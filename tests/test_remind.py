@@ -176,6 +176,7 @@ def test_register_gains_the_reminder_rows(reminder_run):
         rows = list(csv.DictReader(handle))
     assert [int(r["เลขทะเบียนส่ง"]) for r in rows] == list(range(1, len(rows) + 1))
     first, reminders = rows[:20], rows[20:]
+    assert {r["หมายเหตุ"] for r in first[:18]} == {"หนังสือเวียน"}  # the first run's rows stay
     assert len(reminders) == 18
     assert {r["ที่"] for r in reminders if r["หมายเหตุ"]} == {"ชร ๐๐๒๓.๑/ว ๑๙๔๒๐"}
     assert [r["ที่"] for r in reminders[-2:]] == ["ชร ๐๐๒๓.๑/๑๙๔๒๑", "ชร ๐๐๒๓.๑/๑๙๔๒๒"]

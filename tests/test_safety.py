@@ -43,7 +43,7 @@ from lxml import etree
 
 from conftest import EXAMPLE, ROOT
 from lettergen.cli import main
-from lettergen.errors import InputError, RecipientsError
+from lettergen.errors import InputError
 from lettergen.filenames import MAX_BYTES, file_stem, unique_stems
 from lettergen.recipients import load_recipients
 from lettergen.spec import load_spec

@@ -10,7 +10,6 @@ from html import unescape
 import zipfile
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from conftest import ARABIC_DIGIT, ROOT

@@ -4,7 +4,6 @@ Refresh with `pytest --update-goldens` after an intended change, and look at the
 
 from __future__ import annotations
 
-import io
 
 import pytest
 

@@ -30,7 +30,7 @@ from .resources import font_paths
 from .spec import Spec
 
 CHUNK = 12  # letters laid out together in one WeasyPrint document
-CHUNKS_PER_WORKER = 40  # a worker is replaced after this many chunks
+CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
 STAGING = ".incomplete"  # where a run writes until every letter is done
 
 

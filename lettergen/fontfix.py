@@ -6,7 +6,9 @@ PDF, and the HarfBuzz measurements of justify.py, use them.
 Why: with the original Sarabun, WeasyPrint's PDFs extract "สำนักงาน" as "ส˸ำนักงำน" in pdfium
 and poppler alike, and tone marks come out of order ("ท่ี" for "ที่").
 
-Two problems are fixed, both only by adding glyphs and GSUB lookups:
+Two problems are fixed, only by adding glyphs, GSUB lookups and the matching
+GDEF/GPOS entries for the new glyphs (existing glyphs keep their outlines
+and existing lookups their behaviour):
 
 1. SARA AM (U+0E33).  HarfBuzz's Thai shaper always decomposes SARA AM into
    NIKHAHIT (U+0E4D) + SARA AA (U+0E32) before GSUB, and Sarabun then forms
@@ -102,7 +104,7 @@ class _Builder:
         for base, (dx, dy) in components:
             component = GlyphComponent()
             component.glyphName, component.x, component.y = base, dx, dy
-            component.flags = 0x4  # ROUND_XY_TO_GRID
+            component.flags = 0  # no ROUND_XY_TO_GRID: keep exact sub-pixel positions
             glyph.components.append(component)
         self.new_glyphs.append((name, glyph, advance, glyph_class, attach_class))
         return name
@@ -158,6 +160,31 @@ class _Builder:
         record.SequenceIndex, record.LookupListIndex = 0, lookup_index
         rule.SubstLookupRecord, rule.SubstCount = [record], 1
         return rule
+
+    def glyph_rules(self, rules):
+        """ChainContextSubst format 1 from {input glyph: [(previous glyph,
+        lookup index)]}: one-glyph backtrack, one-glyph input."""
+        subtable = ot.ChainContextSubst()
+        subtable.Format = 1
+        inputs = sorted(rules, key=self.font.getGlyphID)
+        subtable.Coverage = _coverage(inputs, self.font)
+        subtable.ChainSubRuleSet = []
+        for glyph in inputs:
+            rule_set = ot.ChainSubRuleSet()
+            rule_set.ChainSubRule = []
+            for previous, lookup_index in rules[glyph]:
+                rule = ot.ChainSubRule()
+                rule.Backtrack, rule.BacktrackGlyphCount = [previous], 1
+                rule.Input, rule.InputGlyphCount = [], 1
+                rule.LookAhead, rule.LookAheadGlyphCount = [], 0
+                record = ot.SubstLookupRecord()
+                record.SequenceIndex, record.LookupListIndex = 0, lookup_index
+                rule.SubstLookupRecord, rule.SubstCount = [record], 1
+                rule_set.ChainSubRule.append(rule)
+            rule_set.ChainSubRuleCount = len(rule_set.ChainSubRule)
+            subtable.ChainSubRuleSet.append(rule_set)
+        subtable.ChainSubRuleSetCount = len(subtable.ChainSubRuleSet)
+        return subtable
 
     def mark_set(self, glyphs):
         """Add a GDEF mark glyph set (upgrading GDEF to 1.2), return its index."""
@@ -314,27 +341,41 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
     """Replace Thai marks by pre-shifted copies (see module docstring, fix 2).
 
     marks: Thai mark glyphs; bases: glyphs marks attach to; `upper` are the
-    vowel signs a tone mark can sit on (ั ิ ี ึ ื ็ forms) and `lower` the tone
-    and other top marks (่ ้ ๊ ๋ ์ ๎ forms).  Only these mark-on-mark stacks,
-    the valid Thai ones, are folded; other stacks keep GPOS positioning."""
+    vowel signs a top mark can sit on (ั ิ ี ึ ื ็ forms) and `lower` the top
+    marks (่ ้ ๊ ๋ ์ ๎ forms).  Mark-to-base attachments and these
+    mark-on-vowel stacks (the valid Thai ones) are folded; anything else keeps
+    its original glyph and GPOS positioning."""
     steps = _mark_attachments(font, marks, bases)
     gdef = builder.gdef
     attach = gdef.MarkAttachClassDef.classDefs if gdef.MarkAttachClassDef else {}
 
-    base_offsets = defaultdict(set)             # depth 1: mark on a base
+    # Mark-to-base: the last lookup attaching a mark to a base wins in GPOS.
+    on_base = defaultdict(dict)                 # mark -> {base: offset}
+    parents = defaultdict(set)                  # mark -> marks it can sit on
     for kind, _, table in steps:
-        if kind == 'base':
-            for mark, per_base in table.items():
-                base_offsets[mark] |= set(per_base.values())
-    offsets = defaultdict(set, {m: set(v) for m, v in base_offsets.items()})
-    for kind, _, table in steps:                # depth 2: top mark on a vowel
-        if kind == 'mark':
-            for mark2, per_mark1 in table.items():
-                if mark2 in lower:
-                    offsets[mark2] |= {
-                        (dx1 + dx, dy1 + dy)
-                        for mark1, (dx, dy) in per_mark1.items() if mark1 in upper
-                        for dx1, dy1 in base_offsets[mark1]}
+        for mark, per_other in table.items():
+            if kind == 'base':
+                on_base[mark].update(per_other)
+            else:
+                parents[mark] |= set(per_other)
+
+    offsets = defaultdict(set)
+    for mark, per_base in on_base.items():
+        offsets[mark] |= set(per_base.values())
+    stacks = []                                 # (gpos lookup, {mark2: {(mark1, offset1): offset2}})
+    for kind, gpos_lookup, table in steps:
+        if kind != 'mark':
+            continue
+        stack = defaultdict(dict)
+        for mark2, per_mark1 in table.items():
+            if mark2 not in lower:
+                continue
+            for mark1, (dx, dy) in per_mark1.items():
+                if mark1 in upper:
+                    for dx1, dy1 in set(on_base[mark1].values()):
+                        stack[mark2][mark1, (dx1, dy1)] = (dx1 + dx, dy1 + dy)
+                        offsets[mark2].add((dx1 + dx, dy1 + dy))
+        stacks.append((gpos_lookup, stack))
 
     variant = {}
     for mark in sorted(offsets):
@@ -342,12 +383,10 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
             variant[mark, offset] = builder.add_glyph(
                 _name(mark, offset), [(mark, offset)], 0, 3, attach.get(mark))
     builder.commit_glyphs()
-    family = {mark: {mark} | {variant[mark, o] for o in offsets[mark]}
-              for mark in offsets}
 
-    # Variants keep the mark-to-mark anchors of their original (shifted), so
-    # a mark that our GSUB rules do not handle still attaches to them in GPOS
-    # exactly as it attached to the original: rendering never changes.
+    # Variants keep the mark-to-mark anchors of their original (shifted by
+    # the offset), so a mark that our GSUB rules leave alone still attaches to
+    # them in GPOS exactly as it did to the original: rendering never changes.
     for _, subtables in _lookups(font['GPOS'].table):
         for st in subtables:
             if not (isinstance(st, ot.MarkMarkPos) and st.Format == 1):
@@ -371,78 +410,68 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
                 st.Mark2Array.Mark2Record.append(record)
             st.Mark2Array.Mark2Count = len(st.Mark2Array.Mark2Record)
 
-    # SingleSubst lookup k maps every glyph of every mark's family to that
-    # mark's k-th variant; chain rules pick k.
+    # SingleSubst lookup k maps each mark to its k-th variant; rules pick k.
     ordered = {mark: sorted(offsets[mark]) for mark in offsets}
     single_lookups = [
-        builder.single({glyph: variant[mark, ordered[mark][k]]
-                        for mark in ordered if k < len(ordered[mark])
-                        for glyph in family[mark]})
+        builder.single({mark: variant[mark, ordered[mark][k]]
+                        for mark in ordered if k < len(ordered[mark])})
         for k in range(max(map(len, ordered.values()), default=0))]
     def to_offset(mark, offset):
         return single_lookups[ordered[mark].index(offset)]
 
-    # Marks a mark can attach to with mark-to-mark positioning.
-    mark_parents = defaultdict(set)
-    for kind, _, table in steps:
-        if kind == 'mark':
-            for mark2, per_mark1 in table.items():
-                mark_parents[mark2] |= set(per_mark1)
+    # Mark on base.  One lookup per mark, whose mark filtering set holds the
+    # mark and the marks it can sit on: the backtrack skips other marks and
+    # finds the base as mark-to-base attachment does, but sees a mark the
+    # current one would be stacked on (mark-to-mark, handled next or by GPOS).
+    for mark, per_base in sorted(on_base.items()):
+        by_offset = defaultdict(list)
+        for base, offset in per_base.items():
+            by_offset[offset].append(base)
+        visible = {mark}
+        for parent in parents[mark]:
+            visible |= {parent} | {variant[parent, o] for o in offsets.get(parent, ())}
+        rules = [builder.chain_rule([base_set], [mark], to_offset(mark, offset))
+                 for offset, base_set in sorted(by_offset.items())]
+        builder.lookup(6, rules, mark_set=builder.mark_set(visible), feature=True)
 
-    for kind, gpos_lookup, table in steps:
-        if kind == 'base':
-            # One lookup per mark, with a mark filtering set holding the mark
-            # and the marks it can sit on: the backtrack skips other marks and
-            # finds the base as mark-to-base attachment does, but fails when a
-            # mark-to-mark attachment would apply (handled below or by GPOS).
-            for mark, per_base in sorted(table.items()):
-                visible = set(family[mark])
-                for parent in mark_parents[mark]:
-                    visible |= family.get(parent, {parent})
-                by_offset = defaultdict(list)
-                for base, offset in per_base.items():
-                    by_offset[offset].append(base)
-                rules = [builder.chain_rule([base_set], family[mark],
-                                            to_offset(mark, offset))
-                         for offset, base_set in sorted(by_offset.items())]
-                builder.lookup(6, rules, mark_set=builder.mark_set(visible),
-                               feature=True)
-        else:
-            # Same lookup flags as the GPOS mark-to-mark lookup, so the same
-            # previous mark is found; it has already been replaced by a
-            # variant whose name records its offset.
-            rules = []
-            for mark2, per_mark1 in sorted(table.items()):
-                if mark2 not in lower:
-                    continue
-                by_offset = defaultdict(set)
-                for mark1, (dx, dy) in per_mark1.items():
-                    if mark1 in upper:
-                        for dx1, dy1 in base_offsets[mark1]:
-                            by_offset[dx1 + dx, dy1 + dy].add(
-                                variant[mark1, (dx1, dy1)])
-                rules += [builder.chain_rule([previous], family[mark2],
-                                             to_offset(mark2, offset))
-                          for offset, previous in sorted(by_offset.items())]
-            if rules:
-                flag, mark_set = gpos_lookup.LookupFlag, None
-                if flag & 0x0010:
-                    # Same filtering set as GPOS, extended to our variants.
-                    glyphs = gdef.MarkGlyphSetsDef.Coverage[
-                        gpos_lookup.MarkFilteringSet].glyphs
-                    mark_set = builder.mark_set(
-                        {g for m in glyphs for g in family.get(m, {m})})
-                builder.lookup(6, rules, flag=flag & ~0x0010, mark_set=mark_set,
-                               feature=True)
+    # Top mark on an upper vowel.  Same lookup flags as the GPOS mark-to-mark
+    # lookup, so the same previous mark is found; it has already been replaced
+    # by the variant that records its offset.
+    for gpos_lookup, stack in stacks:
+        rules = {mark2: [(variant[key], to_offset(mark2, offset))
+                         for key, offset in sorted(per_mark1.items())]
+                 for mark2, per_mark1 in stack.items() if per_mark1}
+        if not rules:
+            continue
+        flag, mark_set = gpos_lookup.LookupFlag, None
+        if flag & 0x0010:
+            # Same filtering set as in GPOS, extended to our variants.
+            glyphs = gdef.MarkGlyphSetsDef.Coverage[gpos_lookup.MarkFilteringSet].glyphs
+            mark_set = builder.mark_set(
+                {g for m in glyphs for g in [m] + [variant[m, o] for o in offsets.get(m, ())]})
+        builder.lookup(6, [builder.glyph_rules(rules)], flag=flag & ~0x0010,
+                       mark_set=mark_set, feature=True)
 
 
 # --- entry point ------------------------------------------------------------------
 
+
+
 def patch_font(src_path, dst_path, fold_marks=True):
-    """Write a patched copy of the TrueType font `src_path` to `dst_path` (the same bytes
-    for the same source: the head table keeps its timestamp)."""
+    """Write a patched copy of the TrueType (glyf) font `src_path` to `dst_path`.
+
+    Deterministic: the same input gives a byte-identical output.  Takes well
+    under a second per Sarabun weight; do it once (build step or first use,
+    see cached_patched_font) and load the result with @font-face.
+    """
     font = TTFont(src_path, recalcTimestamp=False)
+    if 'glyf' not in font or 'GSUB' not in font or 'GDEF' not in font:
+        raise ValueError(f'{src_path}: need a TrueType font with GSUB and GDEF')
     cmap = font.getBestCmap()
+    if SARA_AA not in cmap or NIKHAHIT not in cmap:
+        raise ValueError(f'{src_path}: no Thai SARA AA / NIKHAHIT glyphs')
+    if any(name.endswith(f'_{cmap[SARA_AA]}.am') for name in font.getGlyphOrder()):
+        raise ValueError(f'{src_path}: font is already patched')
     builder = _Builder(font)
     # Glyphs that can carry Thai marks: Thai letters and their GSUB variants.
     bases = _closure(font, {cmap[c] for c in THAI_LETTERS if c in cmap})
@@ -452,7 +481,7 @@ def patch_font(src_path, dst_path, fold_marks=True):
         def marks_of(codes):
             return {g for g in _closure(font, {cmap[c] for c in codes if c in cmap})
                     if classes.get(g) == 3}
-        nikhahit_forms = _closure(font, {cmap[NIKHAHIT]})   # handled by fix 1
+        nikhahit_forms = _closure(font, {cmap[NIKHAHIT]})   # SARA AM parts
         _fold_marks(font, builder, marks_of(THAI_MARKS), bases,
                     lower=marks_of(TOP_MARKS) - nikhahit_forms,
                     upper=marks_of(UPPER_VOWELS))

@@ -43,9 +43,14 @@ LITERAL_SPAN = re.compile(
 )
 
 
+_TYPED_SARA_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")
+
+
 def nfc(text: str) -> str:
-    """The NFC form of ``text``: all text entering lettergen goes through here."""
-    return unicodedata.normalize("NFC", text)
+    """The NFC form of ``text``, with SARA AM typed as NIKHAHIT + SARA AA (a common typing
+    slip that looks the same: "นํ้า") written as SARA AM ("น้ำ"): all text entering
+    lettergen goes through here."""
+    return _TYPED_SARA_AM.sub("\\1\u0e33", unicodedata.normalize("NFC", text))
 
 
 def arabic_digit_to_thai_digit(text: str) -> str:

@@ -60,7 +60,6 @@ def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
     on a new page, then of standalone ``sections``. With ``include_attachments=False`` the
     letters' attachments are left out (the batch writer lays them out separately)."""
     first = letters[0] if letters else None
-    fonts = {style: path.as_uri() for style, path in font_paths().items()}
     subject = first.subject if first else sections[0].title
     return _environment().get_template("document.html.j2").render(
         letters=letters,
@@ -69,9 +68,14 @@ def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
         title=first.title if first and len(letters) == 1 else subject,
         author=first.agency if first else "",
         subject=subject,
-        fonts=fonts,
+        fonts=_font_uris(),
         stylesheet=template_path("letter.css").as_uri(),
     )
+
+
+def _font_uris() -> dict[str, str]:
+    """The PDF fonts (the patched Sarabun) as file: URIs for the templates' @font-face."""
+    return {style: path.as_uri() for style, path in font_paths().items()}
 
 
 def _allowed_files(letters: Sequence[Letter]) -> set[Path]:
@@ -126,8 +130,7 @@ def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] 
 def write_report_pdf(template: str, **context) -> bytes:
     """A report page from one of templates/ (the bundled fonts only, like the letters)."""
     weasyprint = _import_weasyprint()
-    fonts = {style: path.as_uri() for style, path in font_paths().items()}
-    source = _environment().get_template(template).render(fonts=fonts, **context)
+    source = _environment().get_template(template).render(fonts=_font_uris(), **context)
     document = weasyprint.HTML(
         string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(()))
     ).render(font_config=weasyprint.text.fonts.FontConfiguration())

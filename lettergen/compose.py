@@ -301,32 +301,28 @@ def render(
 def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> list[Rendered]:
     """The one rendering core, used by render(), the batch engine and preview: ``letters``
     as bytes in each format. The PDFs are laid out together (pdf_writer.write_pdfs)."""
-    pdfs: list[bytes] = []
+    pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
     if "pdf" in formats or DELIVERY in formats:
-        from .pdf_writer import write_pdfs
+        from .pdf_writer import write_pdfs_with_pages
 
-        pdfs = write_pdfs(letters)
+        pdfs = write_pdfs_with_pages(letters)
     out = []
     for i, letter in enumerate(letters):
         files = {}
         for fmt in formats:
             if fmt == "pdf":
-                files[fmt] = pdfs[i]
+                files[fmt] = pdfs[i][0]
             elif fmt == DELIVERY:
                 from .pdf_writer import encrypt
 
-                files[fmt] = encrypt(pdfs[i], letter.delivery_password)
+                files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
             elif fmt == "docx":
                 from .docx_writer import write_docx
 
                 files[fmt] = write_docx(letter)
             else:
                 raise ValueError(f"unknown format {fmt!r}")
-        pages = 0
-        if pdfs:
-            from .pdf_writer import page_count
-
-            pages = page_count(pdfs[i])
+        pages = pdfs[i][1] if pdfs else 0
         out.append(Rendered(letter, files, pages))
     return out
 

@@ -154,7 +154,12 @@ def _shared_pdf(section: Section) -> bytes:
 
 
 def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
-    """Many letters as one PDF each. Everything distinct in ``letters`` is laid out once in
+    """Many letters as one PDF each (see ``write_pdfs_with_pages``)."""
+    return [pdf for pdf, _ in write_pdfs_with_pages(letters)]
+
+
+def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
+    """Many letters as one PDF each, with its page count. Everything distinct in ``letters`` is laid out once in
     one WeasyPrint document (fonts subset once, styles parsed once): each distinct letter
     text (the copies of a circular share one), each distinct attachment; attachments
     shared by every letter (the step sheet) come from a per-process cache. Each letter's
@@ -190,7 +195,8 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
                 if section not in shared:
                     shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
                 parts.append((shared[section], 0, len(shared[section].pages)))
-            outputs.append(_assemble(letter, parts, batch))
+            pages = sum(end - start for _, start, end in parts)
+            outputs.append((_assemble(letter, parts, batch), pages))
         for pdf in shared.values():
             pdf.close()
     return outputs
@@ -296,13 +302,6 @@ def encrypt(pdf: bytes, password: str) -> bytes:
         buffer = io.BytesIO()
         document.save(buffer, encryption=pikepdf.Encryption(user=password, owner=password, R=6))
         return buffer.getvalue()
-
-
-def page_count(pdf: bytes) -> int:
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        return len(document.pages)
 
 
 def concatenate(paths) -> bytes:

@@ -94,10 +94,12 @@ def render_plain(folder: Path) -> list[Path]:
 
     spec = load_spec(EXAMPLES / "chiang-rai-2561" / "letter.toml")
     letters = compose_all(spec, load_recipients(spec.recipients.file, spec))
-    env = pdf_writer._environment()
-    env.globals["distribute"] = lambda runs: Markup(
+    from lettergen import rows
+
+    # each paragraph one row of one block, set by CSS alone
+    rows.paragraph_lines = lambda runs: (Markup(
         '<span style="display:block; text-indent:2.5cm; text-align:justify; word-spacing:0">'
-        + "".join(str(escape(r.text)) for r in runs) + "</span>")
+        + "".join(str(escape(r.text)) for r in runs) + "</span>"),)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, data in enumerate(pdf_writer.write_pdfs(letters)):

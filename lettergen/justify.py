@@ -8,7 +8,7 @@ paragraph is laid out the way Word's thaiDistribute sets it:
    numbers, dates, URLs, Latin words and punctuation stay whole) and the spaces between them;
 2. every piece is measured with HarfBuzz on the bundled font, exactly as Pango will shape it;
 3. ``fit()`` chooses the line breaks over the whole paragraph (least squares of the gaps);
-4. ``paragraph_html()`` writes each line as a block of its own (``span.ln``), with a real
+4. ``paragraph_lines()`` writes each line as a block of its own (``span.ln``), with a real
    space at every Thai word boundary. The paragraph's negative ``word-spacing`` gives those
    spaces no width of their own, the phrase spaces keep theirs (``span.sp``), and
    ``text-align-last: justify`` spreads each line's slack over all of them (not on the
@@ -266,10 +266,16 @@ def _line_html(line: Line, first: bool) -> str:
 
 
 @lru_cache(maxsize=4096)
-def paragraph_html(runs: tuple[Run, ...], first_indent: bool = True) -> Markup:
-    """The markup of a Thai-distributed body paragraph (escaped; goes in <p class="body">)."""
+def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[Markup, ...]:
+    """The markup of each line of a Thai-distributed body paragraph (escaped; each goes in
+    a <p class="body"> of its own)."""
     lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
-    return Markup("".join(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines)))
+    return tuple(Markup(_line_html(line, i == 0 and first_indent)) for i, line in enumerate(lines))
+
+
+def paragraph_html(runs: tuple[Run, ...], first_indent: bool = True) -> Markup:
+    """The markup of a whole Thai-distributed body paragraph, its lines one after another."""
+    return Markup("").join(paragraph_lines(runs, first_indent))
 
 
 def line_report(runs: tuple[Run, ...]) -> list[Line]:

@@ -9,6 +9,7 @@ a fallback to any other font (a glyph Sarabun lacks) is an error.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -20,10 +21,12 @@ from typing import Sequence
 import jinja2
 
 from .errors import ResourceError
-from .justify import paragraph_html
 from .model import LABELS, Letter, Section
+from .paginate import page_number_top, paginate
+from .pdf_rows import RowForms, row_geometry
 from .qr import print_width_cm, svg_data_uri
 from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
+from .rows import Row, letter_rows, page_number_row
 
 
 def _run_classes(run) -> str:
@@ -49,19 +52,30 @@ def _environment() -> jinja2.Environment:
     env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
     env.globals["run_classes"] = _run_classes
-    env.globals["distribute"] = paragraph_html
+    env.globals["letter_rows"] = rows_of_letter
     env.globals["labels"] = LABELS
     return env
 
 
+def _parts():
+    """The row macros of templates/parts.html.j2."""
+    return _environment().get_template("parts.html.j2").module
+
+
+def rows_of_letter(letter: Letter) -> list[Row]:
+    """The rows of ``letter``'s own pages (lettergen/rows.py)."""
+    return letter_rows(letter, _parts())
+
+
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-         include_attachments: bool = True) -> str:
+         include_attachments: bool = True, rows: Sequence[str] = ()) -> str:
     """The HTML of ``letters`` one after another, each with its attachments and starting
     on a new page, then of standalone ``sections``. With ``include_attachments=False`` the
     letters' attachments are left out (the batch writer lays them out separately)."""
     first = letters[0] if letters else None
-    subject = first.subject if first else sections[0].title
+    subject = first.subject if first else sections[0].title if sections else ""
     return _environment().get_template("document.html.j2").render(
+        rows=rows,
         letters=letters,
         sections=sections,
         include_attachments=include_attachments,
@@ -116,12 +130,15 @@ def _import_weasyprint():
 
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-                    include_attachments: bool = True):
-    """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts)."""
+                    include_attachments: bool = True, rows: Sequence[str] = (),
+                    rows_of: Sequence[Letter] = ()):
+    """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` (of
+    the letters ``rows_of``) each on a page of its own, then ``letters`` (each in one
+    flow) and ``sections``."""
     weasyprint = _import_weasyprint()
-    source = html(letters, sections, include_attachments=include_attachments)
+    source = html(letters, sections, include_attachments=include_attachments, rows=rows)
     document = weasyprint.HTML(
-        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters))
+        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files([*letters, *rows_of]))
     ).render(font_config=weasyprint.text.fonts.FontConfiguration())
     _check_fonts(document)
     return document
@@ -158,45 +175,74 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
     return [pdf for pdf, _ in write_pdfs_with_pages(letters)]
 
 
-def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
-    """Many letters as one PDF each, with its page count. Everything distinct in ``letters`` is laid out once in
-    one WeasyPrint document (fonts subset once, styles parsed once): each distinct letter
-    text (the copies of a circular share one), each distinct attachment; attachments
-    shared by every letter (the step sheet) come from a per-process cache. Each letter's
-    PDF is then put together from those pages."""
-    import dataclasses
+PAGE_NUMBERS = 9  # continuation-page numbers laid out with every batch (more when needed)
 
+
+def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
+    """Many letters as one PDF each, with its page count.
+
+    A letter's own pages are rows (lettergen/rows.py): every distinct row of ``letters`` is
+    laid out once, in one WeasyPrint document, together with every
+    distinct attachment (fonts subset once, styles parsed once). Lines that every letter
+    shares are laid out once for all of them. lettergen/paginate.py then places each
+    letter's rows on its pages, and its PDF is put together from those laid-out rows and
+    attachment pages; attachments shared by every letter (the step sheet) come from a
+    per-process cache."""
     import pikepdf
 
     if not letters:
         return []
-
-    def article(letter: Letter) -> Letter:  # what the letter's own pages show
-        return dataclasses.replace(letter, key="", recipient_id="", recipient_name="",
-                                   attachments=(), secrets=(), delivery_password="")
-
-    articles = list(dict.fromkeys(article(letter) for letter in letters))
+    parts = _parts()
+    letter_rows = [rows_of_letter(letter) for letter in letters]
     sections = list(dict.fromkeys(
         s for letter in letters for s in letter.attachments if not s.shared))
-    document = render_document(articles, sections, include_attachments=False)
-    starts = _first_pages(document, len(articles) + len(sections))
+    numbers = PAGE_NUMBERS
+    while True:
+        number_rows = [page_number_row(n, parts).html for n in range(2, numbers + 1)]
+        distinct = list(dict.fromkeys(
+            [row.html for rows in letter_rows for row in rows] + number_rows))
+        document = render_document(rows=distinct, sections=sections, rows_of=letters)
+        index = {html: i for i, html in enumerate(distinct)}
+        where = row_geometry(document, len(distinct))
+        layouts = [paginate([dataclasses.replace(where[index[row.html]].box,
+                                                 keep_with_previous=row.keep_with_previous)
+                             for row in rows]) for rows in letter_rows]
+        most = max(len(pages) for pages in layouts)
+        if most <= numbers:
+            break
+        numbers = most
+    starts = _first_pages(document, len(sections))
     bounds = list(zip(starts, starts[1:] + [len(document.pages)]))
-    article_pages = dict(zip(articles, bounds[:len(articles)]))
-    section_pages = dict(zip(sections, bounds[len(articles):]))
+    section_pages = dict(zip(sections, bounds))
     with pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))) as batch:
+        forms = RowForms(batch, where)
         shared = {}
         outputs = []
-        for letter in letters:
-            parts = [(batch, *article_pages[article(letter)])]
+        for letter, rows, layout in zip(letters, letter_rows, layouts):
+            placements = []
+            for number, page in enumerate(layout, start=1):
+                placed = [(index[rows[p.row].html], p.top) for p in page]
+                if number > 1:
+                    row = index[number_rows[number - 2]]
+                    placed.insert(0, (row, page_number_top(where[row].box.height)))
+                placements.append(placed)
+            parts_of_letter = []
             for section in letter.attachments:
                 if not section.shared:
-                    parts.append((batch, *section_pages[section]))
+                    parts_of_letter.append((batch, *section_pages[section]))
                     continue
                 if section not in shared:
                     shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
-                parts.append((shared[section], 0, len(shared[section].pages)))
-            pages = sum(end - start for _, start, end in parts)
-            outputs.append((_assemble(letter, parts, batch), pages))
+                parts_of_letter.append((shared[section], 0, len(shared[section].pages)))
+
+            def build(out, placements=placements, parts_of_letter=parts_of_letter):
+                for placed in placements:
+                    forms.place(out, placed)
+                for source, start, end in parts_of_letter:
+                    out.pages.extend(source.pages[start:end])
+
+            pages = len(layout) + sum(end - start for _, start, end in parts_of_letter)
+            outputs.append((_assemble(letter, build, batch), pages))
         for pdf in shared.values():
             pdf.close()
     return outputs
@@ -213,14 +259,13 @@ def _first_pages(document, count: int) -> list[int]:
     return [first[i] for i in range(count)]
 
 
-def _assemble(letter: Letter, parts, batch) -> bytes:
-    """One letter's PDF/A-3u from page ranges of laid-out documents: the batch's output
-    intent (sRGB), the letter's own metadata, dated for the same bytes on every run."""
+def _assemble(letter: Letter, build, batch) -> bytes:
+    """One letter's PDF/A-3u, its pages made by ``build(out)``: the batch's output intent
+    (sRGB), the letter's own metadata, dated for the same bytes on every run."""
     import pikepdf
 
     out = pikepdf.new()
-    for source, start, end in parts:
-        out.pages.extend(source.pages[start:end])
+    build(out)
     out.Root.Lang = pikepdf.String("th")
     out.Root.OutputIntents = pikepdf.Array([_copy(out, intent) for intent in batch.Root.OutputIntents])
     when = document_date(letter)

@@ -1,0 +1,82 @@
+"""Rows onto pages: where each row of a letter's own pages goes (pure arithmetic, points).
+
+The page is A4 with the letter's margins (templates/letter.css): 3 cm left, 2 cm right and
+bottom; the text starts 1.5 cm from the top on the first page (the Garuda band) and 2.5 cm on
+the others, whose number stands centred above the text, 0.4 cm above the text area.
+Rows follow one another like blocks in CSS: the space between two rows is the larger of the
+first's bottom margin and the second's top margin, and a row that starts a continuation page
+loses its top margin. A row that would cross the text area's foot goes to the next page, and
+takes along the rows before it that keep with it (``keep_with_previous``); if every row on
+the page keeps with the one before, the page breaks where the row did not fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+PT_PER_CM = 72 / 2.54
+PAGE_WIDTH = 21.0 * PT_PER_CM
+PAGE_HEIGHT = 29.7 * PT_PER_CM
+LEFT = 3.0 * PT_PER_CM
+TEXT_WIDTH = 16.0 * PT_PER_CM
+FIRST_TOP = 1.5 * PT_PER_CM
+TOP = 2.5 * PT_PER_CM
+BOTTOM = 2.0 * PT_PER_CM
+PAGE_NUMBER_BOTTOM = TOP - 0.4 * PT_PER_CM  # the foot of the page number's line
+
+
+@dataclass(frozen=True)
+class Box:
+    """A laid-out row's size: its border box height and its vertical margins, in points."""
+
+    height: float
+    margin_top: float = 0.0
+    margin_bottom: float = 0.0
+    keep_with_previous: bool = False
+
+
+@dataclass(frozen=True)
+class Placed:
+    row: int  # index into the rows
+    top: float  # the row's border-box top, in points from the page's top edge
+
+
+def paginate(boxes: Sequence[Box]) -> list[list[Placed]]:
+    """The rows of each page, in order, with their positions."""
+    pages: list[list[Placed]] = []
+    start = 0
+    while start < len(boxes):
+        first_page = not pages
+        y = FIRST_TOP if first_page else TOP
+        foot = PAGE_HEIGHT - BOTTOM
+        page: list[Placed] = []
+        end = start
+        while end < len(boxes):
+            box = boxes[end]
+            if page:
+                gap = max(boxes[end - 1].margin_bottom, box.margin_top)
+            else:
+                gap = box.margin_top if first_page else 0.0
+            if page and y + gap + box.height > foot:
+                break
+            page.append(Placed(end, y + gap))
+            y += gap + box.height
+            end += 1
+        if end < len(boxes):
+            cut = end
+            while cut > start + 1 and boxes[cut].keep_with_previous:
+                cut -= 1
+            if cut == start + 1 and boxes[cut].keep_with_previous:
+                cut = end  # nothing allowed on this page: break where the row did not fit
+            page = page[:cut - start]
+            end = cut
+        pages.append(page)
+        start = end
+    return pages
+
+
+def page_number_top(height: float) -> float:
+    """Where the page number's row goes on a continuation page (its foot on the line
+    0.4 cm above the text area)."""
+    return PAGE_NUMBER_BOTTOM - height

@@ -1,0 +1,159 @@
+"""Laid-out rows cut out of a WeasyPrint document and placed on a letter's pages (pikepdf).
+
+The batch document lays out the rows (lettergen/rows.py) one under another on tall pages
+(templates/letter.css, ``@page row``), each in a ``div.row`` that is its own stacking
+context, so WeasyPrint paints each row as one ``q ... Q`` group of the page's content. A
+row becomes a form XObject holding the page's outer graphics state and that group only: its
+text, and nothing of the rows around it (so text copied out of the PDF is each row's once).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+from .paginate import LEFT, PAGE_HEIGHT, PAGE_WIDTH, Box
+
+PX = 0.75  # WeasyPrint's lengths are CSS pixels; a pixel is 3/4 of a point
+
+
+@dataclass(frozen=True)
+class Where:
+    """A laid-out row: its page in the batch document, where its border box starts on that
+    page (points from the top), and its size."""
+
+    page: int
+    offset: float
+    box: Box
+    paints: bool = True  # False: the row only takes space (WeasyPrint paints no group for it)
+
+
+def row_geometry(document, count: int) -> list[Where]:
+    """Where each of the first ``count`` rows is, from WeasyPrint's box tree
+    (html > body > div.row#row-N > the row's element)."""
+    found: dict[int, Where] = {}
+    for number, page in enumerate(document.pages):
+        body = page._page_box.children[0].children[0]
+        for row in body.children:
+            anchor = row.element.get("id", "") if row.element is not None else ""
+            if not anchor.startswith("row-"):
+                continue
+            element = row.children[0]
+            found[int(anchor[4:])] = Where(
+                number, (element.position_y + element.margin_top) * PX,
+                Box(element.border_height() * PX, element.margin_top * PX, element.margin_bottom * PX),
+                _paints(element))
+    assert sorted(found) == list(range(count)), "every row is laid out whole on one page"
+    return [found[i] for i in range(count)]
+
+
+def _paints(box) -> bool:
+    """Whether WeasyPrint paints anything for ``box``: text, an image, a border or a
+    background somewhere inside it."""
+    from weasyprint.formatting_structure import boxes
+
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    if isinstance(box, boxes.ReplacedBox):
+        return True
+    style = box.style
+    if any(style[f"border_{side}_width"] and style[f"border_{side}_style"] != "none"
+           for side in ("top", "right", "bottom", "left")):
+        return True
+    if style["background_color"].alpha > 0 or any(image[0] != "none" for image in style["background_image"]):
+        return True
+    return any(_paints(child) for child in getattr(box, "children", ()))
+
+
+class RowForms:
+    """The rows of a written batch PDF as form XObjects, made on first use."""
+
+    def __init__(self, pdf, where: list[Where]):
+        self.pdf = pdf
+        self.where = where
+        self.forms: dict[int, object] = {}
+        self.heights = {w.page: float(pdf.pages[w.page].mediabox[3]) for w in where}
+
+    def form(self, row: int):
+        """The row's form XObject, or None for a row that paints nothing."""
+        if row not in self.forms:
+            page = self.where[row].page
+            rows = [i for i, w in enumerate(self.where) if w.page == page]
+            painted = [i for i in rows if self.where[i].paints]
+            self.forms.update((i, None) for i in rows)
+            for i, content in zip(painted, _cut(self.pdf.pages[page], len(painted))):
+                self.forms[i] = self._make(page, content)
+        return self.forms[row]
+
+    def _make(self, page: int, content: bytes):
+        import pikepdf
+
+        source = self.pdf.pages[page]
+        form = pikepdf.Stream(self.pdf, zlib.compress(content))
+        form.Filter = pikepdf.Name.FlateDecode
+        form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        form.BBox = source.mediabox
+        form.Resources = source.Resources
+        return self.pdf.make_indirect(form)
+
+    def place(self, out, placed) -> None:
+        """A page of ``out`` showing rows: ``placed`` is (row, border-box top on this page,
+        in points from the top), in reading order."""
+        import pikepdf
+
+        xobjects = pikepdf.Dictionary()
+        content = []
+        for k, (row, top) in enumerate(placed):
+            if self.form(row) is None:
+                continue
+            where = self.where[row]
+            name = f"/R{k}"
+            xobjects[name] = out.copy_foreign(self.form(row))
+            y = PAGE_HEIGHT - (top - where.offset) - self.heights[where.page]
+            content.append(f"q 1 0 0 1 {LEFT:.4f} {y:.4f} cm {name} Do Q")
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)]),
+            Resources=pikepdf.Dictionary(XObject=xobjects),
+            Contents=out.make_stream("\n".join(content).encode("ascii")),
+        )
+        out.pages.append(pikepdf.Page(page))
+
+
+def _cut(page, count: int) -> list[bytes]:
+    """The content of ``page`` once per row painted on it: the ops outside every row's group
+    (the page's transforms and the groups around the rows), the row's own group, and the
+    ``Q``s that close what is open. The rows' groups are the first depth of nesting with
+    more than one group; on a page with one row, that row is the whole page."""
+    import pikepdf
+
+    ops = pikepdf.parse_content_stream(page)
+    depth, per_depth = 0, {}
+    for operands, operator in ops:
+        if operator == pikepdf.Operator("q"):
+            per_depth[depth] = per_depth.get(depth, 0) + 1
+            depth += 1
+        elif operator == pikepdf.Operator("Q"):
+            depth -= 1
+    if count == 1:
+        return [pikepdf.unparse_content_stream(ops)]
+    level = min(d for d in per_depth if per_depth[d] != 1)
+    assert per_depth[level] == count, f"{count} rows painted as {per_depth[level]} groups"
+    frame, groups, current, depth = [], [], None, 0
+    for item in ops:
+        operator = item[1]
+        if operator == pikepdf.Operator("q"):
+            if depth == level:
+                current = [frame.copy()]  # what is open around this row
+                groups.append(current)
+            depth += 1
+        elif operator == pikepdf.Operator("Q"):
+            depth -= 1
+        if depth > level or (depth == level and operator == pikepdf.Operator("Q") and current is not None):
+            current.append(item)
+            if depth == level:
+                current = None
+        else:
+            frame.append(item)
+    return [pikepdf.unparse_content_stream(g[0] + g[1:] + [([], pikepdf.Operator("Q"))] * level)
+            for g in groups]

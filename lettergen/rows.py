@@ -1,0 +1,60 @@
+"""A letter's own pages as rows: the blocks, top to bottom, that its pages are made of.
+
+A row is one block that never breaks across pages: the Garuda band, a head line (ที่, เรียน,
+อ้างถึง...), one line of a body paragraph, the signature, the owner's footer. Each row is
+HTML from templates/parts.html.j2. The PDF writer lays out every distinct row once and
+places the rows on the pages (lettergen/paginate.py); the whole-letter document
+(templates/letter.html.j2) is the same rows in one flow, which WeasyPrint paginates by
+itself with the same rules (the ``keep`` class: no page break before this row).
+
+The rules that keep rows together, as in a typed letter:
+- a paragraph never leaves a single line at the foot or the head of a page (its second
+  line and its last line keep with the line before);
+- the signature keeps with the last line of the text before it, so it never stands alone
+  on a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from .justify import paragraph_lines
+from .model import Letter
+from .thai import arabic_digit_to_thai_digit
+
+
+@dataclass(frozen=True)
+class Row:
+    html: Markup
+    keep_with_previous: bool = False  # no page break between this row and the one before
+
+
+def letter_rows(letter: Letter, parts) -> list[Row]:
+    """The rows of ``letter``'s own pages (not its attachments), top to bottom. ``parts`` is
+    the macro module of templates/parts.html.j2."""
+    rows = [Row(parts.garuda(letter))]
+    if letter.kind == "external":
+        rows += [Row(parts.head_row(letter)), Row(parts.date_line(letter)),
+                 Row(parts.subject(letter)), Row(parts.salutation(letter))]
+        if letter.cites:
+            rows.append(Row(parts.cites(letter)))
+        if letter.enclosures:
+            rows.append(Row(parts.enclosures(letter)))
+    else:
+        rows += [Row(parts.number(letter)), Row(parts.to(letter))]
+    for paragraph in letter.body:
+        lines = paragraph_lines(paragraph.runs)
+        for i, line in enumerate(lines):
+            keep = i == 1 or (i > 0 and i == len(lines) - 1)
+            classes = ("body" if i == 0 else "body cont") + (" keep" if keep else "")
+            rows.append(Row(parts.body_line(line, classes), keep))
+    rows.append(Row(parts.signature(letter, True), keep_with_previous=True))
+    rows.append(Row(parts.owner(letter)))
+    return rows
+
+
+def page_number_row(page: int, parts) -> Row:
+    """The number at the top of a continuation page: "- ๒ -"."""
+    return Row(parts.page_number(f"- {arabic_digit_to_thai_digit(str(page))} -"))

@@ -227,9 +227,11 @@ def _map(function, tasks, jobs):
         return
     import multiprocessing
 
-    from . import pdf_writer  # noqa: F401  imported before forking, so workers start warm
-
-    pdf_writer.warm_up()
+    # One letter rendered here before forking, so every worker (and every replacement)
+    # starts with the libraries imported, the word list and fonts loaded, and the shared
+    # attachments (the step sheet) laid out, in memory shared with this process.
+    letters, _, formats, _ = tasks[0]
+    render_letters(letters[:1], formats)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
         yield from pool.imap(function, tasks)

@@ -137,11 +137,13 @@ def _compound_parts(word: str) -> list[str]:
     return parts if "".join(parts) == word else [word]
 
 
-def _words(chunk: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _words(chunk: str) -> tuple[str, ...]:
     """``chunk`` (no spaces) cut at Thai word boundaries only: a boundary needs Thai letters
-    on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached."""
+    on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached. (Cached:
+    the same phrases come back in every letter of a batch.)"""
     if not any("\u0e01" <= ch <= "\u0e4e" for ch in chunk):
-        return [chunk]
+        return (chunk,)
     words: list[str] = []
     for token in word_tokenize(chunk):
         if words and _THAI_LETTERS.match(words[-1][-1]) and _THAI_LETTERS.match(token[0]) \
@@ -158,7 +160,7 @@ def _words(chunk: str) -> list[str]:
             merged[-1] += word
         else:
             merged.append(word)
-    return merged
+    return tuple(merged)
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,17 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
     starts = [0] + [b + 1 for b in breaks[:-1]]
     # best[k]: least cost of setting items[:breaks[k]] ending a line there
     best: dict[int, tuple[float, int]] = {-1: (0.0, -1)}
+    widths, counts = [0.0], [0]  # running totals: the width and the gaps of items[:i]
+    for p in items:
+        widths.append(widths[-1] + p.width)
+        counts.append(counts[-1] + (p.kind != "word"))
 
-    def line_cost(start: int, end: int, first: bool, last: bool) -> tuple[float, float, int]:
-        segment = items[start:end]
-        natural = sum(p.width for p in segment)
-        gaps = sum(1 for p in segment if p.kind != "word")
+    def line_cost(start: int, end: int, first: bool, last: bool, exact: bool = False):
+        if exact:  # the chosen lines: their slack summed piece by piece
+            natural = sum(p.width for p in items[start:end])
+        else:
+            natural = widths[end] - widths[start]
+        gaps = counts[end] - counts[start]
         target = (first_width if first else width) - SAFETY_PT
         slack = target - natural
         if slack < 0:
@@ -216,7 +224,7 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
         j = best[k][1]
         start = starts[j + 1] if j >= 0 else 0
         end = breaks[k]
-        _, slack, gaps = line_cost(start, end, j == -1, end == n)
+        _, slack, gaps = line_cost(start, end, j == -1, end == n, exact=True)
         lines.append(Line(tuple(items[start:end]), slack, gaps, end == n))
         k = j
     return lines[::-1]

@@ -3,8 +3,8 @@
 The page is A4 with the letter's margins (templates/letter.css): 3 cm left, 2 cm right and
 bottom; the text starts 1.5 cm from the top on the first page (the Garuda band) and 2.5 cm on
 the others, whose number stands centred above the text, 0.4 cm above the text area.
-Rows follow one another like blocks in CSS: the space between two rows is the larger of the
-first's bottom margin and the second's top margin, and a row that starts a continuation page
+Rows follow one another like blocks in CSS: the margins between two rows collapse (the
+larger positive one plus the more negative one), and a row that starts a continuation page
 loses its top margin. A row that would cross the text area's foot goes to the next page, and
 takes along the rows before it that keep with it (``keep_with_previous``); if every row on
 the page keeps with the one before, the page breaks where the row did not fit.
@@ -28,12 +28,14 @@ PAGE_NUMBER_BOTTOM = TOP - 0.4 * PT_PER_CM  # the foot of the page number's line
 
 @dataclass(frozen=True)
 class Box:
-    """A laid-out row's size: its border box height and its vertical margins, in points."""
+    """A laid-out row's size: its border box height and its vertical margins, in points;
+    and how it keeps with others."""
 
     height: float
     margin_top: float = 0.0
     margin_bottom: float = 0.0
     keep_with_previous: bool = False
+    repeat: bool = False  # a table's head: shown again at the top of each following page
 
 
 @dataclass(frozen=True)
@@ -42,26 +44,43 @@ class Placed:
     top: float  # the row's border-box top, in points from the page's top edge
 
 
-def paginate(boxes: Sequence[Box]) -> list[list[Placed]]:
-    """The rows of each page, in order, with their positions."""
+def collapse(above: float, below: float) -> float:
+    """The space two adjoining vertical margins leave, as CSS collapses them: the largest
+    positive one plus the most negative one."""
+    return max(above, below, 0.0) + min(above, below, 0.0)
+
+
+def paginate(boxes: Sequence[Box], first_top: float = FIRST_TOP) -> list[list[Placed]]:
+    """The rows of each page, in order, with their positions. The text of the first page
+    starts ``first_top`` from the top (a letter's first page: FIRST_TOP; an attachment:
+    TOP); a table's head (``repeat``) is placed again above the rows that follow it on
+    each next page."""
     pages: list[list[Placed]] = []
     start = 0
+    head = None  # the last table head placed
+    foot = PAGE_HEIGHT - BOTTOM
     while start < len(boxes):
         first_page = not pages
-        y = FIRST_TOP if first_page else TOP
-        foot = PAGE_HEIGHT - BOTTOM
+        y = first_top if first_page else TOP
         page: list[Placed] = []
+        above = None
+        if not first_page and head is not None and not boxes[start].repeat:
+            page.append(Placed(head, y))
+            y += boxes[head].height
+            above = boxes[head]
+        lead = len(page)  # the repeated head does not count as the page's content
         end = start
         while end < len(boxes):
             box = boxes[end]
-            if page:
-                gap = max(boxes[end - 1].margin_bottom, box.margin_top)
+            if above is not None:
+                gap = collapse(above.margin_bottom, box.margin_top)
             else:
                 gap = box.margin_top if first_page else 0.0
-            if page and y + gap + box.height > foot:
+            if len(page) > lead and y + gap + box.height > foot:
                 break
             page.append(Placed(end, y + gap))
             y += gap + box.height
+            above = box
             end += 1
         if end < len(boxes):
             cut = end
@@ -69,9 +88,10 @@ def paginate(boxes: Sequence[Box]) -> list[list[Placed]]:
                 cut -= 1
             if cut == start + 1 and boxes[cut].keep_with_previous:
                 cut = end  # nothing allowed on this page: break where the row did not fit
-            page = page[:cut - start]
+            page = page[:lead + cut - start]
             end = cut
         pages.append(page)
+        head = max((i for i in range(end) if boxes[i].repeat), default=head)
         start = end
     return pages
 

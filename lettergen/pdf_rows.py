@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import Sequence
 
 from .paginate import LEFT, PAGE_HEIGHT, PAGE_WIDTH, Box
 
@@ -65,17 +66,32 @@ def _paints(box) -> bool:
     return any(_paints(child) for child in getattr(box, "children", ()))
 
 
-class RowForms:
-    """The rows of a written batch PDF as form XObjects, made on first use."""
+class RowSheet:
+    """Rows laid out together in one WeasyPrint document: their sizes, and once the document
+    is written (``attach``), each row as a form XObject, made on first use."""
 
-    def __init__(self, pdf, where: list[Where]):
-        self.pdf = pdf
-        self.where = where
+    def __init__(self, document, rows: Sequence[str]):
+        self.document = document
+        self.index = {html: i for i, html in enumerate(rows)}
+        self.where = row_geometry(document, len(rows))
+        self.pdf = None
         self.forms: dict[int, object] = {}
-        self.heights = {w.page: float(pdf.pages[w.page].mediabox[3]) for w in where}
 
-    def form(self, row: int):
+    def __contains__(self, html: str) -> bool:
+        return html in self.index
+
+    def box(self, html: str) -> Box:
+        return self.where[self.index[html]].box
+
+    def attach(self, pdf) -> None:
+        """The written document (a pikepdf.Pdf), to cut the rows from."""
+        self.pdf = pdf
+        self.document = None  # the layout is no longer needed
+        self.heights = {w.page: float(pdf.pages[w.page].mediabox[3]) for w in self.where}
+
+    def form(self, html: str):
         """The row's form XObject, or None for a row that paints nothing."""
+        row = self.index[html]
         if row not in self.forms:
             page = self.where[row].page
             rows = [i for i, w in enumerate(self.where) if w.page == page]
@@ -96,28 +112,34 @@ class RowForms:
         form.Resources = source.Resources
         return self.pdf.make_indirect(form)
 
-    def place(self, out, placed) -> None:
-        """A page of ``out`` showing rows: ``placed`` is (row, border-box top on this page,
-        in points from the top), in reading order."""
-        import pikepdf
+    def origin(self, html: str, top: float) -> float:
+        """Where the row's page goes (its foot, PDF coordinates) for the row's border box to
+        start ``top`` points below the top of an A4 page."""
+        where = self.where[self.index[html]]
+        return PAGE_HEIGHT - (top - where.offset) - self.heights[where.page]
 
-        xobjects = pikepdf.Dictionary()
-        content = []
-        for k, (row, top) in enumerate(placed):
-            if self.form(row) is None:
-                continue
-            where = self.where[row]
-            name = f"/R{k}"
-            xobjects[name] = out.copy_foreign(self.form(row))
-            y = PAGE_HEIGHT - (top - where.offset) - self.heights[where.page]
-            content.append(f"q 1 0 0 1 {LEFT:.4f} {y:.4f} cm {name} Do Q")
-        page = pikepdf.Dictionary(
-            Type=pikepdf.Name.Page,
-            MediaBox=pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)]),
-            Resources=pikepdf.Dictionary(XObject=xobjects),
-            Contents=out.make_stream("\n".join(content).encode("ascii")),
-        )
-        out.pages.append(pikepdf.Page(page))
+
+def place_rows(out, placed) -> None:
+    """A page of ``out`` showing rows: ``placed`` is (sheet, row, where its border box
+    starts, in points from the page's top), in reading order."""
+    import pikepdf
+
+    xobjects = pikepdf.Dictionary()
+    content = []
+    for k, (sheet, row, top) in enumerate(placed):
+        form = sheet.form(row)
+        if form is None:
+            continue
+        name = f"/R{k}"
+        xobjects[name] = out.copy_foreign(form)
+        content.append(f"q 1 0 0 1 {LEFT:.4f} {sheet.origin(row, top):.4f} cm {name} Do Q")
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)]),
+        Resources=pikepdf.Dictionary(XObject=xobjects),
+        Contents=out.make_stream("\n".join(content).encode("ascii")),
+    )
+    out.pages.append(pikepdf.Page(page))
 
 
 def _cut(page, count: int) -> list[bytes]:

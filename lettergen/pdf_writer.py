@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 import io
 import os
 import warnings
@@ -22,11 +23,11 @@ import jinja2
 
 from .errors import ResourceError
 from .model import LABELS, Letter, Section
-from .paginate import page_number_top, paginate
-from .pdf_rows import RowForms, row_geometry
+from .paginate import FIRST_TOP, TOP, page_number_top, paginate
+from .pdf_rows import RowSheet, place_rows
 from .qr import print_width_cm, svg_data_uri
 from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
-from .rows import Row, letter_rows, page_number_row
+from .rows import Row, letter_rows, page_number_row, section_rows
 
 
 def _run_classes(run) -> str:
@@ -53,6 +54,7 @@ def _environment() -> jinja2.Environment:
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
+    env.globals["section_rows"] = lambda section: section_rows(section, _parts())
     env.globals["labels"] = LABELS
     return env
 
@@ -92,9 +94,10 @@ def _font_uris() -> dict[str, str]:
     return {style: path.as_uri() for style, path in font_paths().items()}
 
 
-def _allowed_files(letters: Sequence[Letter]) -> set[Path]:
+def _allowed_files(letters: Sequence[Letter], emblems: Sequence[str] = ()) -> set[Path]:
     allowed = set(font_paths().values()) | {template_path("letter.css")}
     allowed |= {Path(letter.emblem).resolve() for letter in letters if letter.emblem}
+    allowed |= {Path(emblem).resolve() for emblem in emblems}
     return {path.resolve() for path in allowed}
 
 
@@ -131,14 +134,14 @@ def _import_weasyprint():
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
                     include_attachments: bool = True, rows: Sequence[str] = (),
-                    rows_of: Sequence[Letter] = ()):
-    """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` (of
-    the letters ``rows_of``) each on a page of its own, then ``letters`` (each in one
-    flow) and ``sections``."""
+                    emblems: Sequence[str] = ()):
+    """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` one
+    under another (showing the Garuda ``emblems``), then ``letters`` (each in one flow) and
+    ``sections``."""
     weasyprint = _import_weasyprint()
     source = html(letters, sections, include_attachments=include_attachments, rows=rows)
     document = weasyprint.HTML(
-        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files([*letters, *rows_of]))
+        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters, emblems))
     ).render(font_config=weasyprint.text.fonts.FontConfiguration())
     _check_fonts(document)
     return document
@@ -175,88 +178,117 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
     return [pdf for pdf, _ in write_pdfs_with_pages(letters)]
 
 
-PAGE_NUMBERS = 9  # continuation-page numbers laid out with every batch (more when needed)
+PAGE_NUMBERS = 9  # continuation-page numbers laid out with the shared rows (more when needed)
 
 
 def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
     """Many letters as one PDF each, with its page count.
 
-    A letter's own pages are rows (lettergen/rows.py): every distinct row of ``letters`` is
-    laid out once, in one WeasyPrint document, together with every
-    distinct attachment (fonts subset once, styles parsed once). Lines that every letter
-    shares are laid out once for all of them. lettergen/paginate.py then places each
-    letter's rows on its pages, and its PDF is put together from those laid-out rows and
-    attachment pages; attachments shared by every letter (the step sheet) come from a
-    per-process cache."""
+    A letter's own pages, and the pages of an attachment made for it alone (its
+    credentials), are rows (lettergen/rows.py), each distinct row laid out once:
+    - the rows most of ``letters`` have (the body lines every recipient shares, the
+      attachment's title and table head, the page numbers) in a document cached per
+      process under that set of rows, so the next batch of the same letter reuses it;
+    - the other rows in one document for ``letters`` (fonts subset once, styles parsed once).
+    lettergen/paginate.py places each letter's rows on its pages, and its PDF is put
+    together from those rows; attachments shared by every letter (the step sheet) are
+    laid out once per process and their pages copied. Both documents depend on
+    ``letters`` only, so the same letters give the same bytes whatever was rendered before."""
     import pikepdf
 
     if not letters:
         return []
-    parts = _parts()
-    letter_rows = [rows_of_letter(letter) for letter in letters]
-    sections = list(dict.fromkeys(
-        s for letter in letters for s in letter.attachments if not s.shared))
-    numbers = PAGE_NUMBERS
-    while True:
-        number_rows = [page_number_row(n, parts).html for n in range(2, numbers + 1)]
-        distinct = list(dict.fromkeys(
-            [row.html for rows in letter_rows for row in rows] + number_rows))
-        document = render_document(rows=distinct, sections=sections, rows_of=letters)
-        index = {html: i for i, html in enumerate(distinct)}
-        where = row_geometry(document, len(distinct))
-        layouts = [paginate([dataclasses.replace(where[index[row.html]].box,
-                                                 keep_with_previous=row.keep_with_previous)
-                             for row in rows]) for rows in letter_rows]
-        most = max(len(pages) for pages in layouts)
-        if most <= numbers:
-            break
-        numbers = most
-    starts = _first_pages(document, len(sections))
-    bounds = list(zip(starts, starts[1:] + [len(document.pages)]))
-    section_pages = dict(zip(sections, bounds))
-    with pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))) as batch:
-        forms = RowForms(batch, where)
-        shared = {}
+    flows = [_flows(letter) for letter in letters]
+    emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
+    in_letters = Counter(html for letter_flows in flows
+                         for html in {row.html for flow in letter_flows if flow for row in flow[0]})
+    common = max(2, -(-len(letters) // 2))  # in at least half of the letters (and two)
+    every = list(dict.fromkeys(row.html for letter_flows in flows
+                               for flow in letter_flows if flow for row in flow[0]))
+    common_rows = tuple(html for html in every if in_letters[html] >= common)
+    own = [html for html in every if in_letters[html] < common]
+    shared = _shared_rows(common_rows, PAGE_NUMBERS, emblems)
+    own_sheet = RowSheet(render_document(rows=own, emblems=emblems), own) if own else None
+
+    def sheet(html: str) -> RowSheet:
+        return shared if html in shared else own_sheet
+
+    def layout(rows, first_top):
+        return paginate([dataclasses.replace(sheet(row.html).box(row.html),
+                                             keep_with_previous=row.keep_with_previous,
+                                             repeat=row.repeat) for row in rows], first_top)
+
+    layouts = [[layout(*flow) if flow else None for flow in letter_flows] for letter_flows in flows]
+    most = max(len(letter_layouts[0]) for letter_layouts in layouts)
+    if most > PAGE_NUMBERS:  # a letter of more pages than usual: more page numbers
+        shared = _shared_rows(common_rows, most, emblems)
+    if own_sheet:
+        own_sheet.attach(pikepdf.open(io.BytesIO(own_sheet.document.write_pdf(pdf_variant="pdf/a-3u"))))
+    attachments = {}
+    try:
         outputs = []
-        for letter, rows, layout in zip(letters, letter_rows, layouts):
-            placements = []
-            for number, page in enumerate(layout, start=1):
-                placed = [(index[rows[p.row].html], p.top) for p in page]
-                if number > 1:
-                    row = index[number_rows[number - 2]]
-                    placed.insert(0, (row, page_number_top(where[row].box.height)))
-                placements.append(placed)
-            parts_of_letter = []
-            for section in letter.attachments:
-                if not section.shared:
-                    parts_of_letter.append((batch, *section_pages[section]))
+        for letter, letter_flows, letter_layouts in zip(letters, flows, layouts):
+            parts = []  # ("rows", [placed rows per page]) or ("pages", pdf)
+            for k, (flow, pages) in enumerate(zip(letter_flows, letter_layouts)):
+                if flow is None:  # a shared attachment: its pages as laid out once
+                    section = letter.attachments[k - 1]
+                    if section not in attachments:
+                        attachments[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
+                    parts.append(("pages", attachments[section]))
                     continue
-                if section not in shared:
-                    shared[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
-                parts_of_letter.append((shared[section], 0, len(shared[section].pages)))
+                rows = flow[0]
+                placements = []
+                for number, page in enumerate(pages, start=1):
+                    placed = [(sheet(rows[p.row].html), rows[p.row].html, p.top) for p in page]
+                    if k == 0 and number > 1:  # the letter's own pages are numbered
+                        html = _page_number(number)
+                        placed.insert(0, (shared, html, page_number_top(shared.box(html).height)))
+                    placements.append(placed)
+                parts.append(("rows", placements))
 
-            def build(out, placements=placements, parts_of_letter=parts_of_letter):
-                for placed in placements:
-                    forms.place(out, placed)
-                for source, start, end in parts_of_letter:
-                    out.pages.extend(source.pages[start:end])
+            def build(out, parts=parts):
+                for kind, part in parts:
+                    if kind == "pages":
+                        out.pages.extend(part.pages)
+                    else:
+                        for placed in part:
+                            place_rows(out, placed)
 
-            pages = len(layout) + sum(end - start for _, start, end in parts_of_letter)
-            outputs.append((_assemble(letter, build, batch), pages))
-        for pdf in shared.values():
+            count = sum(len(part) if kind == "rows" else len(part.pages) for kind, part in parts)
+            outputs.append((_assemble(letter, build, (own_sheet or shared).pdf), count))
+    finally:
+        for pdf in attachments.values():
             pdf.close()
+        if own_sheet:
+            own_sheet.pdf.close()
     return outputs
 
 
-def _first_pages(document, count: int) -> list[int]:
-    """The first page of each of the ``count`` items (anchors part-0, part-1, ...)."""
-    first: dict[int, int] = {}
-    for number, page in enumerate(document.pages):
-        for anchor in page.anchors:  # an element's anchor is on every page it spans
-            if anchor.startswith("part-"):
-                first.setdefault(int(anchor[5:]), number)
-    assert sorted(first) == list(range(count)), "every letter and attachment starts a page"
-    return [first[i] for i in range(count)]
+def _flows(letter: Letter) -> list:
+    """What a letter's PDF is made of, in order: its own pages, then each attachment; each
+    as (rows, where the first page's text starts), or None for a shared attachment."""
+    parts = _parts()
+    flows = [(rows_of_letter(letter), FIRST_TOP)]
+    for section in letter.attachments:
+        flows.append(None if section.shared else (section_rows(section, parts), TOP))
+    return flows
+
+
+def _page_number(page: int) -> str:
+    return page_number_row(page, _parts()).html
+
+
+@lru_cache(maxsize=4)
+def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) -> RowSheet:
+    """``rows`` and the numbers of continuation pages 2 to ``pages``, laid out and written
+    once per process: the rows most letters of a batch share."""
+    import pikepdf
+
+    rows = rows + tuple(_page_number(n) for n in range(2, pages + 1))
+    document = render_document(rows=rows, emblems=emblems)
+    sheet = RowSheet(document, rows)
+    sheet.attach(pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))))
+    return sheet
 
 
 def _assemble(letter: Letter, build, batch) -> bytes:
@@ -366,8 +398,3 @@ def concatenate(paths) -> bytes:
     finally:
         for source in sources:
             source.close()
-
-
-def warm_up() -> None:
-    """Import WeasyPrint and its fonts machinery (before forking workers)."""
-    _import_weasyprint()

@@ -1,7 +1,9 @@
 """A letter's own pages as rows: the blocks, top to bottom, that its pages are made of.
 
 A row is one block that never breaks across pages: the Garuda band, a head line (ที่, เรียน,
-อ้างถึง...), one line of a body paragraph, the signature, the owner's footer. Each row is
+อ้างถึง...), one line of a body paragraph, the signature, the owner's footer; in an
+attachment made for one letter (the credentials), its title, its table's head and each
+table row. Each row is
 HTML from templates/parts.html.j2. The PDF writer lays out every distinct row once and
 places the rows on the pages (lettergen/paginate.py); the whole-letter document
 (templates/letter.html.j2) is the same rows in one flow, which WeasyPrint paginates by
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .justify import paragraph_lines
-from .model import Letter
+from .model import Letter, Section
 from .thai import arabic_digit_to_thai_digit
 
 
@@ -29,6 +31,7 @@ from .thai import arabic_digit_to_thai_digit
 class Row:
     html: Markup
     keep_with_previous: bool = False  # no page break between this row and the one before
+    repeat: bool = False  # a table's head: shown again at the top of each following page
 
 
 def letter_rows(letter: Letter, parts) -> list[Row]:
@@ -52,6 +55,18 @@ def letter_rows(letter: Letter, parts) -> list[Row]:
             rows.append(Row(parts.body_line(line, classes), keep))
     rows.append(Row(parts.signature(letter, True), keep_with_previous=True))
     rows.append(Row(parts.owner(letter)))
+    return rows
+
+
+def section_rows(section: Section, parts) -> list[Row]:
+    """The rows of an attachment set for one letter (the credentials): its title, then for
+    each table its head (kept with the title and the first row, and repeated at the top of
+    every following page) and its rows."""
+    rows = [Row(parts.section_title(section))]
+    for table in section.blocks:
+        rows.append(Row(parts.table_head(table), keep_with_previous=True, repeat=True))
+        for i, cells in enumerate(table.rows):
+            rows.append(Row(parts.table_row(table, cells), keep_with_previous=i == 0))
     return rows
 
 

@@ -75,3 +75,36 @@ def example():
 
 
 ARABIC_DIGIT = re.compile(r"[0-9]")
+
+
+def page_layout(data: bytes) -> list[list[tuple[str, tuple[float, ...]]]]:
+    """Each page's characters with their boxes, top to bottom and left to right, as pdfium
+    reads them (the spaces and line breaks it adds itself left out)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page in doc:
+            text = page.get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if char.strip():
+                    chars.append((char, text.get_charbox(i)))
+            pages.append(sorted(chars, key=lambda c: (-round(c[1][3], 1), round(c[1][0], 1), c[0])))
+        return pages
+    finally:
+        doc.close()
+
+
+def same_layout(got: bytes, expected: bytes) -> None:
+    """Two PDFs show the same characters at the same places (within 0.01 pt), page for
+    page: what copying text out of them gives, and where it stands."""
+    pages_got, pages_expected = page_layout(got), page_layout(expected)
+    assert len(pages_got) == len(pages_expected)
+    for number, (page_got, page_expected) in enumerate(zip(pages_got, pages_expected), start=1):
+        assert "".join(c for c, _ in page_got) == "".join(c for c, _ in page_expected), \
+            f"the text of page {number}"
+        for (_, box_got), (_, box_expected) in zip(page_got, page_expected):
+            assert box_got == pytest.approx(box_expected, abs=0.01), f"page {number}"

@@ -3,9 +3,13 @@ the same rows in one flow (the whole-letter document)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from lettergen.paginate import BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, page_number_top, paginate
+from conftest import same_layout
+from lettergen.paginate import (BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, collapse, page_number_top,
+                                paginate)
 
 LINE = 20.8  # a 16 pt line at line-height 1.3
 FOOT = PAGE_HEIGHT - BOTTOM
@@ -72,27 +76,29 @@ def test_a_page_of_rows_that_all_keep_together_breaks_where_it_must():
     assert len(pages) == 2
 
 
+def test_a_table_head_comes_again_at_the_top_of_each_next_page():
+    title, head = Box(40.0, 0.0, 10.0), Box(30.0, 0.0, 0.0, True, repeat=True)
+    row = Box(22.0, -0.75, 0.0)
+    boxes = [title, head, dataclasses.replace(row, keep_with_previous=True)] + [row] * 59
+    pages = paginate(boxes, first_top=TOP)
+    assert len(pages) == 2
+    assert [p.row for p in pages[0][:3]] == [0, 1, 2]
+    assert pages[0][1].top == pytest.approx(TOP + 40 + 10)
+    assert pages[0][2].top == pytest.approx(TOP + 40 + 10 + 30 - 0.75)  # rules overlap
+    assert pages[1][0].row == 1 and pages[1][0].top == pytest.approx(TOP)  # the head again
+    assert pages[1][1].top == pytest.approx(TOP + 30 - 0.75)
+    assert sorted({p.row for page in pages for p in page}) == list(range(len(boxes)))
+
+
+def test_margins_collapse_like_css():
+    assert collapse(10.0, -0.75) == pytest.approx(9.25)
+    assert collapse(0.0, -0.75) == pytest.approx(-0.75)
+    assert collapse(6.0, 18.0) == 18.0
+    assert collapse(-2.0, -0.75) == -2.0
+
+
 def test_page_number_sits_above_the_text_area():
     assert page_number_top(LINE) + LINE == pytest.approx(TOP - 0.4 * 72 / 2.54)
-
-
-def page_layout(data: bytes) -> list[tuple[list, list]]:
-    """Each page's text segments (their boxes, top to bottom) and its
-    lines of text (sorted: the painting order of an absolutely placed row, the urgency
-    mark, may differ), from pdfium."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(data)
-    try:
-        pages = []
-        for page in doc:
-            text = page.get_textpage()
-            boxes = sorted((text.get_rect(i) for i in range(text.count_rects())),
-                           key=lambda box: (-round(box[3], 1), box[0]))
-            pages.append((boxes, sorted(line.strip() for line in text.get_text_range().splitlines())))
-        return pages
-    finally:
-        doc.close()
 
 
 EXTERNAL = {"letter.kind": "external", "sender.signer_name": "นายสมชาย ใจดี",
@@ -116,12 +122,39 @@ def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which
     letter = letters[-1] if which == "direct letter" else letters[0]
     reference = render_document([letter]).write_pdf()
     assembled = write_pdf(letter)
-    expected, got = page_layout(reference), page_layout(assembled)
-    assert len(got) == len(expected) >= 4
-    for number, (page_expected, page_got) in enumerate(zip(expected, got), start=1):
-        assert page_got[1] == page_expected[1], f"the text of page {number}"
-        assert len(page_got[0]) == len(page_expected[0])
-        for box_got, box_expected in zip(page_got[0], page_expected[0]):
-            assert box_got == pytest.approx(box_expected, abs=0.01), f"page {number}"
+    same_layout(assembled, reference)
     # the continuation page carries its number: "- ๒ -"
-    assert "- ๒ -" in got[1][1]
+    from test_batch import pdf_pages_text
+
+    assert "- ๒ -" in pdf_pages_text(assembled)[1]
+
+
+def test_a_long_credentials_list_runs_on_with_its_head_repeated(example):
+    """A district with more LAOs than a page holds: the list runs over to the next page,
+    which starts with the table's head, and every LAO is there once."""
+    from lettergen.model import Paragraph, Run
+    from lettergen.pdf_writer import write_pdf
+
+    from test_batch import pdf_pages_text
+
+    _, _, letters = example
+    letter = letters[0]
+    credentials = letter.attachments[0]
+    table = credentials.blocks[0]
+    rows = tuple((
+        (Paragraph((Run(str(i)),), "center"),),
+        (Paragraph((Run(f"องค์การบริหารส่วนตำบลทดสอบ{i}"),), "plain"),),
+        (Paragraph((Run(f"user{i:03d}", literal=True),), "plain"),),
+        (Paragraph((Run(f"FAKE-{i:03d}", literal=True),), "plain"),),
+    ) for i in range(1, 61))
+    long_list = dataclasses.replace(credentials, blocks=(dataclasses.replace(table, rows=rows),))
+    letter = dataclasses.replace(letter, attachments=(long_list,) + letter.attachments[1:])
+    pages = pdf_pages_text(write_pdf(letter))
+    own = len(pdf_pages_text(write_pdf(dataclasses.replace(letter, attachments=()))))
+    listing = [text for text in pages[own:] if "FAKE-" in text]
+    assert len(listing) >= 2
+    for text in listing:
+        assert "ลำดับ" in text and "(Password)" in text  # the head on every page of the list
+    found = [f"FAKE-{i:03d}" for i in range(1, 61) if any(f"FAKE-{i:03d}" in t for t in listing)]
+    assert len(found) == 60
+    assert sum(text.count("FAKE-") for text in listing) == 60

@@ -50,7 +50,11 @@ class _Writer:
     def __init__(self, letter: Letter):
         self.letter = letter
         self.font = letter.docx_font
-        self.doc = copy.deepcopy(_blank(self.font))
+        blank = _blank(self.font)
+        # The parts a letter never changes (styles, theme, settings...) are shared with
+        # the blank document, not copied: deepcopy takes them from its memo as they are.
+        memo = {id(part): part for part in _static_parts(self.font)}
+        self.doc = copy.deepcopy(blank, memo)
         self._page_setup(self.doc.sections[0], numbered=True)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -202,7 +206,7 @@ class _Writer:
 
     def _table(self, model: Table) -> None:
         table = self.doc.add_table(rows=1, cols=len(model.headers))
-        table.style = "Table Grid"
+        table._tbl.tblStyle_val = TABLE_GRID  # by id: a lookup by name searches all styles
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         widths = [Cm(TEXT_WIDTH_CM * w) for w in model.widths]
@@ -257,6 +261,27 @@ def _blank(font: str):
     return document
 
 
+TABLE_GRID = "TableGrid"  # the id of python-docx's "Table Grid" style
+
+# Parts of python-docx's default document that a letter leaves as they are, by name.
+STATIC_PARTS = {
+    "/word/styles.xml", "/word/stylesWithEffects.xml", "/word/settings.xml",
+    "/word/webSettings.xml", "/word/fontTable.xml", "/word/theme/theme1.xml",
+    "/word/numbering.xml", "/docProps/app.xml", "/docProps/thumbnail.jpeg",
+}
+
+
+@lru_cache(maxsize=4)
+def _static_parts(font: str) -> tuple:
+    return tuple(p for p in _blank(font).part.package.parts if str(p.partname) in STATIC_PARTS)
+
+
+@lru_cache(maxsize=64)
+def _static_blob(part) -> bytes:
+    """A shared part's bytes, serialized once (nothing changes it)."""
+    return part.blob
+
+
 class _FixedTimeZip:
     """python-docx's physical package writer, with every zip entry dated ``when`` (the
     letter's date) instead of now, so the same letter gives the same bytes."""
@@ -286,7 +311,11 @@ def _save(document, when: dt.datetime) -> bytes:
     writer = _FixedTimeZip(out, max(when, dt.datetime(1980, 1, 1)))
     PackageWriter._write_content_types_stream(writer, parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
+    for part in parts:  # PackageWriter._write_parts, with the shared parts serialized once
+        static = str(part.partname) in STATIC_PARTS
+        writer.write(part.partname, _static_blob(part) if static else part.blob)
+        if len(part.rels):
+            writer.write(part.partname.rels_uri, part.rels.xml)
     writer.close()
     return out.getvalue()
 

@@ -186,8 +186,8 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
 
     A letter's own pages, and the pages of an attachment made for it alone (its
     credentials), are rows (lettergen/rows.py), each distinct row laid out once:
-    - the rows most of ``letters`` have (the body lines every recipient shares, the
-      attachment's title and table head, the page numbers) in a document cached per
+    - the rows every one of ``letters`` has (the body lines every recipient shares, the
+      attachment's title and table head) and the page numbers, in a document cached per
       process under that set of rows, so the next batch of the same letter reuses it;
     - the other rows in one document for ``letters`` (fonts subset once, styles parsed once).
     lettergen/paginate.py places each letter's rows on its pages, and its PDF is put
@@ -202,7 +202,9 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
     emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
     in_letters = Counter(html for letter_flows in flows
                          for html in {row.html for flow in letter_flows if flow for row in flow[0]})
-    common = max(2, -(-len(letters) // 2))  # in at least half of the letters (and two)
+    # Shared: the rows every letter has (not those most have: that set would change from
+    # batch to batch, and so would the cached document).
+    common = len(letters) if len(letters) > 1 else 2
     every = list(dict.fromkeys(row.html for letter_flows in flows
                                for flow in letter_flows if flow for row in flow[0]))
     common_rows = tuple(html for html in every if in_letters[html] >= common)

@@ -316,3 +316,27 @@ def test_the_same_letter_as_an_external_letter(tmp_path):
         assert phrase in text, phrase
         assert re.sub(r"\s+", "", phrase) in pdf, phrase
     assert "ถึง เทศบาลนครเชียงราย" not in text
+
+
+def test_docx_parts_shared_between_letters_are_never_changed(example):
+    """The DOCX writer shares the parts a letter leaves alone (styles, theme, settings...)
+    between letters instead of copying them; writing letters must leave them exactly as
+    python-docx's default document with the Thai font defaults has them."""
+    from docx import Document
+
+    from lettergen.docx_thai import set_default_thai_font
+    from lettergen.docx_writer import BODY_PT, STATIC_PARTS, _blank, write_docx
+
+    _, _, letters = example
+    for letter in letters[:3] + letters[-2:]:
+        write_docx(letter)
+    fresh = Document()
+    set_default_thai_font(fresh, letters[0].docx_font, BODY_PT)
+
+    def static(document):
+        return {str(p.partname): p.blob for p in document.part.package.parts
+                if str(p.partname) in STATIC_PARTS}
+
+    shared = static(_blank(letters[0].docx_font))
+    assert len(shared) >= 7
+    assert shared == static(fresh)

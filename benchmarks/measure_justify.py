@@ -96,10 +96,12 @@ def render_plain(folder: Path) -> list[Path]:
     letters = compose_all(spec, load_recipients(spec.recipients.file, spec))
     from lettergen import rows
 
+    from lettergen.justify import LineMarkup
+
     # each paragraph one row of one block, set by CSS alone
-    rows.paragraph_lines = lambda runs: (Markup(
-        '<span style="display:block; text-indent:2.5cm; text-align:justify; word-spacing:0">'
-        + "".join(str(escape(r.text)) for r in runs) + "</span>"),)
+    rows.paragraph_lines = lambda runs: (LineMarkup(
+        Markup("".join(str(escape(r.text)) for r in runs)), "first",
+        "white-space: normal; text-align-last: start; word-spacing: 0"),)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, data in enumerate(pdf_writer.write_pdfs(letters)):

@@ -21,7 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .compose import DELIVERY, FORMATS, check_delivery_passwords, compose_all, render_letters
+from .compose import (DELIVERY, FORMATS, check_delivery_passwords, compose_all, prepare,
+                      render_letters)
 from .filenames import unique_stems
 from .model import Letter
 from .recipients import Book
@@ -221,17 +222,19 @@ def _code_fingerprint() -> str:
 
 
 def _map(function, tasks, jobs):
-    """Results of ``function`` over ``tasks``, in order; in worker processes when jobs > 1."""
-    if jobs == 1:
+    """Results of ``function`` over ``tasks``, in order; in worker processes when jobs > 1.
+
+    Before forking, what the first task takes from the per-process caches is made here
+    (compose.prepare): every worker (and every replacement) then starts with the libraries
+    imported, the word lists and fonts loaded, and the step sheet and the rows every letter
+    of a batch has laid out, in memory shared with this process."""
+    if jobs == 1 or len(tasks) < 2:
         yield from map(function, tasks)
         return
     import multiprocessing
 
-    # One letter rendered here before forking, so every worker (and every replacement)
-    # starts with the libraries imported, the word list and fonts loaded, and the shared
-    # attachments (the step sheet) laid out, in memory shared with this process.
     letters, _, formats, _ = tasks[0]
-    render_letters(letters[:1], formats)
+    prepare(letters, formats)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
         yield from pool.imap(function, tasks)

@@ -8,11 +8,11 @@ paragraph is laid out the way Word's thaiDistribute sets it:
    numbers, dates, URLs, Latin words and punctuation stay whole) and the spaces between them;
 2. every piece is measured with HarfBuzz on the bundled font, exactly as Pango will shape it;
 3. ``fit()`` chooses the line breaks over the whole paragraph (least squares of the gaps);
-4. ``paragraph_lines()`` writes each line as a block of its own (``span.ln``), with a real
+4. ``paragraph_lines()`` writes each line as a block of its own (a ``p.body``), with a real
    space at every Thai word boundary. The paragraph's negative ``word-spacing`` gives those
    spaces no width of their own, the phrase spaces keep theirs (``span.sp``), and
    ``text-align-last: justify`` spreads each line's slack over all of them (not on the
-   paragraph's last line, ``span.end``). A line whose gaps would still be too wide also
+   paragraph's last line, ``.end``). A line whose gaps would still be too wide also
    gets a small ``letter-spacing`` (never inside a consonant + SARA AM group, ``span.nz``).
 
 The inserted spaces are real characters, so text copied out of the PDF has spaces between
@@ -244,7 +244,7 @@ def _last_cluster(text: str) -> tuple[str, str]:
 _LAST_CLUSTER = re.compile(r"[^\u0e31\u0e33-\u0e3a\u0e47-\u0e4e][\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]*$")
 
 
-def _line_html(line: Line, first: bool) -> str:
+def _line_html(line: Line, first: bool) -> LineMarkup:
     letter_spacing = 0.0
     if not line.last and line.slack > line.gaps * GAP_GOAL_PT:
         # Like Word's Thai Distributed: most of the slack goes between the letters; the
@@ -268,24 +268,32 @@ def _line_html(line: Line, first: bool) -> str:
         if piece.classes and piece.kind != "join":
             text = f'<span class="{piece.classes}">{text}</span>'
         parts.append(text)
-    style = f' style="letter-spacing: {letter_spacing:.3f}pt"' if letter_spacing else ""
-    classes = "ln" + (" first" if first else "") + (" end" if line.last else "")
-    return f'<span class="{classes}"{style}>{"".join(parts)}</span>'
+    return LineMarkup(
+        Markup("".join(parts)),
+        ("first" if first else "") + (" end" if line.last else ""),
+        f"letter-spacing: {letter_spacing:.3f}pt" if letter_spacing else "",
+    )
+
+
+@dataclass(frozen=True)
+class LineMarkup:
+    """One line of a body paragraph for templates/parts.html.j2: its escaped markup, the
+    classes of its block (first: the indented first line; end: the paragraph's last, not
+    spread) and its style (the letter-spacing)."""
+
+    html: Markup
+    classes: str
+    style: str
 
 
 @lru_cache(maxsize=4096)
-def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[Markup, ...]:
-    """The markup of each line of a Thai-distributed body paragraph (escaped; each goes in
-    a <p class="body"> of its own)."""
+def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[LineMarkup, ...]:
+    """Each line of a Thai-distributed body paragraph (each goes in a <p class="body"> of
+    its own)."""
     lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
-    return tuple(Markup(_line_html(line, i == 0 and first_indent)) for i, line in enumerate(lines))
-
-
-def paragraph_html(runs: tuple[Run, ...], first_indent: bool = True) -> Markup:
-    """The markup of a whole Thai-distributed body paragraph, its lines one after another."""
-    return Markup("").join(paragraph_lines(runs, first_indent))
+    return tuple(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines))
 
 
 def line_report(runs: tuple[Run, ...]) -> list[Line]:
-    """The lines ``paragraph_html`` sets, for tests and measurements."""
+    """The lines ``paragraph_lines`` sets, for tests and measurements."""
     return fit(pieces(runs), COLUMN_PT - INDENT_PT, COLUMN_PT)

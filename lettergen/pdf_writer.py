@@ -198,17 +198,7 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
 
     if not letters:
         return []
-    flows = [_flows(letter) for letter in letters]
-    emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
-    in_letters = Counter(html for letter_flows in flows
-                         for html in {row.html for flow in letter_flows if flow for row in flow[0]})
-    # Shared: the rows every letter has (not those most have: that set would change from
-    # batch to batch, and so would the cached document).
-    common = len(letters) if len(letters) > 1 else 2
-    every = list(dict.fromkeys(row.html for letter_flows in flows
-                               for flow in letter_flows if flow for row in flow[0]))
-    common_rows = tuple(html for html in every if in_letters[html] >= common)
-    own = [html for html in every if in_letters[html] < common]
+    flows, common_rows, own, emblems = _plan(letters)
     shared = _shared_rows(common_rows, PAGE_NUMBERS, emblems)
     own_sheet = RowSheet(render_document(rows=own, emblems=emblems), own) if own else None
 
@@ -264,6 +254,32 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
         if own_sheet:
             own_sheet.pdf.close()
     return outputs
+
+
+def _plan(letters: Sequence[Letter]):
+    """What ``letters`` are made of (``_flows``), their rows split into those every letter
+    has (shared; not those most have: that set would change from batch to batch, and so
+    would the cached document) and the others, and the emblems they show."""
+    flows = [_flows(letter) for letter in letters]
+    emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
+    in_letters = Counter(html for letter_flows in flows
+                         for html in {row.html for flow in letter_flows if flow for row in flow[0]})
+    common = len(letters) if len(letters) > 1 else 2
+    every = list(dict.fromkeys(row.html for letter_flows in flows
+                               for flow in letter_flows if flow for row in flow[0]))
+    common_rows = tuple(html for html in every if in_letters[html] >= common)
+    own = [html for html in every if in_letters[html] < common]
+    return flows, common_rows, own, emblems
+
+
+def prepare(letters: Sequence[Letter]) -> None:
+    """Lay out now what ``write_pdfs_with_pages(letters)`` takes from the per-process
+    caches (the shared rows, the shared attachments), and load the word lists and fonts:
+    done before forking workers, it is done once for all of them."""
+    _, common_rows, _, emblems = _plan(letters)
+    _shared_rows(common_rows, PAGE_NUMBERS, emblems)
+    for section in {s for letter in letters for s in letter.attachments if s.shared}:
+        _shared_pdf(section)
 
 
 def _flows(letter: Letter) -> list:

@@ -30,9 +30,17 @@ from .register import RegisterRow, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
 
-CHUNK = 12  # letters laid out together in one WeasyPrint document
+CHUNK_MIN, CHUNK_MAX = 8, 32  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
 STAGING = ".incomplete"  # where a run writes until every letter is done
+
+
+def chunk_size(letters: int) -> int:
+    """Letters per chunk: up to CHUNK_MAX (the more letters a document lays out, the more
+    lines they share and the less each pays for the document), but at least eight chunks
+    when there are enough letters, so two or more workers stay busy to the end. It depends on
+    the number of letters only, so a run cuts its chunks the same way every time."""
+    return min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 8)))
 
 
 @dataclass(frozen=True)
@@ -119,9 +127,10 @@ def write_set(
     staging = out / STAGING
     staging.mkdir(exist_ok=True, mode=0o700)
     stems = unique_stems([(letter.key, letter.recipient_name) for letter in letters])
+    size = chunk_size(len(letters))
     tasks = [
-        (letters[i:i + CHUNK], stems[i:i + CHUNK], tuple(formats), str(staging))
-        for i in range(0, len(letters), CHUNK)
+        (letters[i:i + size], stems[i:i + size], tuple(formats), str(staging))
+        for i in range(0, len(letters), size)
     ]
     manifest = Manifest(staging / "manifest.jsonl")
     keys = [manifest.key(task) for task in tasks]

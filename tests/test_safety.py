@@ -795,8 +795,8 @@ def first_chunk_recorded(staging: Path, total: int) -> bool:
 
 
 # Two kill points that take the two paths of a resumed run: killed while the first chunk
-# (12 letters) is being written, the run renders it again; killed once the first chunk is in
-# the manifest (24 of the 40 files), it keeps that chunk and renders only the rest.
+# (8 of the 20 letters) is being written, the run renders it again; killed once the first
+# chunk is in the manifest, it keeps that chunk and renders only the rest.
 KILL_POINTS = {
     "after-the-first-file": lambda staging, total: len(letter_files(staging)) >= 1,
     "after-the-first-chunk-is-recorded": first_chunk_recorded,
@@ -853,7 +853,9 @@ def test_resume_after_kill_9_gives_the_same_files_as_an_uninterrupted_run(kill_p
         recorded = json.loads(lines[0])["letters"]
         kept = {f"{e['stem']}.{fmt}": (staging / f"{e['stem']}.{fmt}").stat().st_ino
                 for e in recorded for fmt in e["sha256"]}
-        assert len(kept) == 24  # the first chunk: 12 letters, PDF and DOCX
+        from lettergen.batch import chunk_size
+
+        assert len(kept) == 2 * chunk_size(20) == 16  # the first chunk: 8 letters, PDF and DOCX
 
     result = subprocess.run(render_command(out), cwd=ROOT, env=ENV, capture_output=True, text=True,
                             timeout=900)

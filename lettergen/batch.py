@@ -242,11 +242,20 @@ def _map(function, tasks, jobs):
         return
     import multiprocessing
 
+    import gc
+
     letters, _, formats, _ = tasks[0]
     prepare(letters, formats)
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
-        yield from pool.imap(function, tasks)
+    # Everything made so far (the composed letters above all) is kept out of the garbage
+    # collector's sight, so that the workers' collections do not write to those pages and
+    # copy them: the workers share them with this process instead of each holding a copy.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
+            yield from pool.imap(function, tasks)
+    finally:
+        gc.unfreeze()  # a library caller's objects are collected again afterwards
 
 
 def _write_register(spec: Spec, letters, written, out: Path, start: int) -> list[Path]:

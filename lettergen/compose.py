@@ -126,8 +126,12 @@ def format_number(spec: Spec, number: int, circular: bool) -> str:
     return arabic_digit_to_thai_digit(f"{spec.agency_code}/{tail}")
 
 
-def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Letter:
-    """One planned letter -> the document model."""
+def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
+            shared: dict | None = None) -> Letter:
+    """One planned letter -> the document model. Paragraphs and attachments equal to ones
+    in ``shared`` (filled by compose_all) are taken from there: the letters of a run then
+    hold one step sheet and one copy of each common paragraph between them."""
+    one = (lambda value: shared.setdefault(value, value)) if shared is not None else (lambda value: value)
     spec = letter_spec(spec, item.addressee, book_path)
     variant: Variant = spec.variants[item.variant]
     ctx = _context(spec, variant, item, totals)
@@ -137,7 +141,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Lett
 
     ctx["text"] = {k: text(v, f"variants.{variant.name}.text.{k}") for k, v in variant.text.items()}
     body = tuple(
-        Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body")
+        one(Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
         for i, p in enumerate(spec.body)
     )
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
@@ -150,7 +154,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None) -> Lett
         ) + thai_date(variant.cites.date)
     attachments = [_credentials(spec, item, text)]
     if spec.steps:
-        attachments.append(_steps(spec, text))
+        attachments.append(one(_steps(spec, text)))
     return Letter(
         key=item.addressee.id,
         recipient_id=item.addressee.id,
@@ -286,7 +290,8 @@ def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
                 file=book.path,
             )
         planned = [p for p in planned if p.addressee.id in wanted]
-    return [compose(spec, item, totals, book.path) for item in planned]
+    shared: dict = {}
+    return [compose(spec, item, totals, book.path, shared) for item in planned]
 
 
 def render(

@@ -1,7 +1,10 @@
-"""Letters -> HTML (Jinja2 templates in templates/) -> WeasyPrint -> PDF.
+"""Letters -> rows (HTML from the Jinja2 templates in templates/) -> WeasyPrint -> PDF.
 
-``html()`` returns the page source, to be inspected or compared with a golden file;
-``write_pdf()`` lays it out and writes the PDF. WeasyPrint may fetch only the bundled fonts
+``write_pdfs_with_pages()`` is the writer: each distinct row of a batch of letters laid out
+once, the rows placed on each letter's pages (lettergen/rows.py, paginate.py, pdf_rows.py).
+``html()`` returns the same rows as one flow per letter, to be inspected or compared with a
+golden file, and ``render_document()`` lays that out: the reference the placed rows are
+tested against. WeasyPrint may fetch only the bundled fonts
 and stylesheet, the spec's emblem, and the data: URIs of the QR codes: nothing else on disk
 and nothing on the network. Every font in the laid-out document must be the bundled Sarabun;
 a fallback to any other font (a glyph Sarabun lacks) is an error.
@@ -11,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
 import io
 import os
 import warnings
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence

@@ -16,7 +16,7 @@ from .errors import RecipientsError
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
-from .templating import plain, render_text, to_runs
+from .templating import plain, render_text, template_names, to_runs
 from .thai import (arabic_digit_to_thai_digit, thai_date, thai_digits_in_prose, thai_number,
                    thai_percent)
 
@@ -154,7 +154,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         ) + thai_date(variant.cites.date)
     attachments = [_credentials(spec, item, text)]
     if spec.steps:
-        attachments.append(one(_steps(spec, text)))
+        attachments.append(_steps_for(spec, ctx, text, shared))
     return Letter(
         key=item.addressee.id,
         recipient_id=item.addressee.id,
@@ -238,6 +238,40 @@ def _credentials(spec: Spec, item: Planned, text) -> Section:
         rows=tuple(rows), widths=(0.1, 0.44, 0.23, 0.23), name="credentials",
     )
     return Section(title=title, blocks=(table,), name="credentials")
+
+
+def _steps_for(spec: Spec, ctx: dict[str, Any], text, shared: dict | None) -> Section:
+    """The step sheet, composed once for all the letters whose step texts would read the
+    same values (usually all of them: the steps name links and the deadline, not the
+    recipient). ``shared`` keeps the sheets already made (and the specs they were made
+    from, so that their ids stay theirs)."""
+    if shared is None:
+        return _steps(spec, text)
+    sources = [spec.steps_title] + [t for step in spec.steps for t in
+                                    (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
+    names = [template_names(source) for source in sources]
+    if any(n is None for n in names):
+        return _steps(spec, text)  # a text that does not parse: rendering it says where
+    shared.setdefault(("spec", id(spec)), spec)
+    used = sorted(set().union(*names))
+    key = ("steps", id(spec), tuple((name, _frozen(ctx.get(name))) for name in used))
+    if key not in shared:
+        sheet = _steps(spec, text)
+        shared[key] = shared.setdefault(sheet, sheet)
+    return shared[key]
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` (a template variable) as something hashable that compares the same."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _steps(spec: Spec, text) -> Section:

@@ -52,6 +52,18 @@ def _compile(source: str) -> jinja2.Template:
     return environment().from_string(source)
 
 
+@lru_cache(maxsize=4096)
+def template_names(source: str) -> frozenset[str] | None:
+    """The variables ``source`` reads, or None when it does not parse (rendering it then
+    reports the error)."""
+    from jinja2 import meta
+
+    try:
+        return frozenset(meta.find_undeclared_variables(environment().parse(source)))
+    except jinja2.TemplateError:
+        return None
+
+
 def render_text(source: str, context: Mapping[str, Any], *, key: str, file=None) -> str:
     """The rendered template, markup unread (data characters still protected)."""
     try:

@@ -155,3 +155,18 @@ def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
     batched = write_pdfs(some)
     for letter, data in zip(some, batched):
         same_layout(data, write_pdf(letter))
+
+
+def test_the_step_sheet_is_composed_once_unless_its_texts_name_the_recipient(example):
+    """Letters whose step texts read the same values share one step sheet; a step text
+    that names the recipient gives each letter its own."""
+    from lettergen.compose import compose_all
+    from lettergen.spec import load_spec
+
+    _, book, letters = example
+    assert len({id(letter.attachments[-1]) for letter in letters}) == 1
+    spec = load_spec(EXAMPLE / "letter.toml", {"steps.title": "ขั้นตอนสำหรับ{{ recipient.name }}"})
+    personal = compose_all(spec, book)
+    titles = [letter.attachments[-1].title for letter in personal]
+    assert titles[0] == "ขั้นตอนสำหรับสำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอเมืองเชียงราย"
+    assert len(set(titles)) == len(personal) == 20

@@ -44,6 +44,8 @@ RED = "D00000"
 
 # Shared attachments (the step sheet) built once per process: (section, font) -> XML + pictures.
 _SHARED: dict = {}
+# Body paragraphs built once per process: (font, paragraph) -> its w:p.
+_BODY_XML: dict = {}
 
 
 class _Writer:
@@ -110,9 +112,7 @@ class _Writer:
             self.para(f"{LABELS['number']} {letter.number}")
             self.para(f"{LABELS['to']} {letter.addressee}", before=6)
         for paragraph in letter.body:
-            p = self.para(before=6, first_line_cm=2.5)
-            set_thai_distributed(p)
-            self.runs(p, paragraph)
+            self._body_paragraph(paragraph)
         self._signature()
         first = True
         for line in letter.owner_lines:
@@ -127,6 +127,22 @@ class _Writer:
         when = dt.datetime.combine(letter.date, dt.time())
         props.created = props.modified = when
         return _save(self.doc, when)
+
+    def _body_paragraph(self, paragraph: Paragraph) -> None:
+        """A Thai-distributed body paragraph. Most are the same in every letter of a run:
+        the first letter's XML is kept and copied into the others."""
+        key = (self.font, paragraph)
+        made = _BODY_XML.get(key)
+        if made is None:
+            p = self.para(before=6, first_line_cm=2.5)
+            set_thai_distributed(p)
+            self.runs(p, paragraph)
+            if len(_BODY_XML) >= 256:
+                _BODY_XML.clear()
+            _BODY_XML[key] = copy.deepcopy(p._p)
+        else:
+            body = self.doc.element.body
+            body.insert(len(body) - 1, copy.deepcopy(made))  # the body's w:sectPr stays last
 
     def _garuda(self) -> None:
         letter = self.letter

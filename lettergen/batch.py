@@ -30,7 +30,7 @@ from .register import RegisterRow, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
 
-CHUNK_MIN, CHUNK_MAX = 8, 32  # letters laid out together in one WeasyPrint document
+CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
 STAGING = ".incomplete"  # where a run writes until every letter is done
 

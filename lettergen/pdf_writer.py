@@ -73,17 +73,16 @@ def rows_of_letter(letter: Letter) -> list[Row]:
 
 
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-         include_attachments: bool = True, rows: Sequence[str] = ()) -> str:
-    """The HTML of ``letters`` one after another, each with its attachments and starting
-    on a new page, then of standalone ``sections``. With ``include_attachments=False`` the
-    letters' attachments are left out (the batch writer lays them out separately)."""
+         rows: Sequence[str] = ()) -> str:
+    """The HTML of ``rows`` one under another (the batch writer's), then of ``letters`` one
+    after another, each with its attachments and starting on a new page, then of standalone
+    ``sections``."""
     first = letters[0] if letters else None
     subject = first.subject if first else sections[0].title if sections else ""
     return _environment().get_template("document.html.j2").render(
         rows=rows,
         letters=letters,
         sections=sections,
-        include_attachments=include_attachments,
         title=first.title if first and len(letters) == 1 else subject,
         author=first.agency if first else "",
         subject=subject,
@@ -136,13 +135,12 @@ def _import_weasyprint():
 
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-                    include_attachments: bool = True, rows: Sequence[str] = (),
-                    emblems: Sequence[str] = ()):
+                    rows: Sequence[str] = (), emblems: Sequence[str] = ()):
     """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` one
     under another (showing the Garuda ``emblems``), then ``letters`` (each in one flow) and
     ``sections``."""
     weasyprint = _import_weasyprint()
-    source = html(letters, sections, include_attachments=include_attachments, rows=rows)
+    source = html(letters, sections, rows=rows)
     document = weasyprint.HTML(
         string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters, emblems))
     ).render(font_config=weasyprint.text.fonts.FontConfiguration())
@@ -213,7 +211,8 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
                                              keep_with_previous=row.keep_with_previous,
                                              repeat=row.repeat) for row in rows], first_top)
 
-    layouts = [[layout(*flow) if flow else None for flow in letter_flows] for letter_flows in flows]
+    layouts = [[None if isinstance(flow, Section) else layout(*flow) for flow in letter_flows]
+               for letter_flows in flows]
     most = max(len(letter_layouts[0]) for letter_layouts in layouts)
     if most > PAGE_NUMBERS:  # a letter of more pages than usual: more page numbers
         shared = _shared_rows(common_rows, most, emblems)
@@ -225,11 +224,10 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
         for letter, letter_flows, letter_layouts in zip(letters, flows, layouts):
             parts = []  # ("rows", [placed rows per page]) or ("pages", pdf)
             for k, (flow, pages) in enumerate(zip(letter_flows, letter_layouts)):
-                if flow is None:  # a shared attachment: its pages as laid out once
-                    section = letter.attachments[k - 1]
-                    if section not in attachments:
-                        attachments[section] = pikepdf.open(io.BytesIO(_shared_pdf(section)))
-                    parts.append(("pages", attachments[section]))
+                if isinstance(flow, Section):  # shared by every letter: its pages as laid out once
+                    if flow not in attachments:
+                        attachments[flow] = pikepdf.open(io.BytesIO(_shared_pdf(flow)))
+                    parts.append(("pages", attachments[flow]))
                     continue
                 rows = flow[0]
                 placements = []
@@ -265,11 +263,11 @@ def _plan(letters: Sequence[Letter]):
     would the cached document) and the others, and the emblems they show."""
     flows = [_flows(letter) for letter in letters]
     emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
-    in_letters = Counter(html for letter_flows in flows
-                         for html in {row.html for flow in letter_flows if flow for row in flow[0]})
+    rows = [[row.html for flow in letter_flows if not isinstance(flow, Section) for row in flow[0]]
+            for letter_flows in flows]
+    in_letters = Counter(html for letter_rows in rows for html in set(letter_rows))
     common = len(letters) if len(letters) > 1 else 2
-    every = list(dict.fromkeys(row.html for letter_flows in flows
-                               for flow in letter_flows if flow for row in flow[0]))
+    every = list(dict.fromkeys(html for letter_rows in rows for html in letter_rows))
     common_rows = tuple(html for html in every if in_letters[html] >= common)
     own = [html for html in every if in_letters[html] < common]
     return flows, common_rows, own, emblems
@@ -287,11 +285,12 @@ def prepare(letters: Sequence[Letter]) -> None:
 
 def _flows(letter: Letter) -> list:
     """What a letter's PDF is made of, in order: its own pages, then each attachment; each
-    as (rows, where the first page's text starts), or None for a shared attachment."""
+    as (rows, where the first page's text starts), or, for an attachment shared by every
+    letter, the Section itself (laid out whole, once)."""
     parts = _parts()
-    flows = [(rows_of_letter(letter), FIRST_TOP)]
+    flows: list = [(rows_of_letter(letter), FIRST_TOP)]
     for section in letter.attachments:
-        flows.append(None if section.shared else (section_rows(section, parts), TOP))
+        flows.append(section if section.shared else (section_rows(section, parts), TOP))
     return flows
 
 
@@ -302,7 +301,7 @@ def _page_number(page: int) -> str:
 @lru_cache(maxsize=4)
 def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) -> RowSheet:
     """``rows`` and the numbers of continuation pages 2 to ``pages``, laid out and written
-    once per process: the rows most letters of a batch share."""
+    once per process: the rows every letter of a batch has."""
     import pikepdf
 
     rows = rows + tuple(_page_number(n) for n in range(2, pages + 1))

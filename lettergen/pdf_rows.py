@@ -150,32 +150,25 @@ def _cut(page, count: int) -> list[bytes]:
     import pikepdf
 
     ops = pikepdf.parse_content_stream(page)
-    depth, per_depth = 0, {}
-    for operands, operator in ops:
-        if operator == pikepdf.Operator("q"):
-            per_depth[depth] = per_depth.get(depth, 0) + 1
-            depth += 1
-        elif operator == pikepdf.Operator("Q"):
-            depth -= 1
     if count == 1:
         return [pikepdf.unparse_content_stream(ops)]
-    level = min(d for d in per_depth if per_depth[d] != 1)
-    assert per_depth[level] == count, f"{count} rows painted as {per_depth[level]} groups"
-    frame, groups, current, depth = [], [], None, 0
-    for item in ops:
-        operator = item[1]
-        if operator == pikepdf.Operator("q"):
-            if depth == level:
-                current = [frame.copy()]  # what is open around this row
-                groups.append(current)
+    push, pop = pikepdf.Operator("q"), pikepdf.Operator("Q")
+    depth, groups_at = 0, {}
+    for _, operator in ops:
+        if operator == push:
+            groups_at[depth] = groups_at.get(depth, 0) + 1
             depth += 1
-        elif operator == pikepdf.Operator("Q"):
+        elif operator == pop:
             depth -= 1
-        if depth > level or (depth == level and operator == pikepdf.Operator("Q") and current is not None):
-            current.append(item)
-            if depth == level:
-                current = None
-        else:
-            frame.append(item)
-    return [pikepdf.unparse_content_stream(g[0] + g[1:] + [([], pikepdf.Operator("Q"))] * level)
-            for g in groups]
+    level = min(d for d, n in groups_at.items() if n > 1)
+    assert groups_at[level] == count, f"{count} rows painted as {groups_at[level]} groups"
+    frame, rows, depth = [], [], 0  # frame: the ops outside the rows' groups so far
+    for op in ops:
+        operator = op[1]
+        if operator == push and depth == level:
+            rows.append((list(frame), []))  # a row's group begins: what is open around it
+        inside = depth > level or (operator == push and depth == level)
+        depth += (operator == push) - (operator == pop)
+        (rows[-1][1] if inside else frame).append(op)
+    close = [([], pop)] * level
+    return [pikepdf.unparse_content_stream(around + group + close) for around, group in rows]

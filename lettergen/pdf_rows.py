@@ -53,6 +53,10 @@ def _paints(box) -> bool:
     background somewhere inside it."""
     from weasyprint.formatting_structure import boxes
 
+    return _paints_in(box, boxes)
+
+
+def _paints_in(box, boxes) -> bool:
     if isinstance(box, boxes.TextBox):
         return bool(box.text.strip())
     if isinstance(box, boxes.ReplacedBox):
@@ -63,7 +67,7 @@ def _paints(box) -> bool:
         return True
     if style["background_color"].alpha > 0 or any(image[0] != "none" for image in style["background_image"]):
         return True
-    return any(_paints(child) for child in getattr(box, "children", ()))
+    return any(_paints_in(child, boxes) for child in getattr(box, "children", ()))
 
 
 class RowSheet:

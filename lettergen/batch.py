@@ -91,7 +91,7 @@ def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str
 def run(
     spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    progress: bool | None = None, stderr=None,
+    zip_set: bool = False, progress: bool | None = None, stderr=None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
     stderr = stderr or sys.stderr
@@ -104,16 +104,18 @@ def run(
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
     return write_set(spec, letters, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                     progress=progress, stderr=stderr)
+                     zip_set=zip_set, progress=progress, stderr=stderr)
 
 
 def write_set(
     spec: Spec, letters: Sequence[Letter], out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
-    progress: bool | None = None, stderr=None, register_start: int | None = None,
+    zip_set: bool = False, progress: bool | None = None, stderr=None,
+    register_start: int | None = None,
 ) -> RunResult:
     """Render ``letters`` into ``out_dir`` with the register (numbered from
-    ``register_start``, by default the spec's).
+    ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
+    set as ``letters.zip``.
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
     manifest; only when every letter is there are they moved into ``out_dir``. A run that
@@ -159,6 +161,10 @@ def write_set(
         path = out / "print.pdf"
         write_atomic(path, concatenate([out / f"{w.stem}.pdf" for w in written]))
         files.append(path)
+    if zip_set:
+        from .archive import ZIP_NAME, write_zip
+
+        files.append(write_zip(out / ZIP_NAME, files, spec.date))
     manifest.path.unlink(missing_ok=True)
     for leftover in staging.glob(".part-*"):
         leftover.unlink()

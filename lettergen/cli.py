@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="เพิ่มสำเนาสำหรับส่ง NAME.delivery.pdf เข้ารหัส AES-256 ด้วยรหัสเปิดไฟล์ (คอลัมน์ pdf_password) ของผู้รับแต่ละราย")
     render.add_argument("--print", dest="print_pdf", action="store_true",
                         help="รวมทุกฉบับเป็น print.pdf ไฟล์เดียวสำหรับสั่งพิมพ์")
+    render.add_argument("--zip", dest="zip_set", action="store_true",
+                        help="รวมทุกไฟล์ที่เขียน (หนังสือ ทะเบียน print.pdf) เป็น letters.zip ไฟล์เดียว")
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -120,9 +122,11 @@ def cmd_render(args) -> int:
 
         formats += (DELIVERY,)
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf)
+                 print_pdf=args.print_pdf, zip_set=args.zip_set)
+    extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
+    zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     print(f"เขียนหนังสือ {result.letters} ฉบับ {result.pages} หน้า ใน {result.seconds:.1f} วินาที "
-          f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง register.csv, register.xlsx)")
+          f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
     return EXIT_OK
 
 
@@ -131,7 +135,7 @@ def cmd_demo(args) -> int:
 
     args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
     args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
-    args.print_pdf = args.encrypt = False
+    args.print_pdf = args.encrypt = args.zip_set = False
     return cmd_render(args)
 
 

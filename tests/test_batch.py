@@ -23,13 +23,13 @@ def pdf_pages_text(data: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, example):
-    """The example rendered by the batch engine with two workers and a print file."""
+    """The example rendered by the batch engine with two workers, a print file and the zip."""
     from lettergen.batch import run
 
     spec, book, _ = example
     out = tmp_path_factory.mktemp("batch") / "out"
     stderr = io.StringIO()
-    result = run(spec, book, out, jobs=2, print_pdf=True, stderr=stderr)
+    result = run(spec, book, out, jobs=2, print_pdf=True, zip_set=True, stderr=stderr)
     return result, out, stderr.getvalue()
 
 
@@ -63,15 +63,43 @@ def test_numbering_follows_set_overrides(example):
     assert [l.number for l in letters[-2:]] == ["ชร ๐๐๒๓.๑/๒๐๐", "ชร ๐๐๒๓.๑/๒๐๑"]
 
 
-def test_output_folder_holds_the_letters_the_register_and_the_print_file(rendered):
+def test_output_folder_holds_the_letters_the_register_the_print_file_and_the_zip(rendered):
     result, out, _ = rendered
     names = sorted(p.name for p in out.iterdir())
     assert len([n for n in names if n.endswith(".pdf")]) == 21  # 20 letters + print.pdf
     assert len([n for n in names if n.endswith(".docx")]) == 20
-    assert {"register.csv", "register.xlsx", "print.pdf"} <= set(names)
-    assert len(names) == 43
+    assert {"register.csv", "register.xlsx", "print.pdf", "letters.zip"} <= set(names)
+    assert len(names) == 44
     assert result.letters == 20 and result.pages > 40
     assert not [n for n in names if n.startswith(".part-")]
+
+
+def test_zip_holds_every_file_of_the_set_and_is_reproducible(rendered, example, tmp_path):
+    import unicodedata
+    import zipfile
+
+    from lettergen.archive import write_zip
+
+    result, out, _ = rendered
+    spec, _, _ = example
+    others = sorted(p.name for p in out.iterdir() if p.name != "letters.zip")
+    with zipfile.ZipFile(out / "letters.zip") as archive:
+        assert archive.testzip() is None
+        infos = archive.infolist()
+        assert sorted(i.filename for i in infos) == others
+        for info in infos:
+            assert archive.read(info) == (out / info.filename).read_bytes(), info.filename
+            assert info.date_time[:3] == (spec.date.year, spec.date.month, spec.date.day)
+            assert unicodedata.is_normalized("NFC", info.filename)
+            expected = zipfile.ZIP_STORED if info.filename.endswith((".pdf", ".docx", ".xlsx")) \
+                else zipfile.ZIP_DEFLATED
+            assert info.compress_type == expected, info.filename
+        thai = [i for i in infos if "สำนักงาน" in i.filename]
+        assert thai and all(i.flag_bits & 0x800 for i in thai)  # names marked as UTF-8
+    # the files in the order the run listed them give the same bytes again
+    again = write_zip(tmp_path / "again.zip", [p for p in result.files if p.name != "letters.zip"],
+                      spec.date)
+    assert again.read_bytes() == (out / "letters.zip").read_bytes()
 
 
 def test_register_rows_numbers_and_hashes(rendered, example):

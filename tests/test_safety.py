@@ -531,13 +531,14 @@ def test_output_folder_is_0700_and_every_file_0600(umask, tmp_path):
     out = tmp_path / "a" / "b" / "out"  # parents created too
     old = os.umask(umask)
     try:
-        rc, stdout, stderr = cli(["render", spec, "--recipients", sheet, "--out", out, "--print"])
+        rc, stdout, stderr = cli(["render", spec, "--recipients", sheet, "--out", out, "--print",
+                                  "--zip"])
     finally:
         os.umask(old)
     assert rc == 0, stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o700, oct(out.stat().st_mode)
     entries = list(out.rglob("*"))
-    assert {p.name for p in entries} >= {"register.csv", "register.xlsx", "print.pdf"}
+    assert {p.name for p in entries} >= {"register.csv", "register.xlsx", "print.pdf", "letters.zip"}
     assert len([p for p in entries if p.suffix in (".pdf", ".docx")]) == 5  # 2 letters x 2 + print.pdf
     for path in entries:
         mode = stat.S_IMODE(path.lstat().st_mode)

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from .dictionary import short_words
 from .model import Run
 from .resources import font_paths
 from .thai import word_tokenize
@@ -111,15 +112,6 @@ def pieces(runs: tuple[Run, ...]) -> list[Piece]:
 COMPOUND_PT = 3 * FONT_SIZE_PT  # words wider than this may be split into their parts
 
 
-@lru_cache(maxsize=1)
-def _short_words():
-    """PyThaiNLP's dictionary without its long compounds, to find the parts of one."""
-    from pythainlp.corpus import thai_words
-    from pythainlp.util import Trie
-
-    return Trie([w for w in thai_words() if len(w) <= 8])
-
-
 @lru_cache(maxsize=8192)
 def _compound_parts(word: str) -> list[str]:
     """"องค์กรปกครองส่วนท้องถิ่น" -> องค์กร, ปกครอง, ส่วน, ท้อง, ถิ่น; parts shorter than two
@@ -129,7 +121,7 @@ def _compound_parts(word: str) -> list[str]:
     from pythainlp.tokenize import word_tokenize as tokenize
 
     parts: list[str] = []
-    for part in tokenize(word, custom_dict=_short_words(), engine="newmm"):
+    for part in tokenize(word, custom_dict=short_words(), engine="newmm"):
         if parts and (_clusters(part) < 2 or _clusters(parts[-1]) < 2):
             parts[-1] += part
         else:

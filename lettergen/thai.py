@@ -132,10 +132,13 @@ def thai_number(value: int) -> str:
 
 
 def word_tokenize(text: str) -> list[str]:
-    """Thai words of ``text`` (PyThaiNLP's newmm engine); spaces kept as their own tokens."""
+    """Thai words of ``text`` (PyThaiNLP's newmm engine and word list); spaces kept as their
+    own tokens."""
     from pythainlp.tokenize import word_tokenize as _tokenize  # heavy import, used lazily
 
-    return _tokenize(text, engine="newmm", keep_whitespace=True)
+    from .dictionary import thai_dictionary
+
+    return _tokenize(text, custom_dict=thai_dictionary(), engine="newmm", keep_whitespace=True)
 
 
 # --- reading dates ---------------------------------------------------------------------

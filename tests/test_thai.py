@@ -456,3 +456,24 @@ def test_word_tokenize_loses_nothing(text):
     tokens = word_tokenize(text)
     assert "".join(tokens) == text
     assert all(tokens)
+
+
+def test_sorted_word_list_finds_the_words_pythainlps_trie_finds():
+    """The sorted list newmm is given answers exactly as PyThaiNLP's own trie, at every
+    place of a real letter's text, so the words cut (and the justified lines) are the same."""
+    from pythainlp.corpus import thai_words
+    from pythainlp.tokenize import word_tokenize as pythainlp_tokenize
+    from pythainlp.util import Trie
+
+    from conftest import EXAMPLE
+    from lettergen.dictionary import SortedWords, thai_dictionary
+    from lettergen.thai import nfc
+
+    text = nfc((EXAMPLE / "letter.toml").read_text(encoding="utf-8"))
+    trie, ours = Trie(thai_words()), thai_dictionary()
+    assert len(ours) == len(trie)
+    for start in range(len(text)):
+        assert ours.prefixes(text, start) == trie.prefixes(text, start), text[start:start + 20]
+    assert word_tokenize(text) == pythainlp_tokenize(text, engine="newmm", keep_whitespace=True)
+    assert "สำนักงาน" in ours and "สำนักงา" not in ours
+    assert SortedWords([" น้ำ ", "", "ที่"]).prefixes("ที่น้ำ", 3) == ["น้ำ"]

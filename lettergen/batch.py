@@ -3,7 +3,8 @@
 Every letter is composed (and so every input checked) before the first byte is written.
 Letters are rendered in chunks, each chunk laid out as one PDF document and split per letter
 (pdf_writer.write_pdfs), by ``jobs`` worker processes that are replaced after a number of
-chunks so memory stays flat. Each file is written under a temporary name and renamed into
+chunks so memory stays flat; a chunk's DOCX files are a task of their own, started while the
+PDFs' shared parts are laid out. Each file is written under a temporary name and renamed into
 place, so a file that exists is complete; the register comes last.
 """
 
@@ -50,6 +51,22 @@ class Written:
     stem: str
     sha256: dict  # format -> hex digest
     pages: int
+
+
+def format_parts(formats: Sequence[str]) -> list[tuple[str, ...]]:
+    """The formats a chunk of letters is rendered in, as separate tasks: DOCX apart from the
+    PDFs, because DOCX needs nothing laid out and so can be written while the PDFs' shared
+    rows are (see _map)."""
+    layout = tuple(f for f in formats if f != "docx")
+    if "docx" in formats and layout:
+        return [("docx",), layout]
+    return [tuple(formats)]
+
+
+def _merge(parts: list[list[Written]]) -> list[Written]:
+    """One chunk's letters, each with the files of every part (the page count is the PDF's)."""
+    return [Written(ws[0].stem, {k: v for w in ws for k, v in w.sha256.items()},
+                    max(w.pages for w in ws)) for ws in zip(*parts)]
 
 
 @dataclass(frozen=True)
@@ -130,25 +147,38 @@ def write_set(
     staging.mkdir(exist_ok=True, mode=0o700)
     stems = unique_stems([(letter.key, letter.recipient_name) for letter in letters])
     size = chunk_size(len(letters))
+    parts = format_parts(formats)
     tasks = [
-        (letters[i:i + size], stems[i:i + size], tuple(formats), str(staging))
-        for i in range(0, len(letters), size)
+        (letters[i:i + size], stems[i:i + size], part, str(staging))
+        for i in range(0, len(letters), size) for part in parts
     ]
     manifest = Manifest(staging / "manifest.jsonl")
     keys = [manifest.key(task) for task in tasks]
     done = {i: manifest.completed(keys[i], staging) for i in range(len(tasks))}
     todo = [i for i in range(len(tasks)) if done[i] is None]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    chunks = -(-len(letters) // size)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, chunks))
     if progress is None:
         progress = stderr.isatty()
     results: dict[int, list[Written]] = {i: w for i, w in done.items() if w is not None}
+
+    def chunk_of(i: int) -> range:  # the tasks of task i's chunk: one per part
+        first = i - i % len(parts)
+        return range(first, first + len(parts))
+
+    def complete(i: int) -> bool:
+        return all(j in results for j in chunk_of(i))
+
     with _Progress(len(letters), enabled=progress, stream=stderr) as bar:
-        bar.advance(sum(len(w) for w in results.values()))
-        for i, chunk in zip(todo, _map(render_chunk, [tasks[i] for i in todo], jobs)):
+        bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
+        for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
+            i = todo[n]
             manifest.record(keys[i], chunk)
             results[i] = chunk
-            bar.advance(len(chunk))
-    written = [w for i in range(len(tasks)) for w in results[i]]
+            if complete(i):
+                bar.advance(len(chunk))  # every file of the chunk's letters is written
+    written = [w for i in range(0, len(tasks), len(parts))
+               for w in _merge([results[j] for j in chunk_of(i)])]
     files = []
     for w in written:
         for fmt in formats:
@@ -237,30 +267,62 @@ def _code_fingerprint() -> str:
 
 
 def _map(function, tasks, jobs):
-    """Results of ``function`` over ``tasks``, in order; in worker processes when jobs > 1.
+    """(index, result) of ``function`` over ``tasks``, as each finishes; in worker processes
+    when jobs > 1.
 
-    Before forking, what the first task takes from the per-process caches is made here
-    (compose.prepare): every worker (and every replacement) then starts with the libraries
-    imported, the word lists and fonts loaded, and the step sheet and the rows every letter
-    of a batch has laid out, in memory shared with this process."""
+    Tasks that need nothing laid out (DOCX) start at once, in ``jobs - 1`` processes (at
+    least one). Meanwhile this process makes what the first layout task takes from the
+    per-process caches (compose.prepare): the libraries imported, the word lists and fonts
+    loaded, the step sheet and the rows every letter of a batch has laid out. Only then are
+    the ``jobs`` layout workers forked, so each of them, and each replacement, starts with
+    all of that in memory shared with this process. Workers are replaced after
+    CHUNKS_PER_WORKER tasks, so memory stays flat."""
     if jobs == 1 or len(tasks) < 2:
-        yield from map(function, tasks)
+        yield from enumerate(map(function, tasks))
         return
-    import multiprocessing
-
     import gc
+    import multiprocessing
+    import queue
 
-    letters, _, formats, _ = tasks[0]
-    prepare(letters, formats)
+    layout = [i for i, task in enumerate(tasks) if set(task[2]) != {"docx"}]
+    docx = [i for i, task in enumerate(tasks) if set(task[2]) == {"docx"}]
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+
+    def submit(pool, indexes):
+        for i in indexes:
+            pool.apply_async(function, (tasks[i],),
+                             callback=lambda result, i=i: finished.put((i, result, None)),
+                             error_callback=lambda error, i=i: finished.put((i, None, error)))
+
+    context = multiprocessing.get_context("fork")
     # Everything made so far (the composed letters above all) is kept out of the garbage
     # collector's sight, so that the workers' collections do not write to those pages and
     # copy them: the workers share them with this process instead of each holding a copy.
     gc.freeze()
+    pools = []
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER) as pool:
-            yield from pool.imap(function, tasks)
+        if docx:
+            pools.append(context.Pool(max(1, jobs - 1) if layout else jobs,
+                                      maxtasksperchild=CHUNKS_PER_WORKER))
+            submit(pools[-1], docx)
+        if layout:
+            letters, _, formats, _ = tasks[layout[0]]
+            prepare(letters, formats)
+            gc.freeze()
+            pools.append(context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER))
+            submit(pools[-1], layout)
+        for _ in tasks:
+            i, result, error = finished.get()
+            if error is not None:
+                raise error
+            yield i, result
+        for pool in pools:
+            pool.close()
+            pool.join()
     finally:
+        for pool in pools:
+            pool.terminate()
+            pool.join()
         gc.unfreeze()  # a library caller's objects are collected again afterwards
 
 

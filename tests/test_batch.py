@@ -175,6 +175,34 @@ def test_progress_bar_on_a_terminal(example, tmp_path):
     assert "กำลังสร้างหนังสือ" in stream.getvalue()
 
 
+def test_docx_and_pdf_are_split_into_tasks_of_their_own():
+    from lettergen.batch import format_parts
+
+    assert format_parts(("pdf", "docx")) == [("docx",), ("pdf",)]
+    assert format_parts(("pdf", "docx", "delivery.pdf")) == [("docx",), ("pdf", "delivery.pdf")]
+    assert format_parts(("docx",)) == [("docx",)]
+    assert format_parts(("pdf",)) == [("pdf",)]
+
+
+def test_workers_write_the_same_files_as_one_process(rendered, example, tmp_path):
+    """Two workers (DOCX started before the PDFs' shared rows are laid out, results coming
+    back in any order) and one process write the same bytes and the same register."""
+    from lettergen.batch import run
+
+    _, out, _ = rendered
+    spec, book, _ = example
+    single = tmp_path / "single"
+    run(spec, book, single, jobs=1, stderr=io.StringIO())
+
+    def digests(folder):
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()
+                if p.suffix in (".pdf", ".docx", ".csv") and p.name != "print.pdf"}
+
+    expected = digests(single)
+    assert len(expected) == 41  # 20 letters as PDF and DOCX, and the register
+    assert digests(out) == expected
+
+
 def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
     from lettergen.pdf_writer import write_pdf, write_pdfs
 

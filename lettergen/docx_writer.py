@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import zipfile
 from functools import lru_cache
 
 from docx import Document
@@ -23,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from . import qr
+from .docx_zip import zip_bytes
 from .docx_thai import (
     add_page_number_field,
     set_cant_split,
@@ -298,33 +298,26 @@ def _static_blob(part) -> bytes:
     return part.blob
 
 
-class _FixedTimeZip:
-    """python-docx's physical package writer, with every zip entry dated ``when`` (the
-    letter's date) instead of now, so the same letter gives the same bytes."""
+class _Entries:
+    """python-docx's physical package writer, collecting (name, bytes, deflate) for
+    docx_zip, which compresses each distinct part once per process."""
 
-    def __init__(self, stream, when: dt.datetime):
-        self.zip = zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED)
-        self.date_time = when.timetuple()[:6]
+    def __init__(self):
+        self.entries: list[tuple[str, bytes, bool]] = []
 
     def write(self, pack_uri, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, self.date_time)
-        if pack_uri.membername.endswith(".png"):  # already compressed
-            self.zip.writestr(info, blob, compress_type=zipfile.ZIP_STORED)
-        else:  # level 1: a third of the time of the default level, a few percent larger
-            self.zip.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-
-    def close(self) -> None:
-        self.zip.close()
+        name = pack_uri.membername
+        self.entries.append((name, blob, not name.endswith((".png", ".jpeg", ".jpg"))))
 
 
 def _save(document, when: dt.datetime) -> bytes:
-    # The same steps as python-docx's OpcPackage.save / PackageWriter.write, with our writer.
+    # The same steps as python-docx's OpcPackage.save / PackageWriter.write, with our writer;
+    # every entry is dated ``when`` (the letter's date), so the same letter gives the same bytes.
     package = document.part.package
     parts = list(package.parts)
     for part in parts:
         part.before_marshal()
-    out = io.BytesIO()
-    writer = _FixedTimeZip(out, max(when, dt.datetime(1980, 1, 1)))
+    writer = _Entries()
     PackageWriter._write_content_types_stream(writer, parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
     for part in parts:  # PackageWriter._write_parts, with the shared parts serialized once
@@ -332,8 +325,7 @@ def _save(document, when: dt.datetime) -> bytes:
         writer.write(part.partname, _static_blob(part) if static else part.blob)
         if len(part.rels):
             writer.write(part.partname.rels_uri, part.rels.xml)
-    writer.close()
-    return out.getvalue()
+    return zip_bytes(writer.entries, max(when, dt.datetime(1980, 1, 1)).timetuple()[:6])
 
 
 def write_docx(letter: Letter) -> bytes:

@@ -1,0 +1,59 @@
+"""The DOCX package's zip writer: an ordinary zip that zipfile and unzip read, each entry's
+bytes and date as given, the same bytes for the same entries."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from lettergen.docx_zip import compressed, zip_bytes
+
+ENTRIES = [
+    ("[Content_Types].xml", b'<?xml version="1.0"?><Types/>', True),
+    ("word/document.xml", "<w:t>วันศุกร์ที่ น้ำ ที่ สำนักงาน</w:t>".encode() * 200, True),
+    ("word/media/image1.png", bytes(range(256)) * 3, False),
+    ("word/empty.xml", b"", True),
+]
+WHEN = (2018, 7, 27, 0, 0, 0)
+
+
+def test_zipfile_reads_back_every_entry_with_its_bytes_date_and_method(tmp_path):
+    data = zip_bytes(ENTRIES, WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == [name for name, _, _ in ENTRIES]
+        for info, (name, content, deflate) in zip(infos, ENTRIES):
+            assert archive.read(info) == content
+            assert info.date_time == WHEN
+            assert info.compress_type == (zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED)
+            assert info.external_attr >> 16 == 0o600
+    document = dict((i.filename, i) for i in infos)["word/document.xml"]
+    assert document.compress_size < document.file_size / 10  # deflated, not stored
+    if shutil.which("unzip"):
+        (tmp_path / "x.docx").write_bytes(data)
+        result = subprocess.run(["unzip", "-t", str(tmp_path / "x.docx")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_same_entries_give_the_same_bytes_and_shared_parts_are_compressed_once():
+    compressed.cache_clear()
+    first = zip_bytes(ENTRIES, WHEN)
+    misses = compressed.cache_info().misses
+    assert zip_bytes(ENTRIES, WHEN) == first
+    assert compressed.cache_info().misses == misses  # the second zip reused every part
+    assert zip_bytes(ENTRIES, (2018, 8, 10, 0, 0, 0)) != first  # the date is in the entries
+
+
+@pytest.mark.parametrize("date_time, fields", [
+    ((1980, 1, 1, 0, 0, 0), (0, 1 << 5 | 1)),
+    ((2018, 7, 27, 13, 45, 31), (13 << 11 | 45 << 5 | 15, 38 << 9 | 7 << 5 | 27)),
+])
+def test_dos_time(date_time, fields):
+    from lettergen.docx_zip import dos_time
+
+    assert dos_time(date_time) == fields

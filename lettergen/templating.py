@@ -26,6 +26,7 @@ from .thai import FILTERS, LITERAL_SPAN, arabic_digit_to_thai_digit, nfc
 # Private-use stand-ins for markup characters coming from data.
 _PROTECT = str.maketrans({"*": "\ue000", "_": "\ue001"})
 _RESTORE = str.maketrans({"\ue000": "*", "\ue001": "_"})
+_PROTECTED = re.compile("[\ue000\ue001]")
 _MARKUP = re.compile(r"\*\*(.+?)\*\*|__(.+?)__", re.S)
 
 
@@ -80,7 +81,8 @@ def to_runs(rendered: str, *, thai_digits: bool = True) -> tuple[Run, ...]:
     pos = 0
 
     def add(text: str, bold: bool = False, underline: bool = False) -> None:
-        text = text.translate(_RESTORE)
+        if _PROTECTED.search(text):
+            text = text.translate(_RESTORE)
         pos = 0
         for match in LITERAL_SPAN.finditer(text):  # URLs and e-mail: kept whole, as written
             prose(text[pos:match.start()], bold, underline)

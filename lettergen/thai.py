@@ -15,6 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 _TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
 _TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
+# str.translate looks up every character of a Thai text in its table, which costs about as
+# much as composing the rest of a letter; most texts have no digit at all, so look first.
+_ARABIC_DIGIT = re.compile("[0-9]")
+_THAI_DIGIT = re.compile(f"[{THAI_DIGITS}]")
 
 THAI_MONTHS = (
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
@@ -55,12 +59,14 @@ def nfc(text: str) -> str:
 
 def arabic_digit_to_thai_digit(text: str) -> str:
     """Every Arabic digit in ``text`` as a Thai digit ("10" -> "๑๐")."""
-    return str(text).translate(_TO_THAI)
+    text = str(text)
+    return text.translate(_TO_THAI) if _ARABIC_DIGIT.search(text) else text
 
 
 def thai_digit_to_arabic_digit(text: str) -> str:
     """Every Thai digit in ``text`` as an Arabic digit ("๑๐" -> "10")."""
-    return str(text).translate(_TO_ARABIC)
+    text = str(text)
+    return text.translate(_TO_ARABIC) if _THAI_DIGIT.search(text) else text
 
 
 def thai_digits_in_prose(text: str) -> str:

@@ -10,6 +10,7 @@ place, so a file that exists is complete; the register comes last.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -153,7 +154,10 @@ def write_set(
         for i in range(0, len(letters), size) for part in parts
     ]
     manifest = Manifest(staging / "manifest.jsonl")
-    keys = [manifest.key(task) for task in tasks]
+    chunk_keys = {}  # the letters' part of a key, made once for the chunk's parts
+    for task in tasks:
+        chunk_keys.setdefault(id(task[0][0]), Manifest.letters_key(task[0], task[1]))
+    keys = [manifest.key(task, chunk_keys[id(task[0][0])]) for task in tasks]
     done = {i: manifest.completed(keys[i], staging) for i in range(len(tasks))}
     todo = [i for i in range(len(tasks)) if done[i] is None]
     chunks = -(-len(letters) // size)
@@ -220,13 +224,39 @@ class Manifest:
                     continue
 
     @staticmethod
-    def key(task) -> str:
+    def letters_key(letters: Sequence[Letter], stems: Sequence[str]) -> str:
+        """A digest of everything that goes into the files of ``letters``, secrets included.
+        A paragraph or attachment that letters share (compose makes equal ones one object)
+        is written out once and then referred to by its place, so the step sheet is
+        digested once per chunk, not once per letter."""
+        digest = hashlib.sha256()
+        seen: dict[int, int] = {}
+
+        def put(value) -> None:
+            if id(value) not in seen:
+                seen[id(value)] = len(seen)
+                digest.update(repr(value).encode("utf-8"))
+            digest.update(b"\0#%d\0" % seen[id(value)])
+
+        for letter, stem in zip(letters, stems):
+            digest.update(stem.encode("utf-8") + b"\0")
+            for field in dataclasses.fields(letter):
+                value = getattr(letter, field.name)
+                if field.name in ("body", "attachments"):
+                    for item in value:
+                        put(item)
+                    digest.update(b"\0%d\0" % len(value))
+                else:
+                    digest.update(f"{field.name}={value!r}\0".encode("utf-8"))
+        return digest.hexdigest()
+
+    @staticmethod
+    def key(task, letters_key: str | None = None) -> str:
         letters, stems, formats, _ = task
         digest = hashlib.sha256()
         digest.update(_code_fingerprint().encode())
-        digest.update(repr((letters, stems, formats)).encode("utf-8"))
-        digest.update("".join(sorted(secret for l in letters for secret in l.secrets)).encode())
-        digest.update("".join(l.delivery_password for l in letters).encode())
+        digest.update((letters_key or Manifest.letters_key(letters, stems)).encode())
+        digest.update(repr(tuple(formats)).encode())
         return digest.hexdigest()
 
     def completed(self, key: str, folder: Path) -> list[Written] | None:

@@ -226,3 +226,46 @@ def test_the_step_sheet_is_composed_once_unless_its_texts_name_the_recipient(exa
     titles = [letter.attachments[-1].title for letter in personal]
     assert titles[0] == "ขั้นตอนสำหรับสำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอเมืองเชียงราย"
     assert len(set(titles)) == len(personal) == 20
+
+
+def test_a_chunks_key_follows_every_letter_field_secrets_included_and_not_the_process(example):
+    """The resume manifest's key: the same for the same letters in another process (no
+    hash-seeded order in it), different when a password, a word of a shared paragraph, a
+    file name or the formats change."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    from lettergen.batch import Manifest
+
+    _, _, letters = example
+    chunk = [l for l in letters if l.secrets][:4]
+    stems = [l.key for l in chunk]
+    key = Manifest.letters_key(chunk, stems)
+    assert Manifest.letters_key(list(chunk), list(stems)) == key
+
+    changed_secret = [dataclasses.replace(chunk[0], secrets=chunk[0].secrets[:-1] + ("other",))]
+    assert Manifest.letters_key(changed_secret + chunk[1:], stems) != key
+    paragraph = chunk[1].body[0]
+    runs = (dataclasses.replace(paragraph.runs[0], text=paragraph.runs[0].text + "น้ำ"),) + paragraph.runs[1:]
+    changed_body = dataclasses.replace(chunk[1], body=(dataclasses.replace(paragraph, runs=runs),) + chunk[1].body[1:])
+    assert Manifest.letters_key(chunk[:1] + [changed_body] + chunk[2:], stems) != key
+    assert Manifest.letters_key(chunk, stems[:-1] + ["x"]) != key
+    task = (chunk, stems, ("pdf",), "/tmp")
+    assert Manifest.key(task, key) != Manifest.key((chunk, stems, ("docx",), "/tmp"), key)
+    assert Manifest.key(task) == Manifest.key(task, key)
+
+    script = ("from conftest import EXAMPLE\n"
+              "from lettergen.spec import load_spec\nfrom lettergen.recipients import load_recipients\n"
+              "from lettergen.compose import compose_all\nfrom lettergen.batch import Manifest\n"
+              "spec = load_spec(EXAMPLE / 'letter.toml')\n"
+              "letters = compose_all(spec, load_recipients(EXAMPLE / 'recipients.csv', spec))\n"
+              "chunk = [l for l in letters if l.secrets][:4]\n"
+              "print(Manifest.letters_key(chunk, [l.key for l in chunk]))\n")
+    from conftest import ROOT
+
+    for seed in ("1", "2"):
+        out = subprocess.run([sys.executable, "-c", script], cwd=ROOT / "tests", capture_output=True,
+                             text=True, env={**__import__("os").environ, "PYTHONHASHSEED": seed})
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == key

@@ -194,22 +194,42 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
         gap = slack / gaps
         return gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0), slack, gaps
 
+    # The search below is line_cost written out, so as to cost no call per candidate line:
+    # the same arithmetic in the same order, so the same lines.
+    targets = (width - SAFETY_PT, first_width - SAFETY_PT)  # other lines, the first line
     for k, end in enumerate(breaks):
-        options = []
+        last = end == n
+        extra = SOFT_BREAK_COST if k in soft else 0.0
+        end_width, end_count = widths[end], counts[end]
+        chosen = None
         for j in range(k - 1, -2, -1):  # the line starts after break j
-            start = starts[j + 1] if j >= 0 else 0
-            cost, slack, _ = line_cost(start, end, j == -1, end == n)
-            if slack < -width:  # already far too long: earlier starts only get longer
-                break
-            if cost == float("inf") and j < k - 1:
-                break
+            start = starts[j + 1]
+            slack = targets[j == -1] - (end_width - widths[start])
+            gaps = end_count - counts[start]
+            if slack < 0:
+                if slack < -width:  # already far too long: earlier starts only get longer
+                    break
+                if gaps or start != end:  # cannot be set: the cost is infinite
+                    if j < k - 1:
+                        break
+                    continue
+                cost = 1e9
+            elif last:
+                cost = 0.0
+            elif gaps == 0:
+                cost = 1e6 + slack * slack
+            else:
+                gap = slack / gaps
+                cost = gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0)
             prior = best.get(j)
-            if prior is None or cost == float("inf"):
+            if prior is None:
                 continue
-            options.append((prior[0] + cost + (SOFT_BREAK_COST if k in soft else 0.0), j))
-        if not options:  # a single piece wider than the line: it gets a line of its own
-            options.append((best.get(k - 1, (0.0, -1))[0] + 1e9, k - 1))
-        best[k] = min(options)
+            option = (prior[0] + cost + extra, j)
+            if chosen is None or option < chosen:
+                chosen = option
+        if chosen is None:  # a single piece wider than the line: it gets a line of its own
+            chosen = (best.get(k - 1, (0.0, -1))[0] + 1e9, k - 1)
+        best[k] = chosen
     lines: list[Line] = []
     k = len(breaks) - 1
     while k >= 0:

@@ -88,25 +88,31 @@ def pieces(runs: tuple[Run, ...]) -> list[Piece]:
     out: list[Piece] = []
     for run in runs:
         classes = _classes(run)
-        space = text_width(" ", run.bold)
         if run.literal:  # a URL or the like: one unbreakable word
             out.append(Piece(run.text, "word", text_width(run.text, run.bold), classes))
             continue
         for chunk in re.split(r"( +)", run.text):
-            if not chunk:
-                continue
-            if chunk.startswith(" "):
-                out.append(Piece(chunk, "space", space * len(chunk), classes))
-                continue
-            for i, word in enumerate(_words(chunk)):
-                if i:
-                    out.append(Piece(" ", "join", 0.0, classes))
-                parts = _compound_parts(word) if text_width(word, run.bold) > COMPOUND_PT else [word]
-                for j, part in enumerate(parts):
-                    if j:
-                        out.append(Piece(" ", "soft", 0.0, classes))
-                    out.append(Piece(part, "word", text_width(part, run.bold), classes))
+            if chunk:
+                out += _chunk_pieces(chunk, run.bold, classes)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _chunk_pieces(chunk: str, bold: bool, classes: str) -> tuple[Piece, ...]:
+    """The pieces of a phrase, or of the spaces between two. (Cached: the phrases of a
+    paragraph that names the recipient are the same in every letter but one or two.)"""
+    if chunk.startswith(" "):
+        return (Piece(chunk, "space", text_width(" ", bold) * len(chunk), classes),)
+    out = []
+    for i, word in enumerate(_words(chunk)):
+        if i:
+            out.append(Piece(" ", "join", 0.0, classes))
+        parts = _compound_parts(word) if text_width(word, bold) > COMPOUND_PT else [word]
+        for j, part in enumerate(parts):
+            if j:
+                out.append(Piece(" ", "soft", 0.0, classes))
+            out.append(Piece(part, "word", text_width(part, bold), classes))
+    return tuple(out)
 
 
 COMPOUND_PT = 3 * FONT_SIZE_PT  # words wider than this may be split into their parts

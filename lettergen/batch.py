@@ -23,8 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .compose import (DELIVERY, FORMATS, check_delivery_passwords, compose_all, prepare,
-                      render_letters)
+from .compose import (DELIVERY, FORMATS, Planning, check_delivery_passwords, plan_letters,
+                      prepare, render_letters)
 from .filenames import unique_stems
 from .model import Letter
 from .recipients import Book
@@ -94,12 +94,12 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         raise
 
 
-def render_chunk(task: tuple[Sequence[Letter], Sequence[str], Sequence[str], str]) -> list[Written]:
-    """Render (compose.render_letters) and write one chunk of letters, in a worker."""
-    letters, stems, formats, out_dir = task
+def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> list[Written]:
+    """Compose, render (compose.render_letters) and write one chunk of letters, in a worker."""
+    planning, stems, formats, out_dir = task
     out = Path(out_dir)
     results: list[Written] = []
-    for stem, rendered in zip(stems, render_letters(letters, formats)):
+    for stem, rendered in zip(stems, render_letters(planning.compose(), formats)):
         digests = {}
         for fmt, data in rendered.files.items():
             write_atomic(out / f"{stem}.{fmt}", data)
@@ -115,27 +115,73 @@ def run(
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
     stderr = stderr or sys.stderr
-    letters = compose_all(spec, book, only)  # all checks happen here, before any output
-    if DELIVERY in formats:
-        check_delivery_passwords(letters, book)
+    planning = plan_letters(spec, book, only)
+    check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
+    checked = check_letters(planning, check)  # all checks happen here, before any output
     if "pdf" in formats or DELIVERY in formats:
         font_paths()  # a missing font file is an input error, found before any output
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
-    return write_set(spec, letters, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                     zip_set=zip_set, progress=progress, stderr=stderr)
+    return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
+                     zip_set=zip_set, progress=progress, stderr=stderr, checked=checked)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the register and the file names need of a letter: all a run keeps of each
+    letter while the letters themselves are composed chunk by chunk."""
+
+    key: str
+    recipient_id: str
+    recipient_name: str
+    number: str
+    date_text: str
+    agency: str
+    subject: str
+    circular: bool
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every letter of a run composed once, so every input is checked before any output:
+    per letter its Entry, per chunk of ``size`` letters the digest of its letters (for the
+    resume manifest)."""
+
+    entries: tuple[Entry, ...]
+    digests: tuple[str, ...]
+    size: int
+
+
+def check_letters(planning: Planning, check=None) -> Checked:
+    """Compose ``planning`` chunk by chunk (``check(letters)`` on each chunk may raise an
+    input error too), keeping only what the run needs later."""
+    size = chunk_size(len(planning))
+    same: dict[str, str] = {}  # texts most letters share (date, agency, subject), kept once
+    entries, digests = [], []
+    for start in range(0, len(planning), size):
+        letters = planning.part(start, start + size).compose()
+        if check:
+            check(letters)
+        digests.append(Manifest.letters_key(letters))
+        entries += [Entry(letter.key, letter.recipient_id, letter.recipient_name, letter.number,
+                          same.setdefault(letter.date_text, letter.date_text),
+                          same.setdefault(letter.agency, letter.agency),
+                          same.setdefault(letter.subject, letter.subject), letter.circular)
+                    for letter in letters]
+    return Checked(tuple(entries), tuple(digests), size)
 
 
 def write_set(
-    spec: Spec, letters: Sequence[Letter], out_dir: str | Path, *,
+    spec: Spec, planning: Planning, out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
-    register_start: int | None = None,
+    register_start: int | None = None, checked: Checked | None = None,
 ) -> RunResult:
-    """Render ``letters`` into ``out_dir`` with the register (numbered from
+    """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
-    set as ``letters.zip``.
+    set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
+    given), so bad input stops the run before anything is written.
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
     manifest; only when every letter is there are they moved into ``out_dir``. A run that
@@ -144,25 +190,24 @@ def write_set(
     is byte-identical to an uninterrupted run (chunks are cut at the same letters)."""
     stderr = stderr or sys.stderr
     started = time.perf_counter()
+    checked = checked or check_letters(planning)
+    entries, size = checked.entries, checked.size
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = out / STAGING
     staging.mkdir(exist_ok=True, mode=0o700)
-    stems = unique_stems([(letter.key, letter.recipient_name) for letter in letters])
-    size = chunk_size(len(letters))
+    stems = unique_stems([(entry.key, entry.recipient_name) for entry in entries])
     parts = format_parts(formats)
-    tasks = [
-        (letters[i:i + size], stems[i:i + size], part, str(staging))
-        for i in range(0, len(letters), size) for part in parts
-    ]
+    tasks, keys = [], []
+    for chunk, start in enumerate(range(0, len(entries), size)):
+        chunk_stems = stems[start:start + size]
+        for part in parts:
+            tasks.append((planning.part(start, start + size), chunk_stems, part, str(staging)))
+            keys.append(Manifest.key(checked.digests[chunk], chunk_stems, part))
     manifest = Manifest(staging / "manifest.jsonl")
-    chunk_keys = {}  # the letters' part of a key, made once for the chunk's parts
-    for task in tasks:
-        chunk_keys.setdefault(id(task[0][0]), Manifest.letters_key(task[0], task[1]))
-    keys = [manifest.key(task, chunk_keys[id(task[0][0])]) for task in tasks]
     done = {i: manifest.completed(keys[i], staging) for i in range(len(tasks))}
     todo = [i for i in range(len(tasks)) if done[i] is None]
-    chunks = -(-len(letters) // size)
+    chunks = len(checked.digests)
     jobs = max(1, min(jobs or os.cpu_count() or 1, chunks))
     if progress is None:
         progress = stderr.isatty()
@@ -175,7 +220,7 @@ def write_set(
     def complete(i: int) -> bool:
         return all(j in results for j in chunk_of(i))
 
-    with _Progress(len(letters), enabled=progress, stream=stderr) as bar:
+    with _Progress(len(entries), enabled=progress, stream=stderr) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
         for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
             i = todo[n]
@@ -190,7 +235,7 @@ def write_set(
         for fmt in formats:
             os.replace(staging / f"{w.stem}.{fmt}", out / f"{w.stem}.{fmt}")
             files.append(out / f"{w.stem}.{fmt}")
-    files += _write_register(spec, letters, written, out, register_start or spec.register_start)
+    files += _write_register(spec, entries, written, out, register_start or spec.register_start)
     if print_pdf and "pdf" in formats:
         from .pdf_writer import concatenate
 
@@ -205,7 +250,7 @@ def write_set(
     for leftover in staging.glob(".part-*"):
         leftover.unlink()
     staging.rmdir()
-    return RunResult(out_dir=out, letters=len(letters), pages=sum(w.pages for w in written),
+    return RunResult(out_dir=out, letters=len(entries), pages=sum(w.pages for w in written),
                      seconds=time.perf_counter() - started, files=tuple(files))
 
 
@@ -226,7 +271,7 @@ class Manifest:
                     continue
 
     @staticmethod
-    def letters_key(letters: Sequence[Letter], stems: Sequence[str]) -> str:
+    def letters_key(letters: Sequence[Letter]) -> str:
         """A digest of everything that goes into the files of ``letters``, secrets included.
         A paragraph or attachment that letters share (compose makes equal ones one object)
         is written out once and then referred to by its place, so the step sheet is
@@ -240,8 +285,7 @@ class Manifest:
                 digest.update(repr(value).encode("utf-8"))
             digest.update(b"\0#%d\0" % seen[id(value)])
 
-        for letter, stem in zip(letters, stems):
-            digest.update(stem.encode("utf-8") + b"\0")
+        for letter in letters:
             for field in dataclasses.fields(letter):
                 value = getattr(letter, field.name)
                 if field.name in ("body", "attachments"):
@@ -253,11 +297,13 @@ class Manifest:
         return digest.hexdigest()
 
     @staticmethod
-    def key(task, letters_key: str | None = None) -> str:
-        letters, stems, formats, _ = task
+    def key(letters_key: str, stems: Sequence[str], formats: Sequence[str]) -> str:
+        """A task's key: lettergen's code, its letters (``letters_key``), their file names
+        and the formats it writes."""
         digest = hashlib.sha256()
         digest.update(_code_fingerprint().encode())
-        digest.update((letters_key or Manifest.letters_key(letters, stems)).encode())
+        digest.update(letters_key.encode())
+        digest.update("\0".join(stems).encode("utf-8") + b"\0")
         digest.update(repr(tuple(formats)).encode())
         return digest.hexdigest()
 
@@ -327,7 +373,7 @@ def _map(function, tasks, jobs):
                              error_callback=lambda error, i=i: finished.put((i, None, error)))
 
     context = multiprocessing.get_context("fork")
-    # Everything made so far (the composed letters above all) is kept out of the garbage
+    # Everything made so far (the planned rows above all) is kept out of the garbage
     # collector's sight, so that the workers' collections do not write to those pages and
     # copy them: the workers share them with this process instead of each holding a copy.
     gc.freeze()
@@ -338,8 +384,8 @@ def _map(function, tasks, jobs):
                                       maxtasksperchild=CHUNKS_PER_WORKER))
             submit(pools[-1], docx)
         if layout:
-            letters, _, formats, _ = tasks[layout[0]]
-            prepare(letters, formats)
+            planning, _, formats, _ = tasks[layout[0]]
+            prepare(planning.compose(), formats)
             gc.freeze()
             pools.append(context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER))
             submit(pools[-1], layout)
@@ -358,14 +404,15 @@ def _map(function, tasks, jobs):
         gc.unfreeze()  # a library caller's objects are collected again afterwards
 
 
-def _write_register(spec: Spec, letters, written, out: Path, start: int) -> list[Path]:
+def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
+                    start: int) -> list[Path]:
     rows = []
-    for i, (letter, w) in enumerate(zip(letters, written), start=start):
+    for i, (entry, w) in enumerate(zip(entries, written), start=start):
         rows.append(RegisterRow(
-            register_number=i, number=letter.number, date=letter.date_text,
-            sender=letter.agency, to=letter.recipient_name, subject=letter.subject,
-            action=spec.register_action, remark="หนังสือเวียน" if letter.circular else "",
-            recipient_id=letter.recipient_id,
+            register_number=i, number=entry.number, date=entry.date_text,
+            sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
+            action=spec.register_action, remark="หนังสือเวียน" if entry.circular else "",
+            recipient_id=entry.recipient_id,
             pdf=f"{w.stem}.pdf" if "pdf" in w.sha256 else "", pdf_sha256=w.sha256.get("pdf", ""),
             docx=f"{w.stem}.docx" if "docx" in w.sha256 else "",
             docx_sha256=w.sha256.get("docx", ""),

@@ -309,10 +309,34 @@ class Rendered:
 DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter, written as NAME.delivery.pdf
 
 
-def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
-                totals: Progress | None = None) -> list[Letter]:
-    """Every letter of a run as the document model (validates everything, writes nothing).
-    ``totals`` default to the progress over ``book``'s rows."""
+@dataclass(frozen=True)
+class Planning:
+    """Letters planned but not yet composed, and what composing them takes. The batch
+    engine composes a run chunk by chunk (``part``): once to check every letter before any
+    output, keeping only what the register needs, and again in the worker that renders the
+    chunk; so no process holds every letter of a large run, and a worker is sent the
+    planned rows (small) rather than composed letters."""
+
+    spec: Spec
+    planned: tuple[Planned, ...]
+    totals: Progress
+    book_path: Any = None
+
+    def __len__(self) -> int:
+        return len(self.planned)
+
+    def part(self, start: int, stop: int) -> "Planning":
+        return Planning(self.spec, self.planned[start:stop], self.totals, self.book_path)
+
+    def compose(self) -> list[Letter]:
+        shared: dict = {}
+        return [compose(self.spec, item, self.totals, self.book_path, shared) for item in self.planned]
+
+
+def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
+                 totals: Progress | None = None) -> Planning:
+    """The letters of a run, planned (``plan``; ``only`` the addressees listed) but not
+    composed. ``totals`` default to the progress over ``book``'s rows."""
     totals = totals or progress(spec, book.rows)
     planned = plan(spec, book.rows, book.path, book.header)
     if only is not None:
@@ -324,8 +348,13 @@ def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
                 file=book.path,
             )
         planned = [p for p in planned if p.addressee.id in wanted]
-    shared: dict = {}
-    return [compose(spec, item, totals, book.path, shared) for item in planned]
+    return Planning(spec, tuple(planned), totals, book.path)
+
+
+def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
+                totals: Progress | None = None) -> list[Letter]:
+    """Every letter of a run as the document model (validates everything, writes nothing)."""
+    return plan_letters(spec, book, only, totals).compose()
 
 
 def render(

@@ -93,16 +93,16 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
     run's ``register`` exists, append their rows to it, numbered on from its last row."""
     from .batch import write_set
-    from .compose import compose_all
+    from .compose import plan_letters
 
     originals, last = read_register(register) if register and register.is_file() else ({}, 0)
     rspec = reminder_spec(spec, today)
     pending = pending_book(rspec, book, originals)
-    letters = compose_all(rspec, pending, totals=progress(spec, book.rows))
-    if not letters:
+    planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+    if not len(planning):
         return None
     start = last + 1 if last else rspec.register_start
-    result = write_set(rspec, letters, out_dir, formats=formats, jobs=jobs, stderr=stderr,
+    result = write_set(rspec, planning, out_dir, formats=formats, jobs=jobs, stderr=stderr,
                        register_start=start)
     if register and register.is_file():
         append_register(register, Path(out_dir) / "register.csv")

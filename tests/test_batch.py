@@ -233,39 +233,68 @@ def test_a_chunks_key_follows_every_letter_field_secrets_included_and_not_the_pr
     hash-seeded order in it), different when a password, a word of a shared paragraph, a
     file name or the formats change."""
     import dataclasses
+    import os
     import subprocess
     import sys
 
+    from conftest import ROOT
     from lettergen.batch import Manifest
 
     _, _, letters = example
     chunk = [l for l in letters if l.secrets][:4]
     stems = [l.key for l in chunk]
-    key = Manifest.letters_key(chunk, stems)
-    assert Manifest.letters_key(list(chunk), list(stems)) == key
+    key = Manifest.letters_key(chunk)
+    assert Manifest.letters_key(list(chunk)) == key
 
     changed_secret = [dataclasses.replace(chunk[0], secrets=chunk[0].secrets[:-1] + ("other",))]
-    assert Manifest.letters_key(changed_secret + chunk[1:], stems) != key
+    assert Manifest.letters_key(changed_secret + chunk[1:]) != key
     paragraph = chunk[1].body[0]
     runs = (dataclasses.replace(paragraph.runs[0], text=paragraph.runs[0].text + "น้ำ"),) + paragraph.runs[1:]
     changed_body = dataclasses.replace(chunk[1], body=(dataclasses.replace(paragraph, runs=runs),) + chunk[1].body[1:])
-    assert Manifest.letters_key(chunk[:1] + [changed_body] + chunk[2:], stems) != key
-    assert Manifest.letters_key(chunk, stems[:-1] + ["x"]) != key
-    task = (chunk, stems, ("pdf",), "/tmp")
-    assert Manifest.key(task, key) != Manifest.key((chunk, stems, ("docx",), "/tmp"), key)
-    assert Manifest.key(task) == Manifest.key(task, key)
+    assert Manifest.letters_key(chunk[:1] + [changed_body] + chunk[2:]) != key
+    task_key = Manifest.key(key, stems, ("pdf",))
+    assert Manifest.key(key, stems[:-1] + ["x"], ("pdf",)) != task_key
+    assert Manifest.key(key, stems, ("docx",)) != task_key
 
     script = ("from conftest import EXAMPLE\n"
               "from lettergen.spec import load_spec\nfrom lettergen.recipients import load_recipients\n"
               "from lettergen.compose import compose_all\nfrom lettergen.batch import Manifest\n"
               "spec = load_spec(EXAMPLE / 'letter.toml')\n"
               "letters = compose_all(spec, load_recipients(EXAMPLE / 'recipients.csv', spec))\n"
-              "chunk = [l for l in letters if l.secrets][:4]\n"
-              "print(Manifest.letters_key(chunk, [l.key for l in chunk]))\n")
-    from conftest import ROOT
-
+              "print(Manifest.letters_key([l for l in letters if l.secrets][:4]))\n")
     for seed in ("1", "2"):
         out = subprocess.run([sys.executable, "-c", script], cwd=ROOT / "tests", capture_output=True,
-                             text=True, env={**__import__("os").environ, "PYTHONHASHSEED": seed})
+                             text=True, env={**os.environ, "PYTHONHASHSEED": seed})
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip() == key
+
+
+def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
+    """check_letters composes every letter (so bad input stops a run before output) but
+    keeps of each only its register entry; the chunks' digests are those of the letters a
+    worker composes again from the planned rows."""
+    from lettergen.batch import Entry, Manifest, check_letters, chunk_size
+    from lettergen.compose import plan_letters
+
+    spec, book, letters = example
+    planning = plan_letters(spec, book)
+    checked = check_letters(planning)
+    size = chunk_size(len(letters))
+    assert checked.size == size == 8
+    assert [e.number for e in checked.entries] == [l.number for l in letters]
+    assert [e.recipient_name for e in checked.entries] == [l.recipient_name for l in letters]
+    assert all(type(e) is Entry for e in checked.entries)
+    assert not any(secret in repr(checked) for l in letters for secret in l.secrets)
+    assert checked.digests == tuple(Manifest.letters_key(planning.part(i, i + size).compose())
+                                    for i in range(0, len(letters), size))
+    assert checked.digests[0] == Manifest.letters_key(letters[:size])
+
+
+def test_a_bad_delivery_password_stops_the_run_before_any_output(example, tmp_path):
+    from lettergen.batch import run
+    from lettergen.errors import InputError
+
+    spec, book, _ = example
+    with pytest.raises(InputError):
+        run(spec, book, tmp_path / "out", formats=("pdf", "delivery.pdf"), stderr=io.StringIO())
+    assert not (tmp_path / "out").exists()

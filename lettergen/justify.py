@@ -271,6 +271,12 @@ def _line_html(line: Line, first: bool) -> LineMarkup:
         clusters = sum(_clusters(p.text) for p in line.pieces if p.kind == "word") - 1
         if clusters > 0:
             letter_spacing = (0.9 if line.gaps else 1.0) * spare / clusters
+            # Pango spaces out the spaces too (and half a spacing more where a span of
+            # unspaced letters begins), and justify can only widen them: on a very loose
+            # line (few boundaries, much slack) the letters and spaces together take at most
+            # the slack, or the line would run past the margin and be cut off.
+            spaces = sum(len(p.text) for p in line.pieces if p.kind != "word")
+            letter_spacing = min(letter_spacing, line.slack / (clusters + spaces + 1))
     parts = []
     for i, piece in enumerate(line.pieces):
         text = str(escape(piece.text))

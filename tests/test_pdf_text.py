@@ -94,3 +94,28 @@ def test_no_actual_text_crutch(rendered):
             assert streams
             for stream in streams:
                 assert b"ActualText" not in stream.read_bytes()
+
+
+def test_a_very_loose_line_stays_inside_the_right_margin():
+    """A URL too long to share a line leaves the line before it very loose (few word
+    boundaries, 200 pt to spread). Pango spaces out the spaces too, so the letters must not
+    take all of it: every character stays inside the 2 cm right margin (the line ran 15 pt
+    past it, cut off at the edge of its row, before letter-spacing was capped)."""
+    from conftest import page_layout
+    from lettergen.compose import compose_all
+    from lettergen.justify import paragraph_lines
+    from lettergen.pdf_writer import write_pdf
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec
+
+    paragraph = ("ขอให้องค์กรปกครองส่วนท้องถิ่นตอบแบบสำรวจความพึงพอใจของประชาชนต่อการให้บริการของ "
+                 "https://citizensurvey.info.go.th/login/questionnaire/2561/cr "
+                 "ภายในวันศุกร์ที่ ๑๐ สิงหาคม ๒๕๖๑")
+    spec = load_spec(EXAMPLE / "letter.toml", {"body.paragraphs": json.dumps([paragraph], ensure_ascii=False)})
+    letter = compose_all(spec, load_recipients(EXAMPLE / "recipients.csv", spec), only=["570102"])[0]
+    spacing = [float(re.search(r"[\d.]+", line.style).group()) for line in paragraph_lines(letter.body[0].runs)
+               if line.style]
+    assert max(spacing) > 5  # the loose line is there, letter-spaced
+    right = (21 - 2) * 72 / 2.54
+    page = page_layout(write_pdf(letter))[0]
+    assert max(box[2] for _, box in page) <= right + 0.6

@@ -151,13 +151,17 @@ def _words(chunk: str) -> tuple[str, ...]:
             words[-1] += token
         else:
             words.append(token)
-    # a boundary is kept only between two pure-Thai-letter words
+    # a boundary is kept only between two pure-Thai-letter words: a word with a digit or a
+    # sign in it ("๕๐๐เร่ง") takes the next word with it, and no more ("๕๐๐เร่งรัด" | "การ"...)
     merged: list[str] = []
+    pure_before = False
     for word in words:
-        if merged and not (_THAI_LETTERS.match(merged[-1]) and _THAI_LETTERS.match(word)):
+        pure = bool(_THAI_LETTERS.match(word))
+        if merged and not (pure and pure_before):
             merged[-1] += word
         else:
             merged.append(word)
+        pure_before = pure
     return tuple(merged)
 
 

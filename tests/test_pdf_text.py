@@ -119,3 +119,17 @@ def test_a_very_loose_line_stays_inside_the_right_margin():
     right = (21 - 2) * 72 / 2.54
     page = page_layout(write_pdf(letter))[0]
     assert max(box[2] for _, box in page) <= right + 0.6
+
+
+@pytest.mark.parametrize("chunk, words", [
+    # a number stuck to the next word takes that word with it, and no more: the rest of the
+    # phrase still breaks at its word boundaries (it was one unbreakable 380 pt word)
+    ("๕๐๐เร่งรัดการปักหมุดพิกัด", ("๕๐๐เร่งรัดการ", "ปัก", "หมุด", "พิกัด")),
+    ("สำนักงานวันศุกร์ที่", ("สำนักงาน", "วัน", "ศุกร์", "ที่")),
+    ("ชร๐๐๒๓.๑/ว๑๒๓", ("ชร๐๐๒๓.๑/ว๑๒๓",)),  # a letter number stays whole
+    ("ต่างๆ", ("ต่างๆ",)),
+])
+def test_word_boundaries_of_a_phrase(chunk, words):
+    from lettergen.justify import _words
+
+    assert _words(chunk) == words

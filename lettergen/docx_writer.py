@@ -46,6 +46,9 @@ RED = "D00000"
 _SHARED: dict = {}
 # Body paragraphs built once per process: (font, paragraph) -> its w:p.
 _BODY_XML: dict = {}
+# Blocks of paragraphs most letters of a run share (the Garuda band, the signature and the
+# owner's footer), built once per process: key -> their w:p elements.
+_BLOCKS: dict = {}
 
 
 class _Writer:
@@ -103,9 +106,28 @@ class _Writer:
 
     # -- the letter ------------------------------------------------------------------------
 
+    def _block(self, key, build) -> None:
+        """Paragraphs that ``build()`` adds to the body, or, when a letter before made them
+        under the same ``key``, copies of that letter's. (Only for blocks with no picture:
+        a picture's relationship belongs to its own document.)"""
+        body = self.doc.element.body
+        made = _BLOCKS.get(key)
+        if made is not None:
+            for element in made:
+                body.insert(len(body) - 1, copy.deepcopy(element))  # w:sectPr stays last
+            return
+        start = len(body) - 1
+        build()
+        if len(_BLOCKS) >= 64:
+            _BLOCKS.clear()
+        _BLOCKS[key] = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
+
     def write(self) -> bytes:
         letter = self.letter
-        self._garuda()
+        if letter.emblem:
+            self._garuda()
+        else:
+            self._block(("garuda", self.font, letter.urgency), self._garuda)
         if letter.kind == "external":
             self._external_head()
         else:
@@ -113,11 +135,9 @@ class _Writer:
             self.para(f"{LABELS['to']} {letter.addressee}", before=6)
         for paragraph in letter.body:
             self._body_paragraph(paragraph)
-        self._signature()
-        first = True
-        for line in letter.owner_lines:
-            self.para(line, before=24 if first else 0)
-            first = False
+        self._block(("signature", self.font, letter.kind, letter.agency, letter.date_text,
+                     letter.closing, letter.signer_name, letter.signer_position,
+                     letter.owner_lines), self._signature_and_owner)
         for section in letter.attachments:
             self._attachment(section)
         props = self.doc.core_properties
@@ -172,6 +192,11 @@ class _Writer:
             p.paragraph_format.tab_stops.add_tab_stop(Cm(3))
             number = f"{i + 1}. " if len(letter.enclosures) > 1 else ""
             self.run(p, f"{label}\t{arabic_digit_to_thai_digit(number)}{item}")
+
+    def _signature_and_owner(self) -> None:
+        self._signature()
+        for i, line in enumerate(self.letter.owner_lines):
+            self.para(line, before=24 if i == 0 else 0)
 
     def _signature(self) -> None:
         letter = self.letter

@@ -125,7 +125,8 @@ def cmd_render(args) -> int:
                  print_pdf=args.print_pdf, zip_set=args.zip_set)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
-    print(f"เขียนหนังสือ {result.letters} ฉบับ {result.pages} หน้า ใน {result.seconds:.1f} วินาที "
+    pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
+    print(f"เขียนหนังสือ {result.letters} ฉบับ{pages} ใน {result.seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
     return EXIT_OK
 
@@ -206,7 +207,8 @@ def cmd_remind(args) -> int:
         print("ทุกหน่วยงานดำเนินการแล้ว ไม่มีหนังสือติดตามที่ต้องส่ง")
         return EXIT_OK
     extra = f" และเพิ่มแถวในทะเบียน {args.register}" if args.register.is_file() else ""
-    print(f"เขียนหนังสือติดตาม {result.letters} ฉบับ {result.pages} หน้า ไว้ที่ {result.out_dir}{extra}")
+    pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
+    print(f"เขียนหนังสือติดตาม {result.letters} ฉบับ{pages} ไว้ที่ {result.out_dir}{extra}")
     return EXIT_OK
 
 

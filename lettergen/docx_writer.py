@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table as DocxTable
 
 from . import qr
 from .docx_zip import zip_bytes
@@ -49,6 +50,8 @@ _BODY_XML: dict = {}
 # Blocks of paragraphs most letters of a run share (the Garuda band, the signature and the
 # owner's footer), built once per process: key -> their w:p elements.
 _BLOCKS: dict = {}
+# Tables with their head row, built once per process: (font, headers, widths) -> w:tbl.
+_TABLE_HEADS: dict = {}
 
 
 class _Writer:
@@ -59,25 +62,12 @@ class _Writer:
         # The parts a letter never changes (styles, theme, settings...) are shared with
         # the blank document, not copied: deepcopy takes them from its memo as they are.
         memo = {id(part): part for part in _static_parts(self.font)}
-        self.doc = copy.deepcopy(blank, memo)
-        self._page_setup(self.doc.sections[0], numbered=True)
+        self.doc = copy.deepcopy(blank, memo)  # its first section set up for the letter
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _page_setup(self, section, numbered: bool) -> None:
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-        section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-        section.top_margin, section.bottom_margin = Cm(1.5), Cm(2.0)
-        section.header_distance = Cm(0.8)
-        section.header.is_linked_to_previous = False
-        section.different_first_page_header_footer = numbered
-        header = section.header.paragraphs[0]
-        for run in list(header.runs):
-            run._r.getparent().remove(run._r)
-        if numbered:
-            header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            add_page_number_field(header, self.font, BODY_PT)
-            set_thai_page_numbers(section)
+        page_setup(section, self.font, numbered)
 
     def para(self, text: str = "", *, before: float = 0, align=None, indent_cm: float = 0,
              first_line_cm: float = 0, bold=False, size=BODY_PT, color=None, container=None):
@@ -246,22 +236,32 @@ class _Writer:
             body.insert(len(body) - 1, element)
 
     def _table(self, model: Table) -> None:
-        table = self.doc.add_table(rows=1, cols=len(model.headers))
-        table._tbl.tblStyle_val = TABLE_GRID  # by id: a lookup by name searches all styles
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
         widths = [Cm(TEXT_WIDTH_CM * w) for w in model.widths]
-        for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
-            column.width = width
         size = TABLE_PT
-        header = table.rows[0]
-        set_repeat_header(header)
-        for cell, text, width in zip(header.cells, model.headers, widths):
-            cell.width = width
-            shade_cell(cell, "EEEEEE")
-            p = cell.paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            self.run(p, text, bold=True, size=size)
+        key = (self.font, model.headers, model.widths)
+        head = _TABLE_HEADS.get(key)
+        if head is not None:  # the table and its head row as a letter before made them
+            body = self.doc.element.body
+            body.insert(len(body) - 1, copy.deepcopy(head))  # the body's w:sectPr stays last
+            table = DocxTable(body[len(body) - 2], self.doc._body)
+        else:
+            table = self.doc.add_table(rows=1, cols=len(model.headers))
+            table._tbl.tblStyle_val = TABLE_GRID  # by id: a lookup by name searches all styles
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            table.autofit = False
+            for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
+                column.width = width
+            header = table.rows[0]
+            set_repeat_header(header)
+            for cell, text, width in zip(header.cells, model.headers, widths):
+                cell.width = width
+                shade_cell(cell, "EEEEEE")
+                p = cell.paragraphs[0]
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                self.run(p, text, bold=True, size=size)
+            if len(_TABLE_HEADS) >= 16:
+                _TABLE_HEADS.clear()
+            _TABLE_HEADS[key] = copy.deepcopy(table._tbl)
         for row in model.rows:
             added = table.add_row()
             set_cant_split(added)
@@ -299,7 +299,26 @@ def _blank(font: str):
     and copied for each letter (a copy takes half the time of reading the template)."""
     document = Document()
     set_default_thai_font(document, font, BODY_PT)
+    page_setup(document.sections[0], font, numbered=True)  # the letter's own pages
     return document
+
+
+def page_setup(section, font: str, numbered: bool) -> None:
+    """A4, margins 3 cm left and 2 cm right, a header of its own: for the letter's pages
+    (``numbered``) "- ๒ -" from the second page on; empty for an attachment."""
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(1.5), Cm(2.0)
+    section.header_distance = Cm(0.8)
+    section.header.is_linked_to_previous = False
+    section.different_first_page_header_footer = numbered
+    header = section.header.paragraphs[0]
+    for run in list(header.runs):
+        run._r.getparent().remove(run._r)
+    if numbered:
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        add_page_number_field(header, font, BODY_PT)
+        set_thai_page_numbers(section)
 
 
 TABLE_GRID = "TableGrid"  # the id of python-docx's "Table Grid" style

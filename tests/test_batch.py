@@ -298,3 +298,19 @@ def test_a_bad_delivery_password_stops_the_run_before_any_output(example, tmp_pa
     with pytest.raises(InputError):
         run(spec, book, tmp_path / "out", formats=("pdf", "delivery.pdf"), stderr=io.StringIO())
     assert not (tmp_path / "out").exists()
+
+
+def test_the_summary_line_names_letters_pages_seconds_and_folder(tmp_path, capsys):
+    """The last line a clerk reads: letters, pages (counted in the PDFs, so left out when
+    only DOCX files were asked for), seconds and the folder."""
+    from lettergen.cli import main
+
+    spec = str(EXAMPLE / "letter.toml")
+    assert main(["render", spec, "--only", "5714", "--out", str(tmp_path / "a"), "--jobs", "1"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("เขียนหนังสือ 1 ฉบับ ") and " หน้า ใน " in line and "วินาที" in line
+    assert str(tmp_path / "a") in line
+    assert main(["render", spec, "--only", "5714", "--out", str(tmp_path / "b"), "--jobs", "1",
+                 "--format", "docx"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("เขียนหนังสือ 1 ฉบับ ใน ") and "หน้า" not in line

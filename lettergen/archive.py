@@ -11,8 +11,6 @@ the letters in it carry passwords.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Iterable
@@ -35,17 +33,12 @@ def zip_entry(name: str, when: dt.date) -> zipfile.ZipInfo:
 
 def write_zip(path: Path, files: Iterable[Path], when: dt.date) -> Path:
     """Write ``files`` (each by its name only) into the zip at ``path``, atomically."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=".zip")
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
-            for file in files:
-                with open(file, "rb") as source, \
-                        archive.open(zip_entry(file.name, when), "w") as target:
-                    while block := source.read(_CHUNK):
-                        target.write(block)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from .batch import atomic_file
+
+    with atomic_file(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        for file in files:
+            with open(file, "rb") as source, \
+                    archive.open(zip_entry(file.name, when), "w") as target:
+                while block := source.read(_CHUNK):
+                    target.write(block)
     return path

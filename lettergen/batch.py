@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -81,17 +82,25 @@ class RunResult:
     files: tuple[Path, ...]
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+@contextmanager
+def atomic_file(path: Path, mode: int = 0o600):
+    """A file handle to write ``path`` through: a temporary file in the same folder, renamed
+    into place (with ``mode``) when the block ends, removed if it fails."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    with atomic_file(path, mode) as handle:
+        handle.write(data)
 
 
 def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> list[Written]:

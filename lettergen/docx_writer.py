@@ -45,10 +45,8 @@ RED = "D00000"
 
 # Shared attachments (the step sheet) built once per process: (section, font) -> XML + pictures.
 _SHARED: dict = {}
-# Body paragraphs built once per process: (font, paragraph) -> its w:p.
-_BODY_XML: dict = {}
-# Blocks of paragraphs most letters of a run share (the Garuda band, the signature and the
-# owner's footer), built once per process: key -> their w:p elements.
+# Blocks of paragraphs most letters of a run share (body paragraphs, the Garuda band, the
+# signature and the owner's footer), built once per process: key -> their w:p elements.
 _BLOCKS: dict = {}
 # Tables with their head row, built once per process: (font, headers, widths) -> w:tbl.
 _TABLE_HEADS: dict = {}
@@ -65,9 +63,6 @@ class _Writer:
         self.doc = copy.deepcopy(blank, memo)  # its first section set up for the letter
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _page_setup(self, section, numbered: bool) -> None:
-        page_setup(section, self.font, numbered)
 
     def para(self, text: str = "", *, before: float = 0, align=None, indent_cm: float = 0,
              first_line_cm: float = 0, bold=False, size=BODY_PT, color=None, container=None):
@@ -108,7 +103,7 @@ class _Writer:
             return
         start = len(body) - 1
         build()
-        if len(_BLOCKS) >= 64:
+        if len(_BLOCKS) >= 256:
             _BLOCKS.clear()
         _BLOCKS[key] = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
 
@@ -141,18 +136,12 @@ class _Writer:
     def _body_paragraph(self, paragraph: Paragraph) -> None:
         """A Thai-distributed body paragraph. Most are the same in every letter of a run:
         the first letter's XML is kept and copied into the others."""
-        key = (self.font, paragraph)
-        made = _BODY_XML.get(key)
-        if made is None:
+        def build():
             p = self.para(before=6, first_line_cm=2.5)
             set_thai_distributed(p)
             self.runs(p, paragraph)
-            if len(_BODY_XML) >= 256:
-                _BODY_XML.clear()
-            _BODY_XML[key] = copy.deepcopy(p._p)
-        else:
-            body = self.doc.element.body
-            body.insert(len(body) - 1, copy.deepcopy(made))  # the body's w:sectPr stays last
+
+        self._block(("body", self.font, paragraph), build)
 
     def _garuda(self) -> None:
         letter = self.letter
@@ -203,7 +192,7 @@ class _Writer:
 
     def _attachment(self, section: Section) -> None:
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        self._page_setup(new, numbered=False)
+        page_setup(new, self.font, numbered=False)
         key = (section, self.font)
         if section.shared and key in _SHARED:
             self._paste(*_SHARED[key])

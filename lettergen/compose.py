@@ -396,17 +396,14 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) 
 
 
 def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None:
-    """Load and lay out, once, what rendering ``letters`` shares with the letters like them
-    (fonts, word lists, the step sheet, the lines every letter has): the batch engine does
-    this before it forks its workers, so they share it."""
+    """Load and lay out, once, what rendering the PDFs of ``letters`` shares with the letters
+    like them (fonts, word lists, the step sheet, the lines every letter has): the batch
+    engine does this before it forks its PDF workers, so they share it. (DOCX needs no such
+    start: its tasks begin before this, in workers of their own.)"""
     if "pdf" in formats or DELIVERY in formats:
         from .pdf_writer import prepare as prepare_pdf
 
         prepare_pdf(letters)
-    if "docx" in formats and letters:
-        from .docx_writer import write_docx
-
-        write_docx(letters[0])  # the blank document, the step sheet's XML and pictures
 
 
 def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:

@@ -135,11 +135,10 @@ def _compound_parts(word: str) -> list[str]:
     return parts if "".join(parts) == word else [word]
 
 
-@lru_cache(maxsize=65536)
 def _words(chunk: str) -> tuple[str, ...]:
     """``chunk`` (no spaces) cut at Thai word boundaries only: a boundary needs Thai letters
-    on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached. (Cached:
-    the same phrases come back in every letter of a batch.)"""
+    on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached. (Called
+    through _chunk_pieces, whose cache holds the result with the widths.)"""
     if not any("\u0e01" <= ch <= "\u0e4e" for ch in chunk):
         return (chunk,)
     words: list[str] = []

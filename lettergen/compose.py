@@ -131,7 +131,6 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
     """One planned letter -> the document model. Paragraphs and attachments equal to ones
     in ``shared`` (filled by compose_all) are taken from there: the letters of a run then
     hold one step sheet and one copy of each common paragraph between them."""
-    one = (lambda value: shared.setdefault(value, value)) if shared is not None else (lambda value: value)
     spec = letter_spec(spec, item.addressee, book_path)
     variant: Variant = spec.variants[item.variant]
     ctx = _context(spec, variant, item, totals)
@@ -141,7 +140,8 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
 
     ctx["text"] = {k: text(v, f"variants.{variant.name}.text.{k}") for k, v in variant.text.items()}
     body = tuple(
-        one(Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
+        _once(shared, ("body", i), spec, ctx, [p],
+              lambda p=p, i=i: Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
         for i, p in enumerate(spec.body)
     )
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
@@ -154,7 +154,9 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         ) + thai_date(variant.cites.date)
     attachments = [_credentials(spec, item, text)]
     if spec.steps:
-        attachments.append(_steps_for(spec, ctx, text, shared))
+        sources = [spec.steps_title] + [t for step in spec.steps for t in
+                                        (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
+        attachments.append(_once(shared, "steps", spec, ctx, sources, lambda: _steps(spec, text)))
     return Letter(
         key=item.addressee.id,
         recipient_id=item.addressee.id,
@@ -240,24 +242,22 @@ def _credentials(spec: Spec, item: Planned, text) -> Section:
     return Section(title=title, blocks=(table,), name="credentials")
 
 
-def _steps_for(spec: Spec, ctx: dict[str, Any], text, shared: dict | None) -> Section:
-    """The step sheet, composed once for all the letters whose step texts would read the
-    same values (usually all of them: the steps name links and the deadline, not the
-    recipient). ``shared`` keeps the sheets already made (and the specs they were made
-    from, so that their ids stay theirs)."""
+def _once(shared: dict | None, what, spec: Spec, ctx: dict[str, Any], sources: Sequence[str], make):
+    """``make()``, made once for all the letters whose texts ``sources`` would read the same
+    values (a body paragraph or the step sheet that names no recipient is the same in
+    every letter of a run), and equal results kept as one object. ``shared`` keeps what is
+    made (and the specs it was made from, so that their ids stay theirs)."""
     if shared is None:
-        return _steps(spec, text)
-    sources = [spec.steps_title] + [t for step in spec.steps for t in
-                                    (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
+        return make()
     names = [template_names(source) for source in sources]
     if any(n is None for n in names):
-        return _steps(spec, text)  # a text that does not parse: rendering it says where
+        return make()  # a text that does not parse: rendering it says where
     shared.setdefault(("spec", id(spec)), spec)
     used = sorted(set().union(*names))
-    key = ("steps", id(spec), tuple((name, _frozen(ctx.get(name))) for name in used))
+    key = (what, id(spec), tuple((name, _frozen(ctx.get(name))) for name in used))
     if key not in shared:
-        sheet = _steps(spec, text)
-        shared[key] = shared.setdefault(sheet, sheet)
+        value = make()
+        shared[key] = shared.setdefault(value, value)
     return shared[key]
 
 

@@ -38,16 +38,18 @@ def font_paths() -> dict[str, Path]:
     """The font files the PDFs use: the bundled ones patched by fontfix.py so that text
     copied out of the PDF is right. Built once and kept in a cache folder named after the
     sources' hashes, so a new font or a new patch makes new files."""
-    from . import fontfix
-
     sources = bundled_font_paths()
-    digest = hashlib.sha256(Path(fontfix.__file__).read_bytes())
+    # fontfix (and fontTools with it) is imported only to patch: a run whose patched fonts
+    # are cached starts without it.
+    digest = hashlib.sha256((Path(__file__).parent / "fontfix.py").read_bytes())
     for path in sources.values():
         digest.update(path.read_bytes())
     folder = cache_dir() / "fonts" / digest.hexdigest()[:16]
     paths = {style: folder / path.name for style, path in sources.items()}
     if all(path.is_file() for path in paths.values()):
         return paths
+    from . import fontfix
+
     folder.mkdir(parents=True, exist_ok=True)
     for style, source in sources.items():
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".ttf")

@@ -29,7 +29,7 @@ from .compose import (DELIVERY, FORMATS, Planning, check_delivery_passwords, pla
 from .filenames import unique_stems
 from .model import Letter
 from .recipients import Book
-from .register import RegisterRow, register_csv, register_xlsx
+from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
 
@@ -231,12 +231,16 @@ def write_set(
 
     with _Progress(len(entries), enabled=progress, stream=stderr) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
+        running = len(todo)
         for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
+            running -= 1
             i = todo[n]
             manifest.record(keys[i], chunk)
             results[i] = chunk
             if complete(i):
                 bar.advance(len(chunk))  # every file of the chunk's letters is written
+            if running < jobs:  # the last tasks run and a core is free: load the register's
+                preload_register()  # library now rather than after the last letter
     written = [w for i in range(0, len(tasks), len(parts))
                for w in _merge([results[j] for j in chunk_of(i)])]
     files = []

@@ -56,6 +56,13 @@ def register_csv(rows: list[RegisterRow]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def preload() -> None:
+    """Import the XLSX library (0.12 s) ahead of ``register_xlsx``: the batch engine does
+    this while its last workers finish."""
+    import openpyxl  # noqa: F401
+    import openpyxl.styles  # noqa: F401
+
+
 def register_xlsx(rows: list[RegisterRow], when: dt.datetime, title: str = "ทะเบียนหนังสือส่ง") -> bytes:
     """``when`` is stamped as the workbook's created and modified time, so the same run
     gives the same bytes."""

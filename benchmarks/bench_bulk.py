@@ -9,7 +9,9 @@ names and credentials, one letter per LAO: every kind routed "direct"), then
   2. in this process, on the same letters and the same HTML, runs the naive baseline: a fresh
      `weasyprint.HTML(string=html).write_pdf()` per letter, PDF only, no batching.
 The baseline runs on an evenly spaced sample of the letters (all of them when N is small) and
-its rate is letters per second over that sample. Prints a Markdown table.
+its rate is letters per second over that sample. Prints a Markdown table; for runs of at
+least 2,000 letters, a second one compares the peak memory while the first 1,000 letters are
+rendered with the peak while the last 1,000 are (memory that does not grow with N).
 Run by hand; the results go into the README. Never run as part of the tests.
 """
 
@@ -36,6 +38,7 @@ DISTRICTS = (
 )
 SYLLABLES = ("บ้าน", "ป่า", "ดอน", "แม่", "ห้วย", "นา", "สัน", "ทุ่ง", "หนอง", "เวียง", "ศรี", "ดง",
              "ไชย", "คำ", "งาม", "ใหม่", "หลวง", "ทอง", "แก้ว", "เหนือ", "ใต้", "ยาว", "ลอ", "ตาล")
+WINDOW = 1000  # letters: memory at the start of a long run is compared with memory at its end
 ROUTE_ALL_DIRECT = [
     "--set", "routing.via_district=[]",
     "--set", 'routing.direct=["อบจ.", "ทน.", "ทม.", "ทต.", "อบต."]',
@@ -78,21 +81,21 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
-    """Seconds, peak tree RSS (KiB) and the number of PDFs written by the real CLI."""
+def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, list, int]:
+    """Seconds, the memory of the process tree over time ((seconds, PSS KiB) every 0.2 s)
+    and the number of PDFs written by the real CLI."""
     command = [sys.executable, "-m", "lettergen", "render", str(SPEC), "--recipients", str(csv_path),
                "--out", str(out), "--format", "pdf,docx", *ROUTE_ALL_DIRECT]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    samples = []
     done = threading.Event()
 
     def sample():
-        nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_kib(child.pid))
+            samples.append((time.perf_counter() - started, tree_rss_kib(child.pid)))
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -103,7 +106,12 @@ def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, i
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"lettergen failed: {err.decode()}")
-    return seconds, peak, len(list(out.glob("*.pdf")))
+    return seconds, samples, len(list(out.glob("*.pdf")))
+
+
+def window_peak_mib(samples: list, start: float, stop: float) -> float:
+    """The highest memory sampled between ``start`` and ``stop`` seconds, in MiB."""
+    return max((kib for t, kib in samples if start <= t <= stop), default=0) / 1024
 
 
 def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
@@ -134,14 +142,19 @@ def main() -> None:
     parser.add_argument("--baseline-sample", type=int, default=60)
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
-    rows = []
+    rows, windows = [], []
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
         try:
             csv_path = work / "recipients.csv"
             write_recipients(csv_path, n)
-            seconds, peak_kib, pdfs = run_lettergen(csv_path, work / "out", args.jobs)
+            seconds, samples, pdfs = run_lettergen(csv_path, work / "out", args.jobs)
             assert pdfs == n, f"expected {n} PDFs, got {pdfs}"
+            peak_kib = max(kib for _, kib in samples)
+            if n >= 2 * WINDOW:  # does memory grow as the run goes on? (letters come at a steady rate)
+                span = seconds * WINDOW / n
+                windows.append((n, window_peak_mib(samples, 0, span),
+                                window_peak_mib(samples, seconds - span, seconds)))
             rate = n / seconds
             if args.no_baseline:
                 naive, sampled = float("nan"), 0
@@ -158,6 +171,11 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for n, rate, ms, seconds, rss, naive, sampled, ratio in rows:
         print(f"| {n} | {rate:.1f} | {ms:.0f} | {seconds:.1f} | {rss:.0f} | {naive:.2f} ({sampled}) | {ratio:.1f}x |")
+    if windows:
+        print(f"\n| N | peak PSS MiB, first {WINDOW:,} letters | peak PSS MiB, last {WINDOW:,} letters |")
+        print("|---|---|---|")
+        for n, first, last in windows:
+            print(f"| {n} | {first:.0f} | {last:.0f} |")
 
 
 if __name__ == "__main__":

@@ -228,6 +228,41 @@ def test_the_step_sheet_is_composed_once_unless_its_texts_name_the_recipient(exa
     assert len(set(titles)) == len(personal) == 20
 
 
+def test_a_body_paragraph_is_composed_once_unless_it_names_the_recipient(example, monkeypatch):
+    """A body paragraph whose template reads nothing of the recipient is rendered once for
+    the letters it reads the same values in, and is one object in them; one that names
+    the recipient (the direct letters' action) is each letter's own, with its name."""
+    from lettergen import compose
+    from lettergen.spec import load_spec
+    from lettergen.templating import plain
+
+    spec, book, _ = example
+    rendered = []
+    real = compose.render_text
+    monkeypatch.setattr(compose, "render_text",
+                        lambda source, context, *, key, file=None: rendered.append(key)
+                        or real(source, context, key=key, file=file))
+    letters = compose.compose_all(spec, book)
+    assert rendered.count("body.paragraphs[0]") == 2  # it reads the cited letter: one per variant
+    # body[1] reads the variant's action text: the district one names no recipient (one
+    # rendering for the 18 district letters), the direct one does (one for each of 2)
+    assert rendered.count("body.paragraphs[1]") == 3
+    for circular in (True, False):
+        same_variant = [letter for letter in letters if letter.circular == circular]
+        assert len({id(letter.body[0]) for letter in same_variant}) == 1
+    direct = [letter for letter in letters if not letter.circular]
+    assert len(direct) == 2
+    texts = [plain(letter.body[1].runs) for letter in direct]
+    assert texts[0] != texts[1]
+    for letter, text in zip(direct, texts):
+        assert letter.recipient_name in text
+    spec = load_spec(EXAMPLE / "letter.toml", {
+        "body.paragraphs": ["ขอให้{{ recipient.name }}ดำเนินการ", "วันศุกร์ที่ ๑๐ สิงหาคม ๒๕๖๑"]})
+    personal = compose.compose_all(spec, book)
+    assert len({plain(letter.body[0].runs) for letter in personal}) == len(personal) == 20
+    assert len({id(letter.body[1]) for letter in personal}) == 1
+
+
 def test_a_chunks_key_follows_every_letter_field_secrets_included_and_not_the_process(example):
     """The resume manifest's key: the same for the same letters in another process (no
     hash-seeded order in it), different when a password, a word of a shared paragraph, a

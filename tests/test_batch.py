@@ -213,6 +213,30 @@ def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
         same_layout(data, write_pdf(letter))
 
 
+def test_the_letters_user_agent_stylesheet_changes_no_layout(example, monkeypatch):
+    """templates/ua.css stands in for WeasyPrint's user-agent stylesheet (it is faster):
+    with WeasyPrint's own, a district circular, a direct letter and an external letter
+    with a list of enclosures are laid out the same, character for character."""
+    import weasyprint
+
+    from lettergen import pdf_writer
+    from lettergen.compose import compose_all
+    from lettergen.spec import load_spec
+
+    _, book, letters = example
+    external = load_spec(EXAMPLE / "letter.toml", {
+        "letter.kind": "external", "sender.signer_name": "นายสมชาย ใจดี",
+        "sender.signer_position": "ผู้ว่าราชการจังหวัดเชียงราย",
+        "letter.enclosures": '["บัญชีชื่อผู้ใช้และรหัสผ่าน 1 ฉบับ", "คู่มือการใช้งาน 1 ชุด"]'})
+    some = [letters[0], letters[-1], compose_all(external, book, only=["570102"])[0]]
+    assert len(some[2].enclosures) == 2 and "<ol>" in pdf_writer.html([some[2]])
+    assert pdf_writer._letter_html() is not weasyprint.HTML
+    ours = [pdf_writer.render_document([letter]).write_pdf() for letter in some]
+    monkeypatch.setattr(pdf_writer, "_letter_html", lambda: weasyprint.HTML)
+    for letter, pdf in zip(some, ours):
+        same_layout(pdf, pdf_writer.render_document([letter]).write_pdf())
+
+
 def test_the_step_sheet_is_composed_once_unless_its_texts_name_the_recipient(example):
     """Letters whose step texts read the same values share one step sheet; a step text
     that names the recipient gives each letter its own."""

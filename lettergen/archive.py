@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+from .docx_zip import zip_date_time
+
 ZIP_NAME = "letters.zip"
 _COMPRESSED = {".pdf", ".docx", ".xlsx", ".zip", ".png"}
 _CHUNK = 1 << 20
@@ -23,8 +25,7 @@ _CHUNK = 1 << 20
 def zip_entry(name: str, when: dt.date) -> zipfile.ZipInfo:
     """The entry for ``name``, stamped at midnight of ``when`` (zip cannot hold earlier
     than 1980) with owner read/write permission."""
-    stamp = max(dt.datetime.combine(when, dt.time()), dt.datetime(1980, 1, 1))
-    info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+    info = zipfile.ZipInfo(name, date_time=zip_date_time(dt.datetime.combine(when, dt.time())))
     info.external_attr = 0o600 << 16
     stored = Path(name).suffix.lower() in _COMPRESSED
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED

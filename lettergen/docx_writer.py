@@ -23,7 +23,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
 
 from . import qr
-from .docx_zip import zip_bytes
+from .docx_zip import zip_bytes, zip_date_time
 from .docx_thai import (
     add_page_number_field,
     set_cant_split,
@@ -358,7 +358,7 @@ def _save(document, when: dt.datetime) -> bytes:
         writer.write(part.partname, _static_blob(part) if static else part.blob)
         if len(part.rels):
             writer.write(part.partname.rels_uri, part.rels.xml)
-    return zip_bytes(writer.entries, max(when, dt.datetime(1980, 1, 1)).timetuple()[:6])
+    return zip_bytes(writer.entries, zip_date_time(when))
 
 
 def write_docx(letter: Letter) -> bytes:

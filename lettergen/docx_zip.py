@@ -11,6 +11,7 @@ directory. Every entry carries the same fixed date, so the same letter gives the
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 import zlib
 from functools import lru_cache
@@ -32,6 +33,12 @@ def compressed(data: bytes, deflate: bool) -> tuple[int, int, bytes]:
         return _STORED, zlib.crc32(data), data
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return _DEFLATED, zlib.crc32(data), packer.compress(data) + packer.flush()
+
+
+def zip_date_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """``when`` as a zip entry's (year, month, day, hour, minute, second): zip cannot hold a
+    time before 1980, so an earlier one becomes 1 January 1980."""
+    return max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
 
 
 def dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:

@@ -118,7 +118,7 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     """Letters per second of the naive loop over a sample of the same letters."""
     sys.path.insert(0, str(ROOT))
     from lettergen.compose import compose_all
-    from lettergen.pdf_writer import _import_weasyprint, html
+    from lettergen.pdf.writer import _import_weasyprint, html
     from lettergen.recipients import load_recipients
     from lettergen.spec import load_spec
 

@@ -86,7 +86,7 @@ def render_plain(folder: Path) -> list[Path]:
     """The demo's letters with the body paragraphs set by CSS justify alone."""
     from markupsafe import Markup, escape
 
-    from lettergen import pdf_writer
+    from lettergen.pdf import writer as pdf_writer
     from lettergen.compose import compose_all
     from lettergen.recipients import load_recipients
     from lettergen.resources import EXAMPLES
@@ -94,9 +94,9 @@ def render_plain(folder: Path) -> list[Path]:
 
     spec = load_spec(EXAMPLES / "chiang-rai-2561" / "letter.toml")
     letters = compose_all(spec, load_recipients(spec.recipients.file, spec))
-    from lettergen import rows
+    from lettergen.pdf import rows
 
-    from lettergen.justify import LineMarkup
+    from lettergen.pdf.justify import LineMarkup
 
     # each paragraph one row of one block, set by CSS alone
     rows.paragraph_lines = lambda runs: (LineMarkup(

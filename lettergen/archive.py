@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
-from .docx_zip import zip_date_time
+from .docx.package_zip import zip_date_time
 
 ZIP_NAME = "letters.zip"
 _COMPRESSED = {".pdf", ".docx", ".xlsx", ".zip", ".png"}

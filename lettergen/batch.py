@@ -250,7 +250,7 @@ def write_set(
             files.append(out / f"{w.stem}.{fmt}")
     files += _write_register(spec, entries, written, out, register_start or spec.register_start)
     if print_pdf and "pdf" in formats:
-        from .pdf_writer import concatenate
+        from .pdf.writer import concatenate
 
         path = out / "print.pdf"
         write_atomic(path, concatenate([out / f"{w.stem}.pdf" for w in written]))

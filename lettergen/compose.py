@@ -371,7 +371,7 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) 
     as bytes in each format. The PDFs are laid out together (pdf_writer.write_pdfs)."""
     pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
     if "pdf" in formats or DELIVERY in formats:
-        from .pdf_writer import write_pdfs_with_pages
+        from .pdf.writer import write_pdfs_with_pages
 
         pdfs = write_pdfs_with_pages(letters)
     out = []
@@ -381,11 +381,11 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) 
             if fmt == "pdf":
                 files[fmt] = pdfs[i][0]
             elif fmt == DELIVERY:
-                from .pdf_writer import encrypt
+                from .pdf.writer import encrypt
 
                 files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
             elif fmt == "docx":
-                from .docx_writer import write_docx
+                from .docx.writer import write_docx
 
                 files[fmt] = write_docx(letter)
             else:
@@ -401,7 +401,7 @@ def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None
     engine does this before it forks its PDF workers, so they share it. (DOCX needs no such
     start: its tasks begin before this, in workers of their own.)"""
     if "pdf" in formats or DELIVERY in formats:
-        from .pdf_writer import prepare as prepare_pdf
+        from .pdf.writer import prepare as prepare_pdf
 
         prepare_pdf(letters)
 

@@ -41,14 +41,14 @@ def font_paths() -> dict[str, Path]:
     sources = bundled_font_paths()
     # fontfix (and fontTools with it) is imported only to patch: a run whose patched fonts
     # are cached starts without it.
-    digest = hashlib.sha256((Path(__file__).parent / "fontfix.py").read_bytes())
+    digest = hashlib.sha256((Path(__file__).parent / "pdf" / "fontfix.py").read_bytes())
     for path in sources.values():
         digest.update(path.read_bytes())
     folder = cache_dir() / "fonts" / digest.hexdigest()[:16]
     paths = {style: folder / path.name for style, path in sources.items()}
     if all(path.is_file() for path in paths.values()):
         return paths
-    from . import fontfix
+    from .pdf import fontfix
 
     folder.mkdir(parents=True, exist_ok=True)
     for style, source in sources.items():

@@ -134,7 +134,7 @@ def status_xlsx(report: Status) -> bytes:
 
 def status_pdf(report: Status) -> bytes:
     """The one-page report, with a bar chart of completion per district."""
-    from .pdf_writer import write_report_pdf
+    from .pdf.writer import write_report_pdf
 
     return write_report_pdf("status.html.j2", report=report, thai_number=thai_number,
                             date_text=thai_date(report.date))

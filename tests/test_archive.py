@@ -15,7 +15,7 @@ from lettergen.cli import main
 
 @pytest.fixture(scope="module")
 def letter_pdf(example):
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.writer import write_pdf
 
     _, _, letters = example
     letter = next(l for l in letters if l.key == "570102")
@@ -42,7 +42,7 @@ def test_pdf_declares_pdf_a_3u_and_carries_the_letters_metadata(letter_pdf):
 def test_source_date_epoch_sets_the_creation_date(example, monkeypatch):
     import pikepdf
 
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.writer import write_pdf
 
     _, _, letters = example
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1533859200")  # 2018-08-10 00:00 UTC

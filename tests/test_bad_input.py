@@ -339,7 +339,7 @@ def test_the_pdf_may_fetch_only_bundled_files(tmp_path):
     address is refused."""
     import pytest as _pytest
 
-    from lettergen.pdf_writer import _fetcher
+    from lettergen.pdf.writer import _fetcher
     from lettergen.resources import template_path
 
     css = template_path("letter.css")

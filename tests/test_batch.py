@@ -204,7 +204,7 @@ def test_workers_write_the_same_files_as_one_process(rendered, example, tmp_path
 
 
 def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
-    from lettergen.pdf_writer import write_pdf, write_pdfs
+    from lettergen.pdf.writer import write_pdf, write_pdfs
 
     _, _, letters = example
     some = letters[12:16] + letters[-2:]
@@ -219,7 +219,7 @@ def test_the_letters_user_agent_stylesheet_changes_no_layout(example, monkeypatc
     with a list of enclosures are laid out the same, character for character."""
     import weasyprint
 
-    from lettergen import pdf_writer
+    from lettergen.pdf import writer as pdf_writer
     from lettergen.compose import compose_all
     from lettergen.spec import load_spec
 

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from lettergen.docx_zip import compressed, zip_bytes
+from lettergen.docx.package_zip import compressed, zip_bytes
 
 ENTRIES = [
     ("[Content_Types].xml", b'<?xml version="1.0"?><Types/>', True),
@@ -54,6 +54,6 @@ def test_same_entries_give_the_same_bytes_and_shared_parts_are_compressed_once()
     ((2018, 7, 27, 13, 45, 31), (13 << 11 | 45 << 5 | 15, 38 << 9 | 7 << 5 | 27)),
 ])
 def test_dos_time(date_time, fields):
-    from lettergen.docx_zip import dos_time
+    from lettergen.docx.package_zip import dos_time
 
     assert dos_time(date_time) == fields

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from conftest import same_layout
-from lettergen.paginate import (BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, collapse, page_number_top,
+from lettergen.pdf.paginate import (BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, collapse, page_number_top,
                                 paginate)
 
 LINE = 20.8  # a 16 pt line at line-height 1.3
@@ -111,7 +111,7 @@ def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which
     """The letter's own pages built from rows have the same pages, the same text and the
     same positions (within 0.01 pt) as WeasyPrint's layout of the rows in one flow."""
     from lettergen.compose import compose_all
-    from lettergen.pdf_writer import render_document, write_pdf
+    from lettergen.pdf.writer import render_document, write_pdf
     from lettergen.spec import load_spec
 
     from conftest import EXAMPLE
@@ -133,7 +133,7 @@ def test_a_long_credentials_list_runs_on_with_its_head_repeated(example):
     """A district with more LAOs than a page holds: the list runs over to the next page,
     which starts with the table's head, and every LAO is there once."""
     from lettergen.model import Paragraph, Run
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.writer import write_pdf
 
     from test_batch import pdf_pages_text
 

@@ -42,7 +42,7 @@ def corpus() -> list[str]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     from lettergen.compose import compose_all
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.writer import write_pdf
     from lettergen.recipients import load_recipients
     from lettergen.spec import load_spec
 
@@ -103,8 +103,8 @@ def test_a_very_loose_line_stays_inside_the_right_margin():
     past it, cut off at the edge of its row, before letter-spacing was capped)."""
     from conftest import page_layout
     from lettergen.compose import compose_all
-    from lettergen.justify import paragraph_lines
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.justify import paragraph_lines
+    from lettergen.pdf.writer import write_pdf
     from lettergen.recipients import load_recipients
     from lettergen.spec import load_spec
 
@@ -130,6 +130,6 @@ def test_a_very_loose_line_stays_inside_the_right_margin():
     ("ต่างๆ", ("ต่างๆ",)),
 ])
 def test_word_boundaries_of_a_phrase(chunk, words):
-    from lettergen.justify import _words
+    from lettergen.pdf.justify import _words
 
     assert _words(chunk) == words

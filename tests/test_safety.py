@@ -385,7 +385,7 @@ def test_no_file_content_is_pulled_into_any_output(injection):
 def test_html_escapes_data(injection_letters):
     from lxml import html as lxml_html
 
-    from lettergen.pdf_writer import html
+    from lettergen.pdf.writer import html
 
     page = html(injection_letters)
     for raw in ("<img src=file", "<b>bold", "</p><style>", "<style>body{display:none}"):

@@ -103,7 +103,7 @@ SEED_PHRASES = (
 
 
 def test_docx_and_html_carry_the_seed_wording_in_thai_digits(demo_dir, example):
-    from lettergen.pdf_writer import html
+    from lettergen.pdf.writer import html
 
     _, book, letters = example
     district = next(l for l in letters if l.key == "5701")
@@ -255,7 +255,7 @@ def test_qr_error_correction_and_quiet_zone():
 
 
 def test_html_golden_for_a_small_district_letter(example, golden):
-    from lettergen.pdf_writer import html
+    from lettergen.pdf.writer import html
 
     _, _, letters = example
     letter = next(l for l in letters if l.key == "5714")
@@ -324,8 +324,8 @@ def test_docx_parts_shared_between_letters_are_never_changed(example):
     python-docx's default document with the Thai font defaults has them."""
     from docx import Document
 
-    from lettergen.docx_thai import set_default_thai_font
-    from lettergen.docx_writer import BODY_PT, STATIC_PARTS, _blank, write_docx
+    from lettergen.docx.thai_xml import set_default_thai_font
+    from lettergen.docx.writer import BODY_PT, STATIC_PARTS, _blank, write_docx
 
     _, _, letters = example
     for letter in letters[:3] + letters[-2:]:

@@ -25,7 +25,7 @@ def render_page(pdf: bytes, number: int):
 
 @pytest.fixture(scope="module")
 def pdf(example):
-    from lettergen.pdf_writer import write_pdf
+    from lettergen.pdf.writer import write_pdf
 
     _, _, letters = example
     return write_pdf(next(l for l in letters if l.key == "5714"))

@@ -24,12 +24,12 @@ from typing import Sequence
 
 import jinja2
 
-from .errors import ResourceError
-from .model import LABELS, Letter, Section
+from ..errors import ResourceError
+from ..model import LABELS, Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
-from .pdf_rows import RowSheet, place_rows
-from .qr import print_width_cm, svg_data_uri
-from .resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
+from .placement import RowSheet, place_rows
+from ..qr import print_width_cm, svg_data_uri
+from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from .rows import Row, letter_rows, page_number_row, section_rows
 
 

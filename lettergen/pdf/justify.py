@@ -29,10 +29,10 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from .dictionary import short_words
-from .model import Run
-from .resources import font_paths
-from .thai import word_tokenize
+from ..dictionary import short_words
+from ..model import Run
+from ..resources import font_paths
+from ..thai import word_tokenize
 
 PT_PER_CM = 72 / 2.54
 FONT_SIZE_PT = 16.0

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .justify import paragraph_lines
-from .model import Letter, Section
-from .thai import arabic_digit_to_thai_digit
+from ..model import Letter, Section
+from ..thai import arabic_digit_to_thai_digit
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
 
-from . import qr
-from .docx_zip import zip_bytes, zip_date_time
-from .docx_thai import (
+from .. import qr
+from .package_zip import zip_bytes, zip_date_time
+from .thai_xml import (
     add_page_number_field,
     set_cant_split,
     set_default_thai_font,
@@ -34,8 +34,8 @@ from .docx_thai import (
     set_thai_run,
     shade_cell,
 )
-from .thai import arabic_digit_to_thai_digit
-from .model import LABELS, Letter, Paragraph, QrRow, Section, Table
+from ..thai import arabic_digit_to_thai_digit
+from ..model import LABELS, Letter, Paragraph, QrRow, Section, Table
 
 BODY_PT = 16
 TABLE_PT = 14

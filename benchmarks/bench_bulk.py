@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "examples" / "chiang-rai-2561" / "letter.toml"
+SPEC = ROOT / "lettergen" / "examples" / "chiang-rai-2561" / "letter.toml"
 DISTRICTS = (
     "เมืองเชียงราย", "เวียงชัย", "เชียงของ", "เทิง", "พาน", "ป่าแดด", "แม่จัน", "เชียงแสน", "แม่สาย",
     "แม่สรวย", "เวียงป่าเป้า", "พญาเม็งราย", "เวียงแก่น", "ขุนตาล", "แม่ฟ้าหลวง", "แม่ลาว",
@@ -131,7 +131,7 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     pages = [html([letter]) for letter in chosen]  # the same HTML lettergen lays out
     started = time.perf_counter()
     for page in pages:
-        weasyprint.HTML(string=page, base_url=str(ROOT / "templates") + "/").write_pdf()
+        weasyprint.HTML(string=page, base_url=str(ROOT / "lettergen" / "templates") + "/").write_pdf()
     return len(chosen) / (time.perf_counter() - started), len(chosen)
 
 

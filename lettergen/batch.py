@@ -346,14 +346,13 @@ class Manifest:
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """What else decides the bytes: lettergen's code, templates and fonts."""
-    from .resources import FONTS, TEMPLATES
-
+    """What else decides the bytes: lettergen's code (subpackages too), templates and fonts."""
+    package = Path(__file__).parent
     digest = hashlib.sha256()
-    for folder in (Path(__file__).parent, TEMPLATES, FONTS):
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.is_file() and relative.parts[0] != "examples" and "__pycache__" not in relative.parts:
+            digest.update(str(relative).encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

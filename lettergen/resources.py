@@ -1,4 +1,4 @@
-"""Where the bundled files live: templates/ and fonts/ at the project root."""
+"""Where the bundled files live: templates/, fonts/ and examples/ inside the package."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import ResourceError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT / "templates"
 FONTS = ROOT / "fonts"
 EXAMPLES = ROOT / "examples"

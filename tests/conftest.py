@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "chiang-rai-2561"
+EXAMPLE = ROOT / "lettergen" / "examples" / "chiang-rai-2561"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -324,7 +324,7 @@ def test_a_missing_font_file_is_an_error_not_a_fallback(tmp_path, monkeypatch, c
     resources.font_paths.cache_clear()
     try:
         out = tmp_path / "out"
-        rc = main(["render", str(ROOT / "examples" / "chiang-rai-2561" / "letter.toml"),
+        rc = main(["render", str(ROOT / "lettergen" / "examples" / "chiang-rai-2561" / "letter.toml"),
                    "--only", "5714", "--format", "pdf", "--out", str(out), "--jobs", "1"])
     finally:
         resources.font_paths.cache_clear()

@@ -29,7 +29,7 @@ def converted(demo_dir, tmp_path_factory):
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig>
   <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{ROOT / "fonts"}</dir>
+  <dir>{ROOT / "lettergen" / "fonts"}</dir>
   <cachedir>{work / "fc-cache"}</cachedir>
   <alias binding="same"><family>TH SarabunIT๙</family><prefer><family>Sarabun</family></prefer></alias>
 </fontconfig>

@@ -761,7 +761,7 @@ def test_clean_sheet_with_common_thai_names_is_not_taken_for_mojibake(tmp_path, 
 
 # --- 7. resume after kill -9 ---------------------------------------------------------------
 
-RENDER = ["render", "examples/chiang-rai-2561/letter.toml", "--jobs", "1"]
+RENDER = ["render", "lettergen/examples/chiang-rai-2561/letter.toml", "--jobs", "1"]
 
 
 def render_command(out: Path) -> list[str]:

@@ -118,7 +118,8 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     """Letters per second of the naive loop over a sample of the same letters."""
     sys.path.insert(0, str(ROOT))
     from lettergen.compose import compose_all
-    from lettergen.pdf.writer import _import_weasyprint, html
+    from lettergen.pdf.weasy import import_weasyprint
+    from lettergen.pdf.writer import html
     from lettergen.recipients import load_recipients
     from lettergen.spec import load_spec
 
@@ -127,7 +128,7 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     letters = compose_all(spec, load_recipients(csv_path, spec))
     step = max(1, len(letters) // sample)
     chosen = letters[::step][:sample]
-    weasyprint = _import_weasyprint()
+    weasyprint = import_weasyprint()
     pages = [html([letter]) for letter in chosen]  # the same HTML lettergen lays out
     started = time.perf_counter()
     for page in pages:

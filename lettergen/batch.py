@@ -129,6 +129,9 @@ def run(
     checked = check_letters(planning, check)  # all checks happen here, before any output
     if "pdf" in formats or DELIVERY in formats:
         font_paths()  # a missing font file is an input error, found before any output
+        from .pdf import weasy  # noqa: F401  (an untested WeasyPrint: the same, at import)
+    if "docx" in formats:
+        from .docx import python_docx  # noqa: F401  (and an untested python-docx)
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)

@@ -14,6 +14,8 @@ from functools import lru_cache
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from .python_docx import element
+
 THAI_LANG = "th-TH"
 
 
@@ -31,7 +33,7 @@ def set_thai_run(run, font: str, size_pt: float, bold: bool = False,
                  underline: bool = False, color: str | None = None) -> None:
     """Give ``run`` the Latin and complex-script font, size, weight and Thai language.
     ``run`` must be new (no properties yet): its w:rPr is a copy of a cached one."""
-    run._r.insert(0, copy.deepcopy(_run_properties(font, size_pt, bold, underline, color)))
+    element(run).insert(0, copy.deepcopy(_run_properties(font, size_pt, bold, underline, color)))
 
 
 @lru_cache(maxsize=64)
@@ -67,7 +69,7 @@ def _append(parent, tag: str, **attrs):
 
 def set_thai_distributed(paragraph) -> None:
     """w:jc="thaiDistribute" on ``paragraph`` (python-docx's enum has no such value)."""
-    ppr = paragraph._p.get_or_add_pPr()
+    ppr = element(paragraph).get_or_add_pPr()
     jc = ppr.find(qn("w:jc"))
     if jc is None:
         jc = OxmlElement("w:jc")
@@ -109,24 +111,24 @@ def add_page_number_field(paragraph, font: str, size_pt: float) -> None:
     run("- ")
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
-    run()._r.append(begin)
+    element(run()).append(begin)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
-    run()._r.append(instr)
+    element(run()).append(instr)
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
-    run()._r.append(separate)
+    element(run()).append(separate)
     run("๒")
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
-    run()._r.append(end)
+    element(run()).append(end)
     run(" -")
 
 
 def set_thai_page_numbers(section) -> None:
     """Page numbers of ``section`` in Thai digits: w:pgNumType/@w:fmt="thaiNumbers"."""
-    sect_pr = section._sectPr
+    sect_pr = element(section)
     pg = sect_pr.find(qn("w:pgNumType"))
     if pg is None:
         pg = OxmlElement("w:pgNumType")
@@ -142,17 +144,17 @@ def set_thai_page_numbers(section) -> None:
 
 def set_cant_split(row) -> None:
     """Keep a table row on one page (as the PDF does: tr { break-inside: avoid })."""
-    trpr = row._tr.get_or_add_trPr()
+    trpr = element(row).get_or_add_trPr()
     _append(trpr, "w:cantSplit")
 
 
 def set_repeat_header(row) -> None:
     """Repeat a table's header row on every page it spans."""
-    trpr = row._tr.get_or_add_trPr()
+    trpr = element(row).get_or_add_trPr()
     _append(trpr, "w:tblHeader", val="true")
 
 
 def shade_cell(cell, fill: str) -> None:
-    tcpr = cell._tc.get_or_add_tcPr()
+    tcpr = element(cell).get_or_add_tcPr()
     shd = _append(tcpr, "w:shd", val="clear", color="auto")
     shd.set(qn("w:fill"), fill)

@@ -17,12 +17,11 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table as DocxTable
 
 from .. import qr
+from . import python_docx
 from .package_zip import zip_bytes, zip_date_time
 from .thai_xml import (
     add_page_number_field,
@@ -232,10 +231,10 @@ class _Writer:
         if head is not None:  # the table and its head row as a letter before made them
             body = self.doc.element.body
             body.insert(len(body) - 1, copy.deepcopy(head))  # the body's w:sectPr stays last
-            table = DocxTable(body[len(body) - 2], self.doc._body)
+            table = python_docx.table_over(self.doc, body[len(body) - 2])
         else:
             table = self.doc.add_table(rows=1, cols=len(model.headers))
-            table._tbl.tblStyle_val = TABLE_GRID  # by id: a lookup by name searches all styles
+            python_docx.set_table_style_id(table, TABLE_GRID)
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
             table.autofit = False
             for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
@@ -250,7 +249,7 @@ class _Writer:
                 self.run(p, text, bold=True, size=size)
             if len(_TABLE_HEADS) >= 16:
                 _TABLE_HEADS.clear()
-            _TABLE_HEADS[key] = copy.deepcopy(table._tbl)
+            _TABLE_HEADS[key] = copy.deepcopy(python_docx.element(table))
         for row in model.rows:
             added = table.add_row()
             set_cant_split(added)
@@ -303,7 +302,7 @@ def page_setup(section, font: str, numbered: bool) -> None:
     section.different_first_page_header_footer = numbered
     header = section.header.paragraphs[0]
     for run in list(header.runs):
-        run._r.getparent().remove(run._r)
+        python_docx.element(header).remove(python_docx.element(run))
     if numbered:
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         add_page_number_field(header, font, BODY_PT)
@@ -331,34 +330,13 @@ def _static_blob(part) -> bytes:
     return part.blob
 
 
-class _Entries:
-    """python-docx's physical package writer, collecting (name, bytes, deflate) for
-    docx_zip, which compresses each distinct part once per process."""
-
-    def __init__(self):
-        self.entries: list[tuple[str, bytes, bool]] = []
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        name = pack_uri.membername
-        self.entries.append((name, blob, not name.endswith((".png", ".jpeg", ".jpg"))))
-
-
 def _save(document, when: dt.datetime) -> bytes:
-    # The same steps as python-docx's OpcPackage.save / PackageWriter.write, with our writer;
-    # every entry is dated ``when`` (the letter's date), so the same letter gives the same bytes.
-    package = document.part.package
-    parts = list(package.parts)
-    for part in parts:
-        part.before_marshal()
-    writer = _Entries()
-    PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    for part in parts:  # PackageWriter._write_parts, with the shared parts serialized once
-        static = str(part.partname) in STATIC_PARTS
-        writer.write(part.partname, _static_blob(part) if static else part.blob)
-        if len(part.rels):
-            writer.write(part.partname.rels_uri, part.rels.xml)
-    return zip_bytes(writer.entries, zip_date_time(when))
+    """The DOCX bytes, the shared parts serialized once; every entry is dated ``when`` (the
+    letter's date), so the same letter gives the same bytes."""
+    def blob_of(part) -> bytes:
+        return _static_blob(part) if str(part.partname) in STATIC_PARTS else part.blob
+
+    return zip_bytes(python_docx.package_entries(document, blob_of), zip_date_time(when))
 
 
 def write_docx(letter: Letter) -> bytes:

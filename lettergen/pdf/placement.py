@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .paginate import LEFT, PAGE_HEIGHT, PAGE_WIDTH, Box
-
-PX = 0.75  # WeasyPrint's lengths are CSS pixels; a pixel is 3/4 of a point
+from .weasy import laid_out_rows, row_groups
 
 
 @dataclass(frozen=True)
@@ -30,44 +29,11 @@ class Where:
 
 
 def row_geometry(document, count: int) -> list[Where]:
-    """Where each of the first ``count`` rows is, from WeasyPrint's box tree
-    (html > body > div.row#row-N > the row's element)."""
-    found: dict[int, Where] = {}
-    for number, page in enumerate(document.pages):
-        body = page._page_box.children[0].children[0]
-        for row in body.children:
-            anchor = row.element.get("id", "") if row.element is not None else ""
-            if not anchor.startswith("row-"):
-                continue
-            element = row.children[0]
-            found[int(anchor[4:])] = Where(
-                number, (element.position_y + element.margin_top) * PX,
-                Box(element.border_height() * PX, element.margin_top * PX, element.margin_bottom * PX),
-                _paints(element))
+    """Where each of the first ``count`` rows is (weasy.laid_out_rows)."""
+    found = {n: Where(page, top, Box(height, margin_top, margin_bottom), paints)
+             for n, page, top, height, margin_top, margin_bottom, paints in laid_out_rows(document)}
     assert sorted(found) == list(range(count)), "every row is laid out whole on one page"
     return [found[i] for i in range(count)]
-
-
-def _paints(box) -> bool:
-    """Whether WeasyPrint paints anything for ``box``: text, an image, a border or a
-    background somewhere inside it."""
-    from weasyprint.formatting_structure import boxes
-
-    return _paints_in(box, boxes)
-
-
-def _paints_in(box, boxes) -> bool:
-    if isinstance(box, boxes.TextBox):
-        return bool(box.text.strip())
-    if isinstance(box, boxes.ReplacedBox):
-        return True
-    style = box.style
-    if any(style[f"border_{side}_width"] and style[f"border_{side}_style"] != "none"
-           for side in ("top", "right", "bottom", "left")):
-        return True
-    if style["background_color"].alpha > 0 or any(image[0] != "none" for image in style["background_image"]):
-        return True
-    return any(_paints_in(child, boxes) for child in getattr(box, "children", ()))
 
 
 class RowSheet:
@@ -101,7 +67,7 @@ class RowSheet:
             rows = [i for i, w in enumerate(self.where) if w.page == page]
             painted = [i for i in rows if self.where[i].paints]
             self.forms.update((i, None) for i in rows)
-            for i, content in zip(painted, _cut(self.pdf.pages[page], len(painted))):
+            for i, content in zip(painted, row_groups(self.pdf.pages[page], len(painted))):
                 self.forms[i] = self._make(page, content)
         return self.forms[row]
 
@@ -144,35 +110,3 @@ def place_rows(out, placed) -> None:
         Contents=out.make_stream("\n".join(content).encode("ascii")),
     )
     out.pages.append(pikepdf.Page(page))
-
-
-def _cut(page, count: int) -> list[bytes]:
-    """The content of ``page`` once per row painted on it: the ops outside every row's group
-    (the page's transforms and the groups around the rows), the row's own group, and the
-    ``Q``s that close what is open. The rows' groups are the first depth of nesting with
-    more than one group; on a page with one row, that row is the whole page."""
-    import pikepdf
-
-    ops = pikepdf.parse_content_stream(page)
-    if count == 1:
-        return [pikepdf.unparse_content_stream(ops)]
-    push, pop = pikepdf.Operator("q"), pikepdf.Operator("Q")
-    depth, groups_at = 0, {}
-    for _, operator in ops:
-        if operator == push:
-            groups_at[depth] = groups_at.get(depth, 0) + 1
-            depth += 1
-        elif operator == pop:
-            depth -= 1
-    level = min(d for d, n in groups_at.items() if n > 1)
-    assert groups_at[level] == count, f"{count} rows painted as {groups_at[level]} groups"
-    frame, rows, depth = [], [], 0  # frame: the ops outside the rows' groups so far
-    for op in ops:
-        operator = op[1]
-        if operator == push and depth == level:
-            rows.append((list(frame), []))  # a row's group begins: what is open around it
-        inside = depth > level or (operator == push and depth == level)
-        depth += (operator == push) - (operator == pop)
-        (rows[-1][1] if inside else frame).append(op)
-    close = [([], pop)] * level
-    return [pikepdf.unparse_content_stream(around + group + close) for around, group in rows]

@@ -16,7 +16,6 @@ import dataclasses
 import datetime as dt
 import io
 import os
-import warnings
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +29,7 @@ from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .placement import RowSheet, place_rows
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
+from . import weasy
 from .rows import Row, letter_rows, page_number_row, section_rows
 
 
@@ -104,50 +104,12 @@ def _allowed_files(letters: Sequence[Letter], emblems: Sequence[str] = ()) -> se
 
 
 def _fetcher(allowed: set[Path]):
-    """A URL fetcher that serves data: URIs and the ``allowed`` files, and refuses the
-    rest (other files, the network) so that the rendering stops."""
-    from urllib.parse import unquote, urlparse
-
-    URLFetcher = _import_weasyprint().urls.URLFetcher
-
-    class BundledOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("file://"):
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if path not in allowed:
-                    raise ValueError(f"not a bundled file: {url}")
-            elif not url.startswith("data:"):
-                raise ValueError(f"not a bundled file: {url}")
-            return super().fetch(url, headers)
-
-    return BundledOnly(allowed_protocols=("file", "data"), fail_on_errors=True)
+    return weasy.bundled_only_fetcher(allowed)
 
 
-def _import_weasyprint():
-    # Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools and
-    # warns at import that it will need HarfBuzz later. The output is the same, so the
-    # clerk is spared the warning; .ci/run and the README install the library.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
-        import weasyprint
-        import weasyprint.text.fonts  # noqa: F401
-    return weasyprint
-
-
-@lru_cache(maxsize=1)
 def _letter_html():
-    """WeasyPrint's HTML with templates/ua.css as its user-agent stylesheet: the defaults of
-    the elements a letter is made of, not of all HTML (a quarter of a row's layout time).
-    WeasyPrint reads its user-agent stylesheets from ``HTML._ua_stylesheets``; a version
-    without that method simply uses its own, and the letters look the same."""
-    weasyprint = _import_weasyprint()
-    stylesheet = weasyprint.CSS(filename=str(template_path("ua.css")))
-
-    class LetterHTML(weasyprint.HTML):
-        def _ua_stylesheets(self, *args, **kwargs):
-            return [stylesheet]
-
-    return LetterHTML
+    """WeasyPrint's HTML with templates/ua.css as its user-agent stylesheet (weasy.py)."""
+    return weasy.letter_html_class(str(template_path("ua.css")))
 
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
@@ -155,28 +117,24 @@ def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] 
     """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` one
     under another (showing the Garuda ``emblems``), then ``letters`` (each in one flow) and
     ``sections``."""
-    weasyprint = _import_weasyprint()
     source = html(letters, sections, rows=rows)
-    document = _letter_html()(
-        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(letters, emblems))
-    ).render(font_config=weasyprint.text.fonts.FontConfiguration())
+    document = weasy.render(_letter_html(), source, str(TEMPLATES) + "/",
+                            _fetcher(_allowed_files(letters, emblems)))
     _check_fonts(document)
     return document
 
 
 def write_report_pdf(template: str, **context) -> bytes:
     """A report page from one of templates/ (the bundled fonts only, like the letters)."""
-    weasyprint = _import_weasyprint()
     source = _environment().get_template(template).render(fonts=_font_uris(), **context)
-    document = weasyprint.HTML(
-        string=source, base_url=str(TEMPLATES) + "/", url_fetcher=_fetcher(_allowed_files(()))
-    ).render(font_config=weasyprint.text.fonts.FontConfiguration())
+    document = weasy.render(weasy.import_weasyprint().HTML, source, str(TEMPLATES) + "/",
+                            _fetcher(_allowed_files(())))
     _check_fonts(document)
     return document.write_pdf()
 
 
 def _check_fonts(document) -> None:
-    families = {font.family for font in document.fonts.values()}
+    families = weasy.font_families(document)
     others = sorted(f for f in families if f != PDF_FONT_FAMILY)
     if others:
         raise ResourceError(

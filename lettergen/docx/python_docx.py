@@ -1,0 +1,98 @@
+"""Everything lettergen takes from python-docx beyond its documented API, in one module.
+
+- the XML element behind a proxy (``run._r``, ``paragraph._p``, ``row._tr``, ``cell._tc``,
+  ``table._tbl``, ``section._sectPr``), for the Thai attributes python-docx has no API for
+  (thai_xml.py) and for copying blocks between letters;
+- a table proxy made over a copied ``w:tbl`` (``Table(tbl, document._body)``) and a table
+  style set by its id (``tblStyle_val``);
+- the package's parts written by ``PackageWriter._write_content_types_stream``,
+  ``_write_pkg_rels`` and the steps of ``_write_parts``, into our own zip writer
+  (package_zip.py), so each part shared by every letter is serialized once.
+
+The installed version is checked when this module is imported, against the range the test
+suite ran on (pinned in pyproject.toml): an upgrade starts here.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from ..errors import ResourceError
+
+TESTED = ((1, 2), (2, 0))  # pyproject.toml: python-docx>=1.2,<2
+
+
+def check_version(version: str) -> None:
+    """Refuse a python-docx outside the tested range: its internals may have changed."""
+    numbers = tuple(int(part) if part.isdigit() else 0 for part in version.split(".")[:2])
+    low, high = TESTED
+    if not low <= numbers < high:
+        raise ResourceError(
+            f"lettergen ใช้ได้กับ python-docx รุ่น {low[0]}.{low[1]} ขึ้นไปแต่ต่ำกว่า {high[0]} "
+            f"ที่ทดสอบแล้วเท่านั้น แต่เครื่องนี้ติดตั้งรุ่น {version}: ติดตั้งรุ่นที่ถูกต้องด้วย "
+            f"pip install \"python-docx>={low[0]}.{low[1]},<{high[0]}\""
+        )
+
+
+def installed_version() -> str:
+    try:
+        return metadata.version("python-docx")
+    except metadata.PackageNotFoundError:
+        raise ResourceError("ไม่พบ python-docx ที่ใช้สร้าง DOCX: ติดตั้งด้วย "
+                            "pip install \"python-docx>=1.2,<2\"") from None
+
+
+check_version(installed_version())
+
+
+def element(proxy):
+    """The XML element behind a python-docx run, paragraph, table row, cell, table or
+    section."""
+    for name in ("_r", "_p", "_tr", "_tc", "_tbl", "_sectPr"):
+        found = getattr(proxy, name, None)
+        if found is not None:
+            return found
+    raise TypeError(f"no XML element behind {type(proxy).__name__}")
+
+
+def table_over(document, tbl):
+    """A python-docx Table for ``tbl``, a ``w:tbl`` already in ``document``'s body."""
+    from docx.table import Table
+
+    return Table(tbl, document._body)
+
+
+def set_table_style_id(table, style_id: str) -> None:
+    """The table's style by its id (a lookup by name searches every style)."""
+    table._tbl.tblStyle_val = style_id
+
+
+def package_entries(document, blob_of) -> list[tuple[str, bytes, bool]]:
+    """The entries of ``document``'s package, (zip name, bytes, deflate) in python-docx's
+    order: the same steps as its OpcPackage.save / PackageWriter.write, with each part's
+    bytes from ``blob_of(part)`` (which may serialize a shared part once)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    writer = _Entries()
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    for part in parts:  # PackageWriter._write_parts, with our blobs
+        writer.write(part.partname, blob_of(part))
+        if len(part.rels):
+            writer.write(part.partname.rels_uri, part.rels.xml)
+    return writer.entries
+
+
+class _Entries:
+    """python-docx's physical package writer, collecting (name, bytes, deflate)."""
+
+    def __init__(self):
+        self.entries: list[tuple[str, bytes, bool]] = []
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        name = pack_uri.membername
+        self.entries.append((name, blob, not name.endswith((".png", ".jpeg", ".jpg"))))

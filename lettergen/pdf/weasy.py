@@ -1,0 +1,184 @@
+"""Everything lettergen takes from WeasyPrint, in one module: the adapter to its internals.
+
+lettergen relies on more of WeasyPrint than its documented API, and those parts change
+between major versions without notice:
+- ``HTML._ua_stylesheets``: the letters' own user-agent stylesheet (templates/ua.css);
+- ``urls.URLFetcher``: the fetcher that serves the bundled files only (WeasyPrint 68 on);
+- ``page._page_box`` and ``formatting_structure.boxes``, with computed-style keys such as
+  ``border_top_width``: where each row of a batch document was laid out, and whether it
+  paints anything;
+- the shape of its page content: each element that is its own stacking context painted as
+  one ``q ... Q`` group, which is how a laid-out row is cut out of its page.
+
+So the installed version is checked when this module is imported, against the major
+version the test suite ran on (TESTED_MAJOR, pinned in pyproject.toml). A WeasyPrint
+upgrade starts here: raise TESTED_MAJOR, run the tests (tests/test_paginate.py compares the
+placed rows with WeasyPrint's own layout), fix what they find in this module, and move the
+pin in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from ..errors import ResourceError
+
+TESTED_MAJOR = 70  # pyproject.toml: weasyprint>=70,<71
+PX = 0.75  # WeasyPrint's lengths are CSS pixels; a pixel is 3/4 of a point
+
+
+def check_version(version: str) -> None:
+    """Refuse a WeasyPrint whose major version is not the tested one: its internals, which
+    this module uses, may have changed, and a letter laid out wrongly must never be written."""
+    major = version.split(".")[0]
+    if major != str(TESTED_MAJOR):
+        raise ResourceError(
+            f"lettergen ใช้ได้กับ WeasyPrint รุ่น {TESTED_MAJOR}.x ที่ทดสอบแล้วเท่านั้น "
+            f"แต่เครื่องนี้ติดตั้งรุ่น {version}: ติดตั้งรุ่นที่ถูกต้องด้วย "
+            f"pip install \"weasyprint>={TESTED_MAJOR},<{TESTED_MAJOR + 1}\""
+        )
+
+
+def installed_version() -> str:
+    try:
+        return metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:
+        raise ResourceError("ไม่พบ WeasyPrint ที่ใช้สร้าง PDF: ติดตั้งด้วย "
+                            f"pip install \"weasyprint>={TESTED_MAJOR},<{TESTED_MAJOR + 1}\"") from None
+
+
+check_version(installed_version())
+
+
+def import_weasyprint():
+    """The weasyprint module, imported on first use (it is heavy)."""
+    # Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools and
+    # warns at import that it will need HarfBuzz later. The output is the same, so the
+    # clerk is spared the warning; .ci/run and the README install the library.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
+        import weasyprint
+        import weasyprint.text.fonts  # noqa: F401
+    return weasyprint
+
+
+@lru_cache(maxsize=1)
+def letter_html_class(ua_stylesheet: str):
+    """WeasyPrint's HTML with ``ua_stylesheet`` (a file) as its user-agent stylesheet: the
+    defaults of the elements a letter is made of, not of all HTML (a quarter of a row's
+    layout time). WeasyPrint reads its user-agent stylesheets from ``HTML._ua_stylesheets``."""
+    weasyprint = import_weasyprint()
+    stylesheet = weasyprint.CSS(filename=ua_stylesheet)
+
+    class LetterHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, *args, **kwargs):
+            return [stylesheet]
+
+    return LetterHTML
+
+
+def bundled_only_fetcher(allowed: set[Path]):
+    """A URL fetcher that serves data: URIs and the ``allowed`` files, and refuses the
+    rest (other files, the network) so that the rendering stops."""
+    from urllib.parse import unquote, urlparse
+
+    URLFetcher = import_weasyprint().urls.URLFetcher
+
+    class BundledOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if path not in allowed:
+                    raise ValueError(f"not a bundled file: {url}")
+            elif not url.startswith("data:"):
+                raise ValueError(f"not a bundled file: {url}")
+            return super().fetch(url, headers)
+
+    return BundledOnly(allowed_protocols=("file", "data"), fail_on_errors=True)
+
+
+def render(html_class, source: str, base_url: str, fetcher):
+    """``source`` laid out: WeasyPrint's Document (pages, anchors, fonts)."""
+    weasyprint = import_weasyprint()
+    return html_class(string=source, base_url=base_url, url_fetcher=fetcher).render(
+        font_config=weasyprint.text.fonts.FontConfiguration())
+
+
+def font_families(document) -> set[str]:
+    """The families of every font the laid-out ``document`` uses."""
+    return {font.family for font in document.fonts.values()}
+
+
+def laid_out_rows(document):
+    """Each row of a batch document (html > body > div.row#row-N > the row's element) as
+    (N, page index, top of its border box in points from the page's top, border-box height,
+    margin top, margin bottom (points), whether it paints anything), from WeasyPrint's box
+    tree."""
+    for number, page in enumerate(document.pages):
+        body = page._page_box.children[0].children[0]
+        for row in body.children:
+            anchor = row.element.get("id", "") if row.element is not None else ""
+            if not anchor.startswith("row-"):
+                continue
+            element = row.children[0]
+            yield (int(anchor[4:]), number, (element.position_y + element.margin_top) * PX,
+                   element.border_height() * PX, element.margin_top * PX,
+                   element.margin_bottom * PX, _paints(element))
+
+
+def _paints(box) -> bool:
+    """Whether WeasyPrint paints anything for ``box``: text, an image, a border or a
+    background somewhere inside it."""
+    from weasyprint.formatting_structure import boxes
+
+    return _paints_in(box, boxes)
+
+
+def _paints_in(box, boxes) -> bool:
+    if isinstance(box, boxes.TextBox):
+        return bool(box.text.strip())
+    if isinstance(box, boxes.ReplacedBox):
+        return True
+    style = box.style
+    if any(style[f"border_{side}_width"] and style[f"border_{side}_style"] != "none"
+           for side in ("top", "right", "bottom", "left")):
+        return True
+    if style["background_color"].alpha > 0 or any(image[0] != "none" for image in style["background_image"]):
+        return True
+    return any(_paints_in(child, boxes) for child in getattr(box, "children", ()))
+
+
+def row_groups(page, count: int) -> list[bytes]:
+    """The content of a written page (pikepdf) once per row painted on it: the ops outside
+    every row's group (the page's transforms and the groups around the rows), the row's own
+    group, and the ``Q``s that close what is open. WeasyPrint paints each row (its own
+    stacking context) as one ``q ... Q`` group; the rows' groups are the first depth of
+    nesting with more than one group; on a page with one row, that row is the whole page."""
+    import pikepdf
+
+    ops = pikepdf.parse_content_stream(page)
+    if count == 1:
+        return [pikepdf.unparse_content_stream(ops)]
+    push, pop = pikepdf.Operator("q"), pikepdf.Operator("Q")
+    depth, groups_at = 0, {}
+    for _, operator in ops:
+        if operator == push:
+            groups_at[depth] = groups_at.get(depth, 0) + 1
+            depth += 1
+        elif operator == pop:
+            depth -= 1
+    level = min(d for d, n in groups_at.items() if n > 1)
+    assert groups_at[level] == count, f"{count} rows painted as {groups_at[level]} groups"
+    frame, rows, depth = [], [], 0  # frame: the ops outside the rows' groups so far
+    for op in ops:
+        operator = op[1]
+        if operator == push and depth == level:
+            rows.append((list(frame), []))  # a row's group begins: what is open around it
+        inside = depth > level or (operator == push and depth == level)
+        depth += (operator == push) - (operator == pop)
+        (rows[-1][1] if inside else frame).append(op)
+    close = [([], pop)] * level
+    return [pikepdf.unparse_content_stream(around + group + close) for around, group in rows]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from . import geometry
 from .errors import RecipientsError
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
@@ -237,7 +238,7 @@ def _credentials(spec: Spec, item: Planned, text) -> Section:
         ))
     table = Table(
         headers=("ลำดับ", "องค์กรปกครองส่วนท้องถิ่น", "ชื่อผู้ใช้ (Username)", "รหัสผ่าน (Password)"),
-        rows=tuple(rows), widths=(0.1, 0.44, 0.23, 0.23), name="credentials",
+        rows=tuple(rows), widths=geometry.CREDENTIALS_COLUMNS, name="credentials",
     )
     return Section(title=title, blocks=(table,), name="credentials")
 
@@ -291,7 +292,7 @@ def _steps(spec: Spec, text) -> Section:
                     QrCode(url=spec.links[q.link], caption=plain(to_runs(q.caption))) for q in block
                 )))
         rows.append(((Paragraph((Run(thai_number(i)),), "center"),), tuple(what), tuple(channel)))
-    table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=(0.12, 0.46, 0.42), name="steps")
+    table = Table(headers=spec.steps_headers, rows=tuple(rows), widths=geometry.STEPS_COLUMNS, name="steps")
     title = plain(to_runs(text(spec.steps_title, "steps.title")))
     return Section(title=title, blocks=(table,), name="steps", shared=True)
 

@@ -77,3 +77,40 @@ def test_the_command_exits_2_with_one_line_when_weasyprint_is_untested(tmp_path,
     assert code == 2
     assert err.count("\n") == 1 and "WeasyPrint รุ่น 70.x" in err and "71.0" in err
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_stylesheet_takes_every_length_of_the_geometry():
+    from lettergen import geometry
+    from lettergen.pdf.writer import stylesheet
+    from lettergen.resources import template_path
+
+    source = template_path("letter.css").read_text(encoding="utf-8")
+    values = geometry.css_values()
+    unused = [name for name in values if "{{ %s }}" % name not in source]
+    assert unused == []
+    css = stylesheet()
+    assert "{{" not in css and "{#" not in css
+    assert f"margin: {values['margin']};" in css and values["margin"] == "2.5cm 2cm 2cm 3cm"
+    assert "word-spacing: -3.888pt;" in css and "width: 16cm;" in css
+
+
+def test_the_space_width_in_the_geometry_is_sarabuns():
+    """The body lines' negative word-spacing cancels exactly one space of the bundled font."""
+    from lettergen import geometry
+    from lettergen.pdf.justify import text_width
+
+    measured = text_width(" ") / geometry.BODY_PT
+    assert measured == pytest.approx(geometry.SPACE_EM, abs=0.0005)
+
+
+def test_pagination_justification_and_docx_read_the_same_geometry():
+    from lettergen import geometry as g
+    from lettergen.docx.writer import _blank
+    from lettergen.pdf import justify, paginate
+
+    assert justify.COLUMN_PT == pytest.approx(paginate.PAGE_WIDTH - paginate.LEFT - g.pt(g.MARGIN_RIGHT_CM))
+    section = _blank("TH SarabunIT๙").sections[0]
+    assert section.left_margin.cm == pytest.approx(g.MARGIN_LEFT_CM, abs=0.001)
+    assert section.right_margin.cm == pytest.approx(g.MARGIN_RIGHT_CM, abs=0.001)
+    assert section.page_width.cm == pytest.approx(g.PAGE_WIDTH_CM, abs=0.001)
+    assert paginate.TOP == pytest.approx(g.TOP_CM * 72 / 2.54)

@@ -1,9 +1,10 @@
 """Letter -> python-docx -> DOCX bytes, from the same document model as the PDF.
 
-Layout follows templates/letter.css: A4, margins 3 cm left and 2 cm right, 16 pt, body
-paragraphs indented 2.5 cm with 6 pt before and set Thai Distributed, the urgency mark in
-red 32 pt, "- ๒ -" page numbers on continuation pages of the letter (none on its first page
-or on the attachments, which are their own sections). Thai run attributes: docx_thai.py.
+The layout is the letter's geometry (lettergen/geometry.py), as in the PDF: A4 and its
+margins, the type sizes, body paragraphs with their first-line indent and the space before
+them, set Thai Distributed, the urgency mark in red, "- ๒ -" page numbers on continuation
+pages of the letter (none on its first page or on the attachments, which are their own
+sections). Thai run attributes: thai_xml.py; python-docx's internals: python_docx.py.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ from .thai_xml import (
     set_thai_run,
     shade_cell,
 )
+from .. import geometry as g
 from ..thai import arabic_digit_to_thai_digit
 from ..model import LABELS, Letter, Paragraph, QrRow, Section, Table
 
-BODY_PT = 16
-TABLE_PT = 14
-URGENCY_PT = 32
-TEXT_WIDTH_CM = 16.0
+BODY_PT, TABLE_PT, URGENCY_PT = g.BODY_PT, g.TABLE_PT, g.URGENCY_PT
 RED = "D00000"
+URGENT_BAND_CM = 1.8  # the empty Garuda band above an urgency mark (Word sets the mark lower)
+AGENCY_TAB_CM = 10.0  # an external letter's head line: the agency's address starts here
 
 # Shared attachments (the step sheet) built once per process: (section, font) -> XML + pictures.
 _SHARED: dict = {}
@@ -116,7 +117,7 @@ class _Writer:
             self._external_head()
         else:
             self.para(f"{LABELS['number']} {letter.number}")
-            self.para(f"{LABELS['to']} {letter.addressee}", before=6)
+            self.para(f"{LABELS['to']} {letter.addressee}", before=g.PARAGRAPH_BEFORE_PT)
         for paragraph in letter.body:
             self._body_paragraph(paragraph)
         self._block(("signature", self.font, letter.kind, letter.agency, letter.date_text,
@@ -136,7 +137,7 @@ class _Writer:
         """A Thai-distributed body paragraph. Most are the same in every letter of a run:
         the first letter's XML is kept and copied into the others."""
         def build():
-            p = self.para(before=6, first_line_cm=2.5)
+            p = self.para(before=g.PARAGRAPH_BEFORE_PT, first_line_cm=g.FIRST_LINE_INDENT_CM)
             set_thai_distributed(p)
             self.runs(p, paragraph)
 
@@ -146,48 +147,48 @@ class _Writer:
         letter = self.letter
         if letter.emblem:
             p = self.para(align=WD_ALIGN_PARAGRAPH.CENTER)
-            p.add_run().add_picture(letter.emblem, height=Cm(3))
+            p.add_run().add_picture(letter.emblem, height=Cm(g.GARUDA_CM))
         else:
             # Pre-printed Garuda paper: keep the band empty.
             p = self.para()
-            p.paragraph_format.line_spacing = Cm(1.8 if letter.urgency else 3.0)
+            p.paragraph_format.line_spacing = Cm(URGENT_BAND_CM if letter.urgency else g.GARUDA_CM)
         if letter.urgency:
             self.para(letter.urgency, bold=True, size=URGENCY_PT, color=RED)
 
     def _external_head(self) -> None:
         letter = self.letter
         p = self.para(f"{LABELS['number']} {letter.number}")
-        p.paragraph_format.tab_stops.add_tab_stop(Cm(10))
+        p.paragraph_format.tab_stops.add_tab_stop(Cm(AGENCY_TAB_CM))
         self.run(p, "\t" + letter.agency)
-        self.para(letter.date_text, before=6, indent_cm=8)
-        self.para(f"{LABELS['subject']} {letter.subject}", before=6)
-        self.para(letter.salutation, before=6)
+        self.para(letter.date_text, before=g.PARAGRAPH_BEFORE_PT, indent_cm=g.SIGNATURE_INDENT_CM)
+        self.para(f"{LABELS['subject']} {letter.subject}", before=g.PARAGRAPH_BEFORE_PT)
+        self.para(letter.salutation, before=g.PARAGRAPH_BEFORE_PT)
         if letter.cites:
-            self.para(f"{LABELS['cites']} {letter.cites}", before=6)
+            self.para(f"{LABELS['cites']} {letter.cites}", before=g.PARAGRAPH_BEFORE_PT)
         for i, item in enumerate(letter.enclosures):
             label = LABELS["enclosures"] if i == 0 else ""
-            p = self.para(before=6 if i == 0 else 0)
-            p.paragraph_format.tab_stops.add_tab_stop(Cm(3))
+            p = self.para(before=g.PARAGRAPH_BEFORE_PT if i == 0 else 0)
+            p.paragraph_format.tab_stops.add_tab_stop(Cm(g.ENCLOSURE_INDENT_CM))
             number = f"{i + 1}. " if len(letter.enclosures) > 1 else ""
             self.run(p, f"{label}\t{arabic_digit_to_thai_digit(number)}{item}")
 
     def _signature_and_owner(self) -> None:
         self._signature()
         for i, line in enumerate(self.letter.owner_lines):
-            self.para(line, before=24 if i == 0 else 0)
+            self.para(line, before=g.OWNER_BEFORE_PT if i == 0 else 0)
 
     def _signature(self) -> None:
         letter = self.letter
-        center = WD_ALIGN_PARAGRAPH.CENTER
+        center, indent = WD_ALIGN_PARAGRAPH.CENTER, g.SIGNATURE_INDENT_CM
         if letter.kind == "external":
-            self.para(letter.closing, before=18, indent_cm=8, align=center)
-            self.para(before=0).paragraph_format.line_spacing = Cm(2)
-            self.para(f"({letter.signer_name})", indent_cm=8, align=center)
-            self.para(letter.signer_position, indent_cm=8, align=center)
+            self.para(letter.closing, before=g.SIGNATURE_BEFORE_PT, indent_cm=indent, align=center)
+            self.para(before=0).paragraph_format.line_spacing = Cm(g.SIGN_SPACE_CM)
+            self.para(f"({letter.signer_name})", indent_cm=indent, align=center)
+            self.para(letter.signer_position, indent_cm=indent, align=center)
         else:
-            self.para(letter.agency, before=18, indent_cm=8, align=center)
-            self.para().paragraph_format.line_spacing = Cm(2.2)
-            self.para(letter.date_text, indent_cm=8, align=center)
+            self.para(letter.agency, before=g.SIGNATURE_BEFORE_PT, indent_cm=indent, align=center)
+            self.para().paragraph_format.line_spacing = Cm(g.STAMP_SPACE_CM)
+            self.para(letter.date_text, indent_cm=indent, align=center)
 
     def _attachment(self, section: Section) -> None:
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
@@ -224,7 +225,7 @@ class _Writer:
             body.insert(len(body) - 1, element)
 
     def _table(self, model: Table) -> None:
-        widths = [Cm(TEXT_WIDTH_CM * w) for w in model.widths]
+        widths = [Cm(g.column_cm(w)) for w in model.widths]
         size = TABLE_PT
         key = (self.font, model.headers, model.widths)
         head = _TABLE_HEADS.get(key)
@@ -272,7 +273,7 @@ class _Writer:
                     p.add_run().add_picture(io.BytesIO(qr.png(code.url)), width=Cm(qr.print_width_cm(code.url)))
                 captions = cell.add_paragraph()
                 captions.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                self.run(captions, "    ".join(c.caption for c in block.codes), size=14)
+                self.run(captions, "    ".join(c.caption for c in block.codes), size=TABLE_PT)
             else:
                 if block.style == "center":
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -292,12 +293,12 @@ def _blank(font: str):
 
 
 def page_setup(section, font: str, numbered: bool) -> None:
-    """A4, margins 3 cm left and 2 cm right, a header of its own: for the letter's pages
+    """The page and margins of geometry.py, a header of its own: for the letter's pages
     (``numbered``) "- ๒ -" from the second page on; empty for an attachment."""
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(1.5), Cm(2.0)
-    section.header_distance = Cm(0.8)
+    section.page_width, section.page_height = Cm(g.PAGE_WIDTH_CM), Cm(g.PAGE_HEIGHT_CM)
+    section.left_margin, section.right_margin = Cm(g.MARGIN_LEFT_CM), Cm(g.MARGIN_RIGHT_CM)
+    section.top_margin, section.bottom_margin = Cm(g.FIRST_TOP_CM), Cm(g.MARGIN_BOTTOM_CM)
+    section.header_distance = Cm(g.DOCX_HEADER_CM)
     section.header.is_linked_to_previous = False
     section.different_first_page_header_footer = numbered
     header = section.header.paragraphs[0]

@@ -16,8 +16,9 @@ paragraph is laid out the way Word's thaiDistribute sets it:
    gets a small ``letter-spacing`` (never inside a consonant + SARA AM group, ``span.nz``).
 
 The inserted spaces are real characters, so text copied out of the PDF has spaces between
-Thai words; apart from whitespace it is the text that went in. The widths here must match
-templates/letter.css (font, size, column width, first-line indent): ``CSS_PX`` below.
+Thai words; apart from whitespace it is the text that went in. The sizes (type, column
+width, first-line indent) are the letter's geometry (lettergen/geometry.py), which
+templates/letter.css is rendered with too.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from .. import geometry
 from ..dictionary import short_words
 from ..model import Run
 from ..resources import font_paths
 from ..thai import word_tokenize
 
-PT_PER_CM = 72 / 2.54
-FONT_SIZE_PT = 16.0
-COLUMN_PT = 16.0 * PT_PER_CM  # A4 less 3 cm and 2 cm margins
-INDENT_PT = 2.5 * PT_PER_CM
+FONT_SIZE_PT = float(geometry.BODY_PT)
+COLUMN_PT = geometry.pt(geometry.TEXT_WIDTH_CM)
+INDENT_PT = geometry.pt(geometry.FIRST_LINE_INDENT_CM)
 SAFETY_PT = 0.6  # kept free on every line against rounding in the layout engine
 GAP_GOAL_PT = 1.2  # extra width a word boundary takes before letters are spaced out too
 GAP_MAX_PT = 6.5  # a line whose gaps would need more than this is a poor break

@@ -1,8 +1,8 @@
 """Rows onto pages: where each row of a letter's own pages goes (pure arithmetic, points).
 
-The page is A4 with the letter's margins (templates/letter.css): 3 cm left, 2 cm right and
-bottom; the text starts 1.5 cm from the top on the first page (the Garuda band) and 2.5 cm on
-the others, whose number stands centred above the text, 0.4 cm above the text area.
+The page and its margins are the letter's geometry (lettergen/geometry.py): the text starts
+FIRST_TOP from the top on the first page (the Garuda band) and TOP on the others, whose
+number stands centred above the text, PAGE_NUMBER_GAP_CM above the text area.
 Rows follow one another like blocks in CSS: the margins between two rows collapse (the
 larger positive one plus the more negative one), and a row that starts a continuation page
 loses its top margin. A row that would cross the text area's foot goes to the next page, and
@@ -15,15 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-PT_PER_CM = 72 / 2.54
-PAGE_WIDTH = 21.0 * PT_PER_CM
-PAGE_HEIGHT = 29.7 * PT_PER_CM
-LEFT = 3.0 * PT_PER_CM
-TEXT_WIDTH = 16.0 * PT_PER_CM
-FIRST_TOP = 1.5 * PT_PER_CM
-TOP = 2.5 * PT_PER_CM
-BOTTOM = 2.0 * PT_PER_CM
-PAGE_NUMBER_BOTTOM = TOP - 0.4 * PT_PER_CM  # the foot of the page number's line
+from .. import geometry as g
+
+PAGE_WIDTH = g.pt(g.PAGE_WIDTH_CM)
+PAGE_HEIGHT = g.pt(g.PAGE_HEIGHT_CM)
+LEFT = g.pt(g.MARGIN_LEFT_CM)
+FIRST_TOP = g.pt(g.FIRST_TOP_CM)
+TOP = g.pt(g.TOP_CM)
+BOTTOM = g.pt(g.MARGIN_BOTTOM_CM)
+PAGE_NUMBER_BOTTOM = TOP - g.pt(g.PAGE_NUMBER_GAP_CM)  # the foot of the page number's line
 
 
 @dataclass(frozen=True)
@@ -98,5 +98,5 @@ def paginate(boxes: Sequence[Box], first_top: float = FIRST_TOP) -> list[list[Pl
 
 def page_number_top(height: float) -> float:
     """Where the page number's row goes on a continuation page (its foot on the line
-    0.4 cm above the text area)."""
+    PAGE_NUMBER_GAP_CM above the text area)."""
     return PAGE_NUMBER_BOTTOM - height

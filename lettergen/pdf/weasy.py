@@ -80,15 +80,18 @@ def letter_html_class(ua_stylesheet: str):
     return LetterHTML
 
 
-def bundled_only_fetcher(allowed: set[Path]):
-    """A URL fetcher that serves data: URIs and the ``allowed`` files, and refuses the
+def bundled_only_fetcher(allowed: set[Path], served: dict[str, str]):
+    """A URL fetcher that serves data: URIs, the ``allowed`` files and the stylesheets in
+    ``served`` (file: URI -> CSS made in memory, in place of the file), and refuses the
     rest (other files, the network) so that the rendering stops."""
     from urllib.parse import unquote, urlparse
 
-    URLFetcher = import_weasyprint().urls.URLFetcher
+    urls = import_weasyprint().urls
 
-    class BundledOnly(URLFetcher):
+    class BundledOnly(urls.URLFetcher):
         def fetch(self, url, headers=None):
+            if url in served:
+                return urls.URLFetcherResponse(url, served[url], {"Content-Type": "text/css"})
             if url.startswith("file://"):
                 path = Path(unquote(urlparse(url).path)).resolve()
                 if path not in allowed:

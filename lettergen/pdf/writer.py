@@ -23,6 +23,7 @@ from typing import Sequence
 
 import jinja2
 
+from .. import geometry
 from ..errors import ResourceError
 from ..model import LABELS, Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
@@ -59,6 +60,7 @@ def _environment() -> jinja2.Environment:
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())
     env.globals["labels"] = LABELS
+    env.globals["column_cm"] = geometry.column_cm
     return env
 
 
@@ -104,7 +106,15 @@ def _allowed_files(letters: Sequence[Letter], emblems: Sequence[str] = ()) -> se
 
 
 def _fetcher(allowed: set[Path]):
-    return weasy.bundled_only_fetcher(allowed)
+    return weasy.bundled_only_fetcher(allowed, {template_path("letter.css").as_uri(): stylesheet()})
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """templates/letter.css rendered with the letter's geometry (geometry.css_values): what
+    WeasyPrint reads at the stylesheet's address."""
+    source = template_path("letter.css").read_text(encoding="utf-8")
+    return jinja2.Template(source, undefined=jinja2.StrictUndefined).render(geometry.css_values())
 
 
 def _letter_html():

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import geometry
+from .caches import ByContent, freeze
 from .errors import RecipientsError
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
@@ -128,7 +129,7 @@ def format_number(spec: Spec, number: int, circular: bool) -> str:
 
 
 def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
-            shared: dict | None = None) -> Letter:
+            shared: ByContent | None = None) -> Letter:
     """One planned letter -> the document model. Paragraphs and attachments equal to ones
     in ``shared`` (filled by compose_all) are taken from there: the letters of a run then
     hold one step sheet and one copy of each common paragraph between them."""
@@ -141,8 +142,8 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
 
     ctx["text"] = {k: text(v, f"variants.{variant.name}.text.{k}") for k, v in variant.text.items()}
     body = tuple(
-        _once(shared, ("body", i), spec, ctx, [p],
-              lambda p=p, i=i: Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
+        _once(shared, "body", p, ctx, [p],
+              lambda _, p=p, i=i: Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
         for i, p in enumerate(spec.body)
     )
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
@@ -157,7 +158,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
     if spec.steps:
         sources = [spec.steps_title] + [t for step in spec.steps for t in
                                         (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
-        attachments.append(_once(shared, "steps", spec, ctx, sources, lambda: _steps(spec, text)))
+        attachments.append(_once(shared, "steps", spec, ctx, sources, lambda view: _steps(view, text)))
     return Letter(
         key=item.addressee.id,
         recipient_id=item.addressee.id,
@@ -243,36 +244,22 @@ def _credentials(spec: Spec, item: Planned, text) -> Section:
     return Section(title=title, blocks=(table,), name="credentials")
 
 
-def _once(shared: dict | None, what, spec: Spec, ctx: dict[str, Any], sources: Sequence[str], make):
-    """``make()``, made once for all the letters whose texts ``sources`` would read the same
-    values (a body paragraph or the step sheet that names no recipient is the same in
-    every letter of a run), and equal results kept as one object. ``shared`` keeps what is
-    made (and the specs it was made from, so that their ids stay theirs)."""
+def _once(shared: ByContent | None, what: str, source, ctx: dict[str, Any], sources: Sequence[str],
+          make):
+    """``make(view of source)``, made once for all the letters whose texts ``sources`` read
+    the same values (a body paragraph or the step sheet that names no recipient is the same
+    in every letter of a run) and whose ``source`` (a text, or the spec) has the same
+    content where ``make`` reads it; equal results kept as one object."""
     if shared is None:
-        return make()
-    names = [template_names(source) for source in sources]
+        return make(source)
+    names = [template_names(text) for text in sources]
     if any(n is None for n in names):
-        return make()  # a text that does not parse: rendering it says where
-    shared.setdefault(("spec", id(spec)), spec)
+        return make(source)  # a text that does not parse: rendering it says where
     used = sorted(set().union(*names))
-    key = (what, id(spec), tuple((name, _frozen(ctx.get(name))) for name in used))
-    if key not in shared:
-        value = make()
-        shared[key] = shared.setdefault(value, value)
-    return shared[key]
-
-
-def _frozen(value: Any) -> Any:
-    """``value`` (a template variable) as something hashable that compares the same."""
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
+    values = tuple((name, freeze(ctx.get(name))) for name in used)
+    context = (source, values) if isinstance(source, str) else values
+    value, _ = shared.get(what, context, source, make)
+    return shared.one_of_equals(value)
 
 
 def _steps(spec: Spec, text) -> Section:
@@ -330,7 +317,7 @@ class Planning:
         return Planning(self.spec, self.planned[start:stop], self.totals, self.book_path)
 
     def compose(self) -> list[Letter]:
-        shared: dict = {}
+        shared = ByContent(limit=1 << 16, per_process=False)
         return [compose(self.spec, item, self.totals, self.book_path, shared) for item in self.planned]
 
 

@@ -13,7 +13,7 @@ once (justify caches them), so a run is faster by the build.
 from __future__ import annotations
 
 from bisect import bisect_left
-from functools import lru_cache
+from .caches import cached
 from typing import Iterable
 
 
@@ -47,7 +47,7 @@ class SortedWords:
         return found
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def thai_dictionary() -> SortedWords:
     """PyThaiNLP's Thai word list, the one newmm uses by default."""
     from pythainlp.corpus import thai_words
@@ -55,7 +55,7 @@ def thai_dictionary() -> SortedWords:
     return SortedWords(thai_words())
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def short_words() -> SortedWords:
     """The word list without its long compounds (more than eight letters), to find the
     parts of a compound."""

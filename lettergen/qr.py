@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import base64
 import io
-from functools import lru_cache
+from .caches import cached
 
 QUIET_ZONE = 4
 SYMBOL_WIDTH_CM = 2.2  # the code itself, quiet zone excluded: at least 2 cm printed
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def matrix(url: str) -> tuple[tuple[bool, ...], ...]:
     """The modules of ``url``'s QR code, quiet zone included (True = dark)."""
     import qrcode
@@ -26,7 +26,7 @@ def matrix(url: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(row) for row in code.get_matrix())
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def svg(url: str) -> str:
     """An SVG of the code: one path, one unit square per dark module."""
     rows = matrix(url)
@@ -60,7 +60,7 @@ def svg_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg(url).encode("ascii")).decode("ascii")
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def png(url: str, pixels_per_module: int = 10) -> bytes:
     """A PNG of the code for the DOCX, crisp at 10 px a module."""
     from PIL import Image

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zlib
-from functools import lru_cache
+from ..caches import cached
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -26,7 +26,7 @@ _STORED, _DEFLATED = 0, 8
 LEVEL = 1  # a third of the time of zlib's default level, a few percent larger
 
 
-@lru_cache(maxsize=128)
+@cached(maxsize=128)
 def compressed(data: bytes, deflate: bool) -> tuple[int, int, bytes]:
     """(method, CRC-32, bytes as stored) of one part; kept for the parts letters share."""
     if not deflate:

@@ -9,7 +9,7 @@ set "Thai Distributed" (w:jc="thaiDistribute"), as clerks set them in Word.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from ..caches import cached
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -36,7 +36,7 @@ def set_thai_run(run, font: str, size_pt: float, bold: bool = False,
     element(run).insert(0, copy.deepcopy(_run_properties(font, size_pt, bold, underline, color)))
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def _run_properties(font: str, size_pt: float, bold: bool, underline: bool, color: str | None):
     # Children in the order the schema (and Word) requires: rFonts, b, bCs, color, sz,
     # szCs, u, lang.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-from functools import lru_cache
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -35,6 +34,7 @@ from .thai_xml import (
     shade_cell,
 )
 from .. import geometry as g
+from ..caches import ByContent, cached
 from ..thai import arabic_digit_to_thai_digit
 from ..model import LABELS, Letter, Paragraph, QrRow, Section, Table
 
@@ -43,13 +43,13 @@ RED = "D00000"
 URGENT_BAND_CM = 1.8  # the empty Garuda band above an urgency mark (Word sets the mark lower)
 AGENCY_TAB_CM = 10.0  # an external letter's head line: the agency's address starts here
 
-# Shared attachments (the step sheet) built once per process: (section, font) -> XML + pictures.
-_SHARED: dict = {}
-# Blocks of paragraphs most letters of a run share (body paragraphs, the Garuda band, the
-# signature and the owner's footer), built once per process: key -> their w:p elements.
-_BLOCKS: dict = {}
-# Tables with their head row, built once per process: (font, headers, widths) -> w:tbl.
-_TABLE_HEADS: dict = {}
+# Built once per process and copied into the letters like them, each keyed by the content
+# it is made from (caches.ByContent) and the font: shared attachments (the step sheet) as
+# XML and pictures; blocks of paragraphs most letters of a run share (body paragraphs, the
+# Garuda band, the signature and the owner's footer); tables with their head row.
+_SHARED = ByContent(limit=8)
+_BLOCKS = ByContent(limit=256)
+_TABLE_HEADS = ByContent(limit=16)
 
 
 class _Writer:
@@ -91,28 +91,29 @@ class _Writer:
 
     # -- the letter ------------------------------------------------------------------------
 
-    def _block(self, key, build) -> None:
-        """Paragraphs that ``build()`` adds to the body, or, when a letter before made them
-        under the same ``key``, copies of that letter's. (Only for blocks with no picture:
-        a picture's relationship belongs to its own document.)"""
+    def _block(self, name: str, source, build) -> None:
+        """Paragraphs that ``build(source)`` adds to the body, or, when a letter before
+        made them from the same content of ``source`` (what ``build`` read of it), copies
+        of that letter's. (Only for blocks with no picture: a picture's relationship
+        belongs to its own document.)"""
         body = self.doc.element.body
-        made = _BLOCKS.get(key)
-        if made is not None:
+
+        def make(view):
+            start = len(body) - 1
+            build(view)
+            return [copy.deepcopy(e) for e in body[start:len(body) - 1]]
+
+        made, again = _BLOCKS.get(name, self.font, source, make)
+        if again:
             for element in made:
                 body.insert(len(body) - 1, copy.deepcopy(element))  # w:sectPr stays last
-            return
-        start = len(body) - 1
-        build()
-        if len(_BLOCKS) >= 256:
-            _BLOCKS.clear()
-        _BLOCKS[key] = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
 
     def write(self) -> bytes:
         letter = self.letter
         if letter.emblem:
-            self._garuda()
+            self._garuda(letter)
         else:
-            self._block(("garuda", self.font, letter.urgency), self._garuda)
+            self._block("garuda", letter, self._garuda)
         if letter.kind == "external":
             self._external_head()
         else:
@@ -120,9 +121,7 @@ class _Writer:
             self.para(f"{LABELS['to']} {letter.addressee}", before=g.PARAGRAPH_BEFORE_PT)
         for paragraph in letter.body:
             self._body_paragraph(paragraph)
-        self._block(("signature", self.font, letter.kind, letter.agency, letter.date_text,
-                     letter.closing, letter.signer_name, letter.signer_position,
-                     letter.owner_lines), self._signature_and_owner)
+        self._block("signature", letter, self._signature_and_owner)
         for section in letter.attachments:
             self._attachment(section)
         props = self.doc.core_properties
@@ -136,15 +135,14 @@ class _Writer:
     def _body_paragraph(self, paragraph: Paragraph) -> None:
         """A Thai-distributed body paragraph. Most are the same in every letter of a run:
         the first letter's XML is kept and copied into the others."""
-        def build():
+        def build(paragraph):
             p = self.para(before=g.PARAGRAPH_BEFORE_PT, first_line_cm=g.FIRST_LINE_INDENT_CM)
             set_thai_distributed(p)
             self.runs(p, paragraph)
 
-        self._block(("body", self.font, paragraph), build)
+        self._block("body", paragraph, build)
 
-    def _garuda(self) -> None:
-        letter = self.letter
+    def _garuda(self, letter) -> None:
         if letter.emblem:
             p = self.para(align=WD_ALIGN_PARAGRAPH.CENTER)
             p.add_run().add_picture(letter.emblem, height=Cm(g.GARUDA_CM))
@@ -172,13 +170,12 @@ class _Writer:
             number = f"{i + 1}. " if len(letter.enclosures) > 1 else ""
             self.run(p, f"{label}\t{arabic_digit_to_thai_digit(number)}{item}")
 
-    def _signature_and_owner(self) -> None:
-        self._signature()
-        for i, line in enumerate(self.letter.owner_lines):
+    def _signature_and_owner(self, letter) -> None:
+        self._signature(letter)
+        for i, line in enumerate(letter.owner_lines):
             self.para(line, before=g.OWNER_BEFORE_PT if i == 0 else 0)
 
-    def _signature(self) -> None:
-        letter = self.letter
+    def _signature(self, letter) -> None:
         center, indent = WD_ALIGN_PARAGRAPH.CENTER, g.SIGNATURE_INDENT_CM
         if letter.kind == "external":
             self.para(letter.closing, before=g.SIGNATURE_BEFORE_PT, indent_cm=indent, align=center)
@@ -193,24 +190,27 @@ class _Writer:
     def _attachment(self, section: Section) -> None:
         new = self.doc.add_section(WD_SECTION.NEW_PAGE)
         page_setup(new, self.font, numbered=False)
-        key = (section, self.font)
-        if section.shared and key in _SHARED:
-            self._paste(*_SHARED[key])
+        if not section.shared:
+            self._attachment_blocks(section)
             return
         body = self.doc.element.body
-        start = len(body) - 1  # the body's own w:sectPr stays last
+
+        def make(view):  # the attachment, and its XML and pictures kept for the next letters
+            start = len(body) - 1  # the body's own w:sectPr stays last
+            self._attachment_blocks(view)
+            elements = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
+            images = {rid: self.doc.part.related_parts[rid].blob
+                      for element in elements for rid in element.xpath(".//a:blip/@r:embed")}
+            return elements, images
+
+        made, again = _SHARED.get("attachment", self.font, section, make)
+        if again:
+            self._paste(*made)
+
+    def _attachment_blocks(self, section) -> None:
         self.para(section.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         for table in section.blocks:
             self._table(table)
-        if section.shared:
-            elements = [copy.deepcopy(e) for e in body[start:len(body) - 1]]
-            images = {}
-            for element in elements:
-                for rid in element.xpath(".//a:blip/@r:embed"):
-                    images[rid] = self.doc.part.related_parts[rid].blob
-            if len(_SHARED) >= 8:
-                _SHARED.clear()
-            _SHARED[key] = (elements, images)
 
     def _paste(self, elements, images) -> None:
         """A shared attachment built for an earlier letter: its XML copied, its pictures
@@ -225,39 +225,39 @@ class _Writer:
             body.insert(len(body) - 1, element)
 
     def _table(self, model: Table) -> None:
-        widths = [Cm(g.column_cm(w)) for w in model.widths]
-        size = TABLE_PT
-        key = (self.font, model.headers, model.widths)
-        head = _TABLE_HEADS.get(key)
-        if head is not None:  # the table and its head row as a letter before made them
-            body = self.doc.element.body
+        """The table: its head row as a letter before made it (the same headers and column
+        widths), or made now; then its rows."""
+        body = self.doc.element.body
+        head, again = _TABLE_HEADS.get("table head", self.font, model, self._table_head)
+        if again:
             body.insert(len(body) - 1, copy.deepcopy(head))  # the body's w:sectPr stays last
-            table = python_docx.table_over(self.doc, body[len(body) - 2])
-        else:
-            table = self.doc.add_table(rows=1, cols=len(model.headers))
-            python_docx.set_table_style_id(table, TABLE_GRID)
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            table.autofit = False
-            for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
-                column.width = width
-            header = table.rows[0]
-            set_repeat_header(header)
-            for cell, text, width in zip(header.cells, model.headers, widths):
-                cell.width = width
-                shade_cell(cell, "EEEEEE")
-                p = cell.paragraphs[0]
-                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                self.run(p, text, bold=True, size=size)
-            if len(_TABLE_HEADS) >= 16:
-                _TABLE_HEADS.clear()
-            _TABLE_HEADS[key] = copy.deepcopy(python_docx.element(table))
+        table = python_docx.table_over(self.doc, body[len(body) - 2])
+        widths = [Cm(g.column_cm(w)) for w in model.widths]
         for row in model.rows:
             added = table.add_row()
             set_cant_split(added)
-            cells = added.cells
-            for cell, blocks, width in zip(cells, row, widths):
+            for cell, blocks, width in zip(added.cells, row, widths):
                 cell.width = width
-                self._cell(cell, blocks, size)
+                self._cell(cell, blocks, TABLE_PT)
+
+    def _table_head(self, model):
+        """A new table with its head row, at the end of the body; its XML, kept."""
+        widths = [Cm(g.column_cm(w)) for w in model.widths]
+        table = self.doc.add_table(rows=1, cols=len(model.headers))
+        python_docx.set_table_style_id(table, TABLE_GRID)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for column, width in zip(table.columns, widths):  # w:gridCol, which LibreOffice reads
+            column.width = width
+        header = table.rows[0]
+        set_repeat_header(header)
+        for cell, text, width in zip(header.cells, model.headers, widths):
+            cell.width = width
+            shade_cell(cell, "EEEEEE")
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            self.run(p, text, bold=True, size=TABLE_PT)
+        return copy.deepcopy(python_docx.element(table))
 
     def _cell(self, cell, blocks, size) -> None:
         first = True
@@ -282,7 +282,7 @@ class _Writer:
                 self.runs(p, block, size=size)
 
 
-@lru_cache(maxsize=4)
+@cached(maxsize=4)
 def _blank(font: str):
     """python-docx's default document with the Thai font defaults, parsed once per process
     and copied for each letter (a copy takes half the time of reading the template)."""
@@ -320,12 +320,12 @@ STATIC_PARTS = {
 }
 
 
-@lru_cache(maxsize=4)
+@cached(maxsize=4)
 def _static_parts(font: str) -> tuple:
     return tuple(p for p in _blank(font).part.package.parts if str(p.partname) in STATIC_PARTS)
 
 
-@lru_cache(maxsize=64)
+@cached(maxsize=64)
 def _static_blob(part) -> bytes:
     """A shared part's bytes, serialized once (nothing changes it)."""
     return part.blob

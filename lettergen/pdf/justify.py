@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from ..caches import cached
 
 from markupsafe import Markup, escape
 
@@ -58,7 +58,7 @@ class Piece:
     classes: str = ""
 
 
-@lru_cache(maxsize=4)
+@cached(maxsize=4)
 def _font(style: str):
     import uharfbuzz as hb
 
@@ -67,7 +67,7 @@ def _font(style: str):
     return font, face.upem
 
 
-@lru_cache(maxsize=65536)
+@cached(maxsize=65536)
 def text_width(text: str, bold: bool = False, size: float = FONT_SIZE_PT) -> float:
     """Width in points of ``text`` shaped with the bundled Sarabun, as Pango shapes it."""
     import uharfbuzz as hb
@@ -98,7 +98,7 @@ def pieces(runs: tuple[Run, ...]) -> list[Piece]:
     return out
 
 
-@lru_cache(maxsize=65536)
+@cached(maxsize=65536)
 def _chunk_pieces(chunk: str, bold: bool, classes: str) -> tuple[Piece, ...]:
     """The pieces of a phrase, or of the spaces between two. (Cached: the phrases of a
     paragraph that names the recipient are the same in every letter but one or two.)"""
@@ -119,7 +119,7 @@ def _chunk_pieces(chunk: str, bold: bool, classes: str) -> tuple[Piece, ...]:
 COMPOUND_PT = 3 * FONT_SIZE_PT  # words wider than this may be split into their parts
 
 
-@lru_cache(maxsize=8192)
+@cached(maxsize=8192)
 def _compound_parts(word: str) -> list[str]:
     """"องค์กรปกครองส่วนท้องถิ่น" -> องค์กร, ปกครอง, ส่วน, ท้อง, ถิ่น; parts shorter than two
     letters are joined to their neighbour, and a word with no good parts stays whole."""
@@ -314,7 +314,7 @@ class LineMarkup:
     style: str
 
 
-@lru_cache(maxsize=256)
+@cached(maxsize=256)
 def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[LineMarkup, ...]:
     """Each line of a Thai-distributed body paragraph (each goes in a <p class="body"> of
     its own). Cached for the paragraphs a run's letters share; one that names its

@@ -20,7 +20,7 @@ pin in pyproject.toml.
 from __future__ import annotations
 
 import warnings
-from functools import lru_cache
+from ..caches import cached
 from importlib import metadata
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def import_weasyprint():
     return weasyprint
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def letter_html_class(ua_stylesheet: str):
     """WeasyPrint's HTML with ``ua_stylesheet`` (a file) as its user-agent stylesheet: the
     defaults of the elements a letter is made of, not of all HTML (a quarter of a row's

@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import os
 from collections import Counter
-from functools import lru_cache
+from ..caches import cached
 from pathlib import Path
 from typing import Sequence
 
@@ -45,7 +45,7 @@ def _run_classes(run) -> str:
     return " ".join(classes)
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -109,7 +109,7 @@ def _fetcher(allowed: set[Path]):
     return weasy.bundled_only_fetcher(allowed, {template_path("letter.css").as_uri(): stylesheet()})
 
 
-@lru_cache(maxsize=1)
+@cached(maxsize=1)
 def stylesheet() -> str:
     """templates/letter.css rendered with the letter's geometry (geometry.css_values): what
     WeasyPrint reads at the stylesheet's address."""
@@ -152,7 +152,7 @@ def _check_fonts(document) -> None:
         )
 
 
-@lru_cache(maxsize=8)
+@cached(maxsize=8)
 def _shared_pdf(section: Section) -> bytes:
     """A shared attachment rendered once per process and reused by every letter."""
     return render_document(sections=[section]).write_pdf(pdf_variant="pdf/a-3u")
@@ -282,7 +282,7 @@ def _page_number(page: int) -> str:
     return page_number_row(page, _parts()).html
 
 
-@lru_cache(maxsize=4)
+@cached(maxsize=4)
 def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) -> RowSheet:
     """``rows`` and the numbers of continuation pages 2 to ``pages``, laid out and written
     once per process: the rows every letter of a batch has."""

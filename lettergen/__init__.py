@@ -3,8 +3,8 @@
 The library entry points: ``load_spec``, ``load_recipients`` and ``render``.
 """
 
-from .compose import render
 from .recipients import load_recipients
+from .rendering import render
 from .spec import load_spec
 
 __all__ = ["load_spec", "load_recipients", "render"]

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
-from .docx.package_zip import zip_date_time
+from .files import atomic_file, zip_date_time
 
 ZIP_NAME = "letters.zip"
 _COMPRESSED = {".pdf", ".docx", ".xlsx", ".zip", ".png"}
@@ -23,9 +23,9 @@ _CHUNK = 1 << 20
 
 
 def zip_entry(name: str, when: dt.date) -> zipfile.ZipInfo:
-    """The entry for ``name``, stamped at midnight of ``when`` (zip cannot hold earlier
-    than 1980) with owner read/write permission."""
-    info = zipfile.ZipInfo(name, date_time=zip_date_time(dt.datetime.combine(when, dt.time())))
+    """The entry for ``name``, stamped at midnight of ``when`` (files.zip_date_time) with
+    owner read/write permission."""
+    info = zipfile.ZipInfo(name, date_time=zip_date_time(when))
     info.external_attr = 0o600 << 16
     stored = Path(name).suffix.lower() in _COMPRESSED
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
@@ -34,8 +34,6 @@ def zip_entry(name: str, when: dt.date) -> zipfile.ZipInfo:
 
 def write_zip(path: Path, files: Iterable[Path], when: dt.date) -> Path:
     """Write ``files`` (each by its name only) into the zip at ``path``, atomically."""
-    from .batch import atomic_file
-
     with atomic_file(path) as handle, zipfile.ZipFile(handle, "w") as archive:
         for file in files:
             with open(file, "rb") as source, \

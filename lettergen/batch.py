@@ -2,7 +2,7 @@
 
 Every letter is composed (and so every input checked) before the first byte is written.
 Letters are rendered in chunks, each chunk laid out as one PDF document and split per letter
-(pdf_writer.write_pdfs), by ``jobs`` worker processes that are replaced after a number of
+(pdf.writer.write_pdfs_with_pages), by ``jobs`` worker processes that are replaced after a number of
 chunks so memory stays flat; a chunk's DOCX files are a task of their own, started while the
 PDFs' shared parts are laid out. Each file is written under a temporary name and renamed into
 place, so a file that exists is complete; the register comes last.
@@ -16,19 +16,18 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from .compose import (DELIVERY, FORMATS, Planning, check_delivery_passwords, plan_letters,
-                      prepare, render_letters)
+from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
+from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for callers of batch)
 from .model import Letter
 from .recipients import Book
+from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
@@ -82,29 +81,8 @@ class RunResult:
     files: tuple[Path, ...]
 
 
-@contextmanager
-def atomic_file(path: Path, mode: int = 0o600):
-    """A file handle to write ``path`` through: a temporary file in the same folder, renamed
-    into place (with ``mode``) when the block ends, removed if it fails."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    with atomic_file(path, mode) as handle:
-        handle.write(data)
-
-
 def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> list[Written]:
-    """Compose, render (compose.render_letters) and write one chunk of letters, in a worker."""
+    """Compose, render (rendering.render_letters) and write one chunk of letters, in a worker."""
     planning, stems, formats, out_dir = task
     out = Path(out_dir)
     results: list[Written] = []
@@ -129,9 +107,7 @@ def run(
     checked = check_letters(planning, check)  # all checks happen here, before any output
     if "pdf" in formats or DELIVERY in formats:
         font_paths()  # a missing font file is an input error, found before any output
-        from .pdf import weasy  # noqa: F401  (an untested WeasyPrint: the same, at import)
-    if "docx" in formats:
-        from .docx import python_docx  # noqa: F401  (and an untested python-docx)
+    check_writers(formats)  # and so is an untested WeasyPrint or python-docx
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
@@ -365,7 +341,7 @@ def _map(function, tasks, jobs):
 
     Tasks that need nothing laid out (DOCX) start at once, in ``jobs - 1`` processes (at
     least one). Meanwhile this process makes what the first layout task takes from the
-    per-process caches (compose.prepare): the libraries imported, the word lists and fonts
+    per-process caches (rendering.prepare): the libraries imported, the word lists and fonts
     loaded, the step sheet and the rows every letter of a batch has laid out. Only then are
     the ``jobs`` layout workers forked, so each of them, and each replacement, starts with
     all of that in memory shared with this process. Workers are replaced after

@@ -100,7 +100,7 @@ def _load(args):
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from .compose import FORMATS
+    from .rendering import FORMATS
     from .errors import InputError
 
     formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
@@ -119,7 +119,7 @@ def cmd_render(args) -> int:
         raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {args.jobs}")
     formats = _formats(args.format)
     if args.encrypt:
-        from .compose import DELIVERY
+        from .rendering import DELIVERY
 
         formats += (DELIVERY,)
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
@@ -151,9 +151,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_preview(args) -> int:
-    from .compose import compose_all, render_letters
+    from .compose import compose_all
     from .errors import InputError
     from .preview import pdf_page_png
+    from .rendering import render_letters
 
     spec, book = _load(args)
     only = [args.recipient] if args.recipient else None
@@ -182,7 +183,7 @@ def _date(text: str | None):
 
 
 def cmd_status(args) -> int:
-    from .batch import write_atomic
+    from .files import write_atomic
     from .status import status, status_pdf, status_xlsx, table_text
 
     spec, book = _load(args)

@@ -1,10 +1,9 @@
-"""Spec + recipients -> letters (the document model), and the one ``render()`` core.
+"""Spec + recipients -> letters (the document model).
 
 ``plan()`` applies the spec's routing: recipients whose kind goes through the district office
 are gathered into one letter to their district's office (its enclosure lists their
 credentials); the others get a direct letter each. ``compose()`` turns each planned letter
-into a ``Letter``; ``render()`` composes and hands the letters to the writers. The CLI, the
-batch engine and library users all go through ``render()``.
+into a ``Letter``. The writers are reached through the one render core, rendering.py.
 """
 
 from __future__ import annotations
@@ -14,16 +13,13 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from . import geometry
 from .caches import ByContent, freeze
-from .errors import RecipientsError
+from .errors import InputError, RecipientsError
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
 from .templating import plain, render_text, template_names, to_runs
 from .thai import (arabic_digit_to_thai_digit, thai_date, thai_digits_in_prose, thai_number,
                    thai_percent)
-
-FORMATS = ("pdf", "docx")
-
 
 @dataclass(frozen=True)
 class Planned:
@@ -115,11 +111,8 @@ def letter_spec(spec: Spec, addressee: Recipient, book_path=None) -> Spec:
         return with_overrides(spec, addressee.overrides, origin=f"แถว {addressee.row}")
     except RecipientsError:
         raise
-    except Exception as exc:  # a SpecError, re-homed to the row that caused it
-        key = getattr(exc, "key", None)
-        raise RecipientsError(
-            getattr(exc, "message", str(exc)), file=book_path, row=addressee.row, column=key
-        ) from None
+    except InputError as exc:  # a bad value (SpecError, TemplateError), re-homed to its row
+        raise RecipientsError(exc.message, file=book_path, row=addressee.row, column=exc.key) from None
 
 
 def format_number(spec: Spec, number: int, circular: bool) -> str:
@@ -284,17 +277,7 @@ def _steps(spec: Spec, text) -> Section:
     return Section(title=title, blocks=(table,), name="steps", shared=True)
 
 
-# --- the core ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    letter: Letter
-    files: Mapping[str, bytes]  # format -> bytes
-    pages: int  # of the PDF; 0 when no PDF was asked for
-
-
-DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter, written as NAME.delivery.pdf
+# --- a run, planned ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -343,55 +326,6 @@ def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
                 totals: Progress | None = None) -> list[Letter]:
     """Every letter of a run as the document model (validates everything, writes nothing)."""
     return plan_letters(spec, book, only, totals).compose()
-
-
-def render(
-    spec: Spec, book: Book, *, formats: Sequence[str] = FORMATS,
-    only: Iterable[str] | None = None,
-) -> list[Rendered]:
-    """The library's entry point: compose every letter first (so bad input fails before
-    any output), then render them all, in memory."""
-    return render_letters(compose_all(spec, book, only), formats)
-
-
-def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> list[Rendered]:
-    """The one rendering core, used by render(), the batch engine and preview: ``letters``
-    as bytes in each format. The PDFs are laid out together (pdf_writer.write_pdfs)."""
-    pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
-    if "pdf" in formats or DELIVERY in formats:
-        from .pdf.writer import write_pdfs_with_pages
-
-        pdfs = write_pdfs_with_pages(letters)
-    out = []
-    for i, letter in enumerate(letters):
-        files = {}
-        for fmt in formats:
-            if fmt == "pdf":
-                files[fmt] = pdfs[i][0]
-            elif fmt == DELIVERY:
-                from .pdf.writer import encrypt
-
-                files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
-            elif fmt == "docx":
-                from .docx.writer import write_docx
-
-                files[fmt] = write_docx(letter)
-            else:
-                raise ValueError(f"unknown format {fmt!r}")
-        pages = pdfs[i][1] if pdfs else 0
-        out.append(Rendered(letter, files, pages))
-    return out
-
-
-def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None:
-    """Load and lay out, once, what rendering the PDFs of ``letters`` shares with the letters
-    like them (fonts, word lists, the step sheet, the lines every letter has): the batch
-    engine does this before it forks its PDF workers, so they share it. (DOCX needs no such
-    start: its tasks begin before this, in workers of their own.)"""
-    if "pdf" in formats or DELIVERY in formats:
-        from .pdf.writer import prepare as prepare_pdf
-
-        prepare_pdf(letters)
 
 
 def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:

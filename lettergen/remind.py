@@ -10,7 +10,6 @@ stay those of the whole sheet.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -18,9 +17,9 @@ from pathlib import Path
 from .compose import progress
 from .errors import SpecError
 from .recipients import Book
-from .register import COLUMNS
+from .register import append_register, read_register
 from .spec import Spec, reminder_raw, spec_from_raw
-from .thai import DateError, parse_thai_date, thai_date, thai_digit_to_arabic_digit
+from .thai import thai_date
 
 
 def urgency_for(spec: Spec, days_left: int) -> str:
@@ -68,26 +67,6 @@ def pending_book(spec: Spec, book: Book, originals: dict[str, tuple[str, dt.date
     return dataclasses.replace(book, rows=tuple(rows))
 
 
-def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
-    """From a register written by lettergen: recipient id -> (letter number, date) of the
-    latest letter to it, and the last register number."""
-    originals: dict[str, tuple[str, dt.date]] = {}
-    last = 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
-            raise SpecError("ไม่ใช่ทะเบียนหนังสือส่งที่ lettergen เขียนไว้ (หัวคอลัมน์ไม่ตรง)", file=path)
-        for line, row in enumerate(reader, start=2):
-            try:
-                last = max(last, int(row["เลขทะเบียนส่ง"]))
-                date = parse_thai_date(row["ลงวันที่"])
-            except (ValueError, DateError) as exc:
-                raise SpecError(f"อ่านทะเบียนแถว {line} ไม่ได้: {exc}", file=path) from None
-            number = thai_digit_to_arabic_digit(row["ที่"])
-            originals.setdefault(row["รหัสผู้รับ"], (number, date))  # the first letter to it
-    return originals, last
-
-
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
            formats=("pdf", "docx"), jobs: int | None = None, stderr=None):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
@@ -107,32 +86,3 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
     if register and register.is_file():
         append_register(register, Path(out_dir) / "register.csv")
     return result
-
-
-def append_register(main: Path, extra: Path) -> None:
-    """Add the rows of ``extra`` to the register ``main`` (CSV and its XLSX), with file
-    names made relative to ``main``'s folder."""
-    import os
-
-    from .batch import write_atomic
-    from .register import RegisterRow, register_csv, register_xlsx
-
-    def rows(path: Path, prefix: str) -> list[RegisterRow]:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader)
-            result = []
-            for cells in reader:
-                cells = [c[1:] if c.startswith("'") and c[1:2] in "=+-@\t\r" else c for c in cells]
-                cells[0] = int(cells[0])
-                for i in (9, 11):
-                    if cells[i] and prefix:
-                        cells[i] = f"{prefix}/{cells[i]}"
-                result.append(RegisterRow(*cells))
-            return result
-
-    prefix = os.path.relpath(extra.parent, main.parent).replace(os.sep, "/")
-    combined = rows(main, "") + rows(extra, "" if prefix == "." else prefix)
-    first = parse_thai_date(combined[0].date)
-    write_atomic(main, register_csv(combined))
-    write_atomic(main.with_suffix(".xlsx"), register_xlsx(combined, dt.datetime.combine(first, dt.time())))

@@ -6,15 +6,16 @@ file again; here a part's compressed bytes are kept (by its content) and reused,
 costs only the compression of what is its own (word/document.xml above all).
 
 The file is an ordinary zip: a local header and the data for each entry, then the central
-directory. Every entry carries the same fixed date, so the same letter gives the same bytes.
+directory. Every entry carries the same fixed date (files.zip_date_time), so the same letter
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import struct
 import zlib
 from ..caches import cached
+from ..files import dos_time, zip_date_time  # noqa: F401  (the one date rule)
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -33,18 +34,6 @@ def compressed(data: bytes, deflate: bool) -> tuple[int, int, bytes]:
         return _STORED, zlib.crc32(data), data
     packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     return _DEFLATED, zlib.crc32(data), packer.compress(data) + packer.flush()
-
-
-def zip_date_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    """``when`` as a zip entry's (year, month, day, hour, minute, second): zip cannot hold a
-    time before 1980, so an earlier one becomes 1 January 1980."""
-    return max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
-
-
-def dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
-    """The (time, date) fields of a zip entry for (year, month, day, hour, minute, second)."""
-    year, month, day, hour, minute, second = date_time
-    return hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
 
 
 def zip_bytes(entries, date_time) -> bytes:

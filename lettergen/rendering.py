@@ -1,0 +1,86 @@
+"""The one render core: letters (the document model) -> the bytes of each in each format.
+
+``render_letters()`` is called by everything that writes letters: ``render()`` (the
+library's entry point), the batch engine's workers (batch.render_chunk), preview, and any
+new caller (a web preview is another caller, not a second pipeline). It hands the letters
+to the PDF writer (pdf/writer.py, all the letters laid out together) and the DOCX writer
+(docx/writer.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from .compose import compose_all
+from .model import Letter
+from .recipients import Book
+from .spec import Spec
+
+FORMATS = ("pdf", "docx")
+DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter, written as NAME.delivery.pdf
+
+
+@dataclass(frozen=True)
+class Rendered:
+    letter: Letter
+    files: Mapping[str, bytes]  # format -> bytes
+    pages: int  # of the PDF; 0 when no PDF was asked for
+
+
+def render(
+    spec: Spec, book: Book, *, formats: Sequence[str] = FORMATS,
+    only: Iterable[str] | None = None,
+) -> list[Rendered]:
+    """The library's entry point: compose every letter first (so bad input fails before
+    any output), then render them all, in memory."""
+    return render_letters(compose_all(spec, book, only), formats)
+
+
+def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> list[Rendered]:
+    """The one rendering core, used by render(), the batch engine and preview: ``letters``
+    as bytes in each format. The PDFs are laid out together (pdf.writer.write_pdfs_with_pages)."""
+    pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf.writer import write_pdfs_with_pages
+
+        pdfs = write_pdfs_with_pages(letters)
+    out = []
+    for i, letter in enumerate(letters):
+        files = {}
+        for fmt in formats:
+            if fmt == "pdf":
+                files[fmt] = pdfs[i][0]
+            elif fmt == DELIVERY:
+                from .pdf.writer import encrypt
+
+                files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
+            elif fmt == "docx":
+                from .docx.writer import write_docx
+
+                files[fmt] = write_docx(letter)
+            else:
+                raise ValueError(f"unknown format {fmt!r}")
+        pages = pdfs[i][1] if pdfs else 0
+        out.append(Rendered(letter, files, pages))
+    return out
+
+
+def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None:
+    """Load and lay out, once, what rendering the PDFs of ``letters`` shares with the letters
+    like them (fonts, word lists, the step sheet, the lines every letter has): the batch
+    engine does this before it forks its PDF workers, so they share it. (DOCX needs no such
+    start: its tasks begin before this, in workers of their own.)"""
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf.writer import prepare as prepare_pdf
+
+        prepare_pdf(letters)
+
+
+def check_writers(formats: Sequence[str]) -> None:
+    """Refuse, before any output, a WeasyPrint or python-docx outside the tested versions
+    (their adapters check at import)."""
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf import weasy  # noqa: F401
+    if "docx" in formats:
+        from .docx import python_docx  # noqa: F401

@@ -81,15 +81,15 @@ def test_a_docx_written_after_others_is_the_one_written_from_cold_caches(example
 
 
 def test_clear_empties_every_cache_of_the_package(example):
-    from lettergen.docx import writer as docx_writer
+    from lettergen.docx import document as docx_document, tables as docx_tables
     from lettergen.pdf.writer import write_pdf
 
     _, _, letters = example
     write_pdf(letters[0])
     _letter_xml(letters[0])
-    assert len(docx_writer._BLOCKS) > 0
+    assert len(docx_document.BLOCKS) > 0
     caches.clear()
-    assert len(docx_writer._BLOCKS) == len(docx_writer._SHARED) == len(docx_writer._TABLE_HEADS) == 0
+    assert len(docx_document.BLOCKS) == len(docx_tables.SHARED) == len(docx_tables.TABLE_HEADS) == 0
     left = [f"{name}.{attr}" for name, module in list(sys.modules.items())
             if name.startswith("lettergen") for attr, value in vars(module).items()
             if hasattr(value, "cache_info") and value.cache_info().currsize]

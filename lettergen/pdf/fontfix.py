@@ -147,96 +147,112 @@ class _Builder:
         subtable.Format, subtable.mapping = 1, dict(mapping)
         return self.lookup(1, [subtable])
 
-    def chain_rule(self, backtrack, inputs, lookup_index):
-        """ChainContextSubst format 3: backtrack = [glyph set] (closest first)."""
-        rule = ot.ChainContextSubst()
-        rule.Format = 3
-        rule.BacktrackCoverage = [_coverage(g, self.font) for g in backtrack]
-        rule.InputCoverage = [_coverage(inputs, self.font)]
-        rule.LookAheadCoverage = []
-        rule.BacktrackGlyphCount = len(backtrack)
-        rule.InputGlyphCount, rule.LookAheadGlyphCount = 1, 0
-        record = ot.SubstLookupRecord()
-        record.SequenceIndex, record.LookupListIndex = 0, lookup_index
-        rule.SubstLookupRecord, rule.SubstCount = [record], 1
-        return rule
 
-    def glyph_rules(self, rules):
-        """ChainContextSubst format 1 from {input glyph: [(previous glyph,
-        lookup index)]}: one-glyph backtrack, one-glyph input."""
-        subtable = ot.ChainContextSubst()
-        subtable.Format = 1
-        inputs = sorted(rules, key=self.font.getGlyphID)
-        subtable.Coverage = _coverage(inputs, self.font)
-        subtable.ChainSubRuleSet = []
-        for glyph in inputs:
-            rule_set = ot.ChainSubRuleSet()
-            rule_set.ChainSubRule = []
-            for previous, lookup_index in rules[glyph]:
-                rule = ot.ChainSubRule()
-                rule.Backtrack, rule.BacktrackGlyphCount = [previous], 1
-                rule.Input, rule.InputGlyphCount = [], 1
-                rule.LookAhead, rule.LookAheadGlyphCount = [], 0
-                record = ot.SubstLookupRecord()
-                record.SequenceIndex, record.LookupListIndex = 0, lookup_index
-                rule.SubstLookupRecord, rule.SubstCount = [record], 1
-                rule_set.ChainSubRule.append(rule)
-            rule_set.ChainSubRuleCount = len(rule_set.ChainSubRule)
-            subtable.ChainSubRuleSet.append(rule_set)
-        subtable.ChainSubRuleSetCount = len(subtable.ChainSubRuleSet)
-        return subtable
+# --- GSUB tables and GDEF mark sets ---------------------------------------------------------
 
-    def mark_set(self, glyphs):
-        """Add a GDEF mark glyph set (upgrading GDEF to 1.2), return its index."""
-        gdef = self.gdef
-        if getattr(gdef, 'MarkGlyphSetsDef', None) is None:
-            gdef.Version = 0x00010002
-            gdef.MarkGlyphSetsDef = ot.MarkGlyphSetsDef()
-            gdef.MarkGlyphSetsDef.MarkSetTableFormat = 1
-            gdef.MarkGlyphSetsDef.Coverage = []
-        sets = gdef.MarkGlyphSetsDef
-        sets.Coverage.append(_coverage(glyphs, self.font))
-        sets.MarkSetCount = len(sets.Coverage)
-        return sets.MarkSetCount - 1
+def _chain_rule(font, backtrack, inputs, lookup_index):
+    """ChainContextSubst format 3: backtrack = [glyph set] (closest first)."""
+    rule = ot.ChainContextSubst()
+    rule.Format = 3
+    rule.BacktrackCoverage = [_coverage(g, font) for g in backtrack]
+    rule.InputCoverage = [_coverage(inputs, font)]
+    rule.LookAheadCoverage = []
+    rule.BacktrackGlyphCount = len(backtrack)
+    rule.InputGlyphCount, rule.LookAheadGlyphCount = 1, 0
+    rule.SubstLookupRecord, rule.SubstCount = [_record(lookup_index)], 1
+    return rule
 
-    def register_in_ccmp(self):
-        """Append our lookups to the ccmp feature of every language system,
-        creating a ccmp feature where one is missing.  HarfBuzz applies all
-        lookups of a GSUB stage in lookup-index order, so ours (appended last)
-        see the final glyphs of every other lookup."""
-        gsub = self.gsub
-        records = gsub.FeatureList.FeatureRecord
-        langsyses = []
-        for script in gsub.ScriptList.ScriptRecord:
-            if script.Script.DefaultLangSys is not None:
-                langsyses.append(script.Script.DefaultLangSys)
-            langsyses += [r.LangSys for r in script.Script.LangSysRecord]
-        done = set()
-        for langsys in langsyses:
-            ccmp = [i for i in langsys.FeatureIndex if records[i].FeatureTag == 'ccmp']
-            if not ccmp:
-                record = ot.FeatureRecord()
-                record.FeatureTag = 'ccmp'
-                record.Feature = ot.Feature()
-                record.Feature.FeatureParams = None
-                record.Feature.LookupListIndex = []
-                position = sum(1 for r in records if r.FeatureTag <= 'ccmp')
-                records.insert(position, record)
-                for other in langsyses:
-                    other.FeatureIndex = [
-                        i + (i >= position) for i in other.FeatureIndex]
-                done = {i + (i >= position) for i in done}
-                langsys.FeatureIndex = sorted(langsys.FeatureIndex + [position])
-                ccmp = [position]
-            for i in ccmp:
-                if i not in done:
-                    feature = records[i].Feature
-                    feature.LookupListIndex += self.feature_lookups
-                    feature.LookupCount = len(feature.LookupListIndex)
-                    done.add(i)
-        gsub.FeatureList.FeatureCount = len(records)
-        for langsys in langsyses:
-            langsys.FeatureCount = len(langsys.FeatureIndex)
+
+def _record(lookup_index):
+    record = ot.SubstLookupRecord()
+    record.SequenceIndex, record.LookupListIndex = 0, lookup_index
+    return record
+
+
+def _glyph_rules(font, rules):
+    """ChainContextSubst format 1 from {input glyph: [(previous glyph, lookup index)]}:
+    one-glyph backtrack, one-glyph input."""
+    subtable = ot.ChainContextSubst()
+    subtable.Format = 1
+    inputs = sorted(rules, key=font.getGlyphID)
+    subtable.Coverage = _coverage(inputs, font)
+    subtable.ChainSubRuleSet = []
+    for glyph in inputs:
+        rule_set = ot.ChainSubRuleSet()
+        rule_set.ChainSubRule = []
+        for previous, lookup_index in rules[glyph]:
+            rule = ot.ChainSubRule()
+            rule.Backtrack, rule.BacktrackGlyphCount = [previous], 1
+            rule.Input, rule.InputGlyphCount = [], 1
+            rule.LookAhead, rule.LookAheadGlyphCount = [], 0
+            rule.SubstLookupRecord, rule.SubstCount = [_record(lookup_index)], 1
+            rule_set.ChainSubRule.append(rule)
+        rule_set.ChainSubRuleCount = len(rule_set.ChainSubRule)
+        subtable.ChainSubRuleSet.append(rule_set)
+    subtable.ChainSubRuleSetCount = len(subtable.ChainSubRuleSet)
+    return subtable
+
+
+def _mark_set(font, gdef, glyphs):
+    """Add a GDEF mark glyph set (upgrading GDEF to 1.2), return its index."""
+    if getattr(gdef, 'MarkGlyphSetsDef', None) is None:
+        gdef.Version = 0x00010002
+        gdef.MarkGlyphSetsDef = ot.MarkGlyphSetsDef()
+        gdef.MarkGlyphSetsDef.MarkSetTableFormat = 1
+        gdef.MarkGlyphSetsDef.Coverage = []
+    sets = gdef.MarkGlyphSetsDef
+    sets.Coverage.append(_coverage(glyphs, font))
+    sets.MarkSetCount = len(sets.Coverage)
+    return sets.MarkSetCount - 1
+
+
+def _language_systems(gsub):
+    langsyses = []
+    for script in gsub.ScriptList.ScriptRecord:
+        if script.Script.DefaultLangSys is not None:
+            langsyses.append(script.Script.DefaultLangSys)
+        langsyses += [r.LangSys for r in script.Script.LangSysRecord]
+    return langsyses
+
+
+def _add_ccmp_feature(records, langsyses, langsys, done):
+    """A new, empty ccmp feature for ``langsys``, in tag order; the feature indexes of every
+    language system (and ``done``) moved past it. Returns its index and the new ``done``."""
+    record = ot.FeatureRecord()
+    record.FeatureTag = 'ccmp'
+    record.Feature = ot.Feature()
+    record.Feature.FeatureParams = None
+    record.Feature.LookupListIndex = []
+    position = sum(1 for r in records if r.FeatureTag <= 'ccmp')
+    records.insert(position, record)
+    for other in langsyses:
+        other.FeatureIndex = [i + (i >= position) for i in other.FeatureIndex]
+    done = {i + (i >= position) for i in done}
+    langsys.FeatureIndex = sorted(langsys.FeatureIndex + [position])
+    return position, done
+
+
+def _register_in_ccmp(gsub, feature_lookups):
+    """Append ``feature_lookups`` to the ccmp feature of every language system, creating a
+    ccmp feature where one is missing.  HarfBuzz applies all lookups of a GSUB stage in
+    lookup-index order, so ours (appended last) see the final glyphs of every other lookup."""
+    records = gsub.FeatureList.FeatureRecord
+    langsyses = _language_systems(gsub)
+    done = set()
+    for langsys in langsyses:
+        ccmp = [i for i in langsys.FeatureIndex if records[i].FeatureTag == 'ccmp']
+        if not ccmp:
+            position, done = _add_ccmp_feature(records, langsyses, langsys, done)
+            ccmp = [position]
+        for i in ccmp:
+            if i not in done:
+                feature = records[i].Feature
+                feature.LookupListIndex += feature_lookups
+                feature.LookupCount = len(feature.LookupListIndex)
+                done.add(i)
+    gsub.FeatureList.FeatureCount = len(records)
+    for langsys in langsyses:
+        langsys.FeatureCount = len(langsys.FeatureIndex)
 
 
 # --- GPOS reading ---------------------------------------------------------------
@@ -323,7 +339,7 @@ def _recompose_sara_am(font, builder, bases):
     rules = []
     for (form, offset), glyph in sorted(variants.items()):
         base_set = [b for b, o in offsets[form].items() if o == offset]
-        rules.append(builder.chain_rule(
+        rules.append(_chain_rule(font, 
             [base_set], [default[form]], builder.single({default[form]: glyph})))
     if rules:
         builder.lookup(6, rules, flag=0x0008, feature=True)  # IgnoreMarks
@@ -348,8 +364,35 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
     steps = _mark_attachments(font, marks, bases)
     gdef = builder.gdef
     attach = gdef.MarkAttachClassDef.classDefs if gdef.MarkAttachClassDef else {}
+    on_base, parents, offsets, stacks = _offsets(steps, lower, upper)
 
-    # Mark-to-base: the last lookup attaching a mark to a base wins in GPOS.
+    variant = {}
+    for mark in sorted(offsets):
+        for offset in sorted(offsets[mark]):
+            variant[mark, offset] = builder.add_glyph(
+                _name(mark, offset), [(mark, offset)], 0, 3, attach.get(mark))
+    builder.commit_glyphs()
+    _shift_mark2_anchors(font, variant)
+
+    # SingleSubst lookup k maps each mark to its k-th variant; rules pick k.
+    ordered = {mark: sorted(offsets[mark]) for mark in offsets}
+    single_lookups = [
+        builder.single({mark: variant[mark, ordered[mark][k]]
+                        for mark in ordered if k < len(ordered[mark])})
+        for k in range(max(map(len, ordered.values()), default=0))]
+
+    def to_offset(mark, offset):
+        return single_lookups[ordered[mark].index(offset)]
+
+    _add_mark_on_base_lookups(font, builder, on_base, parents, offsets, variant, to_offset)
+    _add_stacked_mark_lookups(font, builder, stacks, offsets, variant, to_offset)
+
+
+def _offsets(steps, lower, upper):
+    """From the GPOS attachment ``steps``: per mark its offsets on each base (the last
+    lookup attaching a mark to a base wins in GPOS), the marks it can sit on, every offset
+    it takes, and per mark-to-mark lookup the stacks of a top mark on an upper vowel:
+    (gpos lookup, {mark2: {(mark1, offset1): offset2}})."""
     on_base = defaultdict(dict)                 # mark -> {base: offset}
     parents = defaultdict(set)                  # mark -> marks it can sit on
     for kind, _, table in steps:
@@ -358,11 +401,10 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
                 on_base[mark].update(per_other)
             else:
                 parents[mark] |= set(per_other)
-
     offsets = defaultdict(set)
     for mark, per_base in on_base.items():
         offsets[mark] |= set(per_base.values())
-    stacks = []                                 # (gpos lookup, {mark2: {(mark1, offset1): offset2}})
+    stacks = []
     for kind, gpos_lookup, table in steps:
         if kind != 'mark':
             continue
@@ -376,17 +418,13 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
                         stack[mark2][mark1, (dx1, dy1)] = (dx1 + dx, dy1 + dy)
                         offsets[mark2].add((dx1 + dx, dy1 + dy))
         stacks.append((gpos_lookup, stack))
+    return on_base, parents, offsets, stacks
 
-    variant = {}
-    for mark in sorted(offsets):
-        for offset in sorted(offsets[mark]):
-            variant[mark, offset] = builder.add_glyph(
-                _name(mark, offset), [(mark, offset)], 0, 3, attach.get(mark))
-    builder.commit_glyphs()
 
-    # Variants keep the mark-to-mark anchors of their original (shifted by
-    # the offset), so a mark that our GSUB rules leave alone still attaches to
-    # them in GPOS exactly as it did to the original: rendering never changes.
+def _shift_mark2_anchors(font, variant):
+    """Variants keep the mark-to-mark anchors of their original (shifted by the offset),
+    so a mark that our GSUB rules leave alone still attaches to them in GPOS exactly as it
+    did to the original: rendering never changes."""
     for _, subtables in _lookups(font['GPOS'].table):
         for st in subtables:
             if not (isinstance(st, ot.MarkMarkPos) and st.Format == 1):
@@ -397,32 +435,27 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
                 if mark not in records:
                     continue
                 record = ot.Mark2Record()
-                record.Mark2Anchor = []
-                for anchor in records[mark].Mark2Anchor:
-                    if anchor is not None:
-                        shifted = ot.Anchor()
-                        shifted.Format = 1
-                        shifted.XCoordinate = anchor.XCoordinate + dx
-                        shifted.YCoordinate = anchor.YCoordinate + dy
-                        anchor = shifted
-                    record.Mark2Anchor.append(anchor)
+                record.Mark2Anchor = [_shifted(anchor, dx, dy) for anchor in records[mark].Mark2Anchor]
                 st.Mark2Coverage.glyphs.append(glyph)
                 st.Mark2Array.Mark2Record.append(record)
             st.Mark2Array.Mark2Count = len(st.Mark2Array.Mark2Record)
 
-    # SingleSubst lookup k maps each mark to its k-th variant; rules pick k.
-    ordered = {mark: sorted(offsets[mark]) for mark in offsets}
-    single_lookups = [
-        builder.single({mark: variant[mark, ordered[mark][k]]
-                        for mark in ordered if k < len(ordered[mark])})
-        for k in range(max(map(len, ordered.values()), default=0))]
-    def to_offset(mark, offset):
-        return single_lookups[ordered[mark].index(offset)]
 
-    # Mark on base.  One lookup per mark, whose mark filtering set holds the
-    # mark and the marks it can sit on: the backtrack skips other marks and
-    # finds the base as mark-to-base attachment does, but sees a mark the
-    # current one would be stacked on (mark-to-mark, handled next or by GPOS).
+def _shifted(anchor, dx, dy):
+    if anchor is None:
+        return None
+    shifted = ot.Anchor()
+    shifted.Format = 1
+    shifted.XCoordinate = anchor.XCoordinate + dx
+    shifted.YCoordinate = anchor.YCoordinate + dy
+    return shifted
+
+
+def _add_mark_on_base_lookups(font, builder, on_base, parents, offsets, variant, to_offset):
+    """Mark on base.  One lookup per mark, whose mark filtering set holds the mark and the
+    marks it can sit on: the backtrack skips other marks and finds the base as mark-to-base
+    attachment does, but sees a mark the current one would be stacked on (mark-to-mark,
+    handled next or by GPOS)."""
     for mark, per_base in sorted(on_base.items()):
         by_offset = defaultdict(list)
         for base, offset in per_base.items():
@@ -430,13 +463,16 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
         visible = {mark}
         for parent in parents[mark]:
             visible |= {parent} | {variant[parent, o] for o in offsets.get(parent, ())}
-        rules = [builder.chain_rule([base_set], [mark], to_offset(mark, offset))
+        rules = [_chain_rule(font, [base_set], [mark], to_offset(mark, offset))
                  for offset, base_set in sorted(by_offset.items())]
-        builder.lookup(6, rules, mark_set=builder.mark_set(visible), feature=True)
+        builder.lookup(6, rules, mark_set=_mark_set(font, builder.gdef, visible), feature=True)
 
-    # Top mark on an upper vowel.  Same lookup flags as the GPOS mark-to-mark
-    # lookup, so the same previous mark is found; it has already been replaced
-    # by the variant that records its offset.
+
+def _add_stacked_mark_lookups(font, builder, stacks, offsets, variant, to_offset):
+    """Top mark on an upper vowel.  Same lookup flags as the GPOS mark-to-mark lookup, so
+    the same previous mark is found; it has already been replaced by the variant that
+    records its offset."""
+    gdef = builder.gdef
     for gpos_lookup, stack in stacks:
         rules = {mark2: [(variant[key], to_offset(mark2, offset))
                          for key, offset in sorted(per_mark1.items())]
@@ -447,22 +483,20 @@ def _fold_marks(font, builder, marks, bases, lower, upper):
         if flag & 0x0010:
             # Same filtering set as in GPOS, extended to our variants.
             glyphs = gdef.MarkGlyphSetsDef.Coverage[gpos_lookup.MarkFilteringSet].glyphs
-            mark_set = builder.mark_set(
-                {g for m in glyphs for g in [m] + [variant[m, o] for o in offsets.get(m, ())]})
-        builder.lookup(6, [builder.glyph_rules(rules)], flag=flag & ~0x0010,
+            mark_set = _mark_set(font, gdef, {
+                g for m in glyphs for g in [m] + [variant[m, o] for o in offsets.get(m, ())]})
+        builder.lookup(6, [_glyph_rules(font, rules)], flag=flag & ~0x0010,
                        mark_set=mark_set, feature=True)
 
 
 # --- entry point ------------------------------------------------------------------
 
-
-
 def patch_font(src_path, dst_path, fold_marks=True):
     """Write a patched copy of the TrueType (glyf) font `src_path` to `dst_path`.
 
     Deterministic: the same input gives a byte-identical output.  Takes well
-    under a second per Sarabun weight; do it once (build step or first use,
-    see cached_patched_font) and load the result with @font-face.
+    under a second per Sarabun weight; done once and kept on disk by
+    resources.font_paths(), whose files the templates load with @font-face.
     """
     font = TTFont(src_path, recalcTimestamp=False)
     if 'glyf' not in font or 'GSUB' not in font or 'GDEF' not in font:
@@ -485,7 +519,7 @@ def patch_font(src_path, dst_path, fold_marks=True):
         _fold_marks(font, builder, marks_of(THAI_MARKS), bases,
                     lower=marks_of(TOP_MARKS) - nikhahit_forms,
                     upper=marks_of(UPPER_VOWELS))
-    builder.register_in_ccmp()
+    _register_in_ccmp(builder.gsub, builder.feature_lookups)
     if 'DSIG' in font:        # the signature is void once the font is modified
         del font['DSIG']
     font.save(dst_path)

@@ -173,9 +173,27 @@ class Line:
     last: bool
 
 
+CANNOT = float("inf")  # the cost of a line that cannot be set
+
+
+def line_cost(slack: float, gaps: int, empty: bool, last: bool) -> float:
+    """What a line costs when it leaves ``slack`` points to spread over its ``gaps``: the
+    square of each gap's widening; a line too long cannot be set (infinite; a line holding
+    one piece wider than the column, 1e9), the paragraph's last line is free, a line with no
+    gap to widen costs 1e6 and more, a gap wider than GAP_MAX_PT 1e4 more."""
+    if slack < 0:
+        return CANNOT if gaps or not empty else 1e9
+    if last:
+        return 0.0
+    if gaps == 0:
+        return 1e6 + slack * slack
+    gap = slack / gaps
+    return gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0)
+
+
 def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
-    """Break ``items`` into lines, minimising the sum of squared gaps (the last line is free).
-    A break falls on a space or a word boundary, which then disappears."""
+    """Break ``items`` into lines, minimising the sum of ``line_cost`` (the last line is
+    free). A break falls on a space or a word boundary, which then disappears."""
     n = len(items)
     breaks = [i for i, p in enumerate(items) if p.kind != "word"] + [n]
     soft = {k for k, i in enumerate(breaks[:-1]) if items[i].kind == "soft"}
@@ -186,27 +204,8 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
     for p in items:
         widths.append(widths[-1] + p.width)
         counts.append(counts[-1] + (p.kind != "word"))
-
-    def line_cost(start: int, end: int, first: bool, last: bool, exact: bool = False):
-        if exact:  # the chosen lines: their slack summed piece by piece
-            natural = sum(p.width for p in items[start:end])
-        else:
-            natural = widths[end] - widths[start]
-        gaps = counts[end] - counts[start]
-        target = (first_width if first else width) - SAFETY_PT
-        slack = target - natural
-        if slack < 0:
-            return (float("inf") if gaps or start != end else 1e9), slack, gaps
-        if last:
-            return 0.0, slack, gaps
-        if gaps == 0:
-            return 1e6 + slack * slack, slack, gaps
-        gap = slack / gaps
-        return gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0), slack, gaps
-
-    # The search below is line_cost written out, so as to cost no call per candidate line:
-    # the same arithmetic in the same order, so the same lines.
     targets = (width - SAFETY_PT, first_width - SAFETY_PT)  # other lines, the first line
+    cost_of = line_cost  # (a local name: this loop runs for every candidate line)
     for k, end in enumerate(breaks):
         last = end == n
         extra = SOFT_BREAK_COST if k in soft else 0.0
@@ -215,22 +214,13 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
         for j in range(k - 1, -2, -1):  # the line starts after break j
             start = starts[j + 1]
             slack = targets[j == -1] - (end_width - widths[start])
-            gaps = end_count - counts[start]
-            if slack < 0:
-                if slack < -width:  # already far too long: earlier starts only get longer
+            if slack < -width:  # already far too long: earlier starts only get longer
+                break
+            cost = cost_of(slack, end_count - counts[start], start == end, last)
+            if cost == CANNOT:  # cannot be set; nor can any earlier start, but the first
+                if j < k - 1:
                     break
-                if gaps or start != end:  # cannot be set: the cost is infinite
-                    if j < k - 1:
-                        break
-                    continue
-                cost = 1e9
-            elif last:
-                cost = 0.0
-            elif gaps == 0:
-                cost = 1e6 + slack * slack
-            else:
-                gap = slack / gaps
-                cost = gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0)
+                continue
             prior = best.get(j)
             if prior is None:
                 continue
@@ -240,14 +230,20 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
         if chosen is None:  # a single piece wider than the line: it gets a line of its own
             chosen = (best.get(k - 1, (0.0, -1))[0] + 1e9, k - 1)
         best[k] = chosen
+    return _chosen_lines(items, best, breaks, starts, targets)
+
+
+def _chosen_lines(items, best, breaks, starts, targets) -> list[Line]:
+    """The lines ``fit`` chose, first to last, each with its slack summed piece by piece."""
     lines: list[Line] = []
     k = len(breaks) - 1
     while k >= 0:
         j = best[k][1]
         start = starts[j + 1] if j >= 0 else 0
         end = breaks[k]
-        _, slack, gaps = line_cost(start, end, j == -1, end == n, exact=True)
-        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n))
+        slack = targets[j == -1] - sum(p.width for p in items[start:end])
+        gaps = sum(p.kind != "word" for p in items[start:end])
+        lines.append(Line(tuple(items[start:end]), slack, gaps, end == len(items)))
         k = j
     return lines[::-1]
 
@@ -322,8 +318,3 @@ def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[L
     not grow with every letter it renders (16 chunks of 64: 15 MB, now 8 MB)."""
     lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
     return tuple(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines))
-
-
-def line_report(runs: tuple[Run, ...]) -> list[Line]:
-    """The lines ``paragraph_lines`` sets, for tests and measurements."""
-    return fit(pieces(runs), COLUMN_PT - INDENT_PT, COLUMN_PT)

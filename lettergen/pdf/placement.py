@@ -1,6 +1,6 @@
 """Laid-out rows cut out of a WeasyPrint document and placed on a letter's pages (pikepdf).
 
-The batch document lays out the rows (lettergen/rows.py) one under another on tall pages
+The batch document lays out the rows (pdf/rows.py) one under another on tall pages
 (templates/letter.css, ``@page row``), each in a ``div.row`` that is its own stacking
 context, so WeasyPrint paints each row as one ``q ... Q`` group of the page's content. A
 row becomes a form XObject holding the page's outer graphics state and that group only: its

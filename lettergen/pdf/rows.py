@@ -5,7 +5,7 @@ A row is one block that never breaks across pages: the Garuda band, a head line 
 attachment made for one letter (the credentials), its title, its table's head and each
 table row. Each row is
 HTML from templates/parts.html.j2. The PDF writer lays out every distinct row once and
-places the rows on the pages (lettergen/paginate.py); the whole-letter document
+places the rows on the pages (pdf/paginate.py); the whole-letter document
 (templates/letter.html.j2) is the same rows in one flow, which WeasyPrint paginates by
 itself with the same rules (the ``keep`` class: no page break before this row).
 

@@ -1,7 +1,7 @@
 """Letters -> rows (HTML from the Jinja2 templates in templates/) -> WeasyPrint -> PDF.
 
 ``write_pdfs_with_pages()`` is the writer: each distinct row of a batch of letters laid out
-once, the rows placed on each letter's pages (lettergen/rows.py, paginate.py, pdf_rows.py).
+once, the rows placed on each letter's pages (rows.py, paginate.py, placement.py).
 ``html()`` returns the same rows as one flow per letter, to be inspected or compared with a
 golden file, and ``render_document()`` lays that out: the reference the placed rows are
 tested against. WeasyPrint may fetch only the bundled fonts
@@ -70,7 +70,7 @@ def _parts():
 
 
 def rows_of_letter(letter: Letter) -> list[Row]:
-    """The rows of ``letter``'s own pages (lettergen/rows.py)."""
+    """The rows of ``letter``'s own pages (pdf/rows.py)."""
     return letter_rows(letter, _parts())
 
 
@@ -170,12 +170,12 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
     """Many letters as one PDF each, with its page count.
 
     A letter's own pages, and the pages of an attachment made for it alone (its
-    credentials), are rows (lettergen/rows.py), each distinct row laid out once:
+    credentials), are rows (pdf/rows.py), each distinct row laid out once:
     - the rows every one of ``letters`` has (the body lines every recipient shares, the
       attachment's title and table head) and the page numbers, in a document cached per
       process under that set of rows, so the next batch of the same letter reuses it;
     - the other rows in one document for ``letters`` (fonts subset once, styles parsed once).
-    lettergen/paginate.py places each letter's rows on its pages, and its PDF is put
+    pdf/paginate.py places each letter's rows on its pages, and its PDF is put
     together from those rows; attachments shared by every letter (the step sheet) are
     laid out once per process and their pages copied. Both documents depend on
     ``letters`` only, so the same letters give the same bytes whatever was rendered before."""

@@ -1,8 +1,17 @@
 """Thai text helpers: digits, Buddhist-era dates, percentages, segmentation.
 
-Pure functions, named after their PyThaiNLP counterparts (``arabic_digit_to_thai_digit``,
-``thai_strftime``) or as ``thai_`` + what they produce. Each is also a Jinja filter of the
-same name (see ``FILTERS``), so a spec's text can say ``{{ deadline | thai_weekday_date }}``.
+Digits and dates are PyThaiNLP's (``pythainlp.util``: ``arabic_digit_to_thai_digit``,
+``thai_digit_to_arabic_digit``, ``thai_strftime`` and its Thai month and weekday names).
+This module adds only what PyThaiNLP lacks: the Buddhist-era year of dates before 1941
+(``thai_year``), Thai digits that leave URLs, e-mail addresses and credentials alone
+(``thai_digits_in_prose``), percentages rounded half up (``thai_percent``), a format
+directive PyThaiNLP does not know refused rather than printed, and reading dates back.
+Each is also a Jinja filter of the same name (see ``FILTERS``), so a spec's text can say
+``{{ deadline | thai_weekday_date }}``.
+
+PyThaiNLP is imported on first use (0.12 s), and the digit converters first look for a
+digit at all: most texts have none, and converting them anyway costs about as much as
+composing the rest of a letter.
 """
 
 from __future__ import annotations
@@ -12,14 +21,13 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from .caches import cached
+
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-_TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
-_TO_ARABIC = str.maketrans(THAI_DIGITS, "0123456789")
-# str.translate looks up every character of a Thai text in its table, which costs about as
-# much as composing the rest of a letter; most texts have no digit at all, so look first.
 _ARABIC_DIGIT = re.compile("[0-9]")
 _THAI_DIGIT = re.compile(f"[{THAI_DIGITS}]")
 
+# For reading dates (parse_thai_date): the month names and abbreviations a clerk may type.
 THAI_MONTHS = (
     "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
     "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
@@ -28,8 +36,6 @@ THAI_MONTHS_ABBR = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )
-# Monday first, as datetime.date.weekday() counts.
-THAI_WEEKDAYS = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
 
 BE_OFFSET = 543
 # Years a clerk can mean in a Buddhist-era column; anything else is a typo or a CE year.
@@ -57,16 +63,29 @@ def nfc(text: str) -> str:
     return _TYPED_SARA_AM.sub("\\1\u0e33", unicodedata.normalize("NFC", text))
 
 
+_UTIL = None
+
+
+def _pythainlp():
+    """pythainlp.util, imported on first use."""
+    global _UTIL
+    if _UTIL is None:
+        import pythainlp.util
+
+        _UTIL = pythainlp.util
+    return _UTIL
+
+
 def arabic_digit_to_thai_digit(text: str) -> str:
     """Every Arabic digit in ``text`` as a Thai digit ("10" -> "๑๐")."""
     text = str(text)
-    return text.translate(_TO_THAI) if _ARABIC_DIGIT.search(text) else text
+    return _pythainlp().arabic_digit_to_thai_digit(text) if _ARABIC_DIGIT.search(text) else text
 
 
 def thai_digit_to_arabic_digit(text: str) -> str:
     """Every Thai digit in ``text`` as an Arabic digit ("๑๐" -> "10")."""
     text = str(text)
-    return text.translate(_TO_ARABIC) if _THAI_DIGIT.search(text) else text
+    return _pythainlp().thai_digit_to_arabic_digit(text) if _THAI_DIGIT.search(text) else text
 
 
 def thai_digits_in_prose(text: str) -> str:
@@ -81,16 +100,16 @@ def thai_digits_in_prose(text: str) -> str:
     return "".join(out)
 
 
+@cached(maxsize=1024)
 def thai_date(date: dt.date) -> str:
     """"๔ มิถุนายน ๒๕๖๑": day, full month, Buddhist-era year, Thai digits."""
-    return arabic_digit_to_thai_digit(
-        f"{date.day} {THAI_MONTHS[date.month - 1]} {thai_year(date)}"
-    )
+    return thai_strftime(date, "%-d %B %Y")
 
 
+@cached(maxsize=1024)
 def thai_weekday_date(date: dt.date) -> str:
     """"วันศุกร์ที่ ๑๐ สิงหาคม ๒๕๖๑"."""
-    return f"วัน{THAI_WEEKDAYS[date.weekday()]}ที่ {thai_date(date)}"
+    return thai_strftime(date, "%Aที่ %-d %B %Y")
 
 
 def thai_year(date: dt.date) -> int:
@@ -104,20 +123,43 @@ def thai_year(date: dt.date) -> int:
     return date.year + BE_OFFSET
 
 
+# The directives thai_strftime takes: PyThaiNLP's Thai ones (a A b B c C D F g G v x X y Y +)
+# and the numeric ones it hands to Python (day, month, week, time), each optionally after a
+# flag (- no padding, _ space padding, 0 zero padding, O Thai digits, E ^ #); %% a percent
+# sign. Not the English ones (%h %p %r), nor time zones, microseconds or %n %t.
+STRFTIME_DIRECTIVES = "aAbBcCdDeFgGHIjmMRSTuUvVwWxXyY+%"
+_DIRECTIVE = re.compile(r"%([-_0^#EO]?)(.?)", re.S)
+
+
+class FormatError(ValueError):
+    """A thai_strftime format with a directive lettergen does not know; the message, in
+    Thai, names it."""
+
+
+class _EarlyYear(dt.datetime):
+    """A date whose ``year`` is one less than its calendar year, so that PyThaiNLP's
+    Buddhist-era year (``year`` + 543) is right for January to March before 1941. Every
+    other field (and strftime) is the real date's."""
+
+    @property
+    def year(self):
+        return dt.datetime.year.__get__(self) - 1
+
+
 def thai_strftime(date: dt.date, fmt: str, thaidigit: bool = True) -> str:
-    """A small ``strftime`` in Thai: %A weekday, %d/%-d day, %B month, %b abbreviated
-    month, %Y Buddhist-era year, %m month number, %%. Thai digits unless told otherwise."""
-    fields = {
-        "A": f"วัน{THAI_WEEKDAYS[date.weekday()]}",
-        "d": f"{date.day:02d}",
-        "-d": str(date.day),
-        "B": THAI_MONTHS[date.month - 1],
-        "b": THAI_MONTHS_ABBR[date.month - 1],
-        "Y": str(thai_year(date)),
-        "m": f"{date.month:02d}",
-        "%": "%",
-    }
-    text = re.sub(r"%(-d|[AdBbYm%])", lambda m: fields[m.group(1)], fmt)
+    """``date`` formatted by PyThaiNLP's ``thai_strftime``: Thai month and weekday names,
+    Buddhist-era years (right before 1941 too), Thai digits unless told otherwise.
+    A directive not in STRFTIME_DIRECTIVES raises FormatError instead of being printed."""
+    for match in _DIRECTIVE.finditer(fmt):
+        if match.group(2) == "" or match.group(2) not in STRFTIME_DIRECTIVES:
+            directive = match.group()
+            known = " ".join(f"%{d}" for d in STRFTIME_DIRECTIVES if d != "%")
+            raise FormatError(f"thai_strftime ไม่รู้จัก \"{directive}\" ใน \"{fmt}\" "
+                              f"(ใช้ได้ {known} และ %% แทนเครื่องหมาย %)")
+    when = dt.datetime.combine(date, dt.time()) if not isinstance(date, dt.datetime) else date
+    if thai_year(when) != when.year + BE_OFFSET:
+        when = _EarlyYear(when.year, when.month, when.day, when.hour, when.minute, when.second)
+    text = _pythainlp().thai_strftime(when, fmt)
     return arabic_digit_to_thai_digit(text) if thaidigit else text
 
 
@@ -210,12 +252,23 @@ def _make_date(year: int, month: int, day: int, text: str) -> dt.date:
         raise DateError(f"ไม่มีวันที่ \"{text}\" ในปฏิทิน") from None
 
 
+def _strftime_filter(date: dt.date, fmt: str, thaidigit: bool = True) -> str:
+    """thai_strftime as a Jinja filter: a format it refuses is a template error, which the
+    letter's composer reports with the spec key of the text."""
+    try:
+        return thai_strftime(date, fmt, thaidigit)
+    except FormatError as exc:
+        import jinja2
+
+        raise jinja2.TemplateRuntimeError(str(exc)) from None
+
+
 FILTERS = {
     "arabic_digit_to_thai_digit": arabic_digit_to_thai_digit,
     "thai_digit_to_arabic_digit": thai_digit_to_arabic_digit,
     "thai_date": thai_date,
     "thai_weekday_date": thai_weekday_date,
-    "thai_strftime": thai_strftime,
+    "thai_strftime": _strftime_filter,
     "thai_percent": thai_percent,
     "thai_number": thai_number,
 }

@@ -124,13 +124,16 @@ def _fetcher(allowed: set[Path]):
 
 
 def _import_weasyprint():
-    # Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools and
-    # warns at import that it will need HarfBuzz later. The output is the same, so the
-    # clerk is spared the warning; .ci/run and the README install the library.
+    # WeasyPrint warns at import when Debian's libharfbuzz-subset0 is missing. lettergen
+    # does not use that library: weasy_subset.install() makes every font subset with the
+    # HarfBuzz of the uharfbuzz wheel, so the bytes are the same with or without it.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint
         import weasyprint.text.fonts  # noqa: F401
+    from .weasy_subset import install
+
+    install()
     return weasyprint
 
 

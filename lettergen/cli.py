@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="lettergen",
         description="หนังสือราชการไทยจำนวนมาก: spec (TOML) + รายชื่อผู้รับ (CSV/XLSX) -> PDF และ DOCX รายฉบับ",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"lettergen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p, recipients_required=False):

@@ -97,6 +97,8 @@ def save_workbook(book, when: dt.datetime) -> bytes:
     import re
     import zipfile
 
+    from .docx.package_zip import zip_date_time
+
     out = io.BytesIO()
     book.save(out)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
@@ -107,7 +109,8 @@ def save_workbook(book, when: dt.datetime) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            target.writestr(zipfile.ZipInfo(info.filename, when.timetuple()[:6]), data,
+            # zip cannot date an entry before 1980: a letter of 1975 gets 1 January 1980
+            target.writestr(zipfile.ZipInfo(info.filename, zip_date_time(when)), data,
                             compress_type=zipfile.ZIP_DEFLATED)
     return fixed.getvalue()
 

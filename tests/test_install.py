@@ -117,3 +117,24 @@ def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="soffice is not installed"):
         conftest.require_tool("soffice")
+
+
+def test_the_lock_pins_every_dependency_within_pyproject_bounds():
+    """requirements.lock (pip install -c requirements.lock .) names one version of every
+    dependency, and that version is one pyproject.toml allows."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version.strip()
+    for text in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is not in requirements.lock (refresh it: see its header)"
+        assert requirement.specifier.contains(pins[name]), (name, pins[name], str(requirement.specifier))

@@ -26,6 +26,7 @@ from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
 from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for callers of batch)
 from .model import Letter
+from .output_lock import output_lock
 from .recipients import Book
 from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
@@ -98,21 +99,24 @@ def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> li
 def run(
     spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    zip_set: bool = False, progress: bool | None = None, stderr=None,
+    zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
 ) -> RunResult:
-    """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
+    """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
+    this run from the start (output_lock): another run writing there makes this one stop at
+    once with an input error naming it, or, with ``wait``, wait for it."""
     stderr = stderr or sys.stderr
-    planning = plan_letters(spec, book, only)
-    check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
-    checked = check_letters(planning, check)  # all checks happen here, before any output
-    if "pdf" in formats or DELIVERY in formats:
-        font_paths()  # a missing font file is an input error, found before any output
-    check_writers(formats)  # and so is an untested WeasyPrint or python-docx
-    if spec.emblem is None and "pdf" in formats:
-        print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
-              "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
-    return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                     zip_set=zip_set, progress=progress, stderr=stderr, checked=checked)
+    with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
+        planning = plan_letters(spec, book, only)
+        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
+        checked = check_letters(planning, check)  # all checks happen here, before any output
+        if "pdf" in formats or DELIVERY in formats:
+            font_paths()  # a missing font file is an input error, found before any output
+        check_writers(formats)  # and so is an untested WeasyPrint or python-docx
+        if spec.emblem is None and "pdf" in formats:
+            print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
+                  "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
+        return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
+                         zip_set=zip_set, progress=progress, stderr=stderr, checked=checked)
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def write_set(
     spec: Spec, planning: Planning, out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
-    register_start: int | None = None, checked: Checked | None = None,
+    register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
@@ -175,8 +179,21 @@ def write_set(
     manifest; only when every letter is there are they moved into ``out_dir``. A run that
     is killed leaves complete files and a manifest; the same command run again keeps the
     chunks whose input and file hashes match and renders only the rest, so the final set
-    is byte-identical to an uninterrupted run (chunks are cut at the same letters)."""
+    is byte-identical to an uninterrupted run (chunks are cut at the same letters).
+
+    The register, ``print.pdf`` and ``letters.zip`` are written into the staging folder too,
+    and everything is moved into ``out_dir`` at the very end: a run that fails or is killed
+    leaves ``out_dir`` as it was, plus ``.incomplete/``. The folder is held by this run
+    throughout (output_lock; see ``run``)."""
     stderr = stderr or sys.stderr
+    with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
+        return _write_set(spec, planning, out_dir, formats=formats, jobs=jobs,
+                          print_pdf=print_pdf, zip_set=zip_set, progress=progress,
+                          stderr=stderr, register_start=register_start, checked=checked)
+
+
+def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, progress, stderr,
+               register_start, checked) -> RunResult:
     started = time.perf_counter()
     checked = checked or check_letters(planning)
     entries, size = checked.entries, checked.size
@@ -222,26 +239,27 @@ def write_set(
                 preload_register()  # library now rather than after the last letter
     written = [w for i in range(0, len(tasks), len(parts))
                for w in _merge([results[j] for j in chunk_of(i)])]
-    files = []
-    for w in written:
-        for fmt in formats:
-            os.replace(staging / f"{w.stem}.{fmt}", out / f"{w.stem}.{fmt}")
-            files.append(out / f"{w.stem}.{fmt}")
-    files += _write_register(spec, entries, written, out, register_start or spec.register_start)
+    staged = [staging / f"{w.stem}.{fmt}" for w in written for fmt in formats]
+    staged += _write_register(spec, entries, written, staging,
+                              register_start or spec.register_start)
     if print_pdf and "pdf" in formats:
         from .pdf.writer import concatenate
 
-        path = out / "print.pdf"
-        write_atomic(path, concatenate([out / f"{w.stem}.pdf" for w in written]))
-        files.append(path)
+        path = staging / "print.pdf"
+        write_atomic(path, concatenate([staging / f"{w.stem}.pdf" for w in written]))
+        staged.append(path)
     if zip_set:
         from .archive import ZIP_NAME, write_zip
 
-        files.append(write_zip(out / ZIP_NAME, files, spec.date))
+        staged.append(write_zip(staging / ZIP_NAME, staged, spec.date))
+    files = []
+    for path in staged:  # the set is complete: into the output folder
+        os.replace(path, out / path.name)
+        files.append(out / path.name)
     manifest.path.unlink(missing_ok=True)
     for leftover in staging.glob(".part-*"):
         leftover.unlink()
-    staging.rmdir()
+    # the staging folder goes when the lock is let go (output_lock), once it is empty
     return RunResult(out_dir=out, letters=len(entries), pages=sum(w.pages for w in written),
                      seconds=time.perf_counter() - started, files=tuple(files))
 
@@ -372,13 +390,15 @@ def _map(function, tasks, jobs):
     try:
         if docx:
             pools.append(context.Pool(max(1, jobs - 1) if layout else jobs,
-                                      maxtasksperchild=CHUNKS_PER_WORKER))
+                                      maxtasksperchild=CHUNKS_PER_WORKER,
+                                      initializer=_worker_started, initargs=(os.getpid(),)))
             submit(pools[-1], docx)
         if layout:
             planning, _, formats, _ = tasks[layout[0]]
             prepare(planning.compose(), formats)
             gc.freeze()
-            pools.append(context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER))
+            pools.append(context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER,
+                                      initializer=_worker_started, initargs=(os.getpid(),)))
             submit(pools[-1], layout)
         for _ in tasks:
             i, result, error = finished.get()
@@ -393,6 +413,25 @@ def _map(function, tasks, jobs):
             pool.terminate()
             pool.join()
         gc.unfreeze()  # a library caller's objects are collected again afterwards
+
+
+def _worker_started(parent: int) -> None:
+    """The first thing a worker process does: arrange to die with the run. On Linux the
+    kernel sends the worker SIGKILL when the thread that forked it ends (the run's main
+    thread, or the pool's thread that replaces workers, both of which outlive their
+    workers while the run is alive), so a run killed with SIGKILL leaves no worker writing
+    into its staging folder. If the run died before this took effect, the worker's parent is
+    no longer ``parent`` and it ends here."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,

@@ -21,6 +21,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="lettergen",
         description="หนังสือราชการไทยจำนวนมาก: spec (TOML) + รายชื่อผู้รับ (CSV/XLSX) -> PDF และ DOCX รายฉบับ",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"lettergen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p, recipients_required=False):
@@ -33,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย")
     demo.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
     demo.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+    demo.add_argument("--wait", action="store_true",
+                        help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 
     render = sub.add_parser("render", help="สร้างหนังสือทุกฉบับเป็น PDF และ DOCX")
     common(render)
@@ -46,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="รวมทุกฉบับเป็น print.pdf ไฟล์เดียวสำหรับสั่งพิมพ์")
     render.add_argument("--zip", dest="zip_set", action="store_true",
                         help="รวมทุกไฟล์ที่เขียน (หนังสือ ทะเบียน print.pdf) เป็น letters.zip ไฟล์เดียว")
+    render.add_argument("--wait", action="store_true",
+                        help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -63,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="ทะเบียนหนังสือส่งของการส่งครั้งแรก: ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย")
     remind.add_argument("--format", default="pdf,docx")
     remind.add_argument("--jobs", type=int, default=None)
+    remind.add_argument("--wait", action="store_true",
+                        help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
@@ -96,6 +105,9 @@ def _load(args):
                               file=args.spec)
     book = load_recipients(path, spec)
     report_encoding(book)
+    from .error_log import remember_secrets
+
+    remember_secrets(book)  # an internal error's log never shows them
     return spec, book
 
 
@@ -123,7 +135,7 @@ def cmd_render(args) -> int:
 
         formats += (DELIVERY,)
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set)
+                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
@@ -204,7 +216,7 @@ def cmd_remind(args) -> int:
 
     spec, book = _load(args)
     result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
-                    formats=_formats(args.format), jobs=args.jobs)
+                    formats=_formats(args.format), jobs=args.jobs, wait=args.wait)
     if result is None:
         print("ทุกหน่วยงานดำเนินการแล้ว ไม่มีหนังสือติดตามที่ต้องส่ง")
         return EXIT_OK
@@ -219,6 +231,7 @@ COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status"
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -230,9 +243,21 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head or less, which quit early
         sys.stderr.close()
         return EXIT_OK
-    except Exception as exc:  # an internal error: say so, briefly, without secrets
-        print(f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__}): {exc}", file=sys.stderr)
+    except Exception as exc:  # an internal error: one line, the details in a log file
+        print(_internal_error_line(exc, args, [str(a) for a in argv]), file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _internal_error_line(exc: Exception, args, argv: list[str]) -> str:
+    from .error_log import write_error_log
+
+    log = write_error_log(exc, argv)
+    where = f"รายละเอียดอยู่ในไฟล์ {log}" if log else "และเขียนไฟล์บันทึกรายละเอียดไม่ได้"
+    kept = ""
+    if args.command in ("render", "demo", "remind"):
+        kept = ("ไฟล์ในโฟลเดอร์ผลลัพธ์ยังเหมือนเดิม งานที่ทำไปแล้วเก็บไว้ใน .incomplete/ "
+                "สั่งคำสั่งเดิมอีกครั้งเพื่อทำต่อ; ")
+    return f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__}): {kept}{where}"
 
 
 def command() -> int:

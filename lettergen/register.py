@@ -174,6 +174,7 @@ def save_workbook(book, when: dt.datetime) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            # zip cannot date an entry before 1980: a letter of 1975 gets 1 January 1980
             target.writestr(zipfile.ZipInfo(info.filename, zip_date_time(when)), data,
                             compress_type=zipfile.ZIP_DEFLATED)
     return fixed.getvalue()

@@ -68,9 +68,25 @@ def pending_book(spec: Spec, book: Book, originals: dict[str, tuple[str, dt.date
 
 
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
-           formats=("pdf", "docx"), jobs: int | None = None, stderr=None):
+           formats=("pdf", "docx"), jobs: int | None = None, stderr=None, wait: bool = False):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
-    run's ``register`` exists, append their rows to it, numbered on from its last row."""
+    run's ``register`` exists, append their rows to it, numbered on from its last row.
+    Both folders are held for this run (output_lock; ``wait``: wait for another run)."""
+    import sys
+
+    from .output_lock import output_lock
+
+    if not (register and register.is_file()):
+        return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
+                       jobs=jobs, stderr=stderr, wait=wait)
+    with output_lock(register.parent, wait=wait,
+                     waiting=lambda message: print(message, file=stderr or sys.stderr)):
+        return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
+                       jobs=jobs, stderr=stderr, wait=wait)
+
+
+def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
+            formats, jobs, stderr, wait):
     from .batch import write_set
     from .compose import plan_letters
 
@@ -82,7 +98,7 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
         return None
     start = last + 1 if last else rspec.register_start
     result = write_set(rspec, planning, out_dir, formats=formats, jobs=jobs, stderr=stderr,
-                       register_start=start)
+                       register_start=start, wait=wait)
     if register and register.is_file():
         append_register(register, Path(out_dir) / "register.csv")
     return result

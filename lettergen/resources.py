@@ -1,4 +1,6 @@
-"""Where the bundled files live: templates/, fonts/ and examples/ inside the package."""
+"""Where the bundled files live: templates/, fonts/ and examples/ inside the package, found
+through importlib.resources, so an installed lettergen (a wheel, ``pip install .``) finds them
+where pip put them, as a clone does."""
 
 from __future__ import annotations
 
@@ -6,11 +8,23 @@ import hashlib
 import os
 import tempfile
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from .errors import ResourceError
 
-ROOT = Path(__file__).resolve().parent
+
+def _package_folder() -> Path:
+    """The folder of the installed package. WeasyPrint and Jinja2 read the templates and
+    fonts as files, so the package must be installed as files (as pip does), not zipped."""
+    folder = resources.files(__package__)
+    if not isinstance(folder, Path):
+        raise ResourceError("lettergen ต้องติดตั้งเป็นไฟล์ในโฟลเดอร์ (เช่น pip install) "
+                            "ไม่ใช่อยู่ในไฟล์ zip", file=str(folder))
+    return folder.resolve()
+
+
+ROOT = _package_folder()
 TEMPLATES = ROOT / "templates"
 FONTS = ROOT / "fonts"
 EXAMPLES = ROOT / "examples"
@@ -41,7 +55,7 @@ def font_paths() -> dict[str, Path]:
     sources = bundled_font_paths()
     # fontfix (and fontTools with it) is imported only to patch: a run whose patched fonts
     # are cached starts without it.
-    digest = hashlib.sha256((Path(__file__).parent / "pdf" / "fontfix.py").read_bytes())
+    digest = hashlib.sha256((ROOT / "pdf" / "fontfix.py").read_bytes())
     for path in sources.values():
         digest.update(path.read_bytes())
     folder = cache_dir() / "fonts" / digest.hexdigest()[:16]

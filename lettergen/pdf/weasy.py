@@ -54,14 +54,18 @@ check_version(installed_version())
 
 
 def import_weasyprint():
-    """The weasyprint module, imported on first use (it is heavy)."""
-    # Without Debian's libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools and
-    # warns at import that it will need HarfBuzz later. The output is the same, so the
-    # clerk is spared the warning; .ci/run and the README install the library.
+    """The weasyprint module, imported on first use (it is heavy), with its font subsetter
+    replaced by the uharfbuzz wheel's HarfBuzz (weasy_subset.py), so that the PDFs are the
+    same bytes whether or not Debian's libharfbuzz-subset0 is installed."""
+    # Without libharfbuzz-subset0 WeasyPrint warns at import that it will subset with
+    # fontTools; lettergen never lets it, so the clerk is spared the warning.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint
         import weasyprint.text.fonts  # noqa: F401
+    from .weasy_subset import install
+
+    install()
     return weasyprint
 
 

@@ -137,7 +137,7 @@ def _pick_table(tables: list[Table], lookup: Lookup, path: Path, spec: Spec) -> 
             "ระบุแผ่นงานที่ใช้ใน spec: [recipients] sheet = \"...\" หรือ --set recipients.sheet=...",
             file=path)
     table = next((t for t in tables if t.rows), tables[0])
-    index, texts = best_guess_row(table.rows, lookup)
+    index, texts = best_guess_row(table.rows, lookup) or (None, [])
     missing = [c for c in REQUIRED if c not in {lookup.canonical(t) for t in texts}]
     hints = "".join(did_you_mean(c, texts) for c in missing[:1])
     sheet = f"แผ่นงาน \"{table.sheet}\": " if table.sheet and len(tables) > 1 else ""
@@ -147,7 +147,7 @@ def _pick_table(tables: list[Table], lookup: Lookup, path: Path, spec: Spec) -> 
         + (f"; หัวคอลัมน์ที่พบ: {', '.join(texts[:15])}" if texts else "")
         + "; ตั้งชื่อหัวคอลัมน์ให้ตรง หรือกำหนดใน spec: [recipients.columns] "
         + f"{missing[0] if missing else 'id'} = \"ชื่อหัวคอลัมน์ในไฟล์\"",
-        file=path, row=index + 1)
+        file=path, row=index + 1 if index is not None else None)
 
 
 class _SheetReader:

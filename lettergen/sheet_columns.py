@@ -202,18 +202,17 @@ def _is_header_continuation(row: Sequence[Any], names: Sequence[str], lookup: Lo
     return under_group
 
 
-def best_guess_row(rows: Sequence[Sequence[Any]], lookup: Lookup) -> tuple[int, list[str]]:
-    """For a message when no header is found: the row with the most known names (else the
-    first row with text), and its texts."""
-    best, best_count = None, -1
+def best_guess_row(rows: Sequence[Sequence[Any]], lookup: Lookup) -> tuple[int, list[str]] | None:
+    """For a message when no header is found: the row with the most cells naming known
+    columns, and its texts; None when no cell names one (a row is then never echoed: in a
+    sheet without a header, the first row may hold a password)."""
+    best, best_count = None, 0
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        texts = [cell_text(v) for v in row if isinstance(v, str) and cell_text(v)]
-        if not texts:
-            continue
         count = len(_matches(row, lookup))
         if count > best_count:
+            texts = [cell_text(v) for v in row if isinstance(v, str) and cell_text(v)]
             best, best_count = (index, texts), count
-    return best if best else (0, [])
+    return best
 
 
 def known_words(canonical: str) -> str:

@@ -47,6 +47,9 @@ DONE_NO = {"", "0", "ไม่", "ไม่ใช่", "false", "no", "n", "-", 
            "ยังไม่ได้ดำเนินการ", "ไม่ได้ดำเนินการ", "รอดำเนินการ", "อยู่ระหว่างดำเนินการ",
            "ระหว่างดำเนินการ", "ยังไม่ส่ง", "ยังไม่รายงาน", "ค้าง", "ค้างดำเนินการ", "×"}
 _SPACES = re.compile(r"\s+")
+# Codes that Excel, saving a CSV, may have written as 1.23457E+12: the digits are lost.
+_CODES = ("id", "username", "password", "pdf_password")
+_SCIENTIFIC = re.compile(r"^-?\d(?:\.\d+)?E[+-]\d+$", re.I)
 
 # What each use of the sheet needs besides the required columns.
 USES = ("letters", "status", "reminders")
@@ -309,6 +312,11 @@ class _SheetReader:
             value = self.text(_at(cells, index), row, index)
             if required and not value:
                 raise self.error("ช่องนี้ว่าง ต้องมีค่า", row=row, index=index)
+            if self.table.sheet is None and canonical in _CODES and _SCIENTIFIC.match(value):
+                raise self.error(
+                    "ค่านี้เป็นตัวเลขที่ Excel ย่อเป็นรูปทศนิยมแบบวิทยาศาสตร์ (เช่น 1.23E+12) ตอนบันทึกเป็น CSV "
+                    "หลักที่แท้จริงจึงหายไป; ใช้ไฟล์ .xlsx ต้นฉบับ หรือจัดรูปแบบคอลัมน์เป็นข้อความ (Text) แล้วบันทึกใหม่",
+                    row=row, index=index)
             return value
 
         kind_text = text("kind", True)

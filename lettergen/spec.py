@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,7 +171,7 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
     try:
         raw = tomllib.loads(nfc(text))
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"TOML ไม่ถูกต้อง: {exc}", file=path) from None
+        raise SpecError(toml_message(str(exc)), file=path) from None
     for key, value in (overrides or {}).items():
         set_dotted(raw, key, parse_override_value(value), file=path, origin="--set")
     try:
@@ -180,6 +181,36 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
         if exc.key and any(exc.key == k or exc.key.startswith(k + ".") for k in overrides or {}):
             exc.file, exc.key = None, f"--set {exc.key}"
         raise
+
+
+_TOML_PROBLEMS = (
+    ("Expected '=' after a key", "หลังชื่อคีย์ต้องมีเครื่องหมาย = (ชื่อคีย์ที่มีช่องว่างหรือภาษาไทยต้องอยู่ในเครื่องหมายคำพูด)"),
+    ("Invalid value", "ค่าไม่ถูกต้อง: ข้อความต้องอยู่ในเครื่องหมายคำพูด \"...\" และรายการ [...] ต้องปิดให้ครบ"),
+    ("Unterminated string", "ข้อความไม่มีเครื่องหมายคำพูดปิด"),
+    ("Cannot overwrite a value", "กำหนดคีย์เดียวกันซ้ำ"),
+    ("Cannot declare", "ประกาศตารางเดียวกันซ้ำ"),
+    ("Expected newline or end of document", "มีข้อความเกินหลังค่า (วันที่ต้องเป็นวันที่จริงแบบ ปปปป-ดด-วว "
+                                             "หรือเขียนเป็นข้อความในเครื่องหมายคำพูด)"),
+    ("Invalid statement", "บรรทัดนี้ไม่ใช่ คีย์ = ค่า หรือ [ตาราง]"),
+    ("Unclosed array", "รายการ [...] ไม่มีวงเล็บปิด"),
+    ("Unclosed inline table", "ตาราง {...} ไม่มีวงเล็บปิด"),
+    ("Invalid date or datetime", "วันที่ไม่มีในปฏิทิน"),
+    ("Illegal character", "มีอักขระที่ใช้ใน TOML ไม่ได้"),
+)
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def toml_message(english: str) -> str:
+    """tomllib's English message as Thai: what is wrong and the line it is on."""
+    what = next((thai for key, thai in _TOML_PROBLEMS if english.startswith(key)), "เขียนไม่ถูกรูปแบบ")
+    where = _TOML_WHERE.search(english)
+    if where and where.group(1):
+        place = f" (บรรทัด {where.group(1)} ตำแหน่งที่ {where.group(2)})"
+    elif where:
+        place = " (ที่ท้ายไฟล์)"
+    else:
+        place = ""
+    return f"TOML ไม่ถูกต้อง{place}: {what}"
 
 
 def parse_override_value(value: str) -> Any:
@@ -587,7 +618,7 @@ def _check_picture(emblem: Path, spec_path: Path) -> None:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise SpecError(f"ไฟล์ตราครุฑ {emblem.name} ไม่ใช่รูปภาพที่อ่านได้ ({exc})",
+        raise SpecError(f"ไฟล์ตราครุฑ {emblem.name} ไม่ใช่รูปภาพที่อ่านได้ (ไฟล์เสีย หรือไม่ใช่ PNG/JPEG)",
                         file=spec_path, key="letter.emblem") from None
     if kind not in ("PNG", "JPEG"):
         raise SpecError(f"ไฟล์ตราครุฑต้องเป็น PNG หรือ JPEG ไม่ใช่ {kind}",

@@ -72,8 +72,11 @@ def render_text(source: str, context: Mapping[str, Any], *, key: str, file=None)
     except jinja2.UndefinedError as exc:
         raise TemplateError(undefined_message(source, context, exc.message or ""),
                             file=file, key=key) from None
+    except jinja2.exceptions.SecurityError:
+        raise TemplateError("ข้อความแม่แบบเรียกใช้สิ่งที่ไม่อนุญาต (ใช้ได้แค่ตัวแปรและตัวกรองของ lettergen)",
+                            file=file, key=key) from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"ข้อความแม่แบบผิด: {exc}", file=file, key=key) from None
+        raise TemplateError(f"ข้อความแม่แบบผิด: {_syntax_message(exc)}", file=file, key=key) from None
     except (TypeError, ValueError, AttributeError, IndexError) as exc:
         # A filter given a value of the wrong kind (thai_date of a text, ...).
         raise TemplateError(f"ใช้ค่าในข้อความแม่แบบไม่ได้ ({_kind_of_problem(exc)}); "
@@ -197,7 +200,7 @@ _SYNTAX_WORDS = (
 )
 
 
-def _syntax_message(exc: jinja2.TemplateSyntaxError) -> str:
+def _syntax_message(exc: jinja2.TemplateError) -> str:
     """Jinja's syntax message in Thai where it is a common one; the rest keeps Jinja's words
     after a Thai lead."""
     from .errors import did_you_mean

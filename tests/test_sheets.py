@@ -486,3 +486,18 @@ def test_a_district_merged_down_its_rows(folder):
     spec, book, letters = letters_of(folder)
     assert [r.district for r in book.rows] == ["เมืองเชียงราย"] * 6 + ["เวียงชัย"] * 4
     assert_right_letters(letters)
+
+
+def test_a_csv_code_excel_wrote_in_scientific_notation(tmp_path, capsys):
+    write_spec(tmp_path, "recipients.csv")
+    rows = with_column(ROWS, 5, lambda row: "1.23457E+12" if row[0] == "570104" else row[5])
+    write_csv(tmp_path / "recipients.csv", [HEADER, *rows])
+    expect_error(tmp_path, capsys, 'recipients.csv, แถว 7, คอลัมน์ F "password": ค่านี้เป็นตัวเลขที่ Excel ย่อ')
+
+
+def test_toml_mistakes_are_told_in_thai(folder, capsys):
+    spec = folder / "spec.toml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace('urgency = ""', "")
+                    .replace("[letter]\n", "[letter]\nurgency = ด่วนที่สุด\n"), encoding="utf-8")
+    line = expect_error(folder, capsys, "spec.toml: TOML ไม่ถูกต้อง (บรรทัด 2 ตำแหน่งที่ 11): ค่าไม่ถูกต้อง")
+    assert "Invalid" not in line

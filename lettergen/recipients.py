@@ -40,6 +40,14 @@ _KIND_BY_NAME.update({short.rstrip("."): short for short in RECIPIENT_KINDS})
 _KIND_BY_NAME.update({short.replace(".", ""): short for short in RECIPIENT_KINDS})
 _KIND_BY_NAME.update({short: short for short in RECIPIENT_KINDS})
 
+_KIND_BY_KEY = {re.sub(r"[\s.]", "", name): short for name, short in _KIND_BY_NAME.items()}
+
+
+def _kind_key(text: str) -> str:
+    """"อ.บ.ต.", "อบต", "เทศบาล ตำบล" -> the key of _KIND_BY_KEY."""
+    return re.sub(r"[\s.]", "", text)
+
+
 DONE_YES = {"1", "ใช่", "✓", "✔", "☑", "true", "yes", "y", "x", "แล้ว", "ดำเนินการแล้ว", "เสร็จ",
             "เสร็จแล้ว", "เรียบร้อย", "เรียบร้อยแล้ว", "ดำเนินการเรียบร้อย", "ดำเนินการเรียบร้อยแล้ว",
             "ส่งแล้ว", "รายงานแล้ว", "สำเร็จ", "done", "ok", "/"}
@@ -320,7 +328,7 @@ class _SheetReader:
             return value
 
         kind_text = text("kind", True)
-        kind = _KIND_BY_NAME.get(_SPACES.sub("", kind_text)) or _KIND_BY_NAME.get(kind_text)
+        kind = _KIND_BY_NAME.get(kind_text) or _KIND_BY_KEY.get(_kind_key(kind_text))
         if kind is None:
             shown = kind_text if re.search("[\u0e00-\u0e7f]", kind_text) else "(ค่าที่ไม่ใช่ภาษาไทย)"
             raise self.error(

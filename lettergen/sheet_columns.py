@@ -180,7 +180,15 @@ def find_header(rows: Sequence[Sequence[Any]], lookup: Lookup) -> Header | None:
 
 
 def _number_header(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A header cell that is not text (a year typed as a number, a date): as shown."""
+    if value is None:
+        return ""
+    text = getattr(value, "text", None)  # a sheet_cells.NumberCell
+    if text is not None or hasattr(value, "number"):
+        return text or str(value.number)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return "" if hasattr(value, "code") or hasattr(value, "formula") else str(value)
 
 
 def _is_header_continuation(row: Sequence[Any], names: Sequence[str], lookup: Lookup) -> bool:

@@ -249,6 +249,8 @@ def read_xlsx(path: Path, sheet: str | None = None) -> list[Table]:
             raise RecipientsError(
                 f"ไม่มีแผ่นงาน \"{sheet}\"" + did_you_mean(sheet, values.sheetnames)
                 + f" (แผ่นงานในไฟล์: {', '.join(values.sheetnames)})", file=path)
+        if not hasattr(values[sheet], "iter_rows"):
+            raise RecipientsError(f"แผ่นงาน \"{sheet}\" เป็นแผนภูมิ ไม่ใช่ตาราง", file=path)
         return [Table(_sheet_rows(values[sheet], formulas[sheet]), sheet, "xlsx")]
     tables = [Table(_sheet_rows(ws, formulas[ws.title]), ws.title, "xlsx")
               for ws in values.worksheets if ws.sheet_state == "visible"]

@@ -339,7 +339,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     steps_title, steps_headers, steps = _read_steps(top.table("steps"), path, links)
     recipients = _read_recipients_source(top.table("recipients"), path)
     register_start, register_action = _read_register(top.table("register"))
-    reminder = _reminder(top, path) if "reminder" in raw else None
+    reminder = _read_reminder(top, path) if "reminder" in raw else None
     top.finish()
 
     spec = Spec(
@@ -358,25 +358,25 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     return spec
 
 
-def _read_letter(t: _Table, path: Path) -> dict[str, Any]:
+def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
     """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
-    kind = t.text("kind", "stamped")
+    kind = table.text("kind", "stamped")
     if kind not in LETTER_KINDS:
-        raise t.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
+        raise table.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
                       + f" (ใช้ได้: {', '.join(LETTER_KINDS)})")
-    urgency = t.text("urgency", "")
+    urgency = table.text("urgency", "")
     if urgency not in URGENCIES:
-        raise t.error("urgency", _urgency_message(urgency))
+        raise table.error("urgency", _urgency_message(urgency))
     values = dict(
-        kind=kind, urgency=urgency, date=t.date("date"), subject=t.text("subject"),
-        agency_code=t.text("agency_code"),
-        salutation=t.text("salutation", "เรียน {{ recipient.name }}"),
-        closing=t.text("closing", "ขอแสดงความนับถือ"),
-        enclosures=t.texts("enclosures", ()),
-        docx_font=t.text("docx_font", DEFAULT_DOCX_FONT),
-        emblem=_emblem(t.text("emblem", ""), path),
+        kind=kind, urgency=urgency, date=table.date("date"), subject=table.text("subject"),
+        agency_code=table.text("agency_code"),
+        salutation=table.text("salutation", "เรียน {{ recipient.name }}"),
+        closing=table.text("closing", "ขอแสดงความนับถือ"),
+        enclosures=table.texts("enclosures", ()),
+        docx_font=table.text("docx_font", DEFAULT_DOCX_FONT),
+        emblem=_emblem(table.text("emblem", ""), path),
     )
-    t.finish()
+    table.finish()
     return values
 
 
@@ -394,158 +394,158 @@ def _emblem(name: str, path: Path) -> Path | None:
     return emblem
 
 
-def _read_sender(t: _Table, letter_kind: str, path: Path) -> Sender:
+def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
     """[sender]: the agency, its unit and contacts, and the signer."""
     sender = Sender(
-        agency=t.text("agency"), unit=t.text("unit"), section=t.text("section", ""),
-        phone=t.text("phone", ""), fax=t.text("fax", ""), email=t.text("email", ""),
-        coordinator=t.text("coordinator", ""), coordinator_phone=t.text("coordinator_phone", ""),
-        signer_name=t.text("signer_name", ""), signer_position=t.text("signer_position", ""),
+        agency=table.text("agency"), unit=table.text("unit"), section=table.text("section", ""),
+        phone=table.text("phone", ""), fax=table.text("fax", ""), email=table.text("email", ""),
+        coordinator=table.text("coordinator", ""), coordinator_phone=table.text("coordinator_phone", ""),
+        signer_name=table.text("signer_name", ""), signer_position=table.text("signer_position", ""),
     )
-    t.finish()
+    table.finish()
     if letter_kind == "external" and not sender.signer_name:
         raise SpecError("หนังสือภายนอกต้องมีชื่อผู้ลงนาม", file=path, key="sender.signer_name")
     return sender
 
 
-def _read_deadline(t: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
+def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
     """[deadline]: the date by which recipients must act; never before the letter's date.
     A deadline on a Saturday or Sunday is allowed, with a note."""
-    deadline = t.date("date", None)
-    t.finish()
+    deadline = table.date("date", None)
+    table.finish()
     if deadline is None:
         return None, ()
     if deadline < letter_date:
-        raise t.error("date", f"กำหนดเวลา {thai_date(deadline)} อยู่ก่อนวันที่ของหนังสือ "
+        raise table.error("date", f"กำหนดเวลา {thai_date(deadline)} อยู่ก่อนวันที่ของหนังสือ "
                       f"{thai_date(letter_date)}; แก้วันที่กำหนดเวลา หรือวันที่ของหนังสือ (letter.date)")
     if deadline.weekday() >= 5:
         day = THAI_WEEKDAYS[deadline.weekday()]
-        return deadline, (f"คำเตือน: {t._key('date')}: กำหนดเวลา {thai_date(deadline)} ตรงกับวัน{day} "
+        return deadline, (f"คำเตือน: {table._key('date')}: กำหนดเวลา {thai_date(deadline)} ตรงกับวัน{day} "
                           "ซึ่งเป็นวันหยุดราชการ",)
     return deadline, ()
 
 
-def _read_links(t: _Table) -> dict[str, str]:
+def _read_links(table: _Table) -> dict[str, str]:
     """[links]: name -> http(s) address, for texts and QR codes."""
     links = {}
-    for name in t.data:
-        url = t.text(name)
+    for name in table.data:
+        url = table.text(name)
         if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
-            raise t.error(name, f"ลิงก์ต้องขึ้นต้นด้วย https:// หรือ http:// และไม่มีช่องว่าง: \"{url}\"")
+            raise table.error(name, f"ลิงก์ต้องขึ้นต้นด้วย https:// หรือ http:// และไม่มีช่องว่าง: \"{url}\"")
         links[name] = url
-    t.finish()
+    table.finish()
     return links
 
 
-def _read_body(t: _Table) -> tuple[str, ...]:
+def _read_body(table: _Table) -> tuple[str, ...]:
     """[body]: the paragraphs of the letter, as templates."""
-    paragraphs = t.texts("paragraphs")
+    paragraphs = table.texts("paragraphs")
     if not paragraphs:
-        raise t.error("paragraphs", "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า")
-    t.finish()
+        raise table.error("paragraphs", "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า")
+    table.finish()
     return paragraphs
 
 
-def _read_variants(t: _Table) -> dict[str, Variant]:
+def _read_variants(table: _Table) -> dict[str, Variant]:
     """[variants.district] and [variants.direct]: what differs by route."""
-    variants = {name: _read_variant(t.table(name, required=True), name) for name in ("district", "direct")}
-    t.finish()
+    variants = {name: _read_variant(table.table(name, required=True), name) for name in ("district", "direct")}
+    table.finish()
     return variants
 
 
-def _read_variant(t: _Table, name: str) -> Variant:
+def _read_variant(table: _Table, name: str) -> Variant:
     cites = None
-    if "cites" in t.data:
-        c = t.table("cites")
-        cites = Cited(number=c.text("number"), date=c.date("date"))
-        c.finish()
-    texts = t.table("text")
+    if "cites" in table.data:
+        cited = table.table("cites")
+        cites = Cited(number=cited.text("number"), date=cited.date("date"))
+        cited.finish()
+    texts = table.table("text")
     text = {k: texts.text(k) for k in list(texts.data)}
     texts.finish()
-    number = t.get("number", int)
+    number = table.get("number", int)
     if number < 1:
-        raise t.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
-    variant = Variant(name=name, addressee=t.text("addressee"),
-                      circular=t.get("circular", bool, False), number=number, cites=cites, text=text)
-    t.finish()
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    variant = Variant(name=name, addressee=table.text("addressee"),
+                      circular=table.get("circular", bool, False), number=number, cites=cites, text=text)
+    table.finish()
     return variant
 
 
-def _read_routing(t: _Table) -> Routing:
+def _read_routing(table: _Table) -> Routing:
     """[routing]: which kinds get their credentials through the district office, which
     directly, and the name of a district office lettergen makes."""
     routing = Routing(
-        district_office=t.text("district_office", "สถ.อ."),
-        via_district=t.texts("via_district", ()),
-        direct=t.texts("direct", ()),
-        district_office_name=t.text("district_office_name", DEFAULT_OFFICE_NAME),
+        district_office=table.text("district_office", "สถ.อ."),
+        via_district=table.texts("via_district", ()),
+        direct=table.texts("direct", ()),
+        district_office_name=table.text("district_office_name", DEFAULT_OFFICE_NAME),
     )
     for name in ("via_district", "direct"):
         for item in getattr(routing, name):
             if item not in RECIPIENT_KINDS:
-                raise t.error(name, f"ไม่รู้จักประเภท \"{item}\"" + did_you_mean(item, RECIPIENT_KINDS))
+                raise table.error(name, f"ไม่รู้จักประเภท \"{item}\"" + did_you_mean(item, RECIPIENT_KINDS))
     both = set(routing.via_district) & set(routing.direct)
     if both:
-        raise t.error("direct", f"ประเภท {', '.join(sorted(both))} อยู่ทั้งใน via_district และ direct")
-    _check_office_name(t, routing.district_office_name)
-    t.finish()
+        raise table.error("direct", f"ประเภท {', '.join(sorted(both))} อยู่ทั้งใน via_district และ direct")
+    _check_office_name(table, routing.district_office_name)
+    table.finish()
     return routing
 
 
-def _check_office_name(t: _Table, pattern: str) -> None:
+def _check_office_name(table: _Table, pattern: str) -> None:
     from .templating import template_names
 
     names = template_names(pattern)
     if names is None:
-        raise t.error("district_office_name", "ข้อความแม่แบบผิด: ตรวจวงเล็บปีกกา {{ }}")
+        raise table.error("district_office_name", "ข้อความแม่แบบผิด: ตรวจวงเล็บปีกกา {{ }}")
     if names - {"district"}:
-        raise t.error("district_office_name", "ใช้ได้เฉพาะตัวแปร {{ district }} ไม่ใช่ "
+        raise table.error("district_office_name", "ใช้ได้เฉพาะตัวแปร {{ district }} ไม่ใช่ "
                       + ", ".join(sorted(names - {"district"})))
     if "district" not in names:
-        raise t.error("district_office_name", "ต้องมี {{ district }} เพื่อให้แต่ละอำเภอได้ชื่อของตนเอง")
+        raise table.error("district_office_name", "ต้องมี {{ district }} เพื่อให้แต่ละอำเภอได้ชื่อของตนเอง")
 
 
-def _read_enclosure(t: _Table) -> str:
+def _read_enclosure(table: _Table) -> str:
     """[enclosure]: the title of the credentials list."""
-    title = t.text("title", "บัญชีชื่อผู้ใช้ (Username) และรหัสผ่าน (Password)")
-    t.finish()
+    title = table.text("title", "บัญชีชื่อผู้ใช้ (Username) และรหัสผ่าน (Password)")
+    table.finish()
     return title
 
 
-def _read_steps(t: _Table, path: Path, links: Mapping[str, str]):
+def _read_steps(table: _Table, path: Path, links: Mapping[str, str]):
     """[steps]: the step sheet attached to every letter: title, headers, steps."""
-    title = t.text("title", "")
-    headers = t.texts("headers", ("ขั้นตอน", "รายการ", "ช่องทาง / QR Code"))
+    title = table.text("title", "")
+    headers = table.texts("headers", ("ขั้นตอน", "รายการ", "ช่องทาง / QR Code"))
     if len(headers) != 3:
-        raise t.error("headers", "ต้องมีหัวตาราง ๓ ช่อง")
-    items = t.get("step", list, [])
-    steps = tuple(_step(item, f"steps.step[{i}]", path, links) for i, item in enumerate(items))
-    t.finish()
+        raise table.error("headers", "ต้องมีหัวตาราง ๓ ช่อง")
+    items = table.get("step", list, [])
+    steps = tuple(_read_step(item, f"steps.step[{i}]", path, links) for i, item in enumerate(items))
+    table.finish()
     return title, tuple(headers), steps
 
 
-def _read_recipients_source(t: _Table, path: Path) -> RecipientsSource:
+def _read_recipients_source(table: _Table, path: Path) -> RecipientsSource:
     """[recipients]: the sheet's file, its sheet, and headers chosen for canonical columns."""
-    file_text = t.text("file", "")
-    columns_table = t.table("columns")
+    file_text = table.text("file", "")
+    columns_table = table.table("columns")
     columns = {k: columns_table.text(k) for k in list(columns_table.data)}
     columns_table.finish()
     source = RecipientsSource(
         file=(path.parent / file_text) if file_text else None,
         columns=columns,
-        sheet=t.text("sheet", None),
+        sheet=table.text("sheet", None),
     )
-    t.finish()
+    table.finish()
     return source
 
 
-def _read_register(t: _Table) -> tuple[int, str]:
+def _read_register(table: _Table) -> tuple[int, str]:
     """[register]: the first register number and the action column's text."""
-    start = t.get("start", int, 1)
+    start = table.get("start", int, 1)
     if start < 1:
-        raise t.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
-    action = t.text("action", "")
-    t.finish()
+        raise table.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
+    action = table.text("action", "")
+    table.finish()
     return start, action
 
 
@@ -558,36 +558,37 @@ def _check_reminder(raw: Mapping[str, Any], reminder: Reminder, spec: Spec, path
 VARIANT_KEYS = ("addressee", "circular", "number", "cites", "text")
 
 
-def _reminder(top: _Table, path: Path) -> Reminder:
-    t = top.table("reminder")
-    date = t.date("date", None)
-    subject = t.text("subject", None)
-    paragraphs = t.texts("paragraphs")
+def _read_reminder(top: _Table, path: Path) -> Reminder:
+    """[reminder]: the reminder letter's date, subject, body, urgency rules and variant values."""
+    table = top.table("reminder")
+    date = table.date("date", None)
+    subject = table.text("subject", None)
+    paragraphs = table.texts("paragraphs")
     if not paragraphs:
-        raise t.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
+        raise table.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
     rules = []
-    for i, item in enumerate(t.get("urgency", list, [])):
-        r = _Table(item, f"reminder.urgency[{i}]", path)
-        days = r.get("days_left", int)
-        urgency = r.text("urgency")
+    for i, item in enumerate(table.get("urgency", list, [])):
+        rule = _Table(item, f"reminder.urgency[{i}]", path)
+        days = rule.get("days_left", int)
+        urgency = rule.text("urgency")
         if urgency not in URGENCIES:
-            raise r.error("urgency", _urgency_message(urgency))
-        r.finish()
+            raise rule.error("urgency", _urgency_message(urgency))
+        rule.finish()
         rules.append(UrgencyRule(days, urgency))
-    variants_table = t.table("variants")
+    variants_table = table.table("variants")
     variants = {}
     for name in list(variants_table.data):
         if name not in ("district", "direct"):
             raise variants_table.error(name, "ใช้ได้แค่ district และ direct" + did_you_mean(name, ("district", "direct")))
-        v = variants_table.table(name)
-        for key in v.data:
+        variant = variants_table.table(name)
+        for key in variant.data:
             if key not in VARIANT_KEYS:
-                raise v.error(key, "ไม่รู้จักคีย์นี้" + did_you_mean(key, VARIANT_KEYS))
-        v.seen.update(v.data)
-        variants[name] = dict(v.data)
-    t.finish()
+                raise variant.error(key, "ไม่รู้จักคีย์นี้" + did_you_mean(key, VARIANT_KEYS))
+        variant.seen.update(variant.data)
+        variants[name] = dict(variant.data)
+    table.finish()
     return Reminder(date=date, subject=subject, paragraphs=paragraphs,
-                    urgency_rules=tuple(sorted(rules, key=lambda r: r.days_left)), variants=variants)
+                    urgency_rules=tuple(sorted(rules, key=lambda rule: rule.days_left)), variants=variants)
 
 
 def reminder_raw(raw: Mapping[str, Any], reminder: Reminder, date: dt.date, urgency: str) -> dict:
@@ -625,26 +626,26 @@ def _check_picture(emblem: Path, spec_path: Path) -> None:
                         file=spec_path, key="letter.emblem")
 
 
-def _step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:
-    t = _Table(data, key, path)
-    title = t.text("title")
-    items = t.texts("items", ())
-    channel_raw = t.get("channel", list, [])
+def _read_step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:
+    table = _Table(data, key, path)
+    title = table.text("title")
+    items = table.texts("items", ())
+    channel_raw = table.get("channel", list, [])
     channel: list = []
     for i, block in enumerate(channel_raw):
         if isinstance(block, str):
             channel.append(block)
             continue
-        q = _Table(block, f"{key}.channel[{i}]", path)
-        link = q.text("qr")
+        block_table = _Table(block, f"{key}.channel[{i}]", path)
+        link = block_table.text("qr")
         if link not in links:
-            raise q.error("qr", f"ไม่มีลิงก์ชื่อ \"{link}\" ใน [links]" + did_you_mean(link, links))
-        qr = QrBlock(link=link, caption=q.text("caption", ""))
-        q.finish()
+            raise block_table.error("qr", f"ไม่มีลิงก์ชื่อ \"{link}\" ใน [links]" + did_you_mean(link, links))
+        qr = QrBlock(link=link, caption=block_table.text("caption", ""))
+        block_table.finish()
         # QR codes next to each other in the list share one row on the page.
         if channel and isinstance(channel[-1], tuple):
             channel[-1] = channel[-1] + (qr,)
         else:
             channel.append((qr,))
-    t.finish()
+    table.finish()
     return Step(title=title, items=items, channel=tuple(channel))

@@ -252,10 +252,11 @@ class _SheetReader:
             for canonical in ("username", "password"):
                 if canonical not in self.columns:
                     raise self.missing_column(canonical, " ซึ่งต้องใช้พิมพ์บัญชีผู้ใช้ในสิ่งที่ส่งมาด้วย")
-            progress_key = texts_reading(self.spec, "progress")
+            reminder = use == "reminders"
+            progress_key = texts_reading(self.spec, "progress", reminder=reminder)
             if progress_key and "done" not in self.columns:
                 raise self.missing_column("done", f" ซึ่ง {progress_key} ใช้นับความคืบหน้า (progress)")
-            self.template_fields = self._template_columns(recipient_fields(self.spec))
+            self.template_fields = self._template_columns(recipient_fields(self.spec, reminder=reminder))
         if use in ("status", "reminders") and "done" not in self.columns:
             raise self.missing_column("done", " ซึ่งต้องใช้นับว่าหน่วยงานใดดำเนินการแล้ว")
 
@@ -302,7 +303,8 @@ class _SheetReader:
                 continue  # the header repeated (printed on every page)
             recipient = self.recipient(cells, number)
             if recipient.id in seen_ids:
-                raise self.error(f"รหัส \"{recipient.id}\" ซ้ำกับแถว {seen_ids[recipient.id]}",
+                raise self.error(f"รหัส \"{recipient.id}\" ซ้ำกับแถว {seen_ids[recipient.id]}; "
+                                 "รหัสผู้รับต้องไม่ซ้ำกัน แก้รหัสของแถวใดแถวหนึ่ง (หรือลบแถวที่ซ้ำ)",
                                  row=number, index=self.columns["id"])
             seen_ids[recipient.id] = number
             rows.append(recipient)
@@ -319,7 +321,8 @@ class _SheetReader:
                 return ""
             value = self.text(_at(cells, index), row, index)
             if required and not value:
-                raise self.error("ช่องนี้ว่าง ต้องมีค่า", row=row, index=index)
+                raise self.error("ช่องนี้ว่าง ต้องมีค่า; ใส่ค่าในช่องนี้ หรือลบแถวนี้ถ้าไม่ใช่ผู้รับหนังสือ",
+                                 row=row, index=index)
             if self.table.sheet is None and canonical in _CODES and _SCIENTIFIC.match(value):
                 raise self.error(
                     "ค่านี้เป็นตัวเลขที่ Excel ย่อเป็นรูปทศนิยมแบบวิทยาศาสตร์ (เช่น 1.23E+12) ตอนบันทึกเป็น CSV "

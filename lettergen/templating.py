@@ -214,8 +214,8 @@ def _syntax_message(exc: jinja2.TemplateError) -> str:
             return message
     return f"เขียนคำสั่งแม่แบบไม่ถูกต้อง ({text})"
 
-def spec_texts(spec) -> dict[str, str]:
-    """Every template text of ``spec`` by its spec key."""
+def spec_texts(spec, *, reminder: bool = False) -> dict[str, str]:
+    """Every template text of ``spec`` by its spec key (and of its [reminder] paragraphs)."""
     texts: dict[str, str] = {
         "letter.salutation": spec.salutation,
         "enclosure.title": spec.enclosure_title,
@@ -230,6 +230,8 @@ def spec_texts(spec) -> dict[str, str]:
         texts.update({f"steps.step[{i}].items[{j}]": t for j, t in enumerate(step.items)})
         texts.update({f"steps.step[{i}].channel[{j}]": b for j, b in enumerate(step.channel)
                       if isinstance(b, str)})
+    if reminder and getattr(spec, "reminder", None) is not None:
+        texts.update({f"reminder.paragraphs[{i}]": p for i, p in enumerate(spec.reminder.paragraphs)})
     return texts
 
 
@@ -240,14 +242,14 @@ def _parse(source: str):
         return None
 
 
-def recipient_fields(spec) -> dict[str, str]:
+def recipient_fields(spec, *, reminder: bool = False) -> dict[str, str]:
     """The recipient fields the spec's texts read (``recipient.username``,
     ``recipient["เบอร์โทร"]``, ``m.password`` in a loop over ``members``), each with the
     spec key of the first text that reads it."""
     from jinja2 import nodes
 
     fields: dict[str, str] = {}
-    for key, source in spec_texts(spec).items():
+    for key, source in spec_texts(spec, reminder=reminder).items():
         tree = _parse(source)
         if tree is None:
             continue
@@ -269,9 +271,9 @@ def recipient_fields(spec) -> dict[str, str]:
     return fields
 
 
-def texts_reading(spec, name: str) -> str | None:
+def texts_reading(spec, name: str, *, reminder: bool = False) -> str | None:
     """The spec key of the first text that reads the variable ``name``, or None."""
-    for key, source in spec_texts(spec).items():
+    for key, source in spec_texts(spec, reminder=reminder).items():
         names = template_names(source)
         if names and name in names:
             return key

@@ -501,3 +501,16 @@ def test_toml_mistakes_are_told_in_thai(folder, capsys):
                     .replace("[letter]\n", "[letter]\nurgency = ด่วนที่สุด\n"), encoding="utf-8")
     line = expect_error(folder, capsys, "spec.toml: TOML ไม่ถูกต้อง (บรรทัด 2 ตำแหน่งที่ 11): ค่าไม่ถูกต้อง")
     assert "Invalid" not in line
+
+
+def test_a_column_only_the_reminder_reads_is_needed_by_remind_only(folder, capsys):
+    write_xlsx(folder / "recipients.xlsx", [HEADER, *ROWS])
+    spec = folder / "spec.toml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        'paragraphs = ["ยังไม่ได้รับรายงานจาก{{ recipient.name }}"]',
+        'paragraphs = ["ยังไม่ได้รับรายงานจาก{{ recipient.name }} โทร {{ recipient[\\"โทรศัพท์\\"] }}"]'),
+        encoding="utf-8")
+    rc, out, err = run(["check", spec], capsys)
+    assert rc == 0, err
+    expect_error(folder, capsys, 'ข้อความ reminder.paragraphs[0] ใช้ "โทรศัพท์" ของผู้รับ แต่ไฟล์ไม่มีคอลัมน์นี้',
+                 ("remind",), ("--recipients", folder / "recipients.xlsx", "--out", folder / "rem"))

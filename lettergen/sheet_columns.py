@@ -156,27 +156,41 @@ def _matches(row: Sequence[Any], lookup: Lookup) -> set[str]:
 
 def find_header(rows: Sequence[Sequence[Any]], lookup: Lookup) -> Header | None:
     """The header of ``rows`` (a table read top to bottom), or None when no row among the
-    first ``HEADER_SEARCH_ROWS`` names enough known columns."""
+    first ``HEADER_SEARCH_ROWS`` names enough known columns. A header may take two rows:
+    names under a group label ("บัญชีผู้ใช้" over "ชื่อผู้ใช้" and "รหัสผ่าน"), or column names
+    split between two rows where merged cells were left blank."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = _matches(row, lookup)
-        if len(found) < HEADER_MIN_MATCHES and not set(REQUIRED) <= found:
-            continue
-        names = [cell_text(v) if isinstance(v, str) else _number_header(v) for v in row]
-        rows_used = 1
         below = rows[index + 1] if index + 1 < len(rows) else ()
-        if _is_header_continuation(below, names, lookup):
-            # A header of two rows: the lower row names the columns under a group label.
+        names = [_header_text(v) for v in row]
+        continued = _is_header_continuation(below, lookup)
+        if not _enough(_matches(row, lookup)):
+            # Split over two rows: the upper row must name columns the lower row leaves blank.
+            upper = _matches([v if i >= len(below) or not _header_text(below[i]) else None
+                              for i, v in enumerate(row)], lookup)
+            if not (continued and upper and _enough(upper | _matches(below, lookup))):
+                continue
+        rows_used = 1
+        if continued:
             for i, value in enumerate(below):
-                text = cell_text(value) if isinstance(value, str) else ""
-                if text:
+                text = _header_text(value)
+                above = names[i] if i < len(names) else ""
+                if text and lookup.canonical(above) != lookup.canonical(text):
                     while len(names) <= i:
                         names.append("")
-                    names[i] = text
+                    names[i] = text  # the lower row names the column under a group label
             rows_used = 2
         title = next((cell_text(v) for above in rows[:index] for v in above
                       if isinstance(v, str) and cell_text(v)), "")
         return Header(index + rows_used - 1, tuple(names), title, rows_used)
     return None
+
+
+def _enough(found: set[str]) -> bool:
+    return len(found) >= HEADER_MIN_MATCHES or set(REQUIRED) <= found
+
+
+def _header_text(value: Any) -> str:
+    return cell_text(value) if isinstance(value, str) else _number_header(value)
 
 
 def _number_header(value: Any) -> str:
@@ -191,23 +205,11 @@ def _number_header(value: Any) -> str:
     return "" if hasattr(value, "code") or hasattr(value, "formula") else str(value)
 
 
-def _is_header_continuation(row: Sequence[Any], names: Sequence[str], lookup: Lookup) -> bool:
-    """True when every filled cell of ``row`` names a known column and at least one of them
-    stands under a header cell that is empty or names no column (a group label)."""
-    filled = [(i, v) for i, v in enumerate(row) if not (v is None or isinstance(v, str) and not v.strip())]
-    if not filled:
-        return False
-    under_group = False
-    for i, value in filled:
-        if not isinstance(value, str):
-            return False
-        canonical = lookup.canonical(value)
-        if canonical is None:
-            return False
-        above = names[i] if i < len(names) else ""
-        if not above or lookup.canonical(above) != canonical:
-            under_group = True
-    return under_group
+def _is_header_continuation(row: Sequence[Any], lookup: Lookup) -> bool:
+    """True when ``row`` has filled cells and every one of them names a known column: it
+    belongs to the header above it (a data row always holds values that name nothing)."""
+    filled = [v for v in row if not (v is None or isinstance(v, str) and not v.strip())]
+    return bool(filled) and all(isinstance(v, str) and lookup.canonical(v) is not None for v in filled)
 
 
 def best_guess_row(rows: Sequence[Sequence[Any]], lookup: Lookup) -> tuple[int, list[str]] | None:

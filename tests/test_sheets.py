@@ -514,3 +514,18 @@ def test_a_column_only_the_reminder_reads_is_needed_by_remind_only(folder, capsy
     assert rc == 0, err
     expect_error(folder, capsys, 'ข้อความ reminder.paragraphs[0] ใช้ "โทรศัพท์" ของผู้รับ แต่ไฟล์ไม่มีคอลัมน์นี้',
                  ("remind",), ("--recipients", folder / "recipients.xlsx", "--out", folder / "rem"))
+
+
+@pytest.mark.parametrize("top, below", [
+    # the column names split over two rows, the merged cells left blank
+    (["รหัส", "ชื่อ อปท.", None, None, "บัญชีผู้ใช้", None, None],
+     [None, None, "ประเภท", "อำเภอ", "ชื่อผู้ใช้", "รหัสผ่าน", "สถานะ"]),
+    # a second header row repeating the names in English
+    (THAI_HEADER, ["(ID)", "(Name)", "(Type)", "(District)", "(Username)", "(Password)", "(Status)"]),
+])
+def test_other_headers_of_two_rows(folder, top, below):
+    write_xlsx(folder / "recipients.xlsx", [[TITLE], top, below, *ROWS])
+    spec, book, letters = letters_of(folder)
+    assert (book.header_row, book.rows[0].row) == (3, 4)
+    assert_right_letters(letters)
+    assert book.header("id") == "รหัส"

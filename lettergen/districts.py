@@ -24,6 +24,7 @@ from .thai import nfc
 _PREFIX = re.compile(r"^(?:กิ่ง\s*อำเภอ|กิ่ง\s*อ\s*\.|อำเภอ|อ\s*\.|amphoe\s+|amphur\s+)\s*", re.I)
 _SPACES = re.compile(r"\s+")
 _SUFFIX = re.compile(r"\s*district$", re.I)
+_THAI_GAP = re.compile("(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])")
 
 
 def district_name(text: str) -> str:
@@ -32,7 +33,7 @@ def district_name(text: str) -> str:
     name = _SPACES.sub(" ", INVISIBLE.sub("", nfc(text)).replace("\u00a0", " ")).strip()
     for _ in range(2):  # "อ.อำเภอX" is a typing slip seen in sheets
         name = _PREFIX.sub("", name, count=1).strip()
-    return _SUFFIX.sub("", name)
+    return _THAI_GAP.sub("", _SUFFIX.sub("", name))  # Thai names have no spaces: "เมือง เชียงราย"
 
 
 def closest(name: str, known: Sequence[str]) -> str | None:

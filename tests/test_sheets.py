@@ -301,6 +301,7 @@ def test_an_excel_error_value_is_refused(folder, capsys):
 @pytest.mark.parametrize("written", [
     "อำเภอเมืองเชียงราย", "อ.เมืองเชียงราย", "อ. เมืองเชียงราย", "อำเภอ เมืองเชียงราย",
     "เมืองเชียงราย\u00a0", "\u200bเมือง\u200bเชียงราย", "  เมืองเชียงราย  ", "กิ่งอำเภอเมืองเชียงราย",
+    "เมือง เชียงราย", "อำเภอเมือง\nเชียงราย",
 ])
 def test_district_prefixes_and_spaces(folder, written):
     rows = with_column(ROWS, 3, lambda row: written if row[3] == "เมืองเชียงราย" and row[2] != "สถ.อ." else row[3])

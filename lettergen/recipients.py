@@ -111,7 +111,7 @@ def load_recipients(path: str | Path, spec: Spec, *, use: str = "letters") -> Bo
     if not path.is_file():
         raise RecipientsError("ไม่พบไฟล์รายชื่อผู้รับ", file=path)
     lookup = _lookup(spec)
-    table, header = _pick_table(read_tables(path, spec.recipients.sheet), lookup, path, spec)
+    table, header = _pick_table(read_tables(path, spec.recipients.sheet), lookup, path)
     reader = _SheetReader(path, spec, table, header, lookup)
     reader.check_needs(use)
     rows = reader.rows()
@@ -132,7 +132,7 @@ def _lookup(spec: Spec) -> Lookup:
     return Lookup.build(spec.recipients.columns)
 
 
-def _pick_table(tables: list[Table], lookup: Lookup, path: Path, spec: Spec) -> tuple[Table, Header]:
+def _pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table, Header]:
     """The one table with a header: a workbook may hold other visible sheets (a summary,
     notes) beside its one data sheet."""
     if len(tables) == 1 and not tables[0].rows:
@@ -177,7 +177,9 @@ class _SheetReader:
             rows = "แถว " + (f"{self.header_row - 1}-{self.header_row}"
                              if header.rows_used == 2 else str(self.header_row))
             self.notes.append(f"หัวคอลัมน์อยู่{rows}" + (f" ของแผ่นงาน \"{table.sheet}\"" if table.sheet else ""))
-        self.template_fields = {}
+        if table.sheet is None and table.delimiter != ",":
+            self.notes.append("คอลัมน์ของไฟล์ CSV คั่นด้วย" + ("แท็บ" if table.delimiter == "\t" else " ;"))
+        self.template_fields: dict[str, int] = {}
 
     def label(self, index: int) -> ColumnLabel:
         name = self.names[index] if index < len(self.names) else ""

@@ -29,7 +29,7 @@ from .sheet_columns import (CANONICAL, INVISIBLE, NUMBERING, REQUIRED, ColumnLab
                             known_words)
 from .sheet_files import Table, read_tables
 from .spec import RECIPIENT_KINDS, Spec, parse_override_value
-from .thai import DateError, nfc, parse_thai_date
+from .thai import DateError, nfc, parse_thai_date, thai_digit_to_arabic_digit
 
 SPEC_SECTIONS = ("letter", "sender", "deadline", "links", "body", "variants", "enclosure", "steps")
 # A header that overrides a spec value: "letter.urgency", "variants.direct.number".
@@ -43,6 +43,20 @@ _KIND_BY_NAME.update({short: short for short in RECIPIENT_KINDS})
 _KIND_BY_KEY = {re.sub(r"[\s.]", "", name): short for name, short in _KIND_BY_NAME.items()}
 
 
+# Longest first: "เทศบาลตำบล" before "เทศบาล", "สำนักงานส่งเสริม...อำเภอ" before anything shorter.
+_KIND_PREFIXES = sorted(((name, short) for name, short in _KIND_BY_NAME.items() if len(name) > 2),
+                        key=lambda item: -len(item[0]))
+
+
+def kind_from_name(name: str) -> str | None:
+    """The kind a name starts with: "เทศบาลตำบลท่าสาย" -> "ทต.", "อบต.แม่ยาว" -> "อบต."."""
+    squeezed = re.sub(r"\s", "", name)
+    for prefix, short in _KIND_PREFIXES:
+        if squeezed.startswith(re.sub(r"\s", "", prefix)) and (len(prefix) > 6 or prefix.endswith(".")):
+            return short
+    return None
+
+
 def _kind_key(text: str) -> str:
     """"อ.บ.ต.", "อบต", "เทศบาล ตำบล" -> the key of _KIND_BY_KEY."""
     return re.sub(r"[\s.]", "", text)
@@ -50,10 +64,10 @@ def _kind_key(text: str) -> str:
 
 DONE_YES = {"1", "ใช่", "✓", "✔", "☑", "true", "yes", "y", "x", "แล้ว", "ดำเนินการแล้ว", "เสร็จ",
             "เสร็จแล้ว", "เรียบร้อย", "เรียบร้อยแล้ว", "ดำเนินการเรียบร้อย", "ดำเนินการเรียบร้อยแล้ว",
-            "ส่งแล้ว", "รายงานแล้ว", "สำเร็จ", "done", "ok", "/"}
+            "ส่งแล้ว", "รายงานแล้ว", "สำเร็จ", "done", "ok", "/", "✅", "☑"}
 DONE_NO = {"", "0", "ไม่", "ไม่ใช่", "false", "no", "n", "-", "ยัง", "ยังไม่ดำเนินการ", "✗", "✘", "☐",
            "ยังไม่ได้ดำเนินการ", "ไม่ได้ดำเนินการ", "รอดำเนินการ", "อยู่ระหว่างดำเนินการ",
-           "ระหว่างดำเนินการ", "ยังไม่ส่ง", "ยังไม่รายงาน", "ค้าง", "ค้างดำเนินการ", "×"}
+           "ระหว่างดำเนินการ", "ยังไม่ส่ง", "ยังไม่รายงาน", "ค้าง", "ค้างดำเนินการ", "×", "❌", "✖", "✕"}
 _SPACES = re.compile(r"\s+")
 # Codes that Excel, saving a CSV, may have written as 1.23457E+12: the digits are lost.
 _CODES = ("id", "username", "password", "pdf_password")
@@ -222,8 +236,10 @@ class _SheetReader:
             columns["id"] = numbering
             self.notes.append(f"ไม่มีคอลัมน์รหัส จึงใช้คอลัมน์ {column_letter(numbering)} "
                               f"\"{self.names[numbering]}\" เป็นรหัสผู้รับ")
+        if "kind" not in columns and "name" in columns:
+            self.notes.append("ไม่มีคอลัมน์ประเภท จึงอ่านประเภทจากชื่อหน่วยงาน (เทศบาลตำบล..., อบต. ...)")
         for canonical in REQUIRED:
-            if canonical not in columns:
+            if canonical not in columns and not (canonical == "kind" and "name" in columns):
                 raise self.missing_column(canonical)
         for index, name in enumerate(self.names):
             if index in columns.values() or index == numbering or "." not in name:
@@ -288,7 +304,7 @@ class _SheetReader:
     def rows(self) -> list[Recipient]:
         body = self.table.rows[self.header.row_index + 1:]
         first_row = self.header.row_index + 2
-        key_columns = [self.columns[c] for c in ("id", "kind")]
+        key_columns = [self.columns[c] for c in ("id", "kind") if c in self.columns]
         last = max((i for i, cells in enumerate(body)
                     if any(not _blank(_at(cells, c)) for c in key_columns)), default=-1)
         footer = [cells for cells in body[last + 1:] if not all(_blank(c) for c in cells)]
@@ -332,8 +348,17 @@ class _SheetReader:
                     row=row, index=index)
             return value
 
-        kind_text = text("kind", True)
-        kind = _KIND_BY_NAME.get(kind_text) or _KIND_BY_KEY.get(_kind_key(kind_text))
+        if "kind" not in columns:
+            name = text("name", True)
+            kind = kind_from_name(name)
+            if kind is None:
+                raise self.error(
+                    "ไฟล์ไม่มีคอลัมน์ประเภท และชื่อนี้ไม่ขึ้นต้นด้วยประเภทหน่วยงาน (เช่น เทศบาลตำบล, "
+                    "องค์การบริหารส่วนตำบล, อบต.); เพิ่มคอลัมน์ \"ประเภท\"", row=row, index=columns["name"])
+            kind_text = kind
+        else:
+            kind_text = text("kind", True)
+            kind = _KIND_BY_NAME.get(kind_text) or _KIND_BY_KEY.get(_kind_key(kind_text))
         if kind is None:
             shown = kind_text if re.search("[\u0e00-\u0e7f]", kind_text) else "(ค่าที่ไม่ใช่ภาษาไทย)"
             raise self.error(
@@ -446,6 +471,7 @@ def _at(cells: list[Any], index: int) -> Any:
     return cells[index] if index < len(cells) else None
 
 
+_SHORT_YEAR_DATE = re.compile(r"^\d{1,2}(?:[/.\-]\d{1,2}[/.\-]|[ก-๛.]+)\d{2}$")
 _DONE_YES_KEYS = {_SPACES.sub("", w) for w in DONE_YES}
 _DONE_NO_KEYS = {_SPACES.sub("", w) for w in DONE_NO}
 
@@ -467,7 +493,7 @@ def _done(value: Any, path, row: int, column: str) -> tuple[bool, dt.date | None
         if value in (0, 1):
             return bool(value), None
         raise RecipientsError("ตัวเลขในช่องนี้ต้องเป็น 1 หรือ 0", file=path, row=row, column=column)
-    text = _SPACES.sub("", INVISIBLE.sub("", nfc(str(value)))).lower()
+    text = _SPACES.sub("", INVISIBLE.sub("", nfc(str(value)))).lower().replace("\ufe0f", "")
     if text in _DONE_YES_KEYS:
         return True, None
     if text in _DONE_NO_KEYS:
@@ -475,7 +501,8 @@ def _done(value: Any, path, row: int, column: str) -> tuple[bool, dt.date | None
     try:
         return True, parse_thai_date(value)
     except DateError:
-        pass
+        if _SHORT_YEAR_DATE.match(thai_digit_to_arabic_digit(text)):
+            return True, None  # "3 ส.ค. 61", "3/8/61": a date of completion, its year short
     # The cell is not echoed: in a row whose cells slipped, it could hold a password.
     raise RecipientsError(
         "อ่านสถานะในช่องนี้ไม่ได้ (ใช้ ใช่/ไม่, 1/0, ✓, ดำเนินการแล้ว/ยังไม่ดำเนินการ หรือวันที่ดำเนินการ)",

@@ -530,3 +530,28 @@ def test_other_headers_of_two_rows(folder, top, below):
     assert (book.header_row, book.rows[0].row) == (3, 4)
     assert_right_letters(letters)
     assert book.header("id") == "รหัส"
+
+
+def test_without_a_kind_column_the_kind_comes_from_the_name(folder, capsys):
+    rows = [[r[0], r[1], r[3], r[4], r[5], r[6]] for r in ROWS]
+    rows[3][1] = "ทน. เชียงราย"  # an abbreviated name: the kind still reads
+    write_xlsx(folder / "recipients.xlsx", [["รหัส", "ชื่อ อปท.", "อำเภอ", "Username", "Password", "สถานะ"], *rows])
+    rc, out, err = run(["check", folder / "spec.toml"], capsys)
+    assert rc == 0, err
+    assert "อ่านประเภทจากชื่อหน่วยงาน" in out
+    book = letters_of(folder)[1]
+    assert [r.kind for r in book.rows] == ["สถ.อ.", "สถ.อ.", "อบจ.", "ทน.", "ทต.", "ทต.", "อบต.", "ทต.", "อบต.", "อบต."]
+    rows[5][1] = "บ้านดู่"
+    write_xlsx(folder / "recipients.xlsx", [["รหัส", "ชื่อ อปท.", "อำเภอ", "Username", "Password", "สถานะ"], *rows])
+    expect_error(folder, capsys, 'recipients.xlsx, แถว 7, คอลัมน์ B "ชื่อ อปท.": ไฟล์ไม่มีคอลัมน์ประเภท')
+
+
+@pytest.mark.parametrize("cell, done", [
+    ("ส่งแล้ว", True), ("ยังไม่ส่ง", False), ("✔️", True), ("✅", True), ("❌", False), ("3 ส.ค. 61", True),
+    ("๓/๘/๖๑", True), ("ดำเนินการ เรียบร้อยแล้ว", True), ("รอดำเนินการ", False), ("  ", False),
+])
+def test_done_cells_as_clerks_write_them(folder, capsys, cell, done):
+    rows = with_column(ROWS, 6, lambda row: cell if row[0] == "570104" else row[6])
+    write_xlsx(folder / "recipients.xlsx", [HEADER, *rows])
+    book = letters_of(folder)[1]
+    assert next(r for r in book.rows if r.id == "570104").done is done

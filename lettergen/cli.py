@@ -146,7 +146,6 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     from .compose import compose_all
-
     from .districts import district_offices
 
     spec, book = _load(args)

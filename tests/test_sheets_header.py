@@ -1,12 +1,15 @@
 """Finding the header of a sheet (sheet_columns.find_header), with Hypothesis: whatever
 title and blank rows come above it, whatever synonym, case, spacing and order its headers
 use, the header row and every column are found; cells of the rows below are never taken
-for a header."""
+for a header. And numbers as Excel shows them (sheet_cells.shown_number)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from lettergen.sheet_cells import shown_number
 
 from lettergen.sheet_columns import (CANONICAL, NUMBERING, REQUIRED, SYNONYMS, Lookup, column_letter,
                                      find_header, header_key)
@@ -86,3 +89,27 @@ def test_header_keys_ignore_what_clerks_vary():
 def test_column_letters():
     assert [column_letter(i) for i in (0, 5, 25, 26, 27, 701, 702)] == [
         "A", "F", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+# --- number formats (sheet_cells.shown_number) -----------------------------------------------
+
+@pytest.mark.parametrize("value, number_format, shown", [
+    (123, "00000", "00123"), (123.0, "General", "123"), (570101.0, "0", "570101"),
+    (100000.0, "0.00E+00", "1.00E+05"), (0.00012, "0.0E+00", "1.2E-04"), (9.995, "0.00E+00", "1.00E+01"),
+    (1234567, "#,##0", "1,234,567"), (1234.5, "#,##0.00", "1,234.50"), (1.005, "0.00", "1.01"),
+    (2.5, "0", "3"), (-2.5, "0", "-3"), (0.5, "0%", "50%"), (0.1234, "0.00%", "12.34%"),
+    (123, "@", "123"), (0.1, "General", "0.1"), (1e-7, "General", "1E-07"),
+    (12345678901234, "General", "12345678901234"), (-5, "#,##0;[Red](#,##0)", "(5)"),
+    (1500, "[$฿-41E]#,##0.00", "฿1,500.00"), (5, '0" แห่ง"', "5 แห่ง"), (0.5, "#.00", ".50"),
+    (42, "[$-41E]0", "42"),
+])
+def test_numbers_as_excel_shows_them(value, number_format, shown):
+    assert shown_number(value, number_format) == shown
+
+
+@pytest.mark.parametrize("value, number_format", [
+    (12, "d/m/yyyy"), (0.75, "# ?/?"), (1e20, "General"), (5, "[>100]0;0"), (123, "000-000"),
+    (1234, "##0.0E+0"), (float("nan"), "0"),
+])
+def test_formats_that_cannot_be_shown_faithfully(value, number_format):
+    assert shown_number(value, number_format) is None

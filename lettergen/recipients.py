@@ -159,7 +159,8 @@ def _pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table,
         names = ", ".join(t.sheet or "" for t, _ in found)
         raise RecipientsError(
             f"ไฟล์มีตารางรายชื่อ {len(found)} แผ่นงาน ({names}); "
-            "ระบุแผ่นงานที่ใช้ใน spec: [recipients] sheet = \"...\" หรือ --set recipients.sheet=...",
+            "ระบุแผ่นงานที่ใช้ใน spec: [recipients] sheet = \"...\" หรือ --set recipients.sheet=... "
+            "(ถ้าแยกรายชื่อไว้หลายแผ่นงาน เช่น แผ่นละอำเภอ ให้รวมไว้ในแผ่นงานเดียว หรือซ่อนแผ่นงานที่ไม่ใช้)",
             file=path)
     table = next((t for t in tables if t.rows), tables[0])
     index, texts = best_guess_row(table.rows, lookup) or (None, [])

@@ -555,3 +555,19 @@ def test_done_cells_as_clerks_write_them(folder, capsys, cell, done):
     write_xlsx(folder / "recipients.xlsx", [HEADER, *rows])
     book = letters_of(folder)[1]
     assert next(r for r in book.rows if r.id == "570104").done is done
+
+
+def test_the_spec_names_the_sheet_among_several_even_a_hidden_one(folder, capsys):
+    def edit(book, sheet):
+        other = book.create_sheet("ปี 2560")
+        for row in [HEADER, *ROWS[:4]]:
+            other.append(row)
+        other.sheet_state = "hidden"
+        third = book.create_sheet("สำรอง")
+        for row in [HEADER, *ROWS[:3]]:
+            third.append(row)
+
+    write_xlsx(folder / "recipients.xlsx", [HEADER, *ROWS], edit=edit)
+    expect_error(folder, capsys, "ไฟล์มีตารางรายชื่อ 2 แผ่นงาน (รายชื่อ, สำรอง)")
+    spec = load_spec(folder / "spec.toml", {"recipients.sheet": "ปี 2560"})
+    assert len(load_recipients(folder / "recipients.xlsx", spec).rows) == 4

@@ -239,11 +239,27 @@ def read_xlsx(path: Path, sheet: str | None = None) -> list[Table]:
         warnings.simplefilter("ignore")  # openpyxl's English warnings are not for the clerk
         try:
             values = load_workbook(path, data_only=True)
-            formulas = load_workbook(path, data_only=False)
+            # Formulas only, streamed: where a formula stands with no saved result.
+            formulas = load_workbook(path, data_only=False, read_only=True)
         except Exception:  # openpyxl raises many kinds for a broken file
             raise RecipientsError(
                 f"เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย หรือบันทึกไม่ครบ); {SAVE_AS_XLSX}", file=path
             ) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _tables(path, values, formulas, sheet)
+    except RecipientsError:
+        raise
+    except Exception:  # the streamed reading of a damaged sheet
+        raise RecipientsError(
+            f"อ่านไฟล์ Excel ไม่ได้ทั้งหมด (ไฟล์เสีย หรือบันทึกไม่ครบ); {SAVE_AS_XLSX}", file=path
+        ) from None
+    finally:
+        formulas.close()
+
+
+def _tables(path: Path, values, formulas, sheet: str | None) -> list[Table]:
     if sheet is not None:
         if sheet not in values.sheetnames:
             raise RecipientsError(
@@ -259,10 +275,23 @@ def read_xlsx(path: Path, sheet: str | None = None) -> list[Table]:
     return tables
 
 
+def _formula_cells(formula_ws) -> dict[tuple[int, int], str]:
+    """(row, column) -> formula, for every formula cell of a sheet read as formulas."""
+    found = {}
+    for r, values in enumerate(formula_ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
+        for c, value in enumerate(values, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                found[(r, c)] = value
+            elif value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+                found[(r, c)] = str(getattr(value, "text", "") or "")
+    return found
+
+
 def _sheet_rows(ws, formula_ws) -> list[list[Any]]:
+    formulas = _formula_cells(formula_ws)
     rows: list[list[Any]] = []
     for cells in ws.iter_rows(min_row=1, min_col=1):
-        rows.append([_value(cell, formula_ws) for cell in cells])
+        rows.append([_value(cell, formulas) for cell in cells])
     # A merged range shows its value across every cell it covers: a district merged down
     # the rows of its LAOs belongs to each of them.
     for merged in ws.merged_cells.ranges:
@@ -279,17 +308,13 @@ def _sheet_rows(ws, formula_ws) -> list[list[Any]]:
     return _trimmed(rows)
 
 
-def _value(cell, formula_ws) -> Any:
+def _value(cell, formulas: dict[tuple[int, int], str]) -> Any:
     value = cell.value
     if cell.data_type == "e":
         return ErrorValue(str(value))
     if value is None:
-        formula = formula_ws.cell(row=cell.row, column=cell.column).value
-        if isinstance(formula, str) and formula.startswith("="):
-            return FormulaWithoutValue(formula)
-        if formula is not None and type(formula).__name__ in ("ArrayFormula", "DataTableFormula"):
-            return FormulaWithoutValue(str(getattr(formula, "text", "") or ""))
-        return None
+        formula = formulas.get((cell.row, cell.column))
+        return FormulaWithoutValue(formula) if formula is not None else None
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):

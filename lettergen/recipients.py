@@ -286,7 +286,7 @@ class _SheetReader:
         keys = {header_key(n): i for i, n in enumerate(self.names) if n}
         for name, spec_key in fields.items():
             if name in context_names:
-                if name not in self.columns:
+                if name not in self.columns and not (name == "kind" and "name" in self.columns):
                     raise self.missing_column(name, f" ซึ่งข้อความ {spec_key} ใช้ (recipient.{name})")
                 continue
             index = keys.get(header_key(name))
@@ -305,12 +305,15 @@ class _SheetReader:
     def rows(self) -> list[Recipient]:
         body = self.table.rows[self.header.row_index + 1:]
         first_row = self.header.row_index + 2
-        key_columns = [self.columns[c] for c in ("id", "kind") if c in self.columns]
+        # Rows after the last one with any of these filled are a footer (รวม, ลงชื่อ ผู้จัดทำ).
+        key_columns = [self.columns[c] for c in ("id", "kind", "district", "username", "password")
+                       if c in self.columns]
         last = max((i for i, cells in enumerate(body)
                     if any(not _blank(_at(cells, c)) for c in key_columns)), default=-1)
         footer = [cells for cells in body[last + 1:] if not all(_blank(c) for c in cells)]
         if footer:
-            self.notes.append(f"ข้ามแถวท้ายตาราง {len(footer)} แถวที่ไม่มีรหัสและประเภท (เช่น แถวรวม)")
+            self.notes.append(f"ข้ามแถวท้ายตาราง {len(footer)} แถวที่ไม่มีรหัส ประเภท อำเภอ และบัญชีผู้ใช้ "
+                              "(เช่น แถวรวม)")
         header_keys = [header_key(n) for n in self.names]
         rows: list[Recipient] = []
         seen_ids: dict[str, int] = {}

@@ -571,3 +571,10 @@ def test_the_spec_names_the_sheet_among_several_even_a_hidden_one(folder, capsys
     expect_error(folder, capsys, "ไฟล์มีตารางรายชื่อ 2 แผ่นงาน (รายชื่อ, สำรอง)")
     spec = load_spec(folder / "spec.toml", {"recipients.sheet": "ปี 2560"})
     assert len(load_recipients(folder / "recipients.xlsx", spec).rows) == 4
+
+
+def test_a_last_row_without_its_id_is_not_taken_for_a_footer(folder, capsys):
+    rows = [list(r) for r in ROWS]
+    rows[-1][0] = ""
+    write_xlsx(folder / "recipients.xlsx", [HEADER, *rows, [None, "รวม 10 แห่ง"]])
+    expect_error(folder, capsys, 'recipients.xlsx, แถว 11, คอลัมน์ A "id": ช่องนี้ว่าง ต้องมีค่า')

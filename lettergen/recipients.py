@@ -194,6 +194,10 @@ class _SheetReader:
             self.notes.append(f"หัวคอลัมน์อยู่{rows}" + (f" ของแผ่นงาน \"{table.sheet}\"" if table.sheet else ""))
         if table.sheet is None and table.delimiter != ",":
             self.notes.append("คอลัมน์ของไฟล์ CSV คั่นด้วย" + ("แท็บ" if table.delimiter == "\t" else " ;"))
+        hidden = [r for r in table.hidden_rows if r > self.header_row]
+        if hidden:
+            self.notes.append(f"มีแถวที่ซ่อนไว้ {len(hidden)} แถว (เช่น แถว {hidden[0]}) ซึ่งอ่านรวมไว้ด้วย; "
+                              "ถ้าไม่ต้องการส่งถึงแถวใด ให้ลบแถวนั้นออก")
         self.template_fields: dict[str, int] = {}
 
     def label(self, index: int) -> ColumnLabel:

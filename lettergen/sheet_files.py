@@ -44,6 +44,7 @@ class Table:
     sheet: str | None  # the sheet's name; None for CSV
     encoding: str  # "xlsx", "utf-8", "utf-8-sig" or "cp874"
     delimiter: str = ","
+    hidden_rows: tuple[int, ...] = ()  # sheet rows hidden (by a filter or by hand): still read
 
 
 # --- what the file really is -------------------------------------------------------------
@@ -267,12 +268,16 @@ def _tables(path: Path, values, formulas, sheet: str | None) -> list[Table]:
                 + f" (แผ่นงานในไฟล์: {', '.join(values.sheetnames)})", file=path)
         if not hasattr(values[sheet], "iter_rows"):
             raise RecipientsError(f"แผ่นงาน \"{sheet}\" เป็นแผนภูมิ ไม่ใช่ตาราง", file=path)
-        return [Table(_sheet_rows(values[sheet], formulas[sheet]), sheet, "xlsx")]
-    tables = [Table(_sheet_rows(ws, formulas[ws.title]), ws.title, "xlsx")
-              for ws in values.worksheets if ws.sheet_state == "visible"]
+        return [_table(values[sheet], formulas[sheet])]
+    tables = [_table(ws, formulas[ws.title]) for ws in values.worksheets if ws.sheet_state == "visible"]
     if not tables:
         raise RecipientsError("ไฟล์ Excel ไม่มีแผ่นงานที่มองเห็นได้ (ทุกแผ่นงานถูกซ่อน)", file=path)
     return tables
+
+
+def _table(ws, formula_ws) -> Table:
+    hidden = tuple(sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden))
+    return Table(_sheet_rows(ws, formula_ws), ws.title, "xlsx", hidden_rows=hidden)
 
 
 def _formula_cells(formula_ws) -> dict[tuple[int, int], str]:

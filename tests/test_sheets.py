@@ -578,3 +578,14 @@ def test_a_last_row_without_its_id_is_not_taken_for_a_footer(folder, capsys):
     rows[-1][0] = ""
     write_xlsx(folder / "recipients.xlsx", [HEADER, *rows, [None, "รวม 10 แห่ง"]])
     expect_error(folder, capsys, 'recipients.xlsx, แถว 11, คอลัมน์ A "id": ช่องนี้ว่าง ต้องมีค่า')
+
+
+def test_hidden_rows_are_read_and_check_says_so(folder, capsys):
+    def edit(book, sheet):
+        sheet.row_dimensions[5].hidden = True
+
+    write_xlsx(folder / "recipients.xlsx", [HEADER, *ROWS], edit=edit)
+    rc, out, err = run(["check", folder / "spec.toml"], capsys)
+    assert rc == 0, err
+    assert "มีแถวที่ซ่อนไว้ 1 แถว (เช่น แถว 5) ซึ่งอ่านรวมไว้ด้วย" in out
+    assert_right_letters(letters_of(folder)[2])

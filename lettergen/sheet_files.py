@@ -122,7 +122,7 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
         raise RecipientsError(f"เป็น{what} ซึ่ง lettergen อ่านไม่ได้; {SAVE_AS_XLSX_CALC}", file=path)
     if kind in ("html", "xml"):
         raise RecipientsError(
-            f"เนื้อในเป็น{what} ที่ตั้งชื่อเป็น{suffix or 'ไฟล์'} (มักได้จากการส่งออกจากระบบออนไลน์) "
+            f"เนื้อในเป็น{what} ที่ตั้งชื่อเป็นไฟล์ {suffix or '(ไม่มีนามสกุล)'} (มักได้จากการส่งออกจากระบบออนไลน์) "
             f"ไม่ใช่ไฟล์ Excel จริง; {SAVE_AS_XLSX}", file=path)
     raise RecipientsError(
         f"เป็น{what} ไม่ใช่ตารางรายชื่อผู้รับ; ใช้ไฟล์ .xlsx หรือ .csv", file=path)

@@ -294,6 +294,10 @@ class _SheetReader:
                     raise self.missing_column(name, f" ซึ่งข้อความ {spec_key} ใช้ (recipient.{name})")
                 continue
             index = keys.get(header_key(name))
+            if index is not None and index == self.columns.get("pdf_password"):
+                raise RecipientsError(
+                    f"ข้อความ {spec_key} ใช้รหัสเปิดไฟล์ ({name}) ซึ่งเป็นความลับ ใส่ในหนังสือไม่ได้",
+                    file=self.spec.path, key=spec_key)
             if index is None:
                 headers = [n for n in self.names if n]
                 raise RecipientsError(

@@ -589,3 +589,10 @@ def test_hidden_rows_are_read_and_check_says_so(folder, capsys):
     assert rc == 0, err
     assert "มีแถวที่ซ่อนไว้ 1 แถว (เช่น แถว 5) ซึ่งอ่านรวมไว้ด้วย" in out
     assert_right_letters(letters_of(folder)[2])
+
+
+def test_a_text_may_not_print_the_delivery_password(folder, capsys):
+    write_xlsx(folder / "recipients.xlsx", [HEADER + ["รหัสเปิดไฟล์"], *[r + ["Open-1"] for r in ROWS]])
+    write_spec(folder, extra='\n[variants.direct.text]\nx = "{{ recipient[\\"รหัสเปิดไฟล์\\"] }}"\n')
+    line = expect_error(folder, capsys, "คีย์ variants.direct.text.x: ข้อความ variants.direct.text.x ใช้รหัสเปิดไฟล์")
+    assert "Open-1" not in line

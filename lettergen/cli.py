@@ -103,11 +103,14 @@ def _load(args):
     if path is None:
         raise RecipientsError("ไม่ได้ระบุไฟล์รายชื่อผู้รับ: ใช้ --recipients หรือ [recipients] file ใน spec",
                               file=args.spec)
-    book = load_recipients(path, spec)
+    use = {"status": "status", "remind": "reminders"}.get(args.command, "letters")
+    book = load_recipients(path, spec, use=use)
     report_encoding(book)
     from .error_log import remember_secrets
 
     remember_secrets(book)  # an internal error's log never shows them
+    for note in spec.notes:
+        print(note, file=sys.stderr)
     return spec, book
 
 
@@ -155,9 +158,16 @@ def cmd_demo(args) -> int:
 
 def cmd_check(args) -> int:
     from .compose import compose_all
+    from .districts import district_offices
 
     spec, book = _load(args)
     letters = compose_all(spec, book)
+    for note in book.notes:  # what reading the sheet decided: title, header row, ...
+        print(note)
+    made = district_offices(spec, book.rows)[1]
+    if made:
+        print(f"สร้างแถวของ {spec.routing.district_office} {made} แห่งจากอำเภอในรายชื่อ "
+              "(ไฟล์ไม่มีแถวของสำนักงานอำเภอ)")
     print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(letters)} ฉบับ ไม่พบข้อผิดพลาด")
     return EXIT_OK
 

@@ -59,11 +59,10 @@ def plan(spec: Spec, rows: Sequence[Recipient], path=None, header=lambda name: n
     """The letters of a run, in order: district letters in the order of their offices'
     rows, then direct letters in row order. Numbers follow the regulation: a circular's
     copies share its number; other letters count up from the variant's start number."""
+    from .districts import closest, district_offices
+
     routing = spec.routing
-    offices: dict[str, Recipient] = {}
-    for row in rows:
-        if row.kind == routing.district_office:
-            offices.setdefault(row.district, row)
+    offices, _made = district_offices(spec, rows)  # made from the LAOs' districts when none
     members: dict[str, list[Recipient]] = {d: [] for d in offices}
     direct: list[Recipient] = []
     for row in rows:
@@ -71,9 +70,13 @@ def plan(spec: Spec, rows: Sequence[Recipient], path=None, header=lambda name: n
             continue
         if row.kind in routing.via_district:
             if row.district not in offices:
+                near = closest(row.district, list(offices))
                 raise RecipientsError(
                     f"อำเภอ \"{row.district}\" ไม่มีแถวของ {routing.district_office} "
-                    f"ที่จะส่งรหัสของ {row.name} ไปให้",
+                    f"ที่จะส่งรหัสของ {row.name} ไปให้"
+                    + (f" (หรือหมายถึง \"{near}\")" if near else "")
+                    + f"; แก้ชื่ออำเภอ หรือเพิ่มแถวของ {routing.district_office} อำเภอนี้ "
+                    f"(หรือลบแถว {routing.district_office} ทั้งหมด ให้ lettergen สร้างให้ทุกอำเภอ)",
                     file=path, row=row.row, column=header("district"),
                 )
             if row.overrides:
@@ -112,7 +115,8 @@ def letter_spec(spec: Spec, addressee: Recipient, book_path=None) -> Spec:
     except RecipientsError:
         raise
     except InputError as exc:  # a bad value (SpecError, TemplateError), re-homed to its row
-        raise RecipientsError(exc.message, file=book_path, row=addressee.row, column=exc.key) from None
+        column = next((name for name in addressee.overrides if name == exc.key), exc.key)
+        raise RecipientsError(exc.message, file=book_path, row=addressee.row, column=column) from None
 
 
 def format_number(spec: Spec, number: int, circular: bool) -> str:
@@ -333,6 +337,11 @@ def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:
     rows = {row.id: row for row in book.rows}
     for letter in letters:
         if not letter.delivery_password:
+            if letter.recipient_id not in rows:  # a district office made by lettergen
+                raise RecipientsError(
+                    f"ใช้ --encrypt ต้องมีรหัสเปิดไฟล์ของผู้รับหนังสือทุกราย แต่ {letter.recipient_name} "
+                    "ไม่มีแถวในไฟล์; เพิ่มแถวของสำนักงานอำเภอทุกแห่งพร้อมรหัสเปิดไฟล์",
+                    file=book.path)
             raise RecipientsError(
                 "ใช้ --encrypt ต้องมีรหัสเปิดไฟล์ของผู้รับหนังสือทุกราย (ช่องนี้ว่าง)",
                 file=book.path, row=rows[letter.recipient_id].row, column=book.header("pdf_password"),

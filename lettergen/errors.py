@@ -36,7 +36,9 @@ class InputError(Exception):
         if self.row is not None:
             parts.append(f"แถว {self.row}")
         if self.column:
-            parts.append(f"คอลัมน์ \"{self.column}\"")
+            letter = getattr(self.column, "letter", "")  # a sheet_columns.ColumnLabel
+            parts.append(f"คอลัมน์ {letter} \"{self.column}\"" if letter and letter != self.column
+                         else f"คอลัมน์ \"{self.column}\"")
         if self.key:
             parts.append(f"คีย์ {self.key}")
         return ", ".join(parts)

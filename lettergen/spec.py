@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import SpecError, did_you_mean
-from .thai import DateError, nfc, parse_thai_date
+from .thai import DateError, nfc, parse_thai_date, thai_date, thai_weekday_date
 
 LETTER_KINDS = {"stamped": "หนังสือประทับตรา", "external": "หนังสือภายนอก"}
 URGENCIES = ("ด่วนที่สุด", "ด่วนมาก", "ด่วน", "")
@@ -81,11 +82,16 @@ class Sender:
     signer_position: str
 
 
+DEFAULT_OFFICE_NAME = "สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอ{{ district }}"
+
+
 @dataclass(frozen=True)
 class Routing:
     district_office: str
     via_district: tuple[str, ...]
     direct: tuple[str, ...]
+    # The name of a district office lettergen makes for a sheet that lists only LAOs.
+    district_office_name: str = DEFAULT_OFFICE_NAME
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ class Spec:
     register_action: str
     reminder: Reminder | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # warnings for the clerk
 
     @property
     def base_dir(self) -> Path:
@@ -164,7 +171,7 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
     try:
         raw = tomllib.loads(nfc(text))
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"TOML ไม่ถูกต้อง: {exc}", file=path) from None
+        raise SpecError(toml_message(str(exc)), file=path) from None
     for key, value in (overrides or {}).items():
         set_dotted(raw, key, parse_override_value(value), file=path, origin="--set")
     try:
@@ -174,6 +181,36 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
         if exc.key and any(exc.key == k or exc.key.startswith(k + ".") for k in overrides or {}):
             exc.file, exc.key = None, f"--set {exc.key}"
         raise
+
+
+_TOML_PROBLEMS = (
+    ("Expected '=' after a key", "หลังชื่อคีย์ต้องมีเครื่องหมาย = (ชื่อคีย์ที่มีช่องว่างหรือภาษาไทยต้องอยู่ในเครื่องหมายคำพูด)"),
+    ("Invalid value", "ค่าไม่ถูกต้อง: ข้อความต้องอยู่ในเครื่องหมายคำพูด \"...\" และรายการ [...] ต้องปิดให้ครบ"),
+    ("Unterminated string", "ข้อความไม่มีเครื่องหมายคำพูดปิด"),
+    ("Cannot overwrite a value", "กำหนดคีย์เดียวกันซ้ำ"),
+    ("Cannot declare", "ประกาศตารางเดียวกันซ้ำ"),
+    ("Expected newline or end of document", "มีข้อความเกินหลังค่า (วันที่ต้องเป็นวันที่จริงแบบ ปปปป-ดด-วว "
+                                             "หรือเขียนเป็นข้อความในเครื่องหมายคำพูด)"),
+    ("Invalid statement", "บรรทัดนี้ไม่ใช่ คีย์ = ค่า หรือ [ตาราง]"),
+    ("Unclosed array", "รายการ [...] ไม่มีวงเล็บปิด"),
+    ("Unclosed inline table", "ตาราง {...} ไม่มีวงเล็บปิด"),
+    ("Invalid date or datetime", "วันที่ไม่มีในปฏิทิน"),
+    ("Illegal character", "มีอักขระที่ใช้ใน TOML ไม่ได้"),
+)
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def toml_message(english: str) -> str:
+    """tomllib's English message as Thai: what is wrong and the line it is on."""
+    what = next((thai for key, thai in _TOML_PROBLEMS if english.startswith(key)), "เขียนไม่ถูกรูปแบบ")
+    where = _TOML_WHERE.search(english)
+    if where and where.group(1):
+        place = f" (บรรทัด {where.group(1)} ตำแหน่งที่ {where.group(2)})"
+    elif where:
+        place = " (ที่ท้ายไฟล์)"
+    else:
+        place = ""
+    return f"TOML ไม่ถูกต้อง{place}: {what}"
 
 
 def parse_override_value(value: str) -> Any:
@@ -228,7 +265,7 @@ class _Table:
         self.seen.add(name)
         if name not in self.data:
             if default is ...:
-                raise self.error(name, "ต้องระบุค่านี้")
+                raise self.missing(name)
             return default
         value = self.data[name]
         if not isinstance(value, types) or isinstance(value, bool) and bool not in _tuple(types):
@@ -259,8 +296,18 @@ class _Table:
         if name not in self.data and not required:
             return _Table({}, self._key(name), self.path)
         if name not in self.data:
-            raise self.error(name, "ต้องมีตารางนี้")
+            raise self.missing(name, "ต้องมีตารางนี้")
         return _Table(self.data[name], self._key(name), self.path)
+
+    def missing(self, name: str, message: str = "ต้องระบุค่านี้") -> SpecError:
+        """A required key that is absent: when a key not known here looks like it (a
+        misspelling), the error names that key and says which was meant."""
+        unknown = [k for k in self.data if k not in self.seen and isinstance(k, str)]
+        close = did_you_mean(name, unknown)
+        if close:
+            typo = close.split('"')[1]
+            return self.error(typo, f"ไม่รู้จักคีย์นี้ (หรือหมายถึง \"{name}\" ซึ่งต้องระบุ)")
+        return self.error(name, message)
 
     def finish(self) -> None:
         for name in self.data:
@@ -279,185 +326,268 @@ def _type_names(types) -> str:
 
 
 def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
+    """Validate raw TOML data: one reader per table, then the checks across tables."""
     top = _Table(raw, "", path)
-
-    letter = top.table("letter", required=True)
-    kind = letter.text("kind", "stamped")
-    if kind not in LETTER_KINDS:
-        raise letter.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
-                           + f" (ใช้ได้: {', '.join(LETTER_KINDS)})")
-    urgency = letter.text("urgency", "")
-    if urgency not in URGENCIES:
-        raise letter.error("urgency", f"ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ \"\" ไม่ใช่ \"{urgency}\"")
-    date = letter.date("date")
-    subject = letter.text("subject")
-    agency_code = letter.text("agency_code")
-    salutation = letter.text("salutation", "เรียน {{ recipient.name }}")
-    closing = letter.text("closing", "ขอแสดงความนับถือ")
-    enclosures = letter.texts("enclosures", ())
-    docx_font = letter.text("docx_font", DEFAULT_DOCX_FONT)
-    emblem_text = letter.text("emblem", "")
-    emblem = None
-    if emblem_text:
-        emblem = (path.parent / emblem_text).resolve()
-        if not emblem.is_file():
-            raise SpecError(f"ไม่พบไฟล์ตราครุฑ {emblem_text}", file=path, key="letter.emblem")
-        _check_picture(emblem, path)
-    letter.finish()
-
-    s = top.table("sender", required=True)
-    sender = Sender(
-        agency=s.text("agency"), unit=s.text("unit"), section=s.text("section", ""),
-        phone=s.text("phone", ""), fax=s.text("fax", ""), email=s.text("email", ""),
-        coordinator=s.text("coordinator", ""), coordinator_phone=s.text("coordinator_phone", ""),
-        signer_name=s.text("signer_name", ""), signer_position=s.text("signer_position", ""),
-    )
-    s.finish()
-    if kind == "external" and not sender.signer_name:
-        raise SpecError("หนังสือภายนอกต้องมีชื่อผู้ลงนาม", file=path, key="sender.signer_name")
-
-    d = top.table("deadline")
-    deadline = d.date("date", None)
-    d.finish()
-
-    links_table = top.table("links")
-    links = {}
-    for name in links_table.data:
-        url = links_table.text(name)
-        if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
-            raise links_table.error(name, f"ลิงก์ต้องขึ้นต้นด้วย https:// หรือ http:// และไม่มีช่องว่าง: \"{url}\"")
-        links[name] = url
-    links_table.finish()
-
-    b = top.table("body", required=True)
-    body = b.texts("paragraphs")
-    if not body:
-        raise b.error("paragraphs", "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า")
-    b.finish()
-
-    variants_table = top.table("variants", required=True)
-    variants = {}
-    for name in ("district", "direct"):
-        v = variants_table.table(name, required=True)
-        cites = None
-        if "cites" in v.data:
-            c = v.table("cites")
-            cites = Cited(number=c.text("number"), date=c.date("date"))
-            c.finish()
-        text_table = v.table("text")
-        text = {k: text_table.text(k) for k in list(text_table.data)}
-        text_table.finish()
-        number = v.get("number", int)
-        if number < 1:
-            raise v.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
-        variants[name] = Variant(
-            name=name, addressee=v.text("addressee"), circular=v.get("circular", bool, False),
-            number=number, cites=cites, text=text,
-        )
-        v.finish()
-    variants_table.finish()
-
-    r = top.table("routing", required=True)
-    routing = Routing(
-        district_office=r.text("district_office", "สถ.อ."),
-        via_district=r.texts("via_district", ()),
-        direct=r.texts("direct", ()),
-    )
-    for name in ("via_district", "direct"):
-        for item in getattr(routing, name):
-            if item not in RECIPIENT_KINDS:
-                raise r.error(name, f"ไม่รู้จักประเภท \"{item}\"" + did_you_mean(item, RECIPIENT_KINDS))
-    both = set(routing.via_district) & set(routing.direct)
-    if both:
-        raise r.error("direct", f"ประเภท {', '.join(sorted(both))} อยู่ทั้งใน via_district และ direct")
-    r.finish()
-
-    e = top.table("enclosure")
-    enclosure_title = e.text("title", "บัญชีชื่อผู้ใช้ (Username) และรหัสผ่าน (Password)")
-    e.finish()
-
-    st = top.table("steps")
-    steps_title = st.text("title", "")
-    headers = st.texts("headers", ("ขั้นตอน", "รายการ", "ช่องทาง / QR Code"))
-    if len(headers) != 3:
-        raise st.error("headers", "ต้องมีหัวตาราง ๓ ช่อง")
-    steps_list = st.get("step", list, [])
-    steps = tuple(_step(item, f"steps.step[{i}]", path, links) for i, item in enumerate(steps_list))
-    st.finish()
-
-    rc = top.table("recipients")
-    file_text = rc.text("file", "")
-    columns_table = rc.table("columns")
-    columns = {k: columns_table.text(k) for k in list(columns_table.data)}
-    columns_table.finish()
-    recipients = RecipientsSource(
-        file=(path.parent / file_text) if file_text else None,
-        columns=columns,
-        sheet=rc.text("sheet", None),
-    )
-    rc.finish()
-
-    reg = top.table("register")
-    register_start = reg.get("start", int, 1)
-    if register_start < 1:
-        raise reg.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
-    register_action = reg.text("action", "")
-    reg.finish()
-    reminder = _reminder(top, path) if "reminder" in raw else None
+    letter = _read_letter(top.table("letter", required=True), path)
+    sender = _read_sender(top.table("sender", required=True), letter["kind"], path)
+    deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
+    links = _read_links(top.table("links"))
+    body = _read_body(top.table("body", required=True))
+    variants = _read_variants(top.table("variants", required=True))
+    routing = _read_routing(top.table("routing", required=True))
+    enclosure_title = _read_enclosure(top.table("enclosure"))
+    steps_title, steps_headers, steps = _read_steps(top.table("steps"), path, links)
+    recipients = _read_recipients_source(top.table("recipients"), path)
+    register_start, register_action = _read_register(top.table("register"))
+    reminder = _read_reminder(top, path) if "reminder" in raw else None
     top.finish()
 
     spec = Spec(
-        path=path, kind=kind, urgency=urgency, date=date, subject=subject,
-        agency_code=agency_code, salutation=salutation, closing=closing,
-        enclosures=enclosures, docx_font=docx_font, emblem=emblem, sender=sender,
-        deadline=deadline, links=links, body=body, variants=variants, routing=routing,
-        enclosure_title=enclosure_title, steps_title=steps_title,
-        steps_headers=tuple(headers), steps=steps, recipients=recipients,
-        register_start=register_start, register_action=register_action, reminder=reminder,
-        raw=raw,
+        path=path, sender=sender, deadline=deadline, links=links, body=body,
+        variants=variants, routing=routing, enclosure_title=enclosure_title,
+        steps_title=steps_title, steps_headers=steps_headers, steps=steps,
+        recipients=recipients, register_start=register_start,
+        register_action=register_action, reminder=reminder, raw=raw, notes=notes, **letter,
     )
-    if reminder is not None and "reminder" in raw:
+    if reminder is not None:
         # Check the reminder variant now, as a spec of its own, so `check` finds its errors.
-        spec_from_raw(reminder_raw(raw, reminder, date, urgency), path)
+        _check_reminder(raw, reminder, spec, path)
     from .templating import check_templates  # compile every template text once, here
 
     check_templates(spec)
     return spec
 
 
+def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
+    """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
+    kind = table.text("kind", "stamped")
+    if kind not in LETTER_KINDS:
+        raise table.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
+                      + f" (ใช้ได้: {', '.join(LETTER_KINDS)})")
+    urgency = table.text("urgency", "")
+    if urgency not in URGENCIES:
+        raise table.error("urgency", _urgency_message(urgency))
+    values = dict(
+        kind=kind, urgency=urgency, date=table.date("date"), subject=table.text("subject"),
+        agency_code=table.text("agency_code"),
+        salutation=table.text("salutation", "เรียน {{ recipient.name }}"),
+        closing=table.text("closing", "ขอแสดงความนับถือ"),
+        enclosures=table.texts("enclosures", ()),
+        docx_font=table.text("docx_font", DEFAULT_DOCX_FONT),
+        emblem=_emblem(table.text("emblem", ""), path),
+    )
+    table.finish()
+    return values
+
+
+def _urgency_message(urgency: str) -> str:
+    return f"ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ \"\" ไม่ใช่ \"{urgency}\""
+
+
+def _emblem(name: str, path: Path) -> Path | None:
+    if not name:
+        return None
+    emblem = (path.parent / name).resolve()
+    if not emblem.is_file():
+        raise SpecError(f"ไม่พบไฟล์ตราครุฑ {name}", file=path, key="letter.emblem")
+    _check_picture(emblem, path)
+    return emblem
+
+
+def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
+    """[sender]: the agency, its unit and contacts, and the signer."""
+    sender = Sender(
+        agency=table.text("agency"), unit=table.text("unit"), section=table.text("section", ""),
+        phone=table.text("phone", ""), fax=table.text("fax", ""), email=table.text("email", ""),
+        coordinator=table.text("coordinator", ""), coordinator_phone=table.text("coordinator_phone", ""),
+        signer_name=table.text("signer_name", ""), signer_position=table.text("signer_position", ""),
+    )
+    table.finish()
+    if letter_kind == "external" and not sender.signer_name:
+        raise SpecError("หนังสือภายนอกต้องมีชื่อผู้ลงนาม", file=path, key="sender.signer_name")
+    return sender
+
+
+def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
+    """[deadline]: the date by which recipients must act; never before the letter's date.
+    A deadline on a Saturday or Sunday is allowed, with a note."""
+    deadline = table.date("date", None)
+    table.finish()
+    if deadline is None:
+        return None, ()
+    if deadline < letter_date:
+        raise table.error("date", f"กำหนดเวลา {thai_date(deadline)} อยู่ก่อนวันที่ของหนังสือ "
+                      f"{thai_date(letter_date)}; แก้วันที่กำหนดเวลา หรือวันที่ของหนังสือ (letter.date)")
+    if deadline.weekday() >= 5:
+        return deadline, (f"คำเตือน: {table._key('date')}: กำหนดเวลา {thai_weekday_date(deadline)} "
+                          "เป็นวันหยุดราชการ",)
+    return deadline, ()
+
+
+def _read_links(table: _Table) -> dict[str, str]:
+    """[links]: name -> http(s) address, for texts and QR codes."""
+    links = {}
+    for name in table.data:
+        url = table.text(name)
+        if not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+            raise table.error(name, f"ลิงก์ต้องขึ้นต้นด้วย https:// หรือ http:// และไม่มีช่องว่าง: \"{url}\"")
+        links[name] = url
+    table.finish()
+    return links
+
+
+def _read_body(table: _Table) -> tuple[str, ...]:
+    """[body]: the paragraphs of the letter, as templates."""
+    paragraphs = table.texts("paragraphs")
+    if not paragraphs:
+        raise table.error("paragraphs", "ต้องมีเนื้อความอย่างน้อยหนึ่งย่อหน้า")
+    table.finish()
+    return paragraphs
+
+
+def _read_variants(table: _Table) -> dict[str, Variant]:
+    """[variants.district] and [variants.direct]: what differs by route."""
+    variants = {name: _read_variant(table.table(name, required=True), name) for name in ("district", "direct")}
+    table.finish()
+    return variants
+
+
+def _read_variant(table: _Table, name: str) -> Variant:
+    cites = None
+    if "cites" in table.data:
+        cited = table.table("cites")
+        cites = Cited(number=cited.text("number"), date=cited.date("date"))
+        cited.finish()
+    texts = table.table("text")
+    text = {k: texts.text(k) for k in list(texts.data)}
+    texts.finish()
+    number = table.get("number", int)
+    if number < 1:
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    variant = Variant(name=name, addressee=table.text("addressee"),
+                      circular=table.get("circular", bool, False), number=number, cites=cites, text=text)
+    table.finish()
+    return variant
+
+
+def _read_routing(table: _Table) -> Routing:
+    """[routing]: which kinds get their credentials through the district office, which
+    directly, and the name of a district office lettergen makes."""
+    routing = Routing(
+        district_office=table.text("district_office", "สถ.อ."),
+        via_district=table.texts("via_district", ()),
+        direct=table.texts("direct", ()),
+        district_office_name=table.text("district_office_name", DEFAULT_OFFICE_NAME),
+    )
+    for name in ("via_district", "direct"):
+        for item in getattr(routing, name):
+            if item not in RECIPIENT_KINDS:
+                raise table.error(name, f"ไม่รู้จักประเภท \"{item}\"" + did_you_mean(item, RECIPIENT_KINDS))
+    both = set(routing.via_district) & set(routing.direct)
+    if both:
+        raise table.error("direct", f"ประเภท {', '.join(sorted(both))} อยู่ทั้งใน via_district และ direct")
+    _check_office_name(table, routing.district_office_name)
+    table.finish()
+    return routing
+
+
+def _check_office_name(table: _Table, pattern: str) -> None:
+    from .templating import template_names
+
+    names = template_names(pattern)
+    if names is None:
+        raise table.error("district_office_name", "ข้อความแม่แบบผิด: ตรวจวงเล็บปีกกา {{ }}")
+    if names - {"district"}:
+        raise table.error("district_office_name", "ใช้ได้เฉพาะตัวแปร {{ district }} ไม่ใช่ "
+                      + ", ".join(sorted(names - {"district"})))
+    if "district" not in names:
+        raise table.error("district_office_name", "ต้องมี {{ district }} เพื่อให้แต่ละอำเภอได้ชื่อของตนเอง")
+
+
+def _read_enclosure(table: _Table) -> str:
+    """[enclosure]: the title of the credentials list."""
+    title = table.text("title", "บัญชีชื่อผู้ใช้ (Username) และรหัสผ่าน (Password)")
+    table.finish()
+    return title
+
+
+def _read_steps(table: _Table, path: Path, links: Mapping[str, str]):
+    """[steps]: the step sheet attached to every letter: title, headers, steps."""
+    title = table.text("title", "")
+    headers = table.texts("headers", ("ขั้นตอน", "รายการ", "ช่องทาง / QR Code"))
+    if len(headers) != 3:
+        raise table.error("headers", "ต้องมีหัวตาราง ๓ ช่อง")
+    items = table.get("step", list, [])
+    steps = tuple(_read_step(item, f"steps.step[{i}]", path, links) for i, item in enumerate(items))
+    table.finish()
+    return title, tuple(headers), steps
+
+
+def _read_recipients_source(table: _Table, path: Path) -> RecipientsSource:
+    """[recipients]: the sheet's file, its sheet, and headers chosen for canonical columns."""
+    file_text = table.text("file", "")
+    columns_table = table.table("columns")
+    columns = {k: columns_table.text(k) for k in list(columns_table.data)}
+    columns_table.finish()
+    source = RecipientsSource(
+        file=(path.parent / file_text) if file_text else None,
+        columns=columns,
+        sheet=table.text("sheet", None),
+    )
+    table.finish()
+    return source
+
+
+def _read_register(table: _Table) -> tuple[int, str]:
+    """[register]: the first register number and the action column's text."""
+    start = table.get("start", int, 1)
+    if start < 1:
+        raise table.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
+    action = table.text("action", "")
+    table.finish()
+    return start, action
+
+
+def _check_reminder(raw: Mapping[str, Any], reminder: Reminder, spec: Spec, path: Path) -> None:
+    """The reminder letter as a spec of its own, dated as the letter (its own date is
+    checked against the deadline when the reminders are made: remind.reminder_spec)."""
+    spec_from_raw(reminder_raw(raw, reminder, spec.date, spec.urgency), path)
+
+
 VARIANT_KEYS = ("addressee", "circular", "number", "cites", "text")
 
 
-def _reminder(top: _Table, path: Path) -> Reminder:
-    t = top.table("reminder")
-    date = t.date("date", None)
-    subject = t.text("subject", None)
-    paragraphs = t.texts("paragraphs")
+def _read_reminder(top: _Table, path: Path) -> Reminder:
+    """[reminder]: the reminder letter's date, subject, body, urgency rules and variant values."""
+    table = top.table("reminder")
+    date = table.date("date", None)
+    subject = table.text("subject", None)
+    paragraphs = table.texts("paragraphs")
     if not paragraphs:
-        raise t.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
+        raise table.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
     rules = []
-    for i, item in enumerate(t.get("urgency", list, [])):
-        r = _Table(item, f"reminder.urgency[{i}]", path)
-        days = r.get("days_left", int)
-        urgency = r.text("urgency")
+    for i, item in enumerate(table.get("urgency", list, [])):
+        rule = _Table(item, f"reminder.urgency[{i}]", path)
+        days = rule.get("days_left", int)
+        urgency = rule.text("urgency")
         if urgency not in URGENCIES:
-            raise r.error("urgency", f"ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ \"\" ไม่ใช่ \"{urgency}\"")
-        r.finish()
+            raise rule.error("urgency", _urgency_message(urgency))
+        rule.finish()
         rules.append(UrgencyRule(days, urgency))
-    variants_table = t.table("variants")
+    variants_table = table.table("variants")
     variants = {}
     for name in list(variants_table.data):
         if name not in ("district", "direct"):
             raise variants_table.error(name, "ใช้ได้แค่ district และ direct" + did_you_mean(name, ("district", "direct")))
-        v = variants_table.table(name)
-        for key in v.data:
+        variant = variants_table.table(name)
+        for key in variant.data:
             if key not in VARIANT_KEYS:
-                raise v.error(key, "ไม่รู้จักคีย์นี้" + did_you_mean(key, VARIANT_KEYS))
-        v.seen.update(v.data)
-        variants[name] = dict(v.data)
-    t.finish()
+                raise variant.error(key, "ไม่รู้จักคีย์นี้" + did_you_mean(key, VARIANT_KEYS))
+        variant.seen.update(variant.data)
+        variants[name] = dict(variant.data)
+    table.finish()
     return Reminder(date=date, subject=subject, paragraphs=paragraphs,
-                    urgency_rules=tuple(sorted(rules, key=lambda r: r.days_left)), variants=variants)
+                    urgency_rules=tuple(sorted(rules, key=lambda rule: rule.days_left)), variants=variants)
 
 
 def reminder_raw(raw: Mapping[str, Any], reminder: Reminder, date: dt.date, urgency: str) -> dict:
@@ -488,33 +618,33 @@ def _check_picture(emblem: Path, spec_path: Path) -> None:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise SpecError(f"ไฟล์ตราครุฑ {emblem.name} ไม่ใช่รูปภาพที่อ่านได้ ({exc})",
+        raise SpecError(f"ไฟล์ตราครุฑ {emblem.name} ไม่ใช่รูปภาพที่อ่านได้ (ไฟล์เสีย หรือไม่ใช่ PNG/JPEG)",
                         file=spec_path, key="letter.emblem") from None
     if kind not in ("PNG", "JPEG"):
         raise SpecError(f"ไฟล์ตราครุฑต้องเป็น PNG หรือ JPEG ไม่ใช่ {kind}",
                         file=spec_path, key="letter.emblem")
 
 
-def _step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:
-    t = _Table(data, key, path)
-    title = t.text("title")
-    items = t.texts("items", ())
-    channel_raw = t.get("channel", list, [])
+def _read_step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:
+    table = _Table(data, key, path)
+    title = table.text("title")
+    items = table.texts("items", ())
+    channel_raw = table.get("channel", list, [])
     channel: list = []
     for i, block in enumerate(channel_raw):
         if isinstance(block, str):
             channel.append(block)
             continue
-        q = _Table(block, f"{key}.channel[{i}]", path)
-        link = q.text("qr")
+        block_table = _Table(block, f"{key}.channel[{i}]", path)
+        link = block_table.text("qr")
         if link not in links:
-            raise q.error("qr", f"ไม่มีลิงก์ชื่อ \"{link}\" ใน [links]" + did_you_mean(link, links))
-        qr = QrBlock(link=link, caption=q.text("caption", ""))
-        q.finish()
+            raise block_table.error("qr", f"ไม่มีลิงก์ชื่อ \"{link}\" ใน [links]" + did_you_mean(link, links))
+        qr = QrBlock(link=link, caption=block_table.text("caption", ""))
+        block_table.finish()
         # QR codes next to each other in the list share one row on the page.
         if channel and isinstance(channel[-1], tuple):
             channel[-1] = channel[-1] + (qr,)
         else:
             channel.append((qr,))
-    t.finish()
+    table.finish()
     return Step(title=title, items=items, channel=tuple(channel))

@@ -208,9 +208,9 @@ def parse_thai_date(value: object) -> dt.date:
     day/month/BE-year text ("10/08/2561") or Thai text ("๑๐ สิงหาคม ๒๕๖๑",
     "10 ส.ค. 2561"). Thai-style texts must carry a Buddhist-era year; ISO texts a CE year."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
+        return _ce_date(value)
     text = thai_digit_to_arabic_digit(nfc(str(value))).strip()
     if not text:
         raise DateError("ไม่มีวันที่")
@@ -235,6 +235,21 @@ def parse_thai_date(value: object) -> dt.date:
     raise DateError(
         f"อ่านวันที่ \"{text}\" ไม่ได้ (ใช้ 2018-08-10, 10/08/2561 หรือ 10 สิงหาคม 2561)"
     )
+
+
+def _ce_date(date: dt.date) -> dt.date:
+    """A date value (TOML, an Excel cell) is a CE date. One whose year is a Buddhist-era
+    year (2561-07-27) is refused, not converted: the clerk writes it again as CE
+    (2018-07-27) or as Thai text ("27/07/2561"), and no letter shows the year 3104."""
+    if date.year in BE_YEARS:
+        raise DateError(
+            f"ปี {date.year} เป็นปี พ.ศ. แต่วันที่แบบ ปปปป-ดด-วว ต้องเป็นปี ค.ศ.: เขียน "
+            f"{date.year - BE_OFFSET}-{date.month:02d}-{date.day:02d} หรือเขียนเป็นข้อความ "
+            f"\"{date.day:02d}/{date.month:02d}/{date.year}\""
+        )
+    if date.year not in CE_YEARS:
+        raise DateError(f"ปี ค.ศ. {date.year} ไม่สมเหตุสมผล")
+    return date
 
 
 def _be_to_ce(year: int, text: str) -> int:

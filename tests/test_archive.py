@@ -104,5 +104,5 @@ def test_encrypt_without_a_pdf_password_names_the_row_and_writes_nothing(tmp_pat
                "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1
-    assert "แถว 15" in err[0] and 'คอลัมน์ "pdf_password"' in err[0]
+    assert "แถว 15" in err[0] and 'คอลัมน์ H "pdf_password"' in err[0]
     assert not out.exists()

@@ -59,6 +59,19 @@ def make_xlsx_two_sheets(folder: Path) -> None:
     book.save(folder / "recipients.xlsx")
 
 
+def make_xlsx_two_data_sheets(folder: Path) -> None:
+    """Two visible sheets that both hold a list of recipients; the spec names neither."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for index, title in enumerate(("รายชื่อ", "รายชื่อ ๒")):
+        sheet = book.active if index == 0 else book.create_sheet()
+        sheet.title = title
+        for row in [HEADER, *ROWS]:
+            sheet.append(row)
+    book.save(folder / "recipients.xlsx")
+
+
 def make_xlsx_merged_header(folder: Path) -> None:
     """A two-level header: group titles merged over the column names."""
     from openpyxl import Workbook
@@ -106,36 +119,34 @@ class Case:
 CASES = [
     # --- the recipients sheet ---
     Case("missing-column", "bad-missing-column",
-         '{csv}, แถว 1: ไม่มีคอลัมน์ "district" (district / อำเภอ)'),
+         '{csv}, แถว 1: ไม่มีคอลัมน์ "district" (district / อำเภอ / ชื่ออำเภอ)'),
     Case("duplicate-id", "bad-duplicate-id",
-         '{csv}, แถว 4, คอลัมน์ "id": รหัส "570101" ซ้ำกับแถว 3'),
+         '{csv}, แถว 4, คอลัมน์ A "id": รหัส "570101" ซ้ำกับแถว 3'),
     Case("empty-name", "bad-empty-name",
-         '{csv}, แถว 3, คอลัมน์ "name": ช่องนี้ว่าง ต้องมีค่า'),
+         '{csv}, แถว 3, คอลัมน์ B "name": ช่องนี้ว่าง ต้องมีค่า'),
     Case("unknown-kind", "bad-unknown-kind",
-         '{csv}, แถว 3, คอลัมน์ "kind": ไม่รู้จักประเภทหน่วยงาน "อบจจ." (หรือหมายถึง "อบจ.")'),
+         '{csv}, แถว 3, คอลัมน์ C "kind": ไม่รู้จักประเภทหน่วยงาน "อบจจ." (หรือหมายถึง "อบจ.")'),
     Case("no-district-office", "bad-no-district-office",
-         '{csv}, แถว 4, คอลัมน์ "district": อำเภอ "เวียงชัย" ไม่มีแถวของ สถ.อ. '
+         '{csv}, แถว 4, คอลัมน์ D "district": อำเภอ "เวียงชัย" ไม่มีแถวของ สถ.อ. '
          "ที่จะส่งรหัสของ เทศบาลตำบลสิริเวียงชัย ไปให้"),
     Case("no-district-office-thai-headers", "bad-no-district-office-thai-headers",
-         '{csv}, แถว 4, คอลัมน์ "อำเภอ": อำเภอ "เวียงชัย" ไม่มีแถวของ สถ.อ.'),
+         '{csv}, แถว 4, คอลัมน์ D "อำเภอ": อำเภอ "เวียงชัย" ไม่มีแถวของ สถ.อ.'),
     Case("empty-csv", "bad-empty-csv", "{csv}: ไฟล์ว่าง"),
     Case("header-only-csv", "bad-header-only-csv", "{csv}: มีแต่หัวคอลัมน์ ไม่มีรายชื่อผู้รับ"),
-    Case("xlsx-two-sheets", "bad-xlsx-two-sheets",
-         '{xlsx}: ไฟล์มี 2 แผ่นงาน (รายชื่อ, สรุป); ระบุแผ่นงานที่ใช้ใน spec: [recipients] sheet = "..."',
-         make=make_xlsx_two_sheets),
+    Case("xlsx-two-data-sheets", "bad-xlsx-two-sheets",
+         '{xlsx}: ไฟล์มีตารางรายชื่อ 2 แผ่นงาน (รายชื่อ, รายชื่อ ๒); ระบุแผ่นงานที่ใช้ใน spec: [recipients] sheet = "..."',
+         make=make_xlsx_two_data_sheets),
     Case("xlsx-sheet-misspelt", "bad-xlsx-two-sheets",
          '{xlsx}: ไม่มีแผ่นงาน "รายชือ" (หรือหมายถึง "รายชื่อ")',
          argv=("--set", "recipients.sheet=รายชือ"), make=make_xlsx_two_sheets),
-    Case("xlsx-merged-header", "bad-xlsx-merged-header",
-         "{xlsx}, แถว 1: หัวคอลัมน์มีเซลล์ผสาน (A1:D1)", make=make_xlsx_merged_header),
     Case("mojibake", "bad-mojibake",
          "{csv}: ข้อความภาษาไทยเพี้ยน (ไฟล์ UTF-8 ถูกเปิดและบันทึกผิดรหัสอักขระ)",
          make=make_mojibake_csv),
     Case("bom-then-cp874", "bad-mojibake", "{csv}: ", make=make_bom_cp874_csv),
     Case("override-row", "bad-override-row",
-         '{csv}, แถว 3, คอลัมน์ "deadline.date": ปี 2018 ใน "10/08/2018" ดูเป็นปี ค.ศ.'),
+         '{csv}, แถว 3, คอลัมน์ H "deadline.date": ปี 2018 ใน "10/08/2018" ดูเป็นปี ค.ศ.'),
     Case("override-member-row", "bad-override-member-row",
-         '{csv}, แถว 4, คอลัมน์ "letter.urgency": แถวนี้ได้รับรหัสผ่านผ่าน สถ.อ. จึงไม่มีหนังสือของตนเอง'),
+         '{csv}, แถว 4, คอลัมน์ H "letter.urgency": แถวนี้ได้รับรหัสผ่านผ่าน สถ.อ. จึงไม่มีหนังสือของตนเอง'),
     # --- the spec ---
     Case("impossible-date", "bad-impossible-date",
          '{spec}, คีย์ letter.date: ไม่มีวันที่ "31/02/2567" ในปฏิทิน'),
@@ -146,7 +157,7 @@ CASES = [
     Case("wrong-type", "bad-wrong-type",
          "{spec}, คีย์ letter.date: ชนิดข้อมูลไม่ถูกต้อง: ต้องเป็น วันที่ หรือ ข้อความ"),
     Case("undefined-variable", "bad-undefined-variable",
-         "{spec}, คีย์ body.paragraphs[0]: ตัวแปรในข้อความไม่มีค่า: 'recipent' is undefined"),
+         '{spec}, คีย์ body.paragraphs[0]: ไม่มีตัวแปร "recipent" (หรือหมายถึง "recipient")'),
     Case("template-syntax", "bad-template-syntax",
          "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบผิด (บรรทัด 1)"),
     Case("qr-link", "bad-qr-link",
@@ -217,6 +228,29 @@ def test_bad_input(case: Case, command: str, tmp_path: Path, capsys):
 
 
 # --- good input that must be accepted --------------------------------------------------
+
+
+def test_a_summary_sheet_beside_the_one_data_sheet_is_passed_over(tmp_path, capsys):
+    """Issue 13: a workbook with one visible data sheet just works (the summary sheet has
+    no header of known columns); `check` names the sheet it read."""
+    folder = copy_case("bad-xlsx-two-sheets", tmp_path)
+    make_xlsx_two_sheets(folder)
+    rc, stdout, stderr = run_cli(["check", str(folder / "spec.toml")], capsys)
+    assert (rc, stderr) == (0, "")
+    assert "ผู้รับ 3 ราย, หนังสือ 2 ฉบับ" in stdout
+
+
+def test_group_labels_merged_above_the_header_are_passed_over(tmp_path, capsys):
+    """Issue 13: a merged "ข้อมูลหน่วยงาน" / "บัญชีผู้ใช้" row above the column names (it
+    was refused, with advice to unmerge) is a title row; the header is the row below."""
+    folder = copy_case("bad-xlsx-merged-header", tmp_path)
+    make_xlsx_merged_header(folder)
+    rc, stdout, stderr = run_cli(["check", str(folder / "spec.toml")], capsys)
+    assert (rc, stderr) == (0, "")
+    assert "หัวคอลัมน์อยู่แถว 2" in stdout and "ผู้รับ 3 ราย, หนังสือ 2 ฉบับ" in stdout
+    book = load_recipients(folder / "recipients.xlsx", load_spec(folder / "spec.toml"))
+    assert [(r.row, r.username, r.password) for r in book.rows][1:] == [
+        (4, "demo570101", "FAKE-6jmF"), (5, "demo570103", "FAKE-8u2e")]
 
 
 def test_cp874_csv_is_accepted(tmp_path, capsys):

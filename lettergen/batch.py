@@ -120,9 +120,10 @@ def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> li
 def run(
     spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    zip_set: bool = False, progress: bool | None = None, stderr=None,
+    zip_set: bool = False, progress: bool | None = None, stderr=None, on_progress=None,
 ) -> RunResult:
-    """Render every letter of ``spec`` + ``book`` into ``out_dir``."""
+    """Render every letter of ``spec`` + ``book`` into ``out_dir``. ``on_progress(done,
+    total)``, when given, is called as letters are finished (the web app's progress bar)."""
     stderr = stderr or sys.stderr
     planning = plan_letters(spec, book, only)
     check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
@@ -133,7 +134,8 @@ def run(
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
     return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                     zip_set=zip_set, progress=progress, stderr=stderr, checked=checked)
+                     zip_set=zip_set, progress=progress, stderr=stderr, checked=checked,
+                     on_progress=on_progress)
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def write_set(
     spec: Spec, planning: Planning, out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
-    register_start: int | None = None, checked: Checked | None = None,
+    register_start: int | None = None, checked: Checked | None = None, on_progress=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
@@ -229,7 +231,7 @@ def write_set(
     def complete(i: int) -> bool:
         return all(j in results for j in chunk_of(i))
 
-    with _Progress(len(entries), enabled=progress, stream=stderr) as bar:
+    with _Progress(len(entries), enabled=progress, stream=stderr, callback=on_progress) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
         running = len(todo)
         for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
@@ -439,8 +441,9 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
 class _Progress:
     """A rich progress bar (count, rate, time left) on a terminal; silent otherwise."""
 
-    def __init__(self, total: int, *, enabled: bool, stream):
+    def __init__(self, total: int, *, enabled: bool, stream, callback=None):
         self.total, self.enabled, self.stream, self.bar = total, enabled, stream, None
+        self.callback, self.done = callback, 0
 
     def __enter__(self):
         if self.enabled:
@@ -459,6 +462,9 @@ class _Progress:
         return self
 
     def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(self.done, self.total)
         if self.bar:
             done = self.bar.tasks[0].completed + n
             rate = done / max(time.perf_counter() - self.started, 1e-9)

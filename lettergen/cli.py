@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--recipient", default=None, help="รหัสผู้รับ (ค่าเริ่มต้น ฉบับแรก)")
     preview.add_argument("--page", type=int, default=1, help="หน้าที่ (ค่าเริ่มต้น ๑)")
     preview.add_argument("--out", type=Path, default=Path("preview.png"))
+
+    serve = sub.add_parser("serve", help="เปิดโปรแกรมแบบเว็บสำหรับเจ้าหน้าที่ (ใช้ผ่านเบราว์เซอร์)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="ที่อยู่ที่รอรับการเชื่อมต่อ (ค่าเริ่มต้น 127.0.0.1 เฉพาะเครื่องนี้)")
+    serve.add_argument("--port", type=int, default=8000, help="พอร์ต (ค่าเริ่มต้น 8000)")
+    serve.add_argument("--workspace", type=Path, default=None,
+                       help="โฟลเดอร์พื้นที่ทำงาน (ค่าเริ่มต้น ~/.local/share/lettergen)")
+    serve.add_argument("--open", dest="open_browser", action="store_true", help="เปิดเบราว์เซอร์ให้ด้วย")
+    serve.add_argument("--password-file", type=Path, default=None,
+                       help="ไฟล์รหัสผ่านสำหรับเข้าสู่ระบบ (ต้องมีเมื่อ --host ไม่ใช่เครื่องนี้)")
+    serve.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสต่องาน (ค่าเริ่มต้น จำนวนคอร์)")
     return parser
 
 
@@ -213,7 +224,14 @@ def cmd_remind(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
+def cmd_serve(args) -> int:
+    from .web.serve import serve
+
+    return serve(args.host, args.port, args.workspace, args.open_browser, args.password_file,
+                 jobs=args.jobs)
+
+
+COMMANDS = {"serve": cmd_serve, "demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
             "remind": cmd_remind, "preview": cmd_preview}
 
 

@@ -84,11 +84,12 @@ class UploadLimit:
         body = (json.dumps({"error": TOO_LARGE}, ensure_ascii=False) if wants_json
                 else f"<!doctype html><html lang=\"th\"><meta charset=\"utf-8\"><title>ไฟล์ใหญ่เกินไป</title>"
                      f"<p role=\"alert\">{TOO_LARGE}</p><p><a href=\"javascript:history.back()\">กลับ</a></p></html>")
+        data = body.encode("utf-8")
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/json; charset=utf-8" if wants_json else b"text/html; charset=utf-8"),
-            (b"connection", b"close"),
+            (b"content-length", str(len(data)).encode()), (b"connection", b"close"),
         ]})
-        await send({"type": "http.response.body", "body": body.encode("utf-8")})
+        await send({"type": "http.response.body", "body": data})
 
 
 class _TooLarge(Exception):

@@ -111,7 +111,7 @@ def test_password_gate_and_login(tmp_path):
         status, _, _ = clerk.get("/preview/api", headers={"Accept": "application/json"})
         assert status == 401
         status, body, _ = clerk.post_form("/login", {"password": "ผิด"})
-        assert status == 401 and "รหัสผ่านไม่ถูกต้อง".encode() in body
+        assert status == 200 and "รหัสผ่านไม่ถูกต้อง".encode() in body and b"id=\"letter-form\"" not in body
         clerk.get("/login")
         status, _, head = clerk.post_form("/login", {"password": password})
         assert status == 303 and head["location"] == "/letter"

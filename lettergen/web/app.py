@@ -126,7 +126,7 @@ def create_app(config: Config) -> Starlette:
                 sessions.attempts.failed(client)
                 error = "รหัสผ่านไม่ถูกต้อง"
         html = env.get_template("login.html.j2").render(csrf=session.csrf, error=error, pages=(), path="/login")
-        return with_cookie(HTMLResponse(html, 401 if error else 200), session)
+        return with_cookie(HTMLResponse(html), session)  # the form again, with its message
 
     @page
     async def logout(request: Request, session: Session):

@@ -246,6 +246,10 @@
   }, 400);
 
   // --- uploads (drag and drop too) -------------------------------------------------------------
+  // The server refuses a body over 20 MB with this message too; saying it here spares the
+  // clerk the wait of sending a file that is refused anyway.
+  const UPLOAD_LIMIT = 20 * 1024 * 1024;
+  const TOO_LARGE = "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง";
   $$("form[data-upload]").forEach((upload) => {
     const input = $('input[type="file"]', upload);
     const errorBox = $(".error", upload);
@@ -261,8 +265,14 @@
       event.preventDefault();
       if (!input.files.length) { errorBox.textContent = "ยังไม่ได้เลือกไฟล์"; errorBox.hidden = false; return; }
       errorBox.hidden = true;
+      if (input.files[0].size > UPLOAD_LIMIT) { errorBox.textContent = TOO_LARGE; errorBox.hidden = false; return; }
       const body = new FormData(upload);
-      const { data } = await post(upload.action, body, false);
+      let data;
+      try {
+        ({ data } = await post(upload.action, body, false));
+      } catch (e) {
+        data = { error: "อัปโหลดไม่สำเร็จ: ติดต่อเซิร์ฟเวอร์ไม่ได้" };
+      }
       if (data.error) { errorBox.textContent = data.error; errorBox.hidden = false; errorBox.focus?.(); return; }
       location.reload();
     });

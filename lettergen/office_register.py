@@ -329,7 +329,11 @@ class OfficeRegister:
             taken = db.execute("SELECT MAX(number) FROM numbers WHERE year = ? AND series = ?",
                                (year, series)).fetchone()[0] or 0
             if next_number <= taken:
-                raise ValueError(f"ทะเบียนปี {year} ออกเลขถึง {taken} แล้ว เลขถัดไปต้องมากกว่านั้น")
+                from .thai import arabic_digit_to_thai_digit
+
+                what = f"หนังสือเวียน {series} " if series else ""
+                raise ValueError(arabic_digit_to_thai_digit(
+                    f"ทะเบียนปี พ.ศ. {year} ออกเลข{what}ถึง {taken} แล้ว เลขถัดไปต้องมากกว่านั้น"))
             db.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?)", (year, series, next_number))
 
     def issue(self, run_id: int, files: Sequence[tuple[str, str]]) -> None:

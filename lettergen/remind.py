@@ -115,11 +115,19 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
     if workspace is not None:
         from .workspace import KIND_REMINDERS, write_registered
 
+        import sys
+
         rspec = reminder_spec(spec, today)
-        pending = pending_book(rspec, book, workspace_originals(spec, book, workspace))
+        originals = workspace_originals(spec, book, workspace)
+        pending = pending_book(rspec, book, originals)
         planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
         if not len(planning):
             return None
+        missing = [item.addressee.id for item in planning.planned if item.addressee.id not in originals]
+        if missing:
+            print(f"หมายเหตุ: ทะเบียนหนังสือส่งของ workspace ไม่มีหนังสือเรื่องนี้ถึงผู้รับ {len(missing)} ราย "
+                  f"(รหัส {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}) "
+                  "หนังสือติดตามถึงผู้รับเหล่านี้จึงอ้างถึงตาม cites ใน spec", file=stderr or sys.stderr)
         return write_registered(workspace, KIND_REMINDERS, rspec, book, planning, out_dir,
                                 formats=formats, jobs=jobs, stderr=stderr)
     originals, last = read_register(register) if register and register.is_file() else ({}, 0)

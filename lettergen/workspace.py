@@ -62,12 +62,21 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
+_OWN = {"letters", "sheets", "runs", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
+        DB_NAME + "-shm"}
+
+
 class Workspace:
-    """A workspace folder, made (0700) if it does not exist."""
+    """A workspace folder, made (0700) if it does not exist. An existing folder must be a
+    workspace already or empty: its permissions are set to 0700, which another folder's
+    owner would not expect."""
 
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root).expanduser() if root is not None else default_root()
         self.root = self.root.absolute()
+        if self.root.is_dir() and any(p.name not in _OWN for p in self.root.iterdir()):
+            raise InputError(f"workspace: โฟลเดอร์ {self.root} มีไฟล์อื่นอยู่แล้ว "
+                             "ใช้โฟลเดอร์ใหม่หรือโฟลเดอร์ว่างเป็น workspace")
         _private_dir(self.root)
         self.letters_dir = _private_dir(self.root / "letters")
         self.sheets_dir = _private_dir(self.root / "sheets")
@@ -91,6 +100,14 @@ class Workspace:
     def save_sheet(self, name: str, data: bytes) -> Path:
         """Save a recipients or tracking sheet as sheets/NAME (0600); returns its path."""
         return _write_private(self.sheets_dir / safe_name(name), data)
+
+    def saved_letters(self) -> list[Path]:
+        """The saved letter specs, by name."""
+        return sorted(p for p in self.letters_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    def saved_sheets(self) -> list[Path]:
+        """The saved sheets, by name."""
+        return sorted(p for p in self.sheets_dir.iterdir() if p.is_file() and not p.name.startswith("."))
 
     def new_run_dir(self, label: str = "") -> Path:
         """A new, empty folder (0700) under runs/ for one produced set: the time in UTC,

@@ -435,3 +435,51 @@ def test_reminders_are_numbered_and_recorded_in_the_register(reminded):
     original = office.original("570102")
     assert (original.number, original.date.isoformat()) == ("ชร ๐๐๒๓.๑/๔", "2018-07-30")
     assert office.original("no-such-id") is None
+
+
+def test_the_workspace_folder_by_default_and_from_the_environment(tmp_path, monkeypatch):
+    from lettergen.workspace import Workspace, default_root
+
+    monkeypatch.delenv("LETTERGEN_WORKSPACE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_root() == tmp_path / "data" / "lettergen"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_root() == tmp_path / "home" / ".local" / "share" / "lettergen"
+    assert Workspace().root == tmp_path / "home" / ".local" / "share" / "lettergen"
+    monkeypatch.setenv("LETTERGEN_WORKSPACE", str(tmp_path / "env-ws"))
+    assert Workspace().db_path == tmp_path / "env-ws" / "register.sqlite3"
+    # render without --workspace uses $LETTERGEN_WORKSPACE
+    assert main(["render", str(SPEC), "--recipients", str(small_sheet(tmp_path / "r.csv")),
+                 "--out", str(tmp_path / "out"), "--format", "docx", "--jobs", "1"]) == 0
+    assert len(Workspace().register().entries()) == 4
+
+
+def test_a_folder_holding_other_files_is_not_made_a_workspace(tmp_path, capsys):
+    other = tmp_path / "เอกสาร"
+    other.mkdir(mode=0o755)
+    (other / "บันทึก.txt").write_text("ของเดิม", encoding="utf-8")
+    assert render(tmp_path, other, "out") == 2
+    assert "มีไฟล์อื่นอยู่แล้ว" in capsys.readouterr().err
+    assert stat.S_IMODE(other.stat().st_mode) == 0o755 and not (other / "register.sqlite3").exists()
+
+
+def test_the_demo_never_takes_numbers_from_a_register(tmp_path, monkeypatch):
+    from lettergen.cli import _parser, _workspace
+
+    monkeypatch.setenv("LETTERGEN_WORKSPACE", str(tmp_path / "ws"))
+    assert _workspace(_parser().parse_args(["demo", "--out", str(tmp_path / "d")])) is None
+    args = _parser().parse_args(["render", str(SPEC)])
+    assert _workspace(args).root == tmp_path / "ws"
+
+
+def test_reminders_without_an_original_in_the_register_say_so(tmp_path, capsys):
+    from test_seed import docx_text
+
+    assert main(["remind", str(SPEC), "--recipients", str(TRACKING), "--out", str(tmp_path / "r"),
+                 "--workspace", str(tmp_path / "ws"), "--format", "docx", "--jobs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "ไม่มีหนังสือเรื่องนี้ถึงผู้รับ 18 ราย" in err and "cites ใน spec" in err
+    text = docx_text(next((tmp_path / "r").glob("5701-*.docx")))
+    assert "ที่ ชร ๐๐๒๓.๑/ว ๑๘๘๕๘ ลงวันที่ ๒๗ กรกฎาคม ๒๕๖๑" in text  # the spec's cites
+    assert "ที่ ชร ๐๐๒๓.๑/ว ๑" in text.splitlines()  # its own number, from the register

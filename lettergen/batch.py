@@ -123,14 +123,14 @@ def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> li
 
 
 def run(
-    spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
+    spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     workspace: Workspace | None = None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. With a ``workspace``
     the letters' numbers come from its register, where the run is recorded
-    (workspace.write_registered)."""
+    (workspace.write_registered), and ``out_dir`` None puts the set in its runs/."""
     stderr = stderr or sys.stderr
     planning = plan_letters(spec, book, only)
     check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None

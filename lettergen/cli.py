@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     for p in (render, remind, check):
         p.add_argument("--workspace", type=Path, default=None, metavar="DIR",
                        help="ใช้เลขที่หนังสือจากทะเบียนหนังสือส่งใน workspace นี้ และบันทึกการสร้างไว้ที่นั่น "
-                            "(ค่าเริ่มต้น $LETTERGEN_WORKSPACE ถ้ากำหนดไว้)")
+                            "(ค่าเริ่มต้น $LETTERGEN_WORKSPACE ถ้ากำหนดไว้); ไม่ระบุ --out: เขียนไว้ใน runs/ ของ workspace")
+    for p in (render, remind):  # --out not given: ./out without a workspace, its runs/ with one
+        p.set_defaults(out=None)
     register = sub.add_parser("register", help="ทะเบียนหนังสือส่ง (แบบที่ ๑๔) ของ workspace เป็น XLSX")
     register.add_argument("--workspace", type=Path, default=None, metavar="DIR",
                           help="โฟลเดอร์ workspace (ค่าเริ่มต้น $LETTERGEN_WORKSPACE หรือโฟลเดอร์ข้อมูลของผู้ใช้)")
@@ -77,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="ให้เลขทะเบียนส่งของปีนั้นต่อจากทะเบียนเดิม: หนังสือฉบับถัดไปได้เลข N")
     register.add_argument("--continue-circular-from", type=int, default=None, metavar="N",
                           help="เช่นเดียวกัน สำหรับเลขหนังสือเวียน (ว)")
+    register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
+    register.add_argument("--cancel", type=int, default=None, metavar="RUN",
+                          help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
 
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
@@ -136,8 +141,11 @@ def cmd_render(args) -> int:
         from .compose import DELIVERY
 
         formats += (DELIVERY,)
+    workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set, workspace=_workspace(args))
+                 print_pdf=args.print_pdf, zip_set=args.zip_set, workspace=workspace)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
@@ -242,6 +250,8 @@ def cmd_remind(args) -> int:
 
     spec, book = _load(args)
     workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out") / "reminders"
     result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
                     formats=_formats(args.format), jobs=args.jobs, workspace=workspace)
     if result is None:
@@ -276,6 +286,28 @@ def cmd_register(args) -> int:
             label = f"{series} {start}" if series else str(start)
             print(f"เลขทะเบียนส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
                   f"ฉบับถัดไปจะได้เลข {arabic_digit_to_thai_digit(label)}")
+    if args.cancel is not None:
+        try:
+            office.cancel(args.cancel)
+        except ValueError as exc:
+            raise InputError(f"--cancel: {exc}") from None
+        print(f"ยกเลิกหนังสือของการสร้างครั้งที่ {args.cancel} แล้ว (เลขของหนังสือเหล่านั้นจะไม่ออกซ้ำ)")
+    if args.list:
+        from .register_form import KIND_TEXT, STATUS_TEXT
+        from .workspace import numbers_text
+
+        entries = office.entries(year)
+        for run in office.runs():
+            taken: dict[str, list[int]] = {}
+            for e in entries:
+                if e.run_id == run.id and e.register_number not in taken.setdefault(e.series, []):
+                    taken[e.series].append(e.register_number)
+            if taken:
+                code = next(e.number for e in entries if e.run_id == run.id).rsplit("/", 1)[0]
+                print(f"ครั้งที่ {run.id}  {run.started:%Y-%m-%d %H:%M} UTC  "
+                      f"{KIND_TEXT.get(run.kind, run.kind)} {run.letters} ฉบับ  "
+                      f"{STATUS_TEXT.get(run.status, run.status)}  "
+                      f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
         from .batch import write_atomic
 
@@ -284,9 +316,9 @@ def cmd_register(args) -> int:
         rows = len(office.entries(year))
         print(f"เขียนทะเบียนหนังสือส่ง ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
               f"({arabic_digit_to_thai_digit(str(rows))} รายการ) ไว้ที่ {args.out}")
-    elif args.continue_from is None and args.continue_circular_from is None:
-        raise InputError("lettergen register: ระบุ --out FILE.xlsx เพื่อเขียนทะเบียน "
-                         "หรือ --continue-from N เพื่อตั้งเลขถัดไป")
+    elif (args.continue_from, args.continue_circular_from, args.cancel, args.list) == (None, None, None, False):
+        raise InputError("lettergen register: ระบุ --out FILE.xlsx เพื่อเขียนทะเบียน, --list, "
+                         "--cancel RUN หรือ --continue-from N")
     return EXIT_OK
 
 

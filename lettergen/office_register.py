@@ -345,6 +345,14 @@ class OfficeRegister:
             db.executemany("INSERT INTO files VALUES (?, ?, ?)",
                            [(run_id, name, digest) for name, digest in files])
 
+    def cancel(self, run_id: int) -> None:
+        """Mark a run's letters as not sent (ยกเลิก): its numbers stay taken, never given
+        again, and reminders do not cite them. A ValueError if there is no such run."""
+        with self._transaction() as db:
+            if db.execute("UPDATE runs SET status = ? WHERE id = ?",
+                          (STATUS_ABANDONED, run_id)).rowcount != 1:
+                raise ValueError(f"ไม่มีการสร้างครั้งที่ {run_id} ในทะเบียน")
+
     # --- reading ---------------------------------------------------------------------
 
     def entries(self, year: int | None = None) -> list[RegisterEntry]:

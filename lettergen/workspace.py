@@ -226,12 +226,22 @@ def run_key(kind: str, planning: "Planning", out_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def run_folder(workspace: Workspace, kind: str, planning: "Planning") -> Path:
+    """runs/DATE-KIND-DIGEST: the folder of a run in the workspace, the same for the same
+    spec, sheet and letters."""
+    key = run_key(kind, planning, Path())
+    return workspace.runs_dir / f"{planning.spec.date.isoformat()}-{kind}-{key[:12]}"
+
+
 def write_registered(
     workspace: Workspace, kind: str, spec: "Spec", book: "Book", planning: "Planning",
-    out_dir: str | Path, *, check=None, **write_options,
+    out_dir: str | Path | None, *, check=None, **write_options,
 ) -> "RunResult":
     """Write the letters of ``planning`` into ``out_dir`` (batch.write_set) with their
-    numbers taken from the workspace's register, and record the run there.
+    numbers taken from the workspace's register, and record the run there. Without an
+    ``out_dir`` the set goes to the workspace's runs/, in a folder named by the letter's
+    date, the kind and the run's inputs (``run_folder``), so the same run started again
+    finds its folder and its numbers.
 
     The numbers are reserved in one transaction that also checks every letter with them,
     so bad input takes no number. The run is then written; when the set is complete the
@@ -242,7 +252,7 @@ def write_registered(
     from .filenames import unique_stems
     from .thai import DateError, parse_thai_date
 
-    out = Path(out_dir).absolute()
+    out = Path(out_dir).absolute() if out_dir is not None else run_folder(workspace, kind, planning)
     register = workspace.register()
     counts, slots = number_slots(planning)
     year = be_year(spec.date)

@@ -483,3 +483,53 @@ def test_reminders_without_an_original_in_the_register_say_so(tmp_path, capsys):
     text = docx_text(next((tmp_path / "r").glob("5701-*.docx")))
     assert "ที่ ชร ๐๐๒๓.๑/ว ๑๘๘๕๘ ลงวันที่ ๒๗ กรกฎาคม ๒๕๖๑" in text  # the spec's cites
     assert "ที่ ชร ๐๐๒๓.๑/ว ๑" in text.splitlines()  # its own number, from the register
+
+
+def test_without_out_the_set_goes_to_the_workspace_and_a_rerun_finds_it(tmp_path, capsys, monkeypatch):
+    from lettergen.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+
+    ws = tmp_path / "ws"
+    sheet = small_sheet(tmp_path / "recipients.csv")
+    command = ["render", str(SPEC), "--recipients", str(sheet), "--workspace", str(ws),
+               "--format", "docx", "--jobs", "1"]
+    assert main(command) == 0 and main(command) == 0
+    (folder,) = (ws / "runs").iterdir()
+    assert folder.name.startswith("2018-07-27-letters-")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [r["ที่"] for r in register_rows(folder)][-1] == "ชร ๐๐๒๓.๑/๒"
+    (run,) = Workspace(ws).register().runs()
+    assert (run.out_dir, run.attempts) == (str(folder), 2)
+    assert not (tmp_path / "out").exists()  # not ./out
+    # another letter (another date) is another run, in a folder of its own, with new numbers
+    assert main(command + ["--set", "letter.date=2018-07-30"]) == 0
+    assert len(list((ws / "runs").iterdir())) == 2
+    assert "ชร ๐๐๒๓.๑/ว ๒, ชร ๐๐๒๓.๑/๓–๔" in capsys.readouterr().out
+
+
+def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from lettergen.workspace import Workspace
+
+    ws = tmp_path / "ws"
+    assert render(tmp_path, ws, "one") == 0
+    assert render(tmp_path, ws, "two") == 0
+    office = Workspace(ws).register()
+    assert office.original("5900").number == "ชร ๐๐๒๓.๑/๓"
+    capsys.readouterr()
+    assert main(["register", "--workspace", str(ws), "--year", "2561", "--cancel", "2", "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("ยกเลิกหนังสือของการสร้างครั้งที่ 2")
+    assert out[1].startswith("ครั้งที่ 1 ") and "ออกหนังสือแล้ว" in out[1]
+    assert "ชร ๐๐๒๓.๑/ว ๑, ชร ๐๐๒๓.๑/๑–๒" in out[1] and str(tmp_path / "one") in out[1]
+    assert "ยกเลิก" in out[2] and "ชร ๐๐๒๓.๑/ว ๒, ชร ๐๐๒๓.๑/๓–๔" in out[2]
+    assert office.original("5900").number == "ชร ๐๐๒๓.๑/๑"  # a cancelled letter is not cited
+    assert render(tmp_path, ws, "three") == 0  # cancelled numbers are not given again
+    assert register_rows(tmp_path / "three")[0]["ที่"] == "ชร ๐๐๒๓.๑/ว ๓"
+    (tmp_path / "r.xlsx").write_bytes(office.xlsx(2561))
+    rows = list(load_workbook(tmp_path / "r.xlsx").active.iter_rows(min_row=8, max_row=11, values_only=True))
+    assert all(r[7].endswith("ยกเลิก ไม่ได้ออกหนังสือ") for r in rows)
+    assert main(["register", "--workspace", str(ws), "--cancel", "9"]) == 2
+    assert "ไม่มีการสร้างครั้งที่ 9" in capsys.readouterr().err

@@ -12,7 +12,7 @@ Numbers
     year's series continues from (``continue_from``: the paper register already stands at
     18852). A circular is one letter sent in many copies, so all copies of one circular (one
     variant of the spec) share one ว number; every other letter takes a number of its own.
-    With a workspace the spec's ``variants.*.number`` is not used.
+    With a workspace the spec's ``variants.*.number`` and ``[register] start`` are not used.
 
 Allocation
     ``reserve`` runs in one ``BEGIN IMMEDIATE`` transaction: it takes the next numbers of each

@@ -22,9 +22,11 @@ from .office_register import (STATUS_ABANDONED, STATUS_ISSUED, STATUS_RESERVED, 
 
 TITLE = "ทะเบียนหนังสือส่ง"
 COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
-WIDTHS = (13, 24, 19, 24, 42, 62, 16, 24)  # characters, to fit A4 landscape one page wide
+WIDTHS = (11, 18, 16, 15, 28, 37, 9, 12)  # in Excel's units: together A4 landscape's width
 FONT = "TH SarabunPSK"
 SIZE = 16
+LINE = 23.0  # points a line of 16 pt Thai text takes in a cell
+FILL = 0.7  # Thai letters (marks above and below not counted) a unit of column width holds
 HEADER_ROW = 3  # rows 1-2: title and year; row 3: the column headings (repeated on print)
 RUN_COLUMNS = ("ครั้งที่", "ชนิด", "สถานะ", "เริ่ม (UTC)", "เสร็จ (UTC)", "จำนวนฉบับ", "เรื่อง",
                "ไฟล์ spec", "sha256 spec", "ไฟล์รายชื่อ", "sha256 รายชื่อ", "โฟลเดอร์ผลลัพธ์")
@@ -48,6 +50,20 @@ def form14_rows(entries: Sequence[RegisterEntry]) -> list[tuple[str, ...]]:
 
     return [(arabic_digit_to_thai_digit(e.register_label), e.number, thai_date(e.date), e.sender,
              e.recipient_name, e.subject, e.action, remark(e)) for e in entries]
+
+
+def row_height(cells: Sequence[str], widths: Sequence[float] = WIDTHS) -> float:
+    """The height (points) a row needs for its wrapped cells: spreadsheet programs do not
+    all fit the rows of a file to their text, so the rows are given their height."""
+    import math
+    import unicodedata
+
+    lines = 1
+    for text, width in zip(cells, widths):
+        letters = sum(1 for ch in str(text or "") if not unicodedata.combining(ch)
+                      and unicodedata.category(ch) != "Mn")
+        lines = max(lines, math.ceil(letters / max(1.0, width * FILL)))
+    return lines * LINE + 6
 
 
 def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run] = (),
@@ -78,9 +94,11 @@ def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run]
     sheet["A1"].font = Font(name=FONT, size=20, bold=True)
     sheet["A2"] = " ".join(senders[:1] + [f"ประจำปี พ.ศ. {arabic_digit_to_thai_digit(str(year))}"])
     sheet["A2"].font = bold
-    for row in (1, 2):
+    for row, height in ((1, 32), (2, 26)):
         sheet.merge_cells(f"A{row}:{last}{row}")
         sheet[f"A{row}"].alignment = Alignment(horizontal="center", vertical="center")
+        sheet.row_dimensions[row].height = height
+    sheet.row_dimensions[HEADER_ROW].height = row_height(COLUMNS) + LINE / 2
     for c, heading in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=c, value=heading)
         cell.font, cell.border = bold, box
@@ -89,6 +107,7 @@ def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run]
     wrap = Alignment(vertical="top", wrap_text=True)
     centred = Alignment(horizontal="center", vertical="top", wrap_text=True)
     for r, cells in enumerate(form14_rows(entries), start=HEADER_ROW + 1):
+        sheet.row_dimensions[r].height = row_height(cells)
         for c, value in enumerate(cells, start=1):
             cell = sheet.cell(row=r, column=c, value=value)
             cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -112,7 +131,8 @@ def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run]
     runs_sheet = book.create_sheet("การสร้างหนังสือ")
     _table(runs_sheet, RUN_COLUMNS, [
         (run.id, KIND_TEXT.get(run.kind, run.kind), STATUS_TEXT.get(run.status, run.status),
-         run.started.isoformat(), run.finished.isoformat() if run.finished else "", run.letters,
+         f"{run.started:%Y-%m-%d %H:%M:%S}", f"{run.finished:%Y-%m-%d %H:%M:%S}" if run.finished else "",
+         run.letters,
          run.subject, run.spec_name, run.spec_sha256, run.sheet_name, run.sheet_sha256,
          run.out_dir) for run in year_runs], plain, bold)
     files_sheet = book.create_sheet("ไฟล์")
@@ -138,3 +158,7 @@ def _table(sheet, headings, rows, plain, bold) -> None:
         sheet.column_dimensions[get_column_letter(c)].width = min(70, max(10, longest + 2))
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -184,8 +184,9 @@ def numbers_text(agency_code: str, numbers: dict[str, Sequence[int]]) -> str:
     return arabic_digit_to_thai_digit(", ".join(parts))
 
 
-def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
-    """What `check` says about numbers with a workspace: the numbers the run would take now."""
+def next_numbers(workspace: Workspace, planning: "Planning") -> dict[str, range]:
+    """The numbers of each series the letters of ``planning`` would take if run now (a
+    preview: another run may take them first)."""
     counts, _ = number_slots(planning)
     register = workspace.register()
     year = be_year(planning.spec.date)
@@ -193,7 +194,15 @@ def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
     for series, count in counts.items():
         first = register.next_number(year, series)
         numbers[series] = range(first, first + count)
+    return numbers
+
+
+def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
+    """What `check` says about numbers with a workspace: the numbers the run would take now."""
     from .thai import arabic_digit_to_thai_digit
+
+    numbers = next_numbers(workspace, planning)
+    year = be_year(planning.spec.date)
 
     return (f"เลขที่หนังสือมาจากทะเบียนหนังสือส่งของ workspace {workspace.root} "
             f"(ไม่ใช้ number ใน [variants] ของ spec): ถ้าสร้างตอนนี้จะได้ "
@@ -291,5 +300,5 @@ def write_registered(
                                numbers=numbers_text(spec.agency_code, reservation.numbers))
 
 
-__all__ = ["Workspace", "default_root", "write_registered", "number_slots", "next_numbers_text",
-           "KIND_LETTERS", "KIND_REMINDERS"]
+__all__ = ["Workspace", "default_root", "write_registered", "run_folder", "number_slots",
+           "next_numbers", "next_numbers_text", "KIND_LETTERS", "KIND_REMINDERS"]

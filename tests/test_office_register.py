@@ -533,3 +533,32 @@ def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
     assert all(r[7].endswith("ยกเลิก ไม่ได้ออกหนังสือ") for r in rows)
     assert main(["register", "--workspace", str(ws), "--cancel", "9"]) == 2
     assert "ไม่มีการสร้างครั้งที่ 9" in capsys.readouterr().err
+
+
+def test_register_cells_are_never_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    from lettergen.workspace import Workspace
+
+    sheet = tmp_path / "recipients.csv"
+    small_sheet(sheet, districts=1, laos=1, direct=1)
+    text = sheet.read_text(encoding="utf-8").replace("เทศบาลทดสอบที่0", '"=HYPERLINK(""http://x"",""คลิก"")"')
+    sheet.write_text(text, encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert render(tmp_path, ws, "one", sheet=sheet) == 0
+    (tmp_path / "r.xlsx").write_bytes(Workspace(ws).register().xlsx(2561))
+    cell = load_workbook(tmp_path / "r.xlsx").active["E5"]  # the direct letter
+    assert cell.value == '=HYPERLINK("http://x","คลิก")' and cell.data_type == "s"
+
+
+def test_register_rows_are_as_tall_as_their_wrapped_text():
+    from lettergen.register_form import COLUMNS, LINE, WIDTHS, row_height
+
+    short = ("๑", "ชร ๐๐๒๓.๑/๑", "๑ มี.ค. ๖๙", "จังหวัดน่าน", "เทศบาลนครเชียงราย", "ประชุม", "", "")
+    assert row_height(short) == LINE + 6
+    subject = "การดำเนินการโครงการพัฒนาระบบการประเมินความพึงพอใจของประชาชน" * 3
+    tall = row_height(short[:5] + (subject,) + short[6:])
+    assert tall >= 5 * LINE + 6
+    # marks above and below a letter take no width
+    assert row_height(("", "", "", "", "", "ก" * 50)) > row_height(("", "", "", "", "", "กิ่" * 17))
+    assert len(WIDTHS) == len(COLUMNS) and 135 <= sum(WIDTHS) <= 150  # A4 landscape, one page wide

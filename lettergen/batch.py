@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .compose import (DELIVERY, FORMATS, Planning, check_delivery_passwords, plan_letters,
                       prepare, render_letters)
@@ -32,6 +32,9 @@ from .recipients import Book
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
@@ -80,6 +83,8 @@ class RunResult:
     pages: int
     seconds: float
     files: tuple[Path, ...]
+    register_run: int | None = None  # with a workspace: the run's id in its register
+    numbers: str = ""  # with a workspace: the numbers the run took, as the letters show them
 
 
 @contextmanager
@@ -118,21 +123,33 @@ def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> li
 
 
 def run(
-    spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
+    spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    zip_set: bool = False, progress: bool | None = None, stderr=None, on_progress=None,
+    zip_set: bool = False, progress: bool | None = None, stderr=None,
+    workspace: Workspace | None = None, on_progress=None,
 ) -> RunResult:
-    """Render every letter of ``spec`` + ``book`` into ``out_dir``. ``on_progress(done,
-    total)``, when given, is called as letters are finished (the web app's progress bar)."""
+    """Render every letter of ``spec`` + ``book`` into ``out_dir``. With a ``workspace``
+    the letters' numbers come from its register, where the run is recorded
+    (workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
+    ``on_progress(done, total)``, when given, is called as letters are finished (the web
+    app's progress bar)."""
     stderr = stderr or sys.stderr
     planning = plan_letters(spec, book, only)
     check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
-    checked = check_letters(planning, check)  # all checks happen here, before any output
+    if workspace is None:
+        checked = check_letters(planning, check)  # all checks happen here, before any output
     if "pdf" in formats or DELIVERY in formats:
         font_paths()  # a missing font file is an input error, found before any output
     if spec.emblem is None and "pdf" in formats:
         print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
+    if workspace is not None:  # checked there, with the numbers reserved in the register
+        from .workspace import write_registered
+
+        return write_registered(workspace, "letters", spec, book, planning, out_dir, check=check,
+                                formats=formats, jobs=jobs, print_pdf=print_pdf,
+                                zip_set=zip_set, progress=progress, stderr=stderr,
+                                on_progress=on_progress)
     return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
                      zip_set=zip_set, progress=progress, stderr=stderr, checked=checked,
                      on_progress=on_progress)
@@ -187,10 +204,11 @@ def write_set(
     spec: Spec, planning: Planning, out_dir: str | Path, *,
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
-    register_start: int | None = None, checked: Checked | None = None, on_progress=None,
+    register_start: int | None = None, checked: Checked | None = None,
+    register_numbers: Sequence[int] | None = None, on_progress=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
-    ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
+    ``register_start``, by default the spec's, or per letter ``register_numbers``), and on request ``print.pdf`` and the whole
     set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
     given), so bad input stops the run before anything is written.
 
@@ -250,7 +268,8 @@ def write_set(
         for fmt in formats:
             os.replace(staging / f"{w.stem}.{fmt}", out / f"{w.stem}.{fmt}")
             files.append(out / f"{w.stem}.{fmt}")
-    files += _write_register(spec, entries, written, out, register_start or spec.register_start)
+    files += _write_register(spec, entries, written, out, register_start or spec.register_start,
+                             register_numbers)
     if print_pdf and "pdf" in formats:
         from .pdf.writer import concatenate
 
@@ -419,11 +438,11 @@ def _map(function, tasks, jobs):
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
-                    start: int) -> list[Path]:
+                    start: int, numbers: Sequence[int] | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         rows.append(RegisterRow(
-            register_number=i, number=entry.number, date=entry.date_text,
+            register_number=numbers[i - start] if numbers is not None else i, number=entry.number, date=entry.date_text,
             sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
             action=spec.register_action, remark="หนังสือเวียน" if entry.circular else "",
             recipient_id=entry.recipient_id,

@@ -88,13 +88,48 @@ def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
     return originals, last
 
 
+def workspace_originals(spec: Spec, book: Book, workspace) -> dict[str, tuple[str, dt.date]]:
+    """Recipient id -> (number, date) of the latest letter of ``spec``'s subject that the
+    workspace's register issued to it (OfficeRegister.original)."""
+    from .templating import plain, to_runs
+
+    office, subject = workspace.register(), plain(to_runs(spec.subject))
+    originals = {}
+    for row in book.rows:
+        found = office.original(row.id, subject=subject)
+        if found is not None:
+            originals[row.id] = (thai_digit_to_arabic_digit(found.number), found.date)
+    return originals
+
+
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
-           formats=("pdf", "docx"), jobs: int | None = None, stderr=None):
+           formats=("pdf", "docx"), jobs: int | None = None, stderr=None, workspace=None):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
-    run's ``register`` exists, append their rows to it, numbered on from its last row."""
+    run's ``register`` exists, append their rows to it, numbered on from its last row.
+
+    With a ``workspace`` (workspace.Workspace) the reminders cite the letters its register
+    issued, take their numbers from it and are recorded there; ``register`` is not used."""
     from .batch import write_set
     from .compose import plan_letters
 
+    if workspace is not None:
+        from .workspace import KIND_REMINDERS, write_registered
+
+        import sys
+
+        rspec = reminder_spec(spec, today)
+        originals = workspace_originals(spec, book, workspace)
+        pending = pending_book(rspec, book, originals)
+        planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+        if not len(planning):
+            return None
+        missing = [item.addressee.id for item in planning.planned if item.addressee.id not in originals]
+        if missing:
+            print(f"หมายเหตุ: ทะเบียนหนังสือส่งของ workspace ไม่มีหนังสือเรื่องนี้ถึงผู้รับ {len(missing)} ราย "
+                  f"(รหัส {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}) "
+                  "หนังสือติดตามถึงผู้รับเหล่านี้จึงอ้างถึงตาม cites ใน spec", file=stderr or sys.stderr)
+        return write_registered(workspace, KIND_REMINDERS, rspec, book, planning, out_dir,
+                                formats=formats, jobs=jobs, stderr=stderr)
     originals, last = read_register(register) if register and register.is_file() else ({}, 0)
     rspec = reminder_spec(spec, today)
     pending = pending_book(rspec, book, originals)

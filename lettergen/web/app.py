@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,7 +216,7 @@ def create_app(config: Config) -> Starlette:
             work.spec_of(session)
         except InputError:
             return RedirectResponse("/letter?m=invalid", 303)
-        shutil.copyfile(session.spec_path(), config.workspace.letters_dir / f"{name}.toml")
+        config.workspace.save_letter(f"{name}.toml", session.spec_path().read_bytes())
         session.letter_name = name
         return RedirectResponse("/letter?m=saved", 303)
 
@@ -297,7 +296,7 @@ def create_app(config: Config) -> Starlette:
             return RedirectResponse("/recipients?m=badname", 303)
         if not name.lower().endswith(session.sheet.path.suffix):
             name += session.sheet.path.suffix
-        shutil.copyfile(session.sheet.path, config.workspace.sheets_dir / name)
+        config.workspace.save_sheet(name, session.sheet.path.read_bytes())
         return RedirectResponse("/recipients?m=saved", 303)
 
     @page
@@ -367,10 +366,9 @@ def create_app(config: Config) -> Starlette:
         listing = jobs.listing("letters")
         if current is None and listing and listing[0]["state"] == "running":
             current = listing[0]["id"]
-        register = config.workspace.register() if hasattr(config.workspace, "register") else None
+        years = await run_in_threadpool(config.workspace.register().years)
         return render(request, "produce.html.j2", session, plan=plan, error=error, listing=listing,
-                      current=current, downloads=DOWNLOADS, has_register=register is not None,
-                      year=dt.date.today().year)
+                      current=current, downloads=DOWNLOADS, years=years)
 
     @page
     async def produce_start(request: Request, session: Session):
@@ -412,16 +410,16 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def register_file(request: Request, session: Session):
-        register = config.workspace.register() if hasattr(config.workspace, "register") else None
-        if register is None:
-            return Response("ไม่พบทะเบียน", 404, media_type="text/plain; charset=utf-8")
+        register = config.workspace.register()
         try:
-            year = int(request.query_params.get("year", dt.date.today().year))
+            year = int(request.query_params.get("year", ""))
         except ValueError:
-            year = dt.date.today().year
+            year = None
+        if year not in register.years():
+            return Response("ไม่พบทะเบียนของปีนี้", 404, media_type="text/plain; charset=utf-8")
         data = await run_in_threadpool(register.xlsx, year)
         return Response(data, media_type=DOWNLOADS["register"][0],
-                        headers=_attachment(f"ทะเบียนหนังสือส่ง-{year + 543}.xlsx"))
+                        headers=_attachment(f"ทะเบียนหนังสือส่ง-{year}.xlsx"))
 
     # --- ติดตามผล: follow-up --------------------------------------------------------------------
 

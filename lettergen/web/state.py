@@ -1,9 +1,10 @@
 """What the server keeps: the workspace's folders and each browser session's own work.
 
-A session's uploads and its working letter live in a folder of its own under the
-workspace (``sessions/<random>``), reached only through that session: another clerk's
-session cannot name them (the browser only ever sends ids, which are looked up in the
-session). Saving puts a letter or a sheet into the workspace, where every clerk sees it.
+A session's uploads and its working letter live in a private folder of its own (0700,
+under the server's temporary folder, removed when the server stops), reached only through
+that session: another clerk's session cannot name them (the browser only ever sends ids,
+which are looked up in the session). Saving puts a letter or a sheet into the workspace,
+where every clerk sees it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import re
 import secrets
 import shutil
+import tempfile
 import threading
 import time
 import tomllib
@@ -29,35 +31,10 @@ SAVED_NAME = re.compile(r"^[\w\u0e00-\u0e7f][\w\u0e00-\u0e7f .-]{0,80}$")
 
 
 def open_workspace(root: Path | None):
-    """The workspace (lettergen.workspace.Workspace when the register of record is there;
-    otherwise the same folders made here)."""
-    try:
-        from ..workspace import Workspace
-    except ImportError:  # pragma: no cover - the register branch not merged yet
-        Workspace = _FolderWorkspace
-    workspace = Workspace(root) if root is not None else Workspace()
-    for folder in (workspace.letters_dir, workspace.sheets_dir, workspace.runs_dir):
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (workspace.root / "sessions").mkdir(exist_ok=True, mode=0o700)
-    return workspace
+    """The workspace (lettergen.workspace): saved letters and sheets, runs, the register."""
+    from ..workspace import Workspace
 
-
-class _FolderWorkspace:
-    def __init__(self, root: Path | None = None):
-        if root is None:
-            base = os.environ.get("LETTERGEN_WORKSPACE") or os.path.join(
-                os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "lettergen")
-            root = Path(base)
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.root, 0o700)
-        self.letters_dir = self.root / "letters"
-        self.sheets_dir = self.root / "sheets"
-        self.runs_dir = self.root / "runs"
-        self.db_path = self.root / "register.sqlite3"
-
-    def register(self):
-        return None
+    return Workspace(root)
 
 
 def digest(data: bytes) -> str:
@@ -108,13 +85,14 @@ class Session:
 class Sessions:
     def __init__(self, workspace):
         self.workspace = workspace
+        self.scratch = Path(tempfile.mkdtemp(prefix="lettergen-sessions-"))  # 0700
         self.items: dict[str, Session] = {}
         self.lock = threading.Lock()
         self.attempts = security.Attempts()
 
     def new(self) -> Session:
         sid = security.new_token()
-        folder = self.workspace.root / "sessions" / secrets.token_hex(12)
+        folder = self.scratch / secrets.token_hex(12)
         folder.mkdir(mode=0o700, parents=True)
         session = Session(id=sid, csrf=security.new_token(), folder=folder)
         with self.lock:
@@ -144,9 +122,8 @@ class Sessions:
                 shutil.rmtree(session.folder, ignore_errors=True)
 
     def clear(self) -> None:
-        for session in list(self.items.values()):
-            shutil.rmtree(session.folder, ignore_errors=True)
         self.items.clear()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def example_raw() -> dict:
@@ -154,11 +131,11 @@ def example_raw() -> dict:
 
 
 def saved_letters(workspace) -> list[str]:
-    return sorted(p.stem for p in workspace.letters_dir.glob("*.toml"))
+    return [p.stem for p in workspace.saved_letters() if p.suffix == ".toml"]
 
 
 def saved_sheets(workspace) -> list[str]:
-    return sorted(p.name for p in workspace.sheets_dir.iterdir() if p.is_file())
+    return [p.name for p in workspace.saved_sheets()]
 
 
 def saved_name(name: str) -> str | None:

@@ -41,7 +41,8 @@ class Page:
     """A browser tab at 1366x768 that records script errors."""
 
     def __init__(self, browser, base: str):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
+                                           locale="th-TH")
         self.page = self.context.new_page()
         self.base = base
         self.errors: list[str] = []
@@ -167,6 +168,8 @@ def test_seed_workflow(browser, tmp_path):
         assert district_rows.count() == len(report.districts)
         assert "ด่วนมาก" in page.inner_text("#urgency-rule")
         assert page.locator("tr.applied").count() == 1
+        page.wait_for_function("(() => { const i = document.querySelector('.chart img'); "
+                               "return i && i.complete && i.naturalWidth > 0; })()")
         tab.shot("followup")
         page.click("#make-reminders")
         page.wait_for_selector('[data-job-row][data-state="done"]', timeout=180_000)

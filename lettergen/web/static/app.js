@@ -250,6 +250,10 @@
   // clerk the wait of sending a file that is refused anyway.
   const UPLOAD_LIMIT = 20 * 1024 * 1024;
   const TOO_LARGE = "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง";
+  $$('input[type="file"]').forEach((input) => input.addEventListener("change", () => {
+    const shown = input.parentElement.querySelector("[data-file-name]");
+    if (shown) shown.textContent = input.files.length ? input.files[0].name : "ยังไม่ได้เลือกไฟล์";
+  }));
   $$("form[data-upload]").forEach((upload) => {
     const input = $('input[type="file"]', upload);
     const errorBox = $(".error", upload);

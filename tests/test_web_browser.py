@@ -53,8 +53,10 @@ class Page:
         self.page.goto(self.base + path)
         return self.page
 
-    def shot(self, name: str, full_page: bool = False) -> None:
+    def shot(self, name: str, full_page: bool = False, top: bool = True) -> None:
         if SHOTS:
+            if top:
+                self.page.evaluate("window.scrollTo(0, 0)")
             Path(SHOTS).mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(Path(SHOTS) / f"web-{name}.png"), full_page=full_page)
 
@@ -97,7 +99,7 @@ def test_seed_workflow(browser, tmp_path):
         assert row.strip() == "31"
         assert 'รายชื่อ.csv, แถว 31, คอลัมน์ "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page.inner_text("#sheet-error")
         page.eval_on_selector("td.bad", "td => td.scrollIntoView({block: 'center'})")
-        tab.shot("recipients-error")
+        tab.shot("recipients-error", top=False)
 
         # 3. the fixed sheet: the plan
         page.set_input_files("#sheet-file", str(EXAMPLE / "recipients.csv"))
@@ -139,6 +141,13 @@ def test_seed_workflow(browser, tmp_path):
         # 6. produce the set, with the progress shown
         tab.go("/produce")
         page.click("#produce")
+        if SHOTS:  # the bar while letters are made, when the run is slow enough to catch it
+            try:
+                page.wait_for_function("document.querySelector('#job-text').textContent.includes('ฉบับ/วินาที')",
+                                       timeout=60_000)
+                tab.shot("produce-running")
+            except Exception:
+                pass
         page.wait_for_selector("#job-files:not([hidden])", timeout=180_000)
         assert "เสร็จแล้ว: หนังสือ 20 ฉบับ" in page.inner_text("#job-text")
         tab.shot("produce")

@@ -305,7 +305,8 @@
     if (data.state === "running") {
       $("#cancel").hidden = false;
       text.textContent = data.phase === "check" ? "กำลังตรวจข้อมูลและเตรียมงาน…" :
-        `เสร็จ ${data.done} จาก ${data.total} ฉบับ · ${data.rate ? data.rate.toFixed(1) : "-"} ฉบับ/วินาที · เหลืออีกประมาณ ${timeText(data.left)}`;
+        !data.done ? `เสร็จ 0 จาก ${data.total} ฉบับ · กำลังวางหน้าชุดแรก…` :
+        `เสร็จ ${data.done} จาก ${data.total} ฉบับ · ${data.rate.toFixed(1)} ฉบับ/วินาที · เหลืออีกประมาณ ${timeText(data.left)}`;
       setTimeout(() => pollJob(id), 400);
       return;
     }

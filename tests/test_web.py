@@ -124,6 +124,13 @@ def test_password_gate_and_login(tmp_path):
     assert password not in srv.text()
 
 
+def test_without_a_password_only_this_machines_names_are_answered(server):
+    """A DNS name pointed at 127.0.0.1 by another site gets nothing (DNS rebinding)."""
+    clerk = Client(server.url)
+    assert clerk.get("/letter")[0] == 200
+    assert clerk.get("/letter", headers={"Host": f"evil.example:{server.port}"})[0] == 400
+
+
 def test_state_changing_requests_need_the_csrf_token(server):
     clerk = Client(server.url)
     clerk.get("/letter")

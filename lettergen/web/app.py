@@ -626,8 +626,15 @@ def _seconds_text(seconds) -> str:
 
 
 def app_with_limit(config: Config):
-    """The app behind the upload size limit (the outermost layer, before any body is read)."""
+    """The app behind the upload size limit (the outermost layer, before any body is read).
+    Without a password (loopback only) the Host header must name this machine too, so
+    that a web page elsewhere cannot reach the app through a DNS name pointed at 127.0.0.1."""
     app = create_app(config)
-    limited = security.UploadLimit(app)
+    inner = app
+    if config.password is None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        inner = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
+    limited = security.UploadLimit(inner)
     limited.state = app.state
     return limited

@@ -43,11 +43,14 @@ class Page:
     def __init__(self, browser, base: str):
         self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
                                            locale="th-TH")
-        self.page = self.context.new_page()
         self.base = base
         self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.context.on("page", self._listen)
+        self.page = self.context.new_page()
+
+    def _listen(self, page) -> None:
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
 
     def go(self, path: str):
         self.page.goto(self.base + path)
@@ -141,6 +144,7 @@ def test_seed_workflow(browser, tmp_path):
         # 6. produce the set, with the progress shown
         tab.go("/produce")
         page.click("#produce")
+        page.wait_for_function("location.search.includes('job=')")  # the job has started
         if SHOTS:  # the bar while letters are made, when the run is slow enough to catch it
             try:
                 page.wait_for_function("document.querySelector('#job-text').textContent.includes('ฉบับ/วินาที')",
@@ -148,6 +152,10 @@ def test_seed_workflow(browser, tmp_path):
                 tab.shot("produce-running")
             except Exception:
                 pass
+        # the clerk closes the tab and comes back: the job is still there, then done
+        tab.page.close()
+        page = tab.page = tab.context.new_page()
+        tab.go("/produce")
         page.wait_for_selector("#job-files:not([hidden])", timeout=180_000)
         assert "เสร็จแล้ว: หนังสือ 20 ฉบับ" in page.inner_text("#job-text")
         tab.shot("produce")

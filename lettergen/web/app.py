@@ -197,7 +197,7 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def letter_open(request: Request, session: Session):
-        form = request.state.form if hasattr(request.state, "form") else await request.form()
+        form = await _form(request)
         name = str(form.get("name", ""))
         if name not in saved_letters(config.workspace):
             return RedirectResponse("/letter?m=missing", 303)
@@ -208,7 +208,7 @@ def create_app(config: Config) -> Starlette:
     @page
     async def letter_save(request: Request, session: Session):
         ensure_letter(session)
-        form = request.state.form if hasattr(request.state, "form") else await request.form()
+        form = await _form(request)
         name = saved_name(str(form.get("name", "")))
         if name is None:
             return RedirectResponse("/letter?m=badname", 303)
@@ -228,7 +228,7 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def letter_upload(request: Request, session: Session):
-        form = request.state.form if hasattr(request.state, "form") else await request.form()
+        form = await _form(request)
         upload = form.get("file")
         if upload is None or not hasattr(upload, "read"):
             return RedirectResponse("/letter?m=nofile", 303)
@@ -270,8 +270,7 @@ def create_app(config: Config) -> Starlette:
                       message=MESSAGES.get(request.query_params.get("m"), ""))
 
     async def _read_upload(request: Request):
-        form = request.state.form if hasattr(request.state, "form") else await request.form(
-            max_part_size=security.UPLOAD_LIMIT)
+        form = await _form(request)
         upload = form.get("file")
         if upload is None or not hasattr(upload, "read"):
             raise ValueError("ยังไม่ได้เลือกไฟล์")
@@ -290,7 +289,7 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def recipients_save(request: Request, session: Session):
-        form = request.state.form
+        form = await _form(request)
         name = saved_name(str(form.get("name", "")) or (session.sheet.name if session.sheet else ""))
         if session.sheet is None or name is None:
             return RedirectResponse("/recipients?m=badname", 303)
@@ -301,7 +300,7 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def recipients_open(request: Request, session: Session):
-        name = str(request.state.form.get("name", ""))
+        name = str((await _form(request)).get("name", ""))
         if name not in saved_sheets(config.workspace):
             return RedirectResponse("/recipients?m=missing", 303)
         data = (config.workspace.sheets_dir / name).read_bytes()
@@ -364,7 +363,7 @@ def create_app(config: Config) -> Starlette:
             error = str(work.shown_name(exc, session))
         current = request.query_params.get("job")
         listing = jobs.listing("letters")
-        if current is None and listing and listing[0]["state"] == "running":
+        if current is None and listing:  # the latest job, running or done: the clerk is back
             current = listing[0]["id"]
         years = await run_in_threadpool(config.workspace.register().years)
         return render(request, "produce.html.j2", session, plan=plan, error=error, listing=listing,
@@ -544,6 +543,13 @@ MESSAGES = {
     "invalid": "หนังสือยังมีข้อผิดพลาด แก้ให้ถูกต้องก่อนบันทึก",
     "nofile": "ยังไม่ได้เลือกไฟล์",
 }
+
+
+async def _form(request: Request):
+    """The request's form (parsed once: the CSRF check may have read it already)."""
+    if not hasattr(request.state, "form"):
+        request.state.form = await request.form(max_part_size=security.UPLOAD_LIMIT)
+    return request.state.form
 
 
 def _warm() -> None:

@@ -38,10 +38,11 @@ class Jobs:
         self._adopt_orphans()
 
     def _adopt_orphans(self) -> None:
-        """Jobs the last server left running died with it: say so, and remove their output."""
+        """Jobs the last server left running: those still at work carry on (their folder
+        says how they end); the others died with it: say so, and remove their output."""
         for folder in self.runs.iterdir() if self.runs.is_dir() else ():
             job = read_json(folder / "job.json")
-            if job.get("state") == "running":
+            if job.get("state") == "running" and not _alive(job.get("pid")):
                 shutil.rmtree(folder / "out", ignore_errors=True)
                 job.update(state="cancelled", error="งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ")
                 write_json(folder / "job.json", job)
@@ -64,6 +65,8 @@ class Jobs:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        job["pid"] = self.processes[job_id].pid
+        write_json(folder / "job.json", {**read_json(folder / "job.json"), "pid": job["pid"]})
         return job_id
 
     def folder(self, job_id: str) -> Path | None:
@@ -78,7 +81,8 @@ class Jobs:
             return None
         job = read_json(folder / "job.json")
         process = self.processes.get(job_id)
-        if job.get("state") == "running" and process is not None and process.poll() is not None:
+        gone = process.poll() is not None if process is not None else not _alive(job.get("pid"))
+        if job.get("state") == "running" and gone:
             job = read_json(folder / "job.json")  # it may have just finished
             if job.get("state") == "running":
                 shutil.rmtree(folder / "out", ignore_errors=True)
@@ -115,10 +119,18 @@ class Jobs:
 
     def cancel(self, job_id: str, reason: str = "ยกเลิกโดยผู้ใช้") -> bool:
         folder = self.folder(job_id)
-        process = self.processes.get(job_id)
-        if folder is None or process is None or process.poll() is not None:
+        if folder is None:
             return False
-        _stop_group(process)
+        process = self.processes.get(job_id)
+        if process is None:  # started by an earlier server and still at work
+            pid = read_json(folder / "job.json").get("pid")
+            if not _alive(pid):
+                return False
+            _stop_pid_group(pid)
+        elif process.poll() is not None:
+            return False
+        else:
+            _stop_group(process)
         self.processes.pop(job_id, None)
         job = read_json(folder / "job.json")
         if job.get("state") == "running":
@@ -130,6 +142,28 @@ class Jobs:
     def stop_all(self) -> None:
         for job_id in list(self.processes):
             self.cancel(job_id, "ยกเลิกเพราะปิดโปรแกรม")
+
+
+def _alive(pid) -> bool:
+    """Whether ``pid`` is a job process still at work (not some other process that took
+    its number since)."""
+    if not isinstance(pid, int):
+        return False
+    try:
+        return b"lettergen.web.job_runner" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _stop_pid_group(pid: int, grace: float = 3.0) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _stop_group(process: subprocess.Popen, grace: float = 3.0) -> None:

@@ -72,7 +72,8 @@ class Session:
         from .specform import write_spec
 
         self.raw = raw
-        write_spec(raw, self.folder)
+        part = write_spec(raw, self.folder, ".letter.toml.part")
+        os.replace(part, self.spec_path())  # a reader sees the old letter or the new, whole
 
     def add_upload(self, name: str, data: bytes, suffix: str) -> Upload:
         upload_id = secrets.token_hex(8)

@@ -32,28 +32,41 @@ class PlanSummary:
 
 
 def spec_of(session: Session):
+    return spec_and_digest(session)[0]
+
+
+def spec_and_digest(session: Session):
+    """The working letter as the CLI reads it, and the digest of its TOML. The TOML is read
+    once, and the spec loaded from a copy named by its digest, so that an edit saved
+    meanwhile cannot mix two versions."""
     from ..spec import load_spec
 
     text = session.spec_path().read_bytes()
     key = ("spec", digest(text))
     spec = session.cache.get(key)
     if spec is None:
-        spec = load_spec(session.spec_path())
-        session.cache = {k: v for k, v in session.cache.items() if k[0] != "spec"}
+        snapshot = session.folder / f"letter-{key[1][:16]}.toml"
+        if not snapshot.exists():
+            snapshot.write_bytes(text)
+        spec = load_spec(snapshot)
+        for old in [k for k in session.cache if k[0] == "spec"]:
+            del session.cache[old]  # its file stays: a thread may be reading it
         session.cache[key] = spec
-    return spec
+    return spec, key[1]
 
 
-def book_of(session: Session, spec, upload=None):
+def book_of(session: Session, spec, spec_sha: str, upload=None):
     from ..recipients import load_recipients
 
     upload = upload or session.sheet
     if upload is None:
         raise RecipientsError("ยังไม่มีรายชื่อผู้รับ: อัปโหลดไฟล์ที่หน้า รายชื่อผู้รับ")
-    key = ("book", digest(session.spec_path().read_bytes()), upload.sha)
+    key = ("book", spec_sha, upload.sha)
     book = session.cache.get(key)
     if book is None:
         book = load_recipients(upload.path, spec)
+        for old in [k for k in session.cache if k[0] == "book" and k[2] == upload.sha]:
+            del session.cache[old]  # the same sheet read for an earlier version of the letter
         session.cache[key] = book
     return book
 
@@ -61,7 +74,7 @@ def book_of(session: Session, spec, upload=None):
 def shown_name(error: InputError, session: Session) -> InputError:
     """The error with the session's own file names (ids) replaced by the names the clerk
     knows: the uploaded file's name, or "หนังสือ" for the working spec."""
-    names = {str(session.spec_path()): "หนังสือ (spec)"}
+    names = {str(p): "หนังสือ (spec)" for p in session.folder.glob("letter*.toml")}
     for upload in (session.sheet, session.tracking):
         if upload is not None:
             names[str(upload.path)] = upload.name
@@ -73,8 +86,8 @@ def shown_name(error: InputError, session: Session) -> InputError:
 def summary(session: Session) -> PlanSummary:
     from ..compose import plan
 
-    spec = spec_of(session)
-    book = book_of(session, spec)
+    spec, spec_sha = spec_and_digest(session)
+    book = book_of(session, spec, spec_sha)
     planned = plan(spec, book.rows, book.path, book.header)
     districts = tuple((p.addressee.id, p.addressee.district, len(p.members))
                       for p in planned if p.variant == "district")
@@ -90,17 +103,13 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     ``version`` for the page images and the downloads."""
     from ..compose import plan_letters
 
-    spec = spec_of(session)
-    book = book_of(session, spec)
-    ids = [r.id for r in book.rows]
-    key_text = session.spec_path().read_bytes()
-    if recipient_id is None or recipient_id not in ids:
-        recipient_id = None
+    spec, spec_sha = spec_and_digest(session)
+    book = book_of(session, spec, spec_sha)
     planning = plan_letters(spec, book)
     addressees = [p.addressee.id for p in planning.planned]
     if recipient_id not in addressees:
         recipient_id = addressees[0]
-    version = preview_version(key_text, book_sha(session), recipient_id)
+    version = preview_version(spec_sha, book_sha(session), recipient_id)
     previews = session.cache.setdefault("previews", OrderedDict())
     if version not in previews and version in WARM:
         made = WARM[version]
@@ -170,8 +179,8 @@ def load_example(session: Session) -> None:
 WARM: dict[str, dict] = {}  # the bundled example's first preview, made at start
 
 
-def preview_version(toml: bytes, sheet_sha: str, recipient_id: str) -> str:
-    return digest(toml + b"\0" + sheet_sha.encode() + b"\0" + recipient_id.encode())[:24]
+def preview_version(spec_sha: str, sheet_sha: str, recipient_id: str) -> str:
+    return digest(f"{spec_sha}\0{sheet_sha}\0{recipient_id}".encode())[:24]
 
 
 def warm() -> None:
@@ -200,5 +209,5 @@ def warm() -> None:
     pdf, pages = render_pdf(letter)
     with RENDER_LOCK:
         png = pdf_page_png(pdf, 1, dpi=90)
-    version = preview_version(toml, digest(sheet.read_bytes()), letter.recipient_id)
+    version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}

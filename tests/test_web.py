@@ -246,3 +246,18 @@ def test_sigterm_cancels_a_running_job_and_leaves_no_half_set(server):
     else:  # it finished first: then the whole set is there
         assert record["state"] == "done"
         assert (folder / "out" / "letters.zip").is_file() and not (folder / "out" / ".incomplete").exists()
+
+
+def test_batch_reports_progress_to_a_callback(tmp_path):
+    """The web app's progress bar reads what batch.run reports: counts that rise to the total."""
+    from lettergen.batch import run
+    from lettergen.recipients import load_recipients
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    calls = []
+    result = run(spec, book, tmp_path / "out", formats=("docx",), only=["5701", "5702", "570101"],
+                 jobs=1, progress=False, on_progress=lambda done, total: calls.append((done, total)))
+    assert result.letters == 3
+    assert calls[-1] == (3, 3)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)

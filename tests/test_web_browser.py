@@ -114,10 +114,10 @@ def test_seed_workflow(browser, tmp_path):
 
         # 4. preview a letter: every page, and the one letter as PDF
         tab.go("/preview")
-        preview_version(page)
+        first = preview_version(page)
         page.select_option("#rid", label="องค์การบริหารส่วนจังหวัดเชียงราย")
-        page.wait_for_function("document.querySelector('#download-pdf').href.includes('/preview/')")
-        page.wait_for_selector("#preview-pages img")
+        page.wait_for_function(f"document.querySelector('[data-live-preview]').dataset.version !== '{first}'")
+        page.wait_for_function(f"!document.querySelector('#download-pdf').href.includes('{first}')")
         pages = page.locator("#preview-pages img").count()
         assert pages >= 2
         with page.expect_download() as download:

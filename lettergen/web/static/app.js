@@ -35,7 +35,8 @@
     const choice = $("[data-preview-choice]");
     const rid = choice ? choice.value : "";
     if (status) status.textContent = "กำลังวาดตัวอย่าง…";
-    const started = performance.now();
+    pagesBox.classList.add("stale");  // the pages shown are of the letter before the edit
+    pagesBox.setAttribute("aria-busy", "true");
     let data;
     try {
       const response = await fetch("/preview/api" + (rid ? "?rid=" + encodeURIComponent(rid) : ""), { headers: { "Accept": "application/json" }, credentials: "same-origin" });
@@ -44,6 +45,8 @@
       data = { error: { text: "ติดต่อเซิร์ฟเวอร์ไม่ได้" } };
     }
     if (seq !== previewSeq) return;  // a newer edit has asked again
+    pagesBox.classList.remove("stale");
+    pagesBox.removeAttribute("aria-busy");
     if (data.error) {
       if (errorBox) { errorBox.textContent = data.error.text || data.error; errorBox.hidden = false; }
       if (status) status.textContent = "";
@@ -64,8 +67,7 @@
     if (seq !== previewSeq) return;
     pagesBox.replaceChildren(...images);
     pagesBox.dataset.version = data.version;
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (status) status.textContent = `${data.pages} หน้า (${seconds} วินาที)`;
+    if (status) status.textContent = `${data.pages} หน้า`;
     const pdf = $("#download-pdf"), docx = $("#download-docx");
     if (pdf) pdf.href = `/preview/${data.version}/letter.pdf`;
     if (docx) docx.href = `/preview/${data.version}/letter.docx`;
@@ -311,6 +313,10 @@
       return;
     }
     $("#cancel").hidden = true;
+    if (document.querySelector(`[data-run="${id}"][data-state="running"]`)) {
+      location.reload();  // the list below was drawn while the job ran: draw it again
+      return;
+    }
     if (data.state === "done") {
       bar.max = 1; bar.value = 1;
       text.textContent = `เสร็จแล้ว: หนังสือ ${data.letters} ฉบับ ${data.pages} หน้า ใน ${timeText(data.seconds)}`;

@@ -6,7 +6,8 @@
   a letter not drawn before, so no cached preview answers it), the preview asked for again
   and its page 1 fetched, as the letter page does after each edit (median, max);
 - the 162-row example produced (PDF + DOCX, print.pdf, register) and zipped, from the click
-  (the POST) until the job reports done with letters.zip.
+  (the POST) until the job reports done with letters.zip; and the same set made by
+  ``lettergen render --print --zip`` as a process, for comparison under the same load.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ def main() -> None:
                   f"({info['letters']} letters, {info['pages']} pages)")
         finally:
             server.stop()
+        # the same set made by the command line, for comparison on the same machine now
+        import subprocess
+
+        example = Path(__file__).resolve().parent.parent / "lettergen" / "examples" / "chiang-rai-2561"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "lettergen", "render", str(example / "letter.toml"),
+                        "--out", str(Path(tmp) / "cli"), "--print", "--zip"],
+                       check=True, capture_output=True)
+        print(f"the same with lettergen render --print --zip: {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, page_layout, same_layout
 from web_server import Client, Server, bad_sheet, free_port, raw_post
 
 from lettergen.spec import load_spec
@@ -261,3 +261,24 @@ def test_batch_reports_progress_to_a_callback(tmp_path):
     assert result.letters == 3
     assert calls[-1] == (3, 3)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_a_letter_drawn_with_its_previous_version_has_the_same_pages():
+    """The preview lays out an edited letter together with the same addressee's letter as
+    drawn before (so that only the edited rows are laid out again): its pages must show
+    what it shows when laid out alone, where it shows it."""
+    from lettergen.compose import compose_all
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import with_overrides
+    from lettergen.web.work import render_pdf
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    before = compose_all(spec, book, ["5701"])[0]
+    edited_spec = with_overrides(spec, {"letter.urgency": "ด่วน", "letter.date": dt.date(2018, 7, 30)}, origin="test")
+    edited = compose_all(edited_spec, book, ["5701"])[0]
+    alone, pages_alone = render_pdf(edited)
+    paired, pages_paired = render_pdf(edited, before)
+    assert pages_paired == pages_alone
+    same_layout(paired, alone)  # every character at the same place, within 0.01 pt
+    assert page_layout(paired)[0] != page_layout(render_pdf(before)[0])[0]  # and the edit is there

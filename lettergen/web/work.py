@@ -117,7 +117,9 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     if version not in previews:
         index = addressees.index(recipient_id)
         letter = planning.part(index, index + 1).compose()[0]
-        pdf, pages = render_pdf(letter)
+        before = session.cache.setdefault("drawn", {})
+        pdf, pages = render_pdf(letter, before.get(recipient_id))
+        before[recipient_id] = letter
         previews[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {}}
         while len(previews) > KEEP:
             previews.popitem(last=False)
@@ -129,11 +131,19 @@ def book_sha(session: Session) -> str:
     return session.sheet.sha if session.sheet else ""
 
 
-def render_pdf(letter) -> tuple[bytes, int]:
+def render_pdf(letter, before=None) -> tuple[bytes, int]:
+    """``letter`` as PDF, laid out together with ``before``, the same addressee's letter as
+    last drawn, when there is one. The layout engine lays out the rows two letters share
+    in one document that it keeps (pdf.writer._shared_rows, by that set of rows), and only
+    the others anew: so after an edit, only the rows the edit changed are laid out, and
+    the next edit of the same field finds the rest laid out already. The letter's own
+    pages are the same as when it is laid out alone (the rows and their places do not
+    depend on the other letter of the batch)."""
     from ..compose import render_letters
 
+    letters = [letter] if before is None or before == letter else [letter, before]
     with RENDER_LOCK:
-        rendered = render_letters([letter], ("pdf",))[0]
+        rendered = render_letters(letters, ("pdf",))[0]
     return rendered.files["pdf"], rendered.pages
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
@@ -32,6 +32,9 @@ from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
@@ -80,6 +83,8 @@ class RunResult:
     pages: int
     seconds: float
     files: tuple[Path, ...]
+    register_run: int | None = None  # with a workspace: the run's id in its register
+    numbers: str = ""  # with a workspace: the numbers the run took, as the letters show them
 
 
 def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> list[Written]:
@@ -97,26 +102,47 @@ def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> li
 
 
 def run(
-    spec: Spec, book: Book, out_dir: str | Path, *, formats: Sequence[str] = FORMATS,
+    spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
+    workspace: Workspace | None = None, on_progress=None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
     this run from the start (output_lock): another run writing there makes this one stop at
-    once with an input error naming it, or, with ``wait``, wait for it."""
+    once with an input error naming it, or, with ``wait``, wait for it. With a ``workspace``
+    the letters' numbers come from its register, where the run is recorded
+    (workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
+    ``on_progress(done, total)``, when given, is called as letters are finished (the web
+    app's progress bar)."""
     stderr = stderr or sys.stderr
+    if workspace is not None:  # checked there, with the numbers reserved in the register
+        from .workspace import write_registered
+
+        planning = plan_letters(spec, book, only)
+        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
+        _check_resources(spec, formats, stderr)
+        return write_registered(workspace, "letters", spec, book, planning, out_dir, check=check,
+                                formats=formats, jobs=jobs, print_pdf=print_pdf,
+                                zip_set=zip_set, progress=progress, stderr=stderr,
+                                wait=wait, on_progress=on_progress)
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
         planning = plan_letters(spec, book, only)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
-        if "pdf" in formats or DELIVERY in formats:
-            font_paths()  # a missing font file is an input error, found before any output
-        check_writers(formats)  # and so is an untested WeasyPrint or python-docx
-        if spec.emblem is None and "pdf" in formats:
-            print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
-                  "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
+        _check_resources(spec, formats, stderr)
         return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                         zip_set=zip_set, progress=progress, stderr=stderr, checked=checked)
+                         zip_set=zip_set, progress=progress, stderr=stderr, checked=checked,
+                         on_progress=on_progress)
+
+
+def _check_resources(spec: Spec, formats: Sequence[str], stderr) -> None:
+    """What a run needs besides its input, checked before any output."""
+    if "pdf" in formats or DELIVERY in formats:
+        font_paths()  # a missing font file is an input error, found before any output
+    check_writers(formats)  # and so is an untested WeasyPrint or python-docx
+    if spec.emblem is None and "pdf" in formats:
+        print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
+              "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
 
 
 @dataclass(frozen=True)
@@ -169,9 +195,10 @@ def write_set(
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
+    register_numbers: Sequence[int] | None = None, on_progress=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
-    ``register_start``, by default the spec's), and on request ``print.pdf`` and the whole
+    ``register_start``, by default the spec's, or per letter ``register_numbers``), and on request ``print.pdf`` and the whole
     set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
     given), so bad input stops the run before anything is written.
 
@@ -189,11 +216,12 @@ def write_set(
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
         return _write_set(spec, planning, out_dir, formats=formats, jobs=jobs,
                           print_pdf=print_pdf, zip_set=zip_set, progress=progress,
-                          stderr=stderr, register_start=register_start, checked=checked)
+                          stderr=stderr, register_start=register_start, checked=checked,
+                          register_numbers=register_numbers, on_progress=on_progress)
 
 
 def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, progress, stderr,
-               register_start, checked) -> RunResult:
+               register_start, checked, register_numbers, on_progress) -> RunResult:
     started = time.perf_counter()
     checked = checked or check_letters(planning)
     entries, size = checked.entries, checked.size
@@ -225,7 +253,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     def complete(i: int) -> bool:
         return all(j in results for j in chunk_of(i))
 
-    with _Progress(len(entries), enabled=progress, stream=stderr) as bar:
+    with _Progress(len(entries), enabled=progress, stream=stderr, callback=on_progress) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
         running = len(todo)
         for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
@@ -241,7 +269,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
                for w in _merge([results[j] for j in chunk_of(i)])]
     staged = [staging / f"{w.stem}.{fmt}" for w in written for fmt in formats]
     staged += _write_register(spec, entries, written, staging,
-                              register_start or spec.register_start)
+                              register_start or spec.register_start, register_numbers)
     if print_pdf and "pdf" in formats:
         from .pdf.writer import concatenate
 
@@ -435,11 +463,11 @@ def _worker_started(parent: int) -> None:
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
-                    start: int) -> list[Path]:
+                    start: int, numbers: Sequence[int] | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         rows.append(RegisterRow(
-            register_number=i, number=entry.number, date=entry.date_text,
+            register_number=numbers[i - start] if numbers is not None else i, number=entry.number, date=entry.date_text,
             sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
             action=spec.register_action, remark="หนังสือเวียน" if entry.circular else "",
             recipient_id=entry.recipient_id,
@@ -457,8 +485,9 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
 class _Progress:
     """A rich progress bar (count, rate, time left) on a terminal; silent otherwise."""
 
-    def __init__(self, total: int, *, enabled: bool, stream):
+    def __init__(self, total: int, *, enabled: bool, stream, callback=None):
         self.total, self.enabled, self.stream, self.bar = total, enabled, stream, None
+        self.callback, self.done = callback, 0
 
     def __enter__(self):
         if self.enabled:
@@ -477,6 +506,9 @@ class _Progress:
         return self
 
     def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback is not None:
+            self.callback(self.done, self.total)
         if self.bar:
             done = self.bar.tasks[0].completed + n
             rate = done / max(time.perf_counter() - self.started, 1e-9)

@@ -73,11 +73,41 @@ def _parser() -> argparse.ArgumentParser:
     remind.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 
+    for p in (render, remind, check):
+        p.add_argument("--workspace", type=Path, default=None, metavar="DIR",
+                       help="ใช้เลขที่หนังสือจากทะเบียนหนังสือส่งใน workspace นี้ และบันทึกการสร้างไว้ที่นั่น "
+                            "(ค่าเริ่มต้น $LETTERGEN_WORKSPACE ถ้ากำหนดไว้); ไม่ระบุ --out: เขียนไว้ใน runs/ ของ workspace")
+    for p in (render, remind):  # --out not given: ./out without a workspace, its runs/ with one
+        p.set_defaults(out=None)
+    register = sub.add_parser("register", help="ทะเบียนหนังสือส่ง (แบบที่ ๑๔) ของ workspace เป็น XLSX")
+    register.add_argument("--workspace", type=Path, default=None, metavar="DIR",
+                          help="โฟลเดอร์ workspace (ค่าเริ่มต้น $LETTERGEN_WORKSPACE หรือโฟลเดอร์ข้อมูลของผู้ใช้)")
+    register.add_argument("--year", default=None, help="ปี พ.ศ. ของทะเบียน (ค่าเริ่มต้น ปีปัจจุบัน)")
+    register.add_argument("--out", type=Path, default=None, help="ไฟล์ XLSX ที่จะเขียน")
+    register.add_argument("--continue-from", type=int, default=None, metavar="N",
+                          help="ให้เลขทะเบียนส่งของปีนั้นต่อจากทะเบียนเดิม: หนังสือฉบับถัดไปได้เลข N")
+    register.add_argument("--continue-circular-from", type=int, default=None, metavar="N",
+                          help="เช่นเดียวกัน สำหรับเลขหนังสือเวียน (ว)")
+    register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
+    register.add_argument("--cancel", type=int, default=None, metavar="RUN",
+                          help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
+
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
     preview.add_argument("--recipient", default=None, help="รหัสผู้รับ (ค่าเริ่มต้น ฉบับแรก)")
     preview.add_argument("--page", type=int, default=1, help="หน้าที่ (ค่าเริ่มต้น ๑)")
     preview.add_argument("--out", type=Path, default=Path("preview.png"))
+
+    serve = sub.add_parser("serve", help="เปิดโปรแกรมแบบเว็บสำหรับเจ้าหน้าที่ (ใช้ผ่านเบราว์เซอร์)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="ที่อยู่ที่รอรับการเชื่อมต่อ (ค่าเริ่มต้น 127.0.0.1 เฉพาะเครื่องนี้)")
+    serve.add_argument("--port", type=int, default=8000, help="พอร์ต (ค่าเริ่มต้น 8000)")
+    serve.add_argument("--workspace", type=Path, default=None,
+                       help="โฟลเดอร์พื้นที่ทำงาน (ค่าเริ่มต้น ~/.local/share/lettergen)")
+    serve.add_argument("--open", dest="open_browser", action="store_true", help="เปิดเบราว์เซอร์ให้ด้วย")
+    serve.add_argument("--password-file", type=Path, default=None,
+                       help="ไฟล์รหัสผ่านสำหรับเข้าสู่ระบบ (ต้องมีเมื่อ --host ไม่ใช่เครื่องนี้)")
+    serve.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสต่องาน (ค่าเริ่มต้น จำนวนคอร์)")
     return parser
 
 
@@ -137,14 +167,36 @@ def cmd_render(args) -> int:
         from .rendering import DELIVERY
 
         formats += (DELIVERY,)
+    workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait)
+                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     print(f"เขียนหนังสือ {result.letters} ฉบับ{pages} ใน {result.seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
+    _say_numbers(result)
     return EXIT_OK
+
+
+def _workspace(args):
+    """The workspace of --workspace, else of $LETTERGEN_WORKSPACE, else None."""
+    import os
+
+    from .workspace import ENV, Workspace
+
+    if args.command == "demo":  # the demo never takes numbers from an office's register
+        return None
+    root = getattr(args, "workspace", None) or os.environ.get(ENV) or None
+    return Workspace(root) if root else None
+
+
+def _say_numbers(result) -> None:
+    if result.register_run is not None:
+        print(f"เลขที่หนังสือจากทะเบียนหนังสือส่งของ workspace (ไม่ใช้ number ใน spec): {result.numbers} "
+              f"บันทึกเป็นการสร้างครั้งที่ {result.register_run}")
 
 
 def cmd_demo(args) -> int:
@@ -169,6 +221,12 @@ def cmd_check(args) -> int:
         print(f"สร้างแถวของ {spec.routing.district_office} {made} แห่งจากอำเภอในรายชื่อ "
               "(ไฟล์ไม่มีแถวของสำนักงานอำเภอ)")
     print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(letters)} ฉบับ ไม่พบข้อผิดพลาด")
+    workspace = _workspace(args)
+    if workspace is not None:
+        from .compose import plan_letters
+        from .workspace import next_numbers_text
+
+        print(next_numbers_text(workspace, plan_letters(spec, book)))
     return EXIT_OK
 
 
@@ -225,19 +283,89 @@ def cmd_remind(args) -> int:
     from .remind import remind
 
     spec, book = _load(args)
+    workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out") / "reminders"
     result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
-                    formats=_formats(args.format), jobs=args.jobs, wait=args.wait)
+                    formats=_formats(args.format), jobs=args.jobs, wait=args.wait, workspace=workspace)
     if result is None:
         print("ทุกหน่วยงานดำเนินการแล้ว ไม่มีหนังสือติดตามที่ต้องส่ง")
         return EXIT_OK
-    extra = f" และเพิ่มแถวในทะเบียน {args.register}" if args.register.is_file() else ""
+    extra = f" และเพิ่มแถวในทะเบียน {args.register}" if args.register.is_file() and not workspace else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     print(f"เขียนหนังสือติดตาม {result.letters} ฉบับ{pages} ไว้ที่ {result.out_dir}{extra}")
+    _say_numbers(result)
     return EXIT_OK
 
 
+def cmd_register(args) -> int:
+    import datetime as dt
+
+    from .office_register import CIRCULAR, ORDINARY, be_year
+    from .thai import arabic_digit_to_thai_digit, thai_digit_to_arabic_digit
+    from .workspace import Workspace
+
+    text = thai_digit_to_arabic_digit(str(args.year or be_year(dt.date.today()))).strip()
+    if not text.isdigit() or not 2400 <= int(text) <= 2800:
+        raise InputError(f"--year ต้องเป็นปี พ.ศ. เช่น 2569 ไม่ใช่ \"{args.year}\"")
+    year = int(text)
+    workspace = Workspace(args.workspace)
+    office = workspace.register()
+    for series, start in ((ORDINARY, args.continue_from), (CIRCULAR, args.continue_circular_from)):
+        if start is not None:
+            try:
+                office.continue_from(year, series, start)
+            except ValueError as exc:
+                raise InputError(f"--continue-from: {exc}") from None
+            label = f"{series} {start}" if series else str(start)
+            print(f"เลขทะเบียนส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
+                  f"ฉบับถัดไปจะได้เลข {arabic_digit_to_thai_digit(label)}")
+    if args.cancel is not None:
+        try:
+            office.cancel(args.cancel)
+        except ValueError as exc:
+            raise InputError(f"--cancel: {exc}") from None
+        print(f"ยกเลิกหนังสือของการสร้างครั้งที่ {args.cancel} แล้ว (เลขของหนังสือเหล่านั้นจะไม่ออกซ้ำ)")
+    if args.list:
+        from .register_form import KIND_TEXT, STATUS_TEXT
+        from .workspace import numbers_text
+
+        entries = office.entries(year)
+        for run in office.runs():
+            taken: dict[str, list[int]] = {}
+            for e in entries:
+                if e.run_id == run.id and e.register_number not in taken.setdefault(e.series, []):
+                    taken[e.series].append(e.register_number)
+            if taken:
+                code = next(e.number for e in entries if e.run_id == run.id).rsplit("/", 1)[0]
+                print(f"ครั้งที่ {run.id}  {run.started:%Y-%m-%d %H:%M} UTC  "
+                      f"{KIND_TEXT.get(run.kind, run.kind)} {run.letters} ฉบับ  "
+                      f"{STATUS_TEXT.get(run.status, run.status)}  "
+                      f"{numbers_text(code, taken)}  {run.out_dir}")
+    if args.out is not None:
+        from .batch import write_atomic
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(args.out, office.xlsx(year))
+        rows = len(office.entries(year))
+        print(f"เขียนทะเบียนหนังสือส่ง ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
+              f"({arabic_digit_to_thai_digit(str(rows))} รายการ) ไว้ที่ {args.out}")
+    elif (args.continue_from, args.continue_circular_from, args.cancel, args.list) == (None, None, None, False):
+        raise InputError("lettergen register: ระบุ --out FILE.xlsx เพื่อเขียนทะเบียน, --list, "
+                         "--cancel RUN หรือ --continue-from N")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .web.serve import serve
+
+    return serve(args.host, args.port, args.workspace, args.open_browser, args.password_file,
+                 jobs=args.jobs)
+
+
 COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
-            "remind": cmd_remind, "preview": cmd_preview}
+            "remind": cmd_remind, "preview": cmd_preview, "register": cmd_register,
+            "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from .errors import SpecError
 from .recipients import Book
 from .register import append_register, read_register
 from .spec import Spec, reminder_raw, spec_from_raw
-from .thai import thai_date
+from .thai import thai_date, thai_digit_to_arabic_digit
 
 
 def urgency_for(spec: Spec, days_left: int) -> str:
@@ -67,29 +67,65 @@ def pending_book(spec: Spec, book: Book, originals: dict[str, tuple[str, dt.date
     return dataclasses.replace(book, rows=tuple(rows))
 
 
+def workspace_originals(spec: Spec, book: Book, workspace) -> dict[str, tuple[str, dt.date]]:
+    """Recipient id -> (number, date) of the latest letter of ``spec``'s subject that the
+    workspace's register issued to it (OfficeRegister.original)."""
+    from .templating import plain, to_runs
+
+    office, subject = workspace.register(), plain(to_runs(spec.subject))
+    originals = {}
+    for row in book.rows:
+        found = office.original(row.id, subject=subject)
+        if found is not None:
+            originals[row.id] = (thai_digit_to_arabic_digit(found.number), found.date)
+    return originals
+
+
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
-           formats=("pdf", "docx"), jobs: int | None = None, stderr=None, wait: bool = False):
+           formats=("pdf", "docx"), jobs: int | None = None, stderr=None, wait: bool = False,
+           workspace=None):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
     run's ``register`` exists, append their rows to it, numbered on from its last row.
-    Both folders are held for this run (output_lock; ``wait``: wait for another run)."""
+    Both folders are held for this run (output_lock; ``wait``: wait for another run).
+
+    With a ``workspace`` (workspace.Workspace) the reminders cite the letters its register
+    issued, take their numbers from it and are recorded there; ``register`` is not used."""
     import sys
 
     from .output_lock import output_lock
 
-    if not (register and register.is_file()):
+    if workspace is not None or not (register and register.is_file()):
         return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
-                       jobs=jobs, stderr=stderr, wait=wait)
+                       jobs=jobs, stderr=stderr, wait=wait, workspace=workspace)
     with output_lock(register.parent, wait=wait,
                      waiting=lambda message: print(message, file=stderr or sys.stderr)):
         return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
-                       jobs=jobs, stderr=stderr, wait=wait)
+                       jobs=jobs, stderr=stderr, wait=wait, workspace=None)
 
 
 def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
-            formats, jobs, stderr, wait):
+            formats, jobs, stderr, wait, workspace):
     from .batch import write_set
     from .compose import plan_letters
 
+    if workspace is not None:
+        from .workspace import KIND_REMINDERS, write_registered
+
+        import sys
+
+        rspec = reminder_spec(spec, today)
+        originals = workspace_originals(spec, book, workspace)
+        pending = pending_book(rspec, book, originals)
+        planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+        if not len(planning):
+            return None
+        missing = [item.addressee.id for item in planning.planned if item.addressee.id not in originals]
+        if missing:
+            print(f"หมายเหตุ: ทะเบียนหนังสือส่งของ workspace ไม่มีหนังสือเรื่องนี้ถึงผู้รับ {len(missing)} ราย "
+                  f"(รหัส {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}) "
+                  "หนังสือติดตามถึงผู้รับเหล่านี้จึงอ้างถึงตาม cites ใน spec", file=stderr or sys.stderr)
+        return write_registered(workspace, KIND_REMINDERS, rspec, book, planning, out_dir,
+                                formats=formats, jobs=jobs, stderr=stderr)
     originals, last = read_register(register) if register and register.is_file() else ({}, 0)
     rspec = reminder_spec(spec, today)
     pending = pending_book(rspec, book, originals)

@@ -1,0 +1,182 @@
+"""Production jobs: each one a process of its own (``job_runner``), never the server's event
+loop, so the pages stay responsive while letters are made. A job's folder in the workspace
+(``runs/<id>``) holds its inputs, its progress and its output, so a clerk who closes the
+browser finds it again, running or done.
+
+Cancel (and the server's own stop) ends the job's whole process group and removes its
+output folder: what is left is the job's record, marked cancelled, never half a set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .job_runner import read_json, write_json
+
+STATES = {"running": "กำลังสร้าง", "done": "เสร็จแล้ว", "failed": "ไม่สำเร็จ", "cancelled": "ยกเลิกแล้ว"}
+KINDS = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
+DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (zip)"),
+             "print": ("application/pdf", "print.pdf สำหรับสั่งพิมพ์"),
+             "register": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          "ทะเบียนหนังสือส่ง (XLSX)")}
+
+
+class Jobs:
+    def __init__(self, workspace, jobs: int | None = None):
+        self.workspace = workspace
+        self.runs = Path(workspace.runs_dir)
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.jobs = jobs
+        self._adopt_orphans()
+
+    def _adopt_orphans(self) -> None:
+        """Jobs the last server left running: those still at work carry on (their folder
+        says how they end); the others died with it: say so, and remove their output."""
+        for folder in self.runs.iterdir() if self.runs.is_dir() else ():
+            job = read_json(folder / "job.json")
+            if job.get("state") == "running" and not _alive(job.get("pid")):
+                shutil.rmtree(folder / "out", ignore_errors=True)
+                job.update(state="cancelled", error="งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ")
+                write_json(folder / "job.json", job)
+
+    def start(self, kind: str, spec_path: Path, sheet_path: Path, *, letter_name: str,
+              sheet_name: str, today: dt.date | None = None) -> str:
+        job_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        folder = self.runs / job_id
+        (folder / "input").mkdir(parents=True, mode=0o700)
+        shutil.copyfile(spec_path, folder / "input" / "letter.toml")
+        sheet_file = "recipients" + sheet_path.suffix.lower()
+        shutil.copyfile(sheet_path, folder / "input" / sheet_file)
+        job = {"id": job_id, "kind": kind, "state": "running", "created": time.time(),
+               "letter_name": letter_name, "sheet_name": sheet_name, "sheet_file": sheet_file,
+               "today": (today or dt.date.today()).isoformat(), "jobs": self.jobs,
+               "workspace": str(self.workspace.root)}
+        write_json(folder / "job.json", job)
+        self.processes[job_id] = subprocess.Popen(
+            [sys.executable, "-m", "lettergen.web.job_runner", str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        job["pid"] = self.processes[job_id].pid
+        write_json(folder / "job.json", {**read_json(folder / "job.json"), "pid": job["pid"]})
+        return job_id
+
+    def folder(self, job_id: str) -> Path | None:
+        folder = self.runs / job_id
+        if "/" in job_id or job_id.startswith(".") or not (folder / "job.json").is_file():
+            return None
+        return folder
+
+    def info(self, job_id: str) -> dict | None:
+        folder = self.folder(job_id)
+        if folder is None:
+            return None
+        job = read_json(folder / "job.json")
+        process = self.processes.get(job_id)
+        gone = process.poll() is not None if process is not None else not _alive(job.get("pid"))
+        if job.get("state") == "running" and gone:
+            job = read_json(folder / "job.json")  # it may have just finished
+            if job.get("state") == "running":
+                shutil.rmtree(folder / "out", ignore_errors=True)
+                job.update(state="failed", error="งานหยุดกลางคันโดยไม่ทราบสาเหตุ")
+                write_json(folder / "job.json", job)
+        if process is not None and process.poll() is not None:
+            self.processes.pop(job_id, None)
+        progress = read_json(folder / "progress.json")
+        done, total = progress.get("done", 0), progress.get("total", 0)
+        elapsed = max(0.0, progress.get("at", 0) - progress.get("started", 0))
+        rate = done / elapsed if done and elapsed > 0 else 0.0
+        left = (total - done) / rate if rate and total else None
+        job.update(done=done, total=total, rate=rate, left=left, phase=progress.get("phase", "check"),
+                   state_text=STATES.get(job.get("state"), ""), kind_text=KINDS.get(job.get("kind"), ""))
+        return job
+
+    def listing(self, kind: str | None = None, limit: int = 10) -> list[dict]:
+        folders = sorted((p for p in self.runs.iterdir() if (p / "job.json").is_file()), reverse=True)
+        result = []
+        for folder in folders:
+            job = self.info(folder.name)
+            if job and (kind is None or job.get("kind") == kind):
+                result.append(job)
+            if len(result) >= limit:
+                break
+        return result
+
+    def file(self, job_id: str, what: str) -> Path | None:
+        job = self.info(job_id)
+        if job is None or job.get("state") != "done" or what not in job.get("files", {}):
+            return None
+        path = self.runs / job_id / "out" / job["files"][what]
+        return path if path.is_file() else None
+
+    def cancel(self, job_id: str, reason: str = "ยกเลิกโดยผู้ใช้") -> bool:
+        folder = self.folder(job_id)
+        if folder is None:
+            return False
+        process = self.processes.get(job_id)
+        if process is None:  # started by an earlier server and still at work
+            pid = read_json(folder / "job.json").get("pid")
+            if not _alive(pid):
+                return False
+            _stop_pid_group(pid)
+        elif process.poll() is not None:
+            return False
+        else:
+            _stop_group(process)
+        self.processes.pop(job_id, None)
+        job = read_json(folder / "job.json")
+        if job.get("state") == "running":
+            shutil.rmtree(folder / "out", ignore_errors=True)
+            job.update(state="cancelled", error=reason, finished=time.time())
+            write_json(folder / "job.json", job)
+        return True
+
+    def stop_all(self) -> None:
+        for job_id in list(self.processes):
+            self.cancel(job_id, "ยกเลิกเพราะปิดโปรแกรม")
+
+
+def _alive(pid) -> bool:
+    """Whether ``pid`` is a job process still at work (not some other process that took
+    its number since)."""
+    if not isinstance(pid, int):
+        return False
+    try:
+        return b"lettergen.web.job_runner" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _stop_pid_group(pid: int, grace: float = 3.0) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _stop_group(process: subprocess.Popen, grace: float = 3.0) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # the group's workers, if any are left
+    except ProcessLookupError:
+        pass
+    process.wait()

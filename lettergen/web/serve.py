@@ -1,0 +1,67 @@
+"""``lettergen serve``: check the host and the password, open the workspace, run the app.
+
+Loopback needs no password; any other host does (--password-file or LETTERGEN_PASSWORD),
+or the command refuses with exit 2. The password is never printed or logged. SIGTERM and
+Ctrl-C stop the server within a few seconds; running jobs are cancelled first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+from ..errors import InputError
+from . import security
+
+NEEDS_PASSWORD = ("การเปิดให้เครื่องอื่นเข้าใช้ (--host {host}) ต้องตั้งรหัสผ่าน: "
+                  "ใช้ --password-file ไฟล์รหัสผ่าน หรือตัวแปรสภาพแวดล้อม LETTERGEN_PASSWORD")
+
+
+def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
+          password_file: Path | None, jobs: int | None = None, stream=None) -> int:
+    import uvicorn
+
+    from .app import Config, app_with_limit
+    from .state import open_workspace
+
+    stream = stream or sys.stdout
+    try:
+        password = security.read_password(password_file, os.environ)
+    except OSError:
+        raise InputError("อ่านไฟล์รหัสผ่านไม่ได้", file=password_file) from None
+    if password is None and password_file is not None:
+        raise InputError("ไฟล์รหัสผ่านว่าง", file=password_file)
+    if not security.is_loopback(host) and password is None:
+        raise InputError(NEEDS_PASSWORD.format(host=host))
+    os.umask(0o077)  # the workspace's folders 0700 and files 0600, whoever writes them
+    try:
+        ws = open_workspace(workspace)
+    except OSError as exc:
+        raise InputError(f"สร้างพื้นที่ทำงานไม่ได้: {exc.strerror}", file=workspace) from None
+    app = app_with_limit(Config(workspace=ws, password=password, jobs=jobs))
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
+                            timeout_graceful_shutdown=2, lifespan="on")
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
+
+    def announce():
+        import time
+
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            port_now = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
+            shown_url = url.replace(f":{port}/", f":{port_now}/")
+            print(f"lettergen พร้อมใช้งานที่ {shown_url}", file=stream, flush=True)
+            print(f"พื้นที่ทำงาน: {ws.root}", file=stream, flush=True)
+            print("กด Ctrl-C เพื่อหยุด", file=stream, flush=True)
+            if open_browser:
+                webbrowser.open(shown_url)
+
+    threading.Thread(target=announce, daemon=True).start()
+    server.run()
+    return 0

@@ -1,0 +1,356 @@
+// lettergen serve: the pages' own small script (no libraries, no build step).
+// The letter form is sent as a whole after each edit (debounced); the server checks it with
+// the CLI's own rules and answers with the error, if any, named by its spec key, which is
+// shown beside that field. The preview is redrawn after each accepted edit.
+"use strict";
+
+(function () {
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+  async function post(url, body, json = true) {
+    const headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+    if (json) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, { method: "POST", headers, body: json ? JSON.stringify(body) : body, credentials: "same-origin" });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = { error: "เซิร์ฟเวอร์ตอบกลับไม่ถูกต้อง (" + response.status + ")" }; }
+    return { status: response.status, data };
+  }
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  // --- the preview -------------------------------------------------------------------------
+  const pagesBox = $("[data-live-preview]");
+  let previewSeq = 0;
+
+  async function refreshPreview() {
+    if (!pagesBox) return;
+    const seq = ++previewSeq;
+    const status = $("#preview-status");
+    const errorBox = $("#preview-error");
+    const choice = $("[data-preview-choice]");
+    const rid = choice ? choice.value : "";
+    if (status) status.textContent = "กำลังวาดตัวอย่าง…";
+    pagesBox.classList.add("stale");  // the pages shown are of the letter before the edit
+    pagesBox.setAttribute("aria-busy", "true");
+    let data;
+    try {
+      const response = await fetch("/preview/api" + (rid ? "?rid=" + encodeURIComponent(rid) : ""), { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+      data = await response.json();
+    } catch (e) {
+      data = { error: { text: "ติดต่อเซิร์ฟเวอร์ไม่ได้" } };
+    }
+    if (seq !== previewSeq) return;  // a newer edit has asked again
+    pagesBox.classList.remove("stale");
+    pagesBox.removeAttribute("aria-busy");
+    if (data.error) {
+      if (errorBox) { errorBox.textContent = data.error.text || data.error; errorBox.hidden = false; }
+      if (status) status.textContent = "";
+      showFieldError(data.error);
+      return;
+    }
+    if (errorBox) errorBox.hidden = true;
+    const images = [];
+    for (let page = 1; page <= data.pages; page++) {
+      const img = new Image();
+      img.src = `/preview/${data.version}/${page}.png`;
+      img.alt = `หน้า ${page} จาก ${data.pages}`;
+      img.width = 827; img.height = 1169;
+      img.dataset.page = String(page);
+      images.push(img);
+    }
+    await Promise.all(images.map((img) => img.decode().catch(() => null)));
+    if (seq !== previewSeq) return;
+    pagesBox.replaceChildren(...images);
+    pagesBox.dataset.version = data.version;
+    if (status) status.textContent = `${data.pages} หน้า`;
+    const pdf = $("#download-pdf"), docx = $("#download-docx");
+    if (pdf) pdf.href = `/preview/${data.version}/letter.pdf`;
+    if (docx) docx.href = `/preview/${data.version}/letter.docx`;
+  }
+
+  const choice = $("[data-preview-choice]");
+  if (choice) choice.addEventListener("change", () => {
+    history.replaceState(null, "", "/preview?rid=" + encodeURIComponent(choice.value));
+    refreshPreview();
+  });
+  if (pagesBox) refreshPreview();
+
+  // --- the letter form ---------------------------------------------------------------------
+  const form = $("#letter-form");
+
+  function collectForm() {
+    const values = {};
+    $$("[data-key]", form).forEach((el) => {
+      if (el.dataset.list || el.dataset.textOf || el.dataset.linkUrl !== undefined || el.closest("[data-step]")) return;
+      values[el.dataset.key] = el.type === "checkbox" ? el.checked : el.value;
+    });
+    values["body.paragraphs"] = $$('[data-list="body.paragraphs"]', form).map((el) => el.value);
+    values["links"] = $$("[data-link]", form).map((row) => [$("[data-link-name]", row).value, $("[data-link-url]", row).value]);
+    values["steps.step"] = $$("[data-step]", form).map((step) => ({
+      title: $("[data-step-title]", step).value,
+      items: $("[data-step-items]", step).value,
+      channel: $("[data-step-channel]", step).value,
+    }));
+    for (const name of ["district", "direct"]) {
+      const texts = {};
+      $$(`[data-text-of="${name}"]`, form).forEach((el) => { texts[el.dataset.textName] = el.value; });
+      values[`variants.${name}.text`] = texts;
+    }
+    return values;
+  }
+
+  function clearErrors() {
+    $$(".field-error", form).forEach((p) => { p.hidden = true; p.textContent = ""; });
+    $$("[aria-invalid]", form).forEach((el) => el.removeAttribute("aria-invalid"));
+    const top = $("#form-error");
+    if (top) { top.hidden = true; top.textContent = ""; }
+  }
+
+  function fieldFor(key) {
+    // The field of a spec key, or of the nearest key above it ("steps.step[1].channel[2].qr"
+    // is shown at "steps.step[1].channel").
+    while (key) {
+      const el = $$("[data-key]", form).find((e) => e.dataset.key === key);
+      if (el) return el;
+      const cut = Math.max(key.lastIndexOf("."), key.lastIndexOf("["));
+      if (cut <= 0) break;
+      key = key.slice(0, cut);
+    }
+    return null;
+  }
+
+  function showFieldError(error) {
+    if (!form || !error) return;
+    const top = $("#form-error");
+    if (top) { top.textContent = error.text || error.message || String(error); top.hidden = false; }
+    const el = error.key ? fieldFor(error.key) : null;
+    if (!el) return;
+    el.setAttribute("aria-invalid", "true");
+    const box = el.closest(".field, li, td")?.querySelector(".field-error");
+    if (box) { box.textContent = error.text || error.message; box.hidden = false; }
+  }
+
+  const sendForm = debounce(async () => {
+    const status = $("#form-status");
+    if (status) status.textContent = "กำลังตรวจ…";
+    const { data } = await post("/letter/update", collectForm());
+    clearErrors();
+    if (data.error) {
+      showFieldError(data.error);
+      if (status) status.textContent = "";
+      return;
+    }
+    if (status) status.textContent = "บันทึกการแก้ไขแล้ว (ยังไม่ได้บันทึกลงพื้นที่ทำงาน)";
+    refreshPreview();
+  }, 250);
+
+  function renumber() {
+    $$('[data-list="body.paragraphs"]', form).forEach((el, i) => {
+      el.dataset.key = `body.paragraphs[${i}]`; el.id = `f-body.paragraphs[${i}]`;
+      const li = el.closest("li"); $("label", li).htmlFor = el.id; $("[data-number]", li).textContent = i + 1;
+    });
+    $$("[data-step]", form).forEach((step, i) => {
+      $("[data-number]", step).textContent = i + 1;
+      for (const [attr, part] of [["data-step-title", "title"], ["data-step-items", "items"], ["data-step-channel", "channel"]]) {
+        const el = $(`[${attr}]`, step);
+        el.dataset.key = `steps.step[${i}].${part}`; el.id = `f-steps.step[${i}].${part}`;
+        const label = el.closest(".field").querySelector("label"); label.htmlFor = el.id;
+      }
+    });
+    $$("[data-link]", form).forEach((row) => {
+      const url = $("[data-link-url]", row);
+      url.dataset.key = "links." + $("[data-link-name]", row).value.trim();
+    });
+  }
+
+  function addFrom(list, make) {
+    const item = make();
+    list.appendChild(item);
+    renumber();
+    const first = item.querySelector("input, textarea");
+    if (first) first.focus();
+  }
+
+  if (form) {
+    const initial = form.dataset.error ? JSON.parse(form.dataset.error) : null;
+    if (initial) showFieldError(initial);
+    form.addEventListener("input", (event) => {
+      if (event.target.matches("[data-link-url]")) updateQr(event.target);
+      if (event.target.matches("[data-link-name]")) renumber();
+      sendForm();
+    });
+    form.addEventListener("change", sendForm);
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("click", (event) => {
+      const remove = event.target.closest("[data-remove]");
+      if (remove) {
+        const item = remove.closest("li, tr");
+        const next = item.nextElementSibling || item.previousElementSibling;
+        item.remove(); renumber(); sendForm();
+        (next?.querySelector("input, textarea") || form.querySelector("input, textarea"))?.focus();
+      }
+      const chip = event.target.closest("[data-insert]");
+      if (chip) insertText(chip.dataset.insert);
+    });
+    let lastText = null;
+    form.addEventListener("focusin", (event) => {
+      if (event.target.matches("textarea, input:not([type=checkbox]):not([type=number])")) lastText = event.target;
+    });
+    function insertText(text) {
+      const el = lastText || $('[data-list="body.paragraphs"]', form);
+      if (!el) return;
+      const start = el.selectionStart ?? el.value.length, end = el.selectionEnd ?? el.value.length;
+      el.value = el.value.slice(0, start) + text + el.value.slice(end);
+      el.focus();
+      el.setSelectionRange(start + text.length, start + text.length);
+      sendForm();
+    }
+    $("#add-paragraph")?.addEventListener("click", () => addFrom($("#paragraphs"), () => {
+      const li = document.createElement("li");
+      li.className = "field wide"; li.dataset.item = "";
+      li.innerHTML = '<label>ย่อหน้า <span data-number></span></label><textarea data-list="body.paragraphs" rows="4"></textarea>' +
+        '<button type="button" class="link remove" data-remove>ลบย่อหน้านี้</button><p class="field-error" role="alert" hidden></p>';
+      return li;
+    }));
+    $("#add-link")?.addEventListener("click", () => addFrom($("#links"), () => {
+      const tr = document.createElement("tr");
+      tr.dataset.link = "";
+      tr.innerHTML = '<td><input aria-label="ชื่อลิงก์" data-link-name size="10"></td><td><input aria-label="URL ของลิงก์" data-link-url data-key="links.">' +
+        '<p class="field-error" role="alert" hidden></p></td><td class="qr"></td><td><button type="button" class="link" data-remove>ลบ</button></td>';
+      return tr;
+    }));
+    $("#add-step")?.addEventListener("click", () => addFrom($("#steps"), () => {
+      const li = document.createElement("li");
+      li.className = "step"; li.dataset.step = "";
+      li.innerHTML = '<h3>ขั้นตอนที่ <span data-number></span></h3>' +
+        '<div class="field wide"><label>หัวข้อ</label><input data-step-title><p class="field-error" role="alert" hidden></p></div>' +
+        '<div class="row"><div class="field"><label>รายการ (บรรทัดละข้อ)</label><textarea data-step-items rows="4"></textarea><p class="field-error" role="alert" hidden></p></div>' +
+        '<div class="field"><label>ช่องทาง / QR Code</label><textarea data-step-channel rows="4"></textarea><p class="field-error" role="alert" hidden></p></div></div>' +
+        '<button type="button" class="link remove" data-remove>ลบขั้นตอนนี้</button>';
+      return li;
+    }));
+  }
+
+  const updateQr = debounce((input) => {
+    const cell = input.closest("tr")?.querySelector(".qr");
+    if (!cell) return;
+    const url = input.value.trim();
+    if (!/^https?:\/\/\S+$/.test(url)) { cell.replaceChildren(); return; }
+    const img = new Image(64, 64);
+    img.alt = "QR Code ของ " + url;
+    img.src = "/letter/qr?url=" + encodeURIComponent(url);
+    cell.replaceChildren(img);
+  }, 400);
+
+  // --- uploads (drag and drop too) -------------------------------------------------------------
+  // The server refuses a body over 20 MB with this message too; saying it here spares the
+  // clerk the wait of sending a file that is refused anyway.
+  const UPLOAD_LIMIT = 20 * 1024 * 1024;
+  const TOO_LARGE = "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง";
+  $$('input[type="file"]').forEach((input) => input.addEventListener("change", () => {
+    const shown = input.parentElement.querySelector("[data-file-name]");
+    if (shown) shown.textContent = input.files.length ? input.files[0].name : "ยังไม่ได้เลือกไฟล์";
+  }));
+  $$("form[data-upload]").forEach((upload) => {
+    const input = $('input[type="file"]', upload);
+    const errorBox = $(".error", upload);
+    ["dragenter", "dragover"].forEach((name) => upload.addEventListener(name, (event) => {
+      event.preventDefault(); upload.classList.add("over");
+    }));
+    ["dragleave", "drop"].forEach((name) => upload.addEventListener(name, () => upload.classList.remove("over")));
+    upload.addEventListener("drop", (event) => {
+      event.preventDefault();
+      if (event.dataTransfer?.files?.length) { input.files = event.dataTransfer.files; upload.requestSubmit(); }
+    });
+    upload.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!input.files.length) { errorBox.textContent = "ยังไม่ได้เลือกไฟล์"; errorBox.hidden = false; return; }
+      errorBox.hidden = true;
+      if (input.files[0].size > UPLOAD_LIMIT) { errorBox.textContent = TOO_LARGE; errorBox.hidden = false; return; }
+      const body = new FormData(upload);
+      let data;
+      try {
+        ({ data } = await post(upload.action, body, false));
+      } catch (e) {
+        data = { error: "อัปโหลดไม่สำเร็จ: ติดต่อเซิร์ฟเวอร์ไม่ได้" };
+      }
+      if (data.error) { errorBox.textContent = data.error; errorBox.hidden = false; errorBox.focus?.(); return; }
+      location.reload();
+    });
+  });
+
+  // --- production jobs -----------------------------------------------------------------------
+  const jobBox = $("#job");
+
+  function timeText(seconds) {
+    if (seconds === null || seconds === undefined) return "-";
+    seconds = Math.round(seconds);
+    return seconds >= 60 ? `${Math.floor(seconds / 60)} นาที ${seconds % 60} วินาที` : `${seconds} วินาที`;
+  }
+
+  async function pollJob(id) {
+    jobBox.hidden = false;
+    jobBox.dataset.job = id;
+    $("#cancel-form").action = `/jobs/${encodeURIComponent(id)}/cancel`;
+    const bar = $("#job-bar"), text = $("#job-text");
+    let data;
+    try {
+      data = await (await fetch(`/jobs/${encodeURIComponent(id)}`, { headers: { "Accept": "application/json" }, credentials: "same-origin" })).json();
+    } catch (e) { setTimeout(() => pollJob(id), 1000); return; }
+    if (data.error && !data.state) { text.textContent = data.error; return; }
+    if (data.total) { bar.max = data.total; bar.value = data.done; }
+    if (data.state === "running") {
+      $("#cancel").hidden = false;
+      text.textContent = data.phase === "check" ? "กำลังตรวจข้อมูลและเตรียมงาน…" :
+        !data.done ? `เสร็จ 0 จาก ${data.total} ฉบับ · กำลังวางหน้าชุดแรก…` :
+        `เสร็จ ${data.done} จาก ${data.total} ฉบับ · ${data.rate.toFixed(1)} ฉบับ/วินาที · เหลืออีกประมาณ ${timeText(data.left)}`;
+      setTimeout(() => pollJob(id), 400);
+      return;
+    }
+    $("#cancel").hidden = true;
+    if (document.querySelector(`[data-run="${id}"][data-state="running"]`)) {
+      location.reload();  // the list below was drawn while the job ran: draw it again
+      return;
+    }
+    if (data.state === "done") {
+      bar.max = 1; bar.value = 1;
+      text.textContent = `เสร็จแล้ว: หนังสือ ${data.letters} ฉบับ ${data.pages} หน้า ใน ${timeText(data.seconds)}`;
+      const files = $("#job-files");
+      $$("[data-file]", files).forEach((a) => {
+        const key = a.dataset.file;
+        a.parentElement.hidden = !(data.files && data.files[key]);
+        a.href = `/jobs/${encodeURIComponent(id)}/${key}`;
+      });
+      files.hidden = false;
+    } else {
+      text.textContent = data.state_text || data.state;
+      if (data.error) { const box = $("#job-error"); box.textContent = data.error; box.hidden = false; }
+    }
+  }
+
+  if (jobBox) {
+    if (jobBox.dataset.job) pollJob(jobBox.dataset.job);
+    $("#produce-form")?.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      $("#produce").disabled = true;
+      $("#job-files").hidden = true; $("#job-error").hidden = true;
+      const { data } = await post("/produce/start", new FormData(event.target), false);
+      $("#produce").disabled = false;
+      if (data.error) { const box = $("#job-error"); jobBox.hidden = false; box.textContent = data.error; box.hidden = false; return; }
+      history.replaceState(null, "", "/produce?job=" + encodeURIComponent(data.job));
+      pollJob(data.job);
+    });
+    $("#cancel-form")?.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await post(event.target.action, new FormData(event.target), false);
+    });
+  }
+
+  // Reminder jobs on the follow-up page: the list is redrawn until they are done.
+  if ($('[data-job-row][data-state="running"]')) setTimeout(() => location.reload(), 1000);
+})();

@@ -1,0 +1,284 @@
+"""The web app without a browser: the letter form's TOML round trip, and the server as a
+clerk starts it (``lettergen serve``): the host and password rules, the login, CSRF, the
+upload limit, one session's uploads hidden from another, the workspace's permissions,
+secrets kept out of the server's output, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import datetime as dt
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, page_layout, same_layout
+from web_server import Client, Server, bad_sheet, free_port, raw_post
+
+from lettergen.spec import load_spec
+from lettergen.web import specform
+
+
+def comparable(spec):
+    return dataclasses.replace(spec, path=None, recipients=dataclasses.replace(spec.recipients, file=None))
+
+
+# --- the letter form and its TOML ----------------------------------------------------------------
+
+
+def test_toml_round_trip_of_the_example(tmp_path):
+    """load, save, load: the spec the CLI reads from the saved TOML is the same spec."""
+    first = load_spec(EXAMPLE / "letter.toml")
+    (tmp_path / "letter.toml").write_text(specform.toml_text(first.raw), encoding="utf-8")
+    second = load_spec(tmp_path / "letter.toml")
+    assert comparable(second) == comparable(first)
+    (tmp_path / "again.toml").write_text(specform.toml_text(second.raw), encoding="utf-8")
+    assert (tmp_path / "again.toml").read_text() == (tmp_path / "letter.toml").read_text()
+
+
+def test_the_form_as_shown_gives_back_the_same_spec(tmp_path):
+    """Every field the letter page shows, sent back unchanged, is the same spec (steps with
+    their QR lines, links, both variants, the sender)."""
+    spec = load_spec(EXAMPLE / "letter.toml")
+    v = specform.form_values(spec.raw)
+    form = {"letter.kind": v["kind"], "letter.urgency": v["urgency"], "letter.date": v["date"],
+            "letter.subject": v["subject"], "letter.agency_code": v["agency_code"],
+            "letter.salutation": v["salutation"], "letter.closing": v["closing"],
+            "deadline.date": v["deadline"], "body.paragraphs": v["paragraphs"],
+            "links": [list(pair) for pair in v["links"]], "steps.title": v["steps_title"],
+            "steps.step": v["steps"]}
+    form.update({f"sender.{k}": value for k, value in v["sender"].items()})
+    for name, x in v["variants"].items():
+        form.update({f"variants.{name}.addressee": x["addressee"], f"variants.{name}.number": str(x["number"]),
+                     f"variants.{name}.circular": x["circular"], f"variants.{name}.cites.number": x["cites_number"],
+                     f"variants.{name}.cites.date": x["cites_date"], f"variants.{name}.text": x["text"]})
+    raw = specform.apply_form(spec.raw, form)
+    specform.write_spec(raw, tmp_path)
+    assert comparable(load_spec(tmp_path / "letter.toml")) == comparable(spec)
+
+
+def test_a_buddhist_era_date_typed_in_the_form_is_read_as_the_cli_reads_it(tmp_path):
+    spec = load_spec(EXAMPLE / "letter.toml")
+    raw = specform.apply_form(spec.raw, {"letter.date": "27 กรกฎาคม 2561", "deadline.date": "10 ส.ค. 2561"})
+    specform.write_spec(raw, tmp_path)
+    again = load_spec(tmp_path / "letter.toml")
+    assert again.date == dt.date(2018, 7, 27)
+    assert again.deadline == dt.date(2018, 8, 10)
+
+
+def test_qr_lines_of_a_step_become_qr_blocks():
+    assert specform.channel_value("ให้ Scan QR Code\nQR: android | ระบบ Android\nqr:ios") == [
+        "ให้ Scan QR Code", {"qr": "android", "caption": "ระบบ Android"}, {"qr": "ios"}]
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "workspace")
+    yield srv
+    srv.stop()
+
+
+def test_other_hosts_need_a_password(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "LETTERGEN_PASSWORD"}
+    result = subprocess.run(
+        [sys.executable, "-m", "lettergen", "serve", "--host", "0.0.0.0", "--port", str(free_port()),
+         "--workspace", str(tmp_path / "ws")],
+        capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert "ต้องตั้งรหัสผ่าน" in result.stderr and "LETTERGEN_PASSWORD" in result.stderr
+    assert not (tmp_path / "ws").exists()
+
+
+def test_password_gate_and_login(tmp_path):
+    password = "รหัส-ลับ-7391"
+    (tmp_path / "pw").write_text(password + "\n", encoding="utf-8")
+    srv = Server(tmp_path / "ws", host="0.0.0.0", extra=["--password-file", str(tmp_path / "pw")])
+    try:
+        clerk = Client(srv.url)
+        status, body, _ = clerk.get("/letter")
+        assert status == 200 and "รหัสผ่าน".encode() in body and b'action="/login"' in body
+        status, _, _ = clerk.get("/preview/api", headers={"Accept": "application/json"})
+        assert status == 401
+        status, body, _ = clerk.post_form("/login", {"password": "ผิด"})
+        assert status == 200 and "รหัสผ่านไม่ถูกต้อง".encode() in body and b"id=\"letter-form\"" not in body
+        clerk.get("/login")
+        status, _, head = clerk.post_form("/login", {"password": password})
+        assert status == 303 and head["location"] == "/letter"
+        cookie = head["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+        status, body, _ = clerk.get("/letter")
+        assert status == 200 and b'id="letter-form"' in body
+    finally:
+        srv.stop()
+    assert password not in srv.text()
+
+
+def test_without_a_password_only_this_machines_names_are_answered(server):
+    """A DNS name pointed at 127.0.0.1 by another site gets nothing (DNS rebinding)."""
+    clerk = Client(server.url)
+    assert clerk.get("/letter")[0] == 200
+    assert clerk.get("/letter", headers={"Host": f"evil.example:{server.port}"})[0] == 400
+
+
+def test_state_changing_requests_need_the_csrf_token(server):
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"}, token="forged")
+    assert status == 403
+    assert "CSRF" in json.loads(body)["error"]
+    status, body, _ = clerk.upload("/recipients/upload", "r.csv", b"id,name\n", token="")
+    assert status == 403
+    status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"})
+    assert status == 200 and json.loads(body) == {"ok": True}
+
+
+def test_validation_errors_name_the_field_as_the_cli_does(server):
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วนจี๋"})
+    error = json.loads(body)["error"]
+    assert error["key"] == "letter.urgency"
+    assert "ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน" in error["text"]
+    status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน", "variants.district.number": "สิบ"})
+    error = json.loads(body)["error"]
+    assert error["key"] == "variants.district.number" and "จำนวนเต็ม" in error["text"]
+
+
+def test_too_large_upload_is_refused_in_thai(server):
+    clerk = Client(server.url)
+    clerk.get("/recipients")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in clerk.jar)
+    body = b"x" * (21 * 1024 * 1024)
+    status, answer = raw_post(server.url, "/recipients/upload", {
+        "Cookie": cookie, "X-CSRF-Token": clerk.csrf, "Accept": "application/json",
+        "Content-Type": "multipart/form-data; boundary=b"}, body)
+    assert status == 413
+    assert json.loads(answer)["error"] == "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง"
+
+
+def test_upload_type_is_checked(server):
+    clerk = Client(server.url)
+    clerk.get("/recipients")
+    status, body, _ = clerk.upload("/recipients/upload", "รายชื่อ.pdf", b"%PDF-1.7")
+    assert status == 400 and "ไม่ใช่ชนิดที่รับ" in json.loads(body)["error"]
+    status, body, _ = clerk.upload("/recipients/upload", "รายชื่อ.xlsx", b"id,name\n")
+    assert status == 400 and "ไม่ใช่ไฟล์ Excel" in json.loads(body)["error"]
+
+
+def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
+    clerk = Client(server.url)
+    clerk.get("/recipients")
+    status, _, _ = clerk.upload("/recipients/upload", "รายชื่อ.csv", bad_sheet(EXAMPLE))
+    assert status == 200
+    status, body, _ = clerk.get("/recipients")
+    page = html.unescape(body.decode())
+    assert 'แถว 31, คอลัมน์ "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page
+    cell = re.search(r'<td class="bad" id="cell-error"[^>]*>(.*?)</td>', body.decode(), re.S)
+    assert cell and cell.group(1).startswith("อบตต.")
+
+
+def test_one_sessions_upload_is_not_visible_to_another(server):
+    first, second = Client(server.url), Client(server.url)
+    first.get("/recipients")
+    second.get("/recipients")
+    first.upload("/recipients/upload", "ของคนแรก.csv", bad_sheet(EXAMPLE))
+    assert "ของคนแรก.csv".encode() in first.get("/recipients")[1]
+    assert "ของคนแรก.csv".encode() not in second.get("/recipients")[1]
+    first_preview = json.loads(first.get("/preview/api?rid=5701", headers={"Accept": "application/json"})[1])
+    assert "error" in first_preview  # the bad sheet
+    first.upload("/recipients/upload", "ดี.csv", (EXAMPLE / "recipients.csv").read_bytes())
+    version = json.loads(first.get("/preview/api", headers={"Accept": "application/json"})[1])["version"]
+    assert first.get(f"/preview/{version}/1.png")[0] == 200
+    assert second.get(f"/preview/{version}/1.png")[0] == 404
+    assert second.get(f"/preview/{version}/letter.pdf")[0] == 404
+
+
+def test_workspace_is_private_and_secrets_stay_out_of_the_output(server):
+    clerk = Client(server.url)
+    clerk.get("/recipients")
+    clerk.upload("/recipients/upload", "รายชื่อ.csv", (EXAMPLE / "recipients.csv").read_bytes())
+    assert clerk.post_form("/recipients/save", {"name": "เชียงราย"})[0] == 303
+    assert clerk.post_form("/letter/save", {"name": "หนังสือเวียน"})[0] == 303
+    clerk.get("/preview/api", headers={"Accept": "application/json"})
+    root = server.workspace
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    paths = list(root.rglob("*"))
+    assert any(p.name == "เชียงราย.csv" for p in paths) and any(p.name == "หนังสือเวียน.toml" for p in paths)
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), path
+    server.stop()
+    passwords = [line.split(",")[5] for line in (EXAMPLE / "recipients.csv").read_text().splitlines()[1:]]
+    output = server.text()
+    assert not [p for p in passwords if p and p in output]
+
+
+def test_sigterm_cancels_a_running_job_and_leaves_no_half_set(server):
+    clerk = Client(server.url)
+    clerk.get("/produce")
+    status, body, _ = clerk.request("POST", "/produce/start", b"", {
+        "X-CSRF-Token": clerk.csrf, "Accept": "application/json"})
+    job = json.loads(body)["job"]
+    while True:  # wait until letters are being made
+        info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+        if info["state"] != "running" or info["phase"] == "render":
+            break
+        time.sleep(0.1)
+    server.process.send_signal(signal.SIGTERM)
+    # uvicorn stops, then ends by the signal it caught, as a process stopped by it does
+    assert server.process.wait(30) in (0, -signal.SIGTERM)
+    folder = server.workspace / "runs" / job
+    record = json.loads((folder / "job.json").read_text())
+    print("job state after SIGTERM:", record["state"])
+    if record["state"] == "cancelled":
+        assert not (folder / "out").exists()
+    else:  # it finished first: then the whole set is there
+        assert record["state"] == "done"
+        assert (folder / "out" / "letters.zip").is_file() and not (folder / "out" / ".incomplete").exists()
+
+
+def test_batch_reports_progress_to_a_callback(tmp_path):
+    """The web app's progress bar reads what batch.run reports: counts that rise to the total."""
+    from lettergen.batch import run
+    from lettergen.recipients import load_recipients
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    calls = []
+    result = run(spec, book, tmp_path / "out", formats=("docx",), only=["5701", "5702", "570101"],
+                 jobs=1, progress=False, on_progress=lambda done, total: calls.append((done, total)))
+    assert result.letters == 3
+    assert calls[-1] == (3, 3)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_a_letter_drawn_with_its_previous_version_has_the_same_pages():
+    """The preview lays out an edited letter together with the same addressee's letter as
+    drawn before (so that only the edited rows are laid out again): its pages must show
+    what it shows when laid out alone, where it shows it."""
+    from lettergen.compose import compose_all
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import with_overrides
+    from lettergen.web.work import render_pdf
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    before = compose_all(spec, book, ["5701"])[0]
+    edited_spec = with_overrides(spec, {"letter.urgency": "ด่วน", "letter.date": dt.date(2018, 7, 30)}, origin="test")
+    edited = compose_all(edited_spec, book, ["5701"])[0]
+    alone, pages_alone = render_pdf(edited)
+    paired, pages_paired = render_pdf(edited, before)
+    assert pages_paired == pages_alone
+    same_layout(paired, alone)  # every character at the same place, within 0.01 pt
+    assert page_layout(paired)[0] != page_layout(render_pdf(before)[0])[0]  # and the edit is there

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
@@ -32,9 +32,6 @@ from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
-
-if TYPE_CHECKING:
-    from .workspace import Workspace
 
 CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
@@ -105,26 +102,25 @@ def run(
     spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
-    workspace: Workspace | None = None, on_progress=None,
+    workspace=None, on_progress=None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
     this run from the start (output_lock): another run writing there makes this one stop at
     once with an input error naming it, or, with ``wait``, wait for it. With a ``workspace``
+    (a workspace.Workspace, which this module does not import: it imports this one)
     the letters' numbers come from its register, where the run is recorded
-    (workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
+    (Workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
     ``on_progress(done, total)``, when given, is called as letters are finished (the web
     app's progress bar)."""
     stderr = stderr or sys.stderr
     if workspace is not None:  # checked there, with the numbers reserved in the register
-        from .workspace import write_registered
-
         planning = plan_letters(spec, book, only)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         _check_resources(spec, formats, stderr)
-        return write_registered(workspace, "letters", spec, book, planning, out_dir, check=check,
-                                formats=formats, jobs=jobs, print_pdf=print_pdf,
-                                zip_set=zip_set, progress=progress, stderr=stderr,
-                                wait=wait, on_progress=on_progress)
+        return workspace.write_registered("letters", spec, book, planning, out_dir, check=check,
+                                          formats=formats, jobs=jobs, print_pdf=print_pdf,
+                                          zip_set=zip_set, progress=progress, stderr=stderr,
+                                          wait=wait, on_progress=on_progress)
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
         planning = plan_letters(spec, book, only)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None

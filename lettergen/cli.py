@@ -343,10 +343,11 @@ def cmd_register(args) -> int:
                       f"{STATUS_TEXT.get(run.status, run.status)}  "
                       f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
-        from .batch import write_atomic
+        from .files import write_atomic
+        from .register_form import register_xlsx_of
 
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(args.out, office.xlsx(year))
+        write_atomic(args.out, register_xlsx_of(office, year))
         rows = len(office.entries(year))
         print(f"เขียนทะเบียนหนังสือส่ง ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
               f"({arabic_digit_to_thai_digit(str(rows))} รายการ) ไว้ที่ {args.out}")

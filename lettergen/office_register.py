@@ -412,12 +412,6 @@ class OfficeRegister:
         with self._connect() as db:
             return [y for (y,) in db.execute("SELECT DISTINCT year FROM entries ORDER BY year DESC")]
 
-    def xlsx(self, year: int) -> bytes:
-        """The register of ``year`` (BE) as an XLSX workbook in the layout of แบบที่ 14."""
-        from .register_form import form14_xlsx
-
-        return form14_xlsx(self.entries(year), year, self.runs())
-
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

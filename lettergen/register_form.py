@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
-from .office_register import (STATUS_ABANDONED, STATUS_ISSUED, STATUS_RESERVED, RegisterEntry,
-                              Run)
+from .office_register import (STATUS_ABANDONED, STATUS_ISSUED, STATUS_RESERVED, OfficeRegister,
+                              RegisterEntry, Run)
 
 TITLE = "ทะเบียนหนังสือส่ง"
 COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
@@ -42,6 +42,11 @@ def remark(entry: RegisterEntry) -> str:
     if entry.status != STATUS_ISSUED:
         parts.append(STATUS_TEXT[entry.status])
     return "; ".join(parts)
+
+
+def register_xlsx_of(register: OfficeRegister, year: int) -> bytes:
+    """The register of record's ``year`` (BE) as an XLSX workbook in the layout of แบบที่ 14."""
+    return form14_xlsx(register.entries(year), year, register.runs())
 
 
 def form14_rows(entries: Sequence[RegisterEntry]) -> list[tuple[str, ...]]:

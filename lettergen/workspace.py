@@ -87,6 +87,11 @@ class Workspace:
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
 
+    def write_registered(self, kind: str, spec, book, planning, out_dir, **options):
+        """``write_registered`` for this workspace: batch.run hands a run to the workspace it
+        is given through this method, so that batch needs no import of this module."""
+        return write_registered(self, kind, spec, book, planning, out_dir, **options)
+
     def register(self) -> OfficeRegister:
         """The workspace's register of record (register.sqlite3, made 0600)."""
         if self._register is None:

@@ -16,6 +16,7 @@ import pytest
 
 from conftest import EXAMPLE
 from lettergen.cli import main
+from lettergen.register_form import register_xlsx_of
 
 SPEC = EXAMPLE / "letter.toml"
 TRACKING = EXAMPLE / "tracking.xlsx"
@@ -72,9 +73,12 @@ def test_numbers_start_again_at_one_in_a_new_year(tmp_path):
     from lettergen.workspace import Workspace
 
     ws = tmp_path / "ws"
-    assert render(tmp_path, ws, "dec", "--set", "letter.date=2025-12-31") == 0
-    assert render(tmp_path, ws, "jan", "--set", "letter.date=2026-01-02") == 0
-    assert render(tmp_path, ws, "dec2", "--set", "letter.date=2025-12-30") == 0
+    assert render(tmp_path, ws, "dec", "--set", "letter.date=2025-12-31",
+                  "--set", "deadline.date=2026-01-30") == 0
+    assert render(tmp_path, ws, "jan", "--set", "letter.date=2026-01-02",
+                  "--set", "deadline.date=2026-01-30") == 0
+    assert render(tmp_path, ws, "dec2", "--set", "letter.date=2025-12-30",
+                  "--set", "deadline.date=2026-01-30") == 0
     office = Workspace(ws).register()
     by_year = {year: [(e.series, e.register_number) for e in office.entries(year)]
                for year in (2568, 2569)}
@@ -384,7 +388,7 @@ def test_a_new_run_into_a_folder_abandons_the_unfinished_reservation(tmp_path, m
     assert [r.status for r in office.runs()] == ["abandoned", "issued"]
     assert [r["ที่"] for r in register_rows(tmp_path / "set")] == [
         "ชร ๐๐๒๓.๑/ว ๒", "ชร ๐๐๒๓.๑/ว ๒", "ชร ๐๐๒๓.๑/๓", "ชร ๐๐๒๓.๑/๔"]
-    (tmp_path / "r.xlsx").write_bytes(office.xlsx(2561))
+    (tmp_path / "r.xlsx").write_bytes(register_xlsx_of(office, 2561))
     rows = list(load_workbook(tmp_path / "r.xlsx")["ทะเบียนหนังสือส่ง"].iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in rows] == ["ว ๑", "ว ๑", "๑", "๒", "ว ๒", "ว ๒", "๓", "๔"]
     assert all("ยกเลิก" in r[7] for r in rows[:4]) and not any("ยกเลิก" in (r[7] or "") for r in rows[4:])
@@ -528,7 +532,7 @@ def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
     assert office.original("5900").number == "ชร ๐๐๒๓.๑/๑"  # a cancelled letter is not cited
     assert render(tmp_path, ws, "three") == 0  # cancelled numbers are not given again
     assert register_rows(tmp_path / "three")[0]["ที่"] == "ชร ๐๐๒๓.๑/ว ๓"
-    (tmp_path / "r.xlsx").write_bytes(office.xlsx(2561))
+    (tmp_path / "r.xlsx").write_bytes(register_xlsx_of(office, 2561))
     rows = list(load_workbook(tmp_path / "r.xlsx").active.iter_rows(min_row=8, max_row=11, values_only=True))
     assert all(r[7].endswith("ยกเลิก ไม่ได้ออกหนังสือ") for r in rows)
     assert main(["register", "--workspace", str(ws), "--cancel", "9"]) == 2
@@ -546,7 +550,7 @@ def test_register_cells_are_never_formulas(tmp_path):
     sheet.write_text(text, encoding="utf-8")
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one", sheet=sheet) == 0
-    (tmp_path / "r.xlsx").write_bytes(Workspace(ws).register().xlsx(2561))
+    (tmp_path / "r.xlsx").write_bytes(register_xlsx_of(Workspace(ws).register(), 2561))
     cell = load_workbook(tmp_path / "r.xlsx").active["E5"]  # the direct letter
     assert cell.value == '=HYPERLINK("http://x","คลิก")' and cell.data_type == "s"
 

@@ -183,7 +183,7 @@ def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
     assert status == 200
     status, body, _ = clerk.get("/recipients")
     page = html.unescape(body.decode())
-    assert 'แถว 31, คอลัมน์ "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page
+    assert 'แถว 31, คอลัมน์ C "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page
     cell = re.search(r'<td class="bad" id="cell-error"[^>]*>(.*?)</td>', body.decode(), re.S)
     assert cell and cell.group(1).startswith("อบตต.")
 

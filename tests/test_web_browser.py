@@ -100,7 +100,7 @@ def test_seed_workflow(browser, tmp_path):
         assert cell.startswith("อบตต.") and "ไม่รู้จักประเภทหน่วยงาน" in cell
         row = page.eval_on_selector("td.bad", "td => td.parentElement.querySelector('th').textContent")
         assert row.strip() == "31"
-        assert 'รายชื่อ.csv, แถว 31, คอลัมน์ "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page.inner_text("#sheet-error")
+        assert 'รายชื่อ.csv, แถว 31, คอลัมน์ C "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page.inner_text("#sheet-error")
         page.eval_on_selector("td.bad", "td => td.scrollIntoView({block: 'center'})")
         tab.shot("recipients-error", top=False)
 

@@ -409,6 +409,8 @@ def create_app(config: Config) -> Starlette:
 
     @page
     async def register_file(request: Request, session: Session):
+        from ..register_form import register_xlsx_of
+
         register = config.workspace.register()
         try:
             year = int(request.query_params.get("year", ""))
@@ -416,7 +418,7 @@ def create_app(config: Config) -> Starlette:
             year = None
         if year not in register.years():
             return Response("ไม่พบทะเบียนของปีนี้", 404, media_type="text/plain; charset=utf-8")
-        data = await run_in_threadpool(register.xlsx, year)
+        data = await run_in_threadpool(register_xlsx_of, register, year)
         return Response(data, media_type=DOWNLOADS["register"][0],
                         headers=_attachment(f"ทะเบียนหนังสือส่ง-{year}.xlsx"))
 

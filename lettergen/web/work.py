@@ -139,7 +139,7 @@ def render_pdf(letter, before=None) -> tuple[bytes, int]:
     the next edit of the same field finds the rest laid out already. The letter's own
     pages are the same as when it is laid out alone (the rows and their places do not
     depend on the other letter of the batch)."""
-    from ..compose import render_letters
+    from ..rendering import render_letters
 
     letters = [letter] if before is None or before == letter else [letter, before]
     with RENDER_LOCK:
@@ -161,7 +161,7 @@ def page_png(session: Session, version: str, page: int) -> bytes | None:
 
 def letter_file(session: Session, version: str, fmt: str) -> tuple[bytes, str] | None:
     """The previewed letter as PDF or DOCX, with its file name."""
-    from ..compose import render_letters
+    from ..rendering import render_letters
     from ..filenames import file_stem
 
     item = session.cache.get("previews", {}).get(version)

@@ -815,9 +815,15 @@ def first_chunk_recorded(staging: Path, total: int) -> bool:
 
 
 def writing_the_register(staging: Path, total: int) -> bool:
-    """Every letter is written: the run is writing the register (into the staging folder,
-    before the set is moved into place)."""
-    return len(letter_files(staging)) == total
+    """Every letter is written and recorded in the manifest (a line per chunk and format):
+    the run lets its workers go and writes the register (into the staging folder, before the
+    set is moved into place)."""
+    from lettergen.batch import chunk_size
+
+    letters = total // 2  # a PDF and a DOCX each
+    tasks = 2 * -(-letters // chunk_size(letters))
+    manifest = staging / "manifest.jsonl"
+    return manifest.is_file() and manifest.read_bytes().count(b"\n") >= tasks
 
 
 # Five moments to kill the run at (with SIGKILL, the main process only: its workers must die

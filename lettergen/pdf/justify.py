@@ -170,6 +170,7 @@ class Line:
     slack: float  # points the justification must spread
     gaps: int  # spaces and word boundaries inside the line
     last: bool
+    taken: str = ""  # the text of the break that ends the line (a phrase space, or "")
 
 
 def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
@@ -246,7 +247,8 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
         start = starts[j + 1] if j >= 0 else 0
         end = breaks[k]
         _, slack, gaps = line_cost(start, end, j == -1, end == n, exact=True)
-        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n))
+        taken = items[end].text if end < n and items[end].kind == "space" else ""
+        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n, taken))
         k = j
     return lines[::-1]
 
@@ -299,7 +301,15 @@ def _line_html(line: Line, first: bool) -> LineMarkup:
         Markup("".join(parts)),
         ("first" if first else "") + (" end" if line.last else ""),
         f"letter-spacing: {letter_spacing:.3f}pt" if letter_spacing else "",
+        line_text(line),
     )
+
+
+def line_text(line: Line) -> str:
+    """The text a line stands for, as copied out of the PDF (lettergen/pdf/actualtext.py):
+    its words and phrase spaces, nothing at a Thai word boundary, and the space its break
+    took, so that the lines of a paragraph joined give the paragraph."""
+    return "".join(p.text for p in line.pieces if p.kind in ("word", "space")) + line.taken
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,7 @@ class LineMarkup:
     html: Markup
     classes: str
     style: str
+    text: str = ""  # the line's own text (no space at a Thai word boundary)
 
 
 @lru_cache(maxsize=256)

@@ -100,8 +100,8 @@ def test_spans_are_there_or_removed(rendered):
 
 
 def test_a_very_loose_line_stays_inside_the_right_margin():
-    """A URL too long to share a line leaves the line before it very loose (few word
-    boundaries, 200 pt to spread). Pango spaces out the spaces too, so the letters must not
+    """A word too long to share a line (a long Latin name: a URL may now break) leaves the
+    line before it very loose (few word boundaries, 200 pt to spread). Pango spaces out the spaces too, so the letters must not
     take all of it: every character stays inside the 2 cm right margin (the line ran 15 pt
     past it, cut off at the edge of its row, before letter-spacing was capped)."""
     from conftest import page_layout
@@ -112,13 +112,13 @@ def test_a_very_loose_line_stays_inside_the_right_margin():
     from lettergen.spec import load_spec
 
     paragraph = ("ขอให้องค์กรปกครองส่วนท้องถิ่นตอบแบบสำรวจความพึงพอใจของประชาชนต่อการให้บริการของ "
-                 "https://citizensurvey.info.go.th/login/questionnaire/2561/cr "
+                 "PneumonoultramicroscopicsilicovolcanoconiosisSurvey "
                  "ภายในวันศุกร์ที่ ๑๐ สิงหาคม ๒๕๖๑")
     spec = load_spec(EXAMPLE / "letter.toml", {"body.paragraphs": json.dumps([paragraph], ensure_ascii=False)})
     letter = compose_all(spec, load_recipients(EXAMPLE / "recipients.csv", spec), only=["570102"])[0]
     spacing = [float(re.search(r"[\d.]+", line.style).group()) for line in paragraph_lines(letter.body[0].runs)
                if line.style]
-    assert max(spacing) > 5  # the loose line is there, letter-spaced
+    assert max(spacing) > 4  # the loose line is there, letter-spaced
     right = (21 - 2) * 72 / 2.54
     from lettergen.pdf.actualtext import strip
 

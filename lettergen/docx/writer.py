@@ -36,6 +36,7 @@ from .thai_xml import (
 )
 from ..thai import arabic_digit_to_thai_digit
 from ..model import LABELS, Letter, Paragraph, QrRow, Section, Table
+from ..pdf.urls import with_breaks
 
 BODY_PT = 16
 TABLE_PT = 14
@@ -85,9 +86,14 @@ class _Writer:
         set_thai_run(run, self.font, size, bold=bold, underline=underline, color=color)
         return run
 
-    def runs(self, paragraph, model: Paragraph, size=BODY_PT) -> None:
+    def runs(self, paragraph, model: Paragraph, size=BODY_PT, width_pt: float = TEXT_WIDTH_CM * 72 / 2.54) -> None:
         for r in model.runs:
-            self.run(paragraph, r.text, bold=r.bold, underline=r.underline, size=size)
+            text = r.text
+            if r.literal and len(text) * 0.5 * size > width_pt - 10:
+                # a URL or e-mail address longer than its column may break after / and
+                # before . - ? & @ (a U+200B there); one that fits stays as written
+                text = with_breaks(text)
+            self.run(paragraph, text, bold=r.bold, underline=r.underline, size=size)
 
     # -- the letter ------------------------------------------------------------------------
 
@@ -279,7 +285,7 @@ class _Writer:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 if block.style == "item":
                     p.paragraph_format.space_before = Pt(3)
-                self.runs(p, block, size=size)
+                self.runs(p, block, size=size, width_pt=cell.width.pt)
 
 
 @lru_cache(maxsize=4)

@@ -29,6 +29,7 @@ from ..model import LABELS, Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
 from .placement import RowSheet, place_rows
+from .urls import with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from .rows import Row, letter_rows, page_number_row, section_rows
@@ -56,6 +57,7 @@ def _environment() -> jinja2.Environment:
     env.filters["qr_data_uri"] = svg_data_uri
     env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
+    env.filters["link_breaks"] = with_breaks  # a URL may break after / and before . - ? &
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())

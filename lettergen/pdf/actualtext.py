@@ -121,112 +121,111 @@ def mark(document, pdf) -> None:
 
 
 def mark_page(pdf, page, lines) -> None:
-    """Wrap each line's text boxes on ``page`` in its span. WeasyPrint writes the text
-    boxes drawn one after another into one BT ... ET (each from its Tm on), and closes it
-    where something else is drawn (an underline); so a span opens at the line's first Tm
-    (before the BT when that Tm is the BT's first) and closes after the line's last text
-    box (after the ET when nothing follows it there). A line whose span would not be well
-    nested, or would hold another line's text, keeps the glyphs' text."""
-    import pikepdf
-
-    ops = pikepdf.parse_content_stream(page)
-    spans = _spans(ops, lines)
+    """Wrap each line's text boxes on ``page`` in its span. WeasyPrint writes one operator
+    a line, and the text boxes drawn one after another into one BT ... ET (each from its
+    Tm on), closing it where something else is drawn (an underline); so a span opens at
+    the line's first Tm (before the BT when that Tm is the BT's first) and closes after
+    the line's last text box (after the ET when nothing follows it there). A line whose
+    span would not be well nested, or would hold another line's text, keeps the glyphs'
+    text; so does a page whose content is not one operator a line (an inline image)."""
+    data = page.Contents.read_bytes()
+    if b"\nBI" in data or data.startswith(b"BI"):
+        return
+    ops = data.split(b"\n")
+    names = [op.rpartition(b" ")[2] for op in ops]
+    spans = _spans(ops, names, lines)
     if not spans:
         return
     opens = {first: text for first, _, text in spans}
     closes = {last for _, last, _ in spans}
-    names = [str(operator) for _, operator in ops]
-    first_shows = {next((i for i in range(first, last + 1) if names[i] == "TJ"), None)
+    first_shows = {next((i for i in range(first, last + 1) if names[i] == b"TJ"), None)
                    for first, last, _ in spans}
     out = []
     for i, op in enumerate(ops):
         if i in opens:
-            out.append(([pikepdf.Name.Span, pikepdf.Dictionary(ActualText=pikepdf.String(opens[i]))],
-                        pikepdf.Operator("BDC")))
-        out += _first_glyph_apart(op) if i in first_shows else [op]
+            out.append(b"/Span <</ActualText <feff" + opens[i].encode("utf-16-be").hex().encode() + b">>> BDC")
+        out.append(_first_glyph_apart(op) if i in first_shows else op)
         if i in closes:
-            out.append(([], pikepdf.Operator("EMC")))
-    page.Contents = _compressed(pdf, pikepdf.unparse_content_stream(out))
+            out.append(b"EMC")
+    page.Contents = _compressed(pdf, b"\n".join(out))
 
 
-def _first_glyph_apart(op):
+_FIRST_GLYPH = re.compile(rb"^\[<([0-9a-fA-F]{4})([0-9a-fA-F]*)>(.*)\] TJ$")
+
+
+def _first_glyph_apart(op: bytes) -> bytes:
     """A line's first TJ as two: its first glyph alone, then the rest. It draws the same;
     pdfium, which takes a line for the one before it continued when their text objects'
     boxes overlap (Thai marks stacked high, in a table cell's close lines), sees the
     line start with a text object of one glyph, and breaks the line there."""
-    import pikepdf
-
-    operands, operator = op
-    items = list(operands[0])
-    if not items or not isinstance(items[0], pikepdf.String):
-        return [op]
-    codes = bytes(items[0])
-    if len(codes) < 2 or len(codes) % 2:
-        return [op]
-    head = [pikepdf.String(codes[:2])]
-    tail = ([pikepdf.String(codes[2:])] if len(codes) > 2 else []) + items[1:]
-    if not tail:
-        return [op]
-    return [([pikepdf.Array(head)], operator), ([pikepdf.Array(tail)], operator)]
+    match = _FIRST_GLYPH.match(op)
+    if not match:
+        return op
+    first, more, rest = match.groups()
+    rest = (b"<" + more + b">" if more else b"") + rest
+    if b"<" not in rest:
+        return op  # one glyph only
+    return b"[<" + first + b">] TJ\n[" + rest + b"] TJ"
 
 
-def _spans(ops, lines) -> list[tuple[int, int, str]]:
+def _spans(ops, names, lines) -> list[tuple[int, int, str]]:
     """(index of the first op in the span, of the last, the text) for each line."""
-    names = [str(operator) for _, operator in ops]
-    boxes = []  # (line or None, index of its Tm, index of its last op, first in its BT, last in its BT)
+    boxes = []  # [line or None, index of its Tm, index of its last op, first in its BT, last in its BT]
     bt = None
     for i, name in enumerate(names):
-        if name == "BT":
-            bt = i
-        elif name == "Tm" and bt is not None:
-            operands = ops[i][0]
+        if name == b"BT":
+            bt, first_in_bt = i, True
+        elif name == b"Tm" and bt is not None:
+            operands = ops[i].split()
             line = lines.get(_key(float(operands[4]), float(operands[5])))
             if boxes and boxes[-1][4] is None:
                 boxes[-1][2], boxes[-1][4] = i - 1, False
-            boxes.append([line, i, None, not any(n == "Tm" for n in names[bt:i]), None])
-        elif name == "ET" and bt is not None:
+            boxes.append([line, i, None, first_in_bt, None])
+            first_in_bt = False
+        elif name == b"ET" and bt is not None:
             if boxes and boxes[-1][4] is None:
                 boxes[-1][2], boxes[-1][4] = i, True
             bt = None
-    by_line: dict[int, list] = {}
-    for box in boxes:
+    by_line: dict[int, list[int]] = {}
+    for k, box in enumerate(boxes):
         if box[0] is not None:
-            by_line.setdefault(box[0][0], []).append(box)
+            by_line.setdefault(box[0][0], []).append(k)
     spans = []
-    for number, parts in by_line.items():
-        first, last = parts[0], parts[-1]
-        start = _bt_before(names, first[1]) if first[3] else first[1]
-        end = last[2]
-        inside = [b for b in boxes if start <= b[1] <= end]
-        if any(b[0] is None or b[0][0] != number for b in inside):
+    for number, indexes in by_line.items():
+        first, last = boxes[indexes[0]], boxes[indexes[-1]]
+        if last[2] is None:
             continue
+        if any(b[0] is None or b[0][0] != number for b in boxes[indexes[0]:indexes[-1] + 1]):
+            continue  # another line's text, or text of its own, between
         text = first[0][1]
         if text.rstrip(" ").endswith("-"):
             continue  # pdfium takes a span that ends in "-" for a hyphenated word, and drops it
-        if _nested(names, start, end):
-            spans.append((start, end, text))
+        start = _bt_before(names, first[1]) if first[3] else first[1]
+        if _nested(names, start, last[2]):
+            spans.append((start, last[2], text))
     return spans
 
 
 def _bt_before(names, i: int) -> int:
-    while names[i] != "BT":
+    while names[i] != b"BT":
         i -= 1
     return i
+
+
+_OPENS = {b"q": b"q", b"BT": b"BT", b"BDC": b"BDC", b"BMC": b"BDC"}
+_CLOSES = {b"Q": b"q", b"ET": b"BT", b"EMC": b"BDC"}
 
 
 def _nested(names, first: int, last: int) -> bool:
     """Whether names[first..last] are well nested: as many q as Q, BT as ET, BDC/BMC as
     EMC, none closed before it is opened."""
-    depth = {"q": 0, "BT": 0, "BDC": 0}
-    closing = {"Q": "q", "ET": "BT", "EMC": "BDC"}
+    depth = {b"q": 0, b"BT": 0, b"BDC": 0}
     for name in names[first:last + 1]:
-        if name == "BMC":
-            name = "BDC"
-        if name in depth:
-            depth[name] += 1
-        elif name in closing:
-            depth[closing[name]] -= 1
-            if depth[closing[name]] < 0:
+        if name in _OPENS:
+            depth[_OPENS[name]] += 1
+        elif name in _CLOSES:
+            depth[_CLOSES[name]] -= 1
+            if depth[_CLOSES[name]] < 0:
                 return False
     return not any(depth.values())
 

@@ -198,7 +198,7 @@ def _spans(ops, names, lines) -> list[tuple[int, int, str]]:
         if any(b[0] is None or b[0][0] != number for b in boxes[indexes[0]:indexes[-1] + 1]):
             continue  # another line's text, or text of its own, between
         text = first[0][1]
-        if text.rstrip(" ").endswith("-"):
+        if not text.strip(" ") or text.rstrip(" ").endswith("-"):
             continue  # pdfium takes a span that ends in "-" for a hyphenated word, and drops it
         start = _bt_before(names, first[1]) if first[3] else first[1]
         if _nested(names, start, last[2]):

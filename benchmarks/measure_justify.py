@@ -4,7 +4,9 @@
     python benchmarks/measure_justify.py --plain           the demo's letters with plain CSS
                                                            text-align: justify, for comparison
 
-For every page, pdfium's character boxes are grouped into lines (same baseline). A body
+For every page, pdfium's character boxes are grouped into lines (same baseline), read from
+a copy of the PDF without its /ActualText spans (lettergen/pdf/actualtext.py: pdfium gives
+a span's characters the span's box, not their glyphs'). A body
 paragraph is a line starting 2.5 cm in from the left margin (the first-line indent) and the
 lines after it that start at the margin, up to the next indented line or a vertical jump.
 For the non-final lines of those paragraphs it reports
@@ -66,10 +68,12 @@ def paragraphs(lines):
 def measure(paths):
     import pypdfium2 as pdfium
 
+    from lettergen.pdf.actualtext import strip
+
     flush = total = 0
     widest = 0.0
     for path in paths:
-        doc = pdfium.PdfDocument(str(path))
+        doc = pdfium.PdfDocument(strip(Path(path).read_bytes()))
         lines = [line for page in doc for line in page_lines(page)]
         doc.close()
         for paragraph in paragraphs(lines):

@@ -32,9 +32,11 @@ def docx_xml(path: Path, part: str = "word/document.xml"):
 
 
 def docx_text(path: Path) -> str:
-    """The text of the document body, a line per paragraph."""
+    """The text of the document body, a line per paragraph (without the zero-width spaces
+    that mark where a long link may break: tests/test_copy_text.py checks those)."""
     root = docx_xml(path)
-    return "\n".join("".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p"))
+    return "\n".join("".join(t.text or "" for t in p.iter(W + "t")) for p in root.iter(W + "p")
+                     ).replace("\u200b", "")
 
 
 def pdf_text(path: Path) -> str:

@@ -11,6 +11,7 @@ from docx.shared import Cm, Pt
 from .. import geometry as g
 from ..caches import ByContent
 from ..model import Paragraph
+from ..pdf.urls import with_breaks
 from .blank import new_letter_document
 from .thai_xml import set_thai_run
 
@@ -48,9 +49,15 @@ class LetterDocument:
         set_thai_run(run, self.font, size, bold=bold, underline=underline, color=color)
         return run
 
-    def runs(self, paragraph, model: Paragraph, size=g.BODY_PT) -> None:
+    def runs(self, paragraph, model: Paragraph, size=g.BODY_PT,
+             width_pt: float = g.pt(g.TEXT_WIDTH_CM)) -> None:
         for r in model.runs:
-            self.run(paragraph, r.text, bold=r.bold, underline=r.underline, size=size)
+            text = r.text
+            if r.literal and len(text) * 0.5 * size > width_pt - 10:
+                # a URL or e-mail address longer than its column may break after / and
+                # before . - ? & @ (a U+200B there); one that fits stays as written
+                text = with_breaks(text)
+            self.run(paragraph, text, bold=r.bold, underline=r.underline, size=size)
 
     def append(self, elements) -> None:
         """Copies of ``elements`` at the end of the body."""

@@ -114,7 +114,7 @@ def _cell(d: LetterDocument, cell, blocks) -> None:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if block.style == "item":
             p.paragraph_format.space_before = Pt(3)
-        d.runs(p, block, size=g.TABLE_PT)
+        d.runs(p, block, size=g.TABLE_PT, width_pt=cell.width.pt)
 
 
 def _qr_row(d: LetterDocument, cell, p, block: QrRow) -> None:

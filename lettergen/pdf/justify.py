@@ -35,6 +35,7 @@ from ..dictionary import short_words
 from ..model import Run
 from ..resources import font_paths
 from ..thai import word_tokenize
+from .urls import link_parts
 
 FONT_SIZE_PT = float(geometry.BODY_PT)
 COLUMN_PT = geometry.pt(geometry.TEXT_WIDTH_CM)
@@ -44,6 +45,7 @@ GAP_GOAL_PT = 1.2  # extra width a word boundary takes before letters are spaced
 GAP_MAX_PT = 6.5  # a line whose gaps would need more than this is a poor break
 SARA_AM_DRIFT_PT = 0.0  # SARA AM groups are kept unspaced on every letter-spaced line
 SOFT_BREAK_COST = 30.0  # a line break inside a compound costs as much as a 5.5 pt gap
+LINK_BREAK_COST = 1e4  # one inside a URL, as much as a gap past GAP_MAX_PT: only where needed
 
 _THAI_LETTERS = re.compile(r"^[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e45\u0e47-\u0e4e]+$")
 _SARA_AM_GROUP = re.compile(r"[\u0e01-\u0e2e][\u0e31-\u0e3a\u0e47-\u0e4e]*\u0e33")
@@ -54,6 +56,8 @@ class Piece:
     text: str
     kind: str  # "word", "space" (a phrase space), "join" (a Thai word boundary) or
     # "soft" (a boundary inside a long dictionary compound: a line breaks there only at a cost)
+    # or "link" (a place a URL or e-mail address may break, lettergen/pdf/urls.py: it takes
+    # no width and has no text, and a line breaks there at a cost, with no hyphen)
     width: float  # points
     classes: str = ""
 
@@ -89,8 +93,11 @@ def pieces(runs: tuple[Run, ...]) -> list[Piece]:
     out: list[Piece] = []
     for run in runs:
         classes = _classes(run)
-        if run.literal:  # a URL or the like: one unbreakable word
-            out.append(Piece(run.text, "word", text_width(run.text, run.bold), classes))
+        if run.literal:  # a URL, kept whole but where it may break; a username: one word
+            for i, part in enumerate(_link_parts(run.text, run.bold)):
+                if i:
+                    out.append(Piece("", "link", 0.0, classes))
+                out.append(Piece(part, "word", text_width(part, run.bold), classes))
             continue
         for chunk in re.split(r"( +)", run.text):
             if chunk:
@@ -136,6 +143,20 @@ def _compound_parts(word: str) -> list[str]:
     return parts if "".join(parts) == word else [word]
 
 
+def _link_parts(text: str, bold: bool) -> list[str]:
+    """A link's parts (lettergen/pdf/urls.py); a part wider than a first line (a long
+    identifier in it) is cut where the line is full, as a last resort."""
+    parts = []
+    room = COLUMN_PT - INDENT_PT - 2 * SAFETY_PT
+    for part in link_parts(text):
+        while text_width(part, bold) > room:
+            cut = max(1, max(k for k in range(1, len(part)) if text_width(part[:k], bold) <= room))
+            parts.append(part[:cut])
+            part = part[cut:]
+        parts.append(part)
+    return parts
+
+
 def _words(chunk: str) -> tuple[str, ...]:
     """``chunk`` (no spaces) cut at Thai word boundaries only: a boundary needs Thai letters
     on both sides, so "๐๐๒๓.๑/ว", "(กพร.)", "Smartphone" and "ๆ" stay attached. (Called
@@ -171,6 +192,7 @@ class Line:
     slack: float  # points the justification must spread
     gaps: int  # spaces and word boundaries inside the line
     last: bool
+    taken: str = ""  # the text of the break that ends the line (a phrase space, or "")
 
 
 CANNOT = float("inf")  # the cost of a line that cannot be set
@@ -196,19 +218,20 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
     free). A break falls on a space or a word boundary, which then disappears."""
     n = len(items)
     breaks = [i for i, p in enumerate(items) if p.kind != "word"] + [n]
-    soft = {k for k, i in enumerate(breaks[:-1]) if items[i].kind == "soft"}
+    soft = {k: SOFT_BREAK_COST if items[i].kind == "soft" else LINK_BREAK_COST
+            for k, i in enumerate(breaks[:-1]) if items[i].kind in ("soft", "link")}
     starts = [0] + [b + 1 for b in breaks[:-1]]
     # best[k]: least cost of setting items[:breaks[k]] ending a line there
     best: dict[int, tuple[float, int]] = {-1: (0.0, -1)}
     widths, counts = [0.0], [0]  # running totals: the width and the gaps of items[:i]
     for p in items:
         widths.append(widths[-1] + p.width)
-        counts.append(counts[-1] + (p.kind != "word"))
+        counts.append(counts[-1] + (p.kind not in ("word", "link")))
     targets = (width - SAFETY_PT, first_width - SAFETY_PT)  # other lines, the first line
     cost_of = line_cost  # (a local name: this loop runs for every candidate line)
     for k, end in enumerate(breaks):
         last = end == n
-        extra = SOFT_BREAK_COST if k in soft else 0.0
+        extra = soft.get(k, 0.0)
         end_width, end_count = widths[end], counts[end]
         chosen = None
         for j in range(k - 1, -2, -1):  # the line starts after break j
@@ -236,14 +259,16 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
 def _chosen_lines(items, best, breaks, starts, targets) -> list[Line]:
     """The lines ``fit`` chose, first to last, each with its slack summed piece by piece."""
     lines: list[Line] = []
+    n = len(items)
     k = len(breaks) - 1
     while k >= 0:
         j = best[k][1]
         start = starts[j + 1] if j >= 0 else 0
         end = breaks[k]
         slack = targets[j == -1] - sum(p.width for p in items[start:end])
-        gaps = sum(p.kind != "word" for p in items[start:end])
-        lines.append(Line(tuple(items[start:end]), slack, gaps, end == len(items)))
+        gaps = sum(p.kind in ("space", "join", "soft") for p in items[start:end])
+        taken = items[end].text if end < n and items[end].kind == "space" else ""
+        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n, taken))
         k = j
     return lines[::-1]
 
@@ -279,6 +304,8 @@ def _line_html(line: Line, first: bool) -> LineMarkup:
             letter_spacing = min(letter_spacing, line.slack / (clusters + spaces + 1))
     parts = []
     for i, piece in enumerate(line.pieces):
+        if piece.kind == "link":
+            continue
         text = str(escape(piece.text))
         if piece.kind == "word" and letter_spacing > SARA_AM_DRIFT_PT:
             if i == len(line.pieces) - 1:  # no spacing after the line's last letter
@@ -296,7 +323,15 @@ def _line_html(line: Line, first: bool) -> LineMarkup:
         Markup("".join(parts)),
         ("first" if first else "") + (" end" if line.last else ""),
         f"letter-spacing: {letter_spacing:.3f}pt" if letter_spacing else "",
+        line_text(line),
     )
+
+
+def line_text(line: Line) -> str:
+    """The text a line stands for, as copied out of the PDF (lettergen/pdf/actualtext.py):
+    its words and phrase spaces, nothing at a Thai word boundary, and the space its break
+    took, so that the lines of a paragraph joined give the paragraph."""
+    return "".join(p.text for p in line.pieces if p.kind in ("word", "space")) + line.taken
 
 
 @dataclass(frozen=True)
@@ -308,6 +343,7 @@ class LineMarkup:
     html: Markup
     classes: str
     style: str
+    text: str = ""  # the line's own text (no space at a Thai word boundary)
 
 
 @cached(maxsize=256)

@@ -27,7 +27,9 @@ from .. import geometry
 from ..errors import ResourceError
 from ..model import LABELS, Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
+from .actualtext import mark as mark_lines
 from .placement import RowSheet, place_rows
+from .urls import with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from . import weasy
@@ -56,6 +58,7 @@ def _environment() -> jinja2.Environment:
     env.filters["qr_data_uri"] = svg_data_uri
     env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
+    env.filters["link_breaks"] = with_breaks  # a URL may break after / and before . - ? &
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())
@@ -155,7 +158,10 @@ def _check_fonts(document) -> None:
 @cached(maxsize=8)
 def _shared_pdf(section: Section) -> bytes:
     """A shared attachment rendered once per process and reused by every letter."""
-    return render_document(sections=[section]).write_pdf(pdf_variant="pdf/a-3u")
+    with written(render_document(sections=[section])) as pdf:
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+        return buffer.getvalue()
 
 
 def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
@@ -201,7 +207,7 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
     if most > PAGE_NUMBERS:  # a letter of more pages than usual: more page numbers
         shared = _shared_rows(common_rows, most, emblems)
     if own_sheet:
-        own_sheet.attach(pikepdf.open(io.BytesIO(own_sheet.document.write_pdf(pdf_variant="pdf/a-3u"))))
+        own_sheet.attach(written(own_sheet.document))
     attachments = {}
     try:
         outputs = []
@@ -291,8 +297,18 @@ def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) ->
     rows = rows + tuple(_page_number(n) for n in range(2, pages + 1))
     document = render_document(rows=rows, emblems=emblems)
     sheet = RowSheet(document, rows)
-    sheet.attach(pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u"))))
+    sheet.attach(written(document))
     return sheet
+
+
+def written(document):
+    """``document`` written as PDF/A-3u and opened with pikepdf, each line of text in it
+    carrying its own text (lettergen/pdf/actualtext.py)."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(document.write_pdf(pdf_variant="pdf/a-3u")))
+    mark_lines(document, pdf)
+    return pdf
 
 
 def _assemble(letter: Letter, build, batch) -> bytes:

@@ -22,7 +22,10 @@ def sources():
 # stylesheet hook and fetcher; python-docx's package writer and the elements behind proxies.
 WEASYPRINT_INTERNALS = re.compile(
     r"_page_box|formatting_structure|_ua_stylesheets|URLFetcher|import weasyprint|from weasyprint"
-    r"|border_\w+_width|parse_content_stream")
+    r"|border_\w+_width")
+# The content streams WeasyPrint writes are read in two places: the adapter cuts rows out of
+# them, and actualtext.py wraps each line's text operators in its /ActualText span.
+CONTENT_STREAMS = re.compile(r"parse_content_stream")
 PYTHON_DOCX_INTERNALS = re.compile(
     r"PackageWriter|docx\.table\b|\._(?:r|p|tr|tc|tbl|sectPr|body)\b|tblStyle_val")
 
@@ -35,6 +38,12 @@ def test_library_internals_live_in_their_adapter_only(pattern, adapter):
     users = sorted(str(path.relative_to(PACKAGE)) for path, text in sources() if pattern.search(text))
     # pdf/weasy_subset.py, where present, is the adapter's font-subsetting half
     assert [user for user in users if user != "pdf/weasy_subset.py"] == [adapter]
+
+
+def test_content_streams_are_read_by_the_adapter_and_the_span_writer_only():
+    users = sorted(str(path.relative_to(PACKAGE)) for path, text in sources()
+                   if CONTENT_STREAMS.search(text))
+    assert users == ["pdf/actualtext.py", "pdf/weasy.py"]
 
 
 def test_an_untested_weasyprint_is_refused_with_a_thai_message():

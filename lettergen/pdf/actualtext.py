@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 
+from . import weasy
+
 ZERO_WIDTH = "\u200b"  # a break opportunity in a URL (lettergen/pdf/urls.py): no text of its own
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 
@@ -43,50 +45,29 @@ def _key(x: float, y: float) -> tuple[int, int]:
 def line_texts(page_box) -> dict[tuple[int, int], tuple[int, str]]:
     """Each text box of a laid-out page by its position (``_key`` of its Tm), with the
     number of its line and that line's actual text."""
-    from weasyprint.formatting_structure import boxes
-
     found: dict[tuple[int, int], tuple[int, str]] = {}
-    _walk(page_box, boxes, found)
+    for element, lines in weasy.line_blocks(page_box):
+        _block(element, lines, found)
     return found
 
 
-def _walk(box, boxes, found) -> None:
-    children = getattr(box, "children", ())
-    lines = [child for child in children if isinstance(child, boxes.LineBox)]
-    if lines:
-        _block(box, lines, boxes, found)
-        return
-    for child in children:
-        _walk(child, boxes, found)
-
-
-def _text_boxes(box, boxes):
-    if isinstance(box, boxes.TextBox):
-        yield box
-    for child in getattr(box, "children", ()):
-        if not isinstance(child, boxes.LineBox):
-            yield from _text_boxes(child, boxes)
-
-
-def _block(block, lines, boxes, found) -> None:
+def _block(element, lines, found) -> None:
     """The lines of one block: their actual texts, when they can be told."""
-    element = block.element
-    if element is None or block.element_tag in ("html", "body"):
+    if element is None:
         return
     given = element.get("data-text")
     if given is not None:
         source = given
     else:
         source = _SPACES.sub(" ", "".join(element.itertext()).replace(ZERO_WIDTH, "")).strip(" ")
-    per_line = [list(_text_boxes(line, boxes)) for line in lines]
-    texts = split_lines(source, ["".join(b.text for b in tbs).replace(ZERO_WIDTH, "") for tbs in per_line],
-                        exact=given is not None)
+    drawn = ["".join(text for text, _, _ in line).replace(ZERO_WIDTH, "") for line in lines]
+    texts = split_lines(source, drawn, exact=given is not None)
     if texts is None:
         return
-    for tbs, text in zip(per_line, texts):
+    for line, text in zip(lines, texts):
         number = len(found)
-        for tb in tbs:
-            found[_key(tb.position_x, tb.position_y + tb.baseline)] = (number, text)
+        for _, x, y in line:
+            found[_key(x, y)] = (number, text)
 
 
 def split_lines(source: str, drawn: list[str], exact: bool = False) -> list[str] | None:
@@ -114,7 +95,7 @@ def split_lines(source: str, drawn: list[str], exact: bool = False) -> list[str]
 def mark(document, pdf) -> None:
     """Wrap each line of the written ``document`` (WeasyPrint's, laid out) in ``pdf`` (the
     same document written and opened with pikepdf) in its /ActualText span."""
-    for page_box, page in zip((p._page_box for p in document.pages), pdf.pages):
+    for page_box, page in zip(weasy.page_boxes(document), pdf.pages):
         lines = line_texts(page_box)
         if lines:
             mark_page(pdf, page, lines)

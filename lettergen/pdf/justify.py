@@ -354,3 +354,8 @@ def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[L
     not grow with every letter it renders (16 chunks of 64: 15 MB, now 8 MB)."""
     lines = fit(pieces(runs), COLUMN_PT - (INDENT_PT if first_indent else 0.0), COLUMN_PT)
     return tuple(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines))
+
+
+def line_report(runs: tuple[Run, ...]) -> list[Line]:
+    """The lines ``paragraph_lines`` sets, for tests and measurements."""
+    return fit(pieces(runs), COLUMN_PT - INDENT_PT, COLUMN_PT)

@@ -189,3 +189,38 @@ def row_groups(page, count: int) -> list[bytes]:
         (rows[-1][1] if inside else frame).append(op)
     close = [([], pop)] * level
     return [pikepdf.unparse_content_stream(around + group + close) for around, group in rows]
+
+
+def page_boxes(document) -> list:
+    """The root box of each laid-out page of ``document``."""
+    return [page._page_box for page in document.pages]
+
+
+def line_blocks(page_box) -> list[tuple[object, list[list[tuple[str, float, float]]]]]:
+    """The blocks of a laid-out page that hold lines of text, in order: each as its element
+    (None for the page's html and body) and, per line, its text boxes as (text, x, the
+    baseline's y): what /ActualText spans are made from (actualtext.py)."""
+    from weasyprint.formatting_structure import boxes
+
+    def text_boxes(box):
+        if isinstance(box, boxes.TextBox):
+            yield box
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, boxes.LineBox):
+                yield from text_boxes(child)
+
+    found = []
+
+    def walk(box):
+        children = getattr(box, "children", ())
+        lines = [child for child in children if isinstance(child, boxes.LineBox)]
+        if not lines:
+            for child in children:
+                walk(child)
+            return
+        element = None if box.element_tag in ("html", "body") else box.element
+        found.append((element, [[(tb.text, tb.position_x, tb.position_y + tb.baseline)
+                                 for tb in text_boxes(line)] for line in lines]))
+
+    walk(page_box)
+    return found

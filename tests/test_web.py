@@ -282,3 +282,17 @@ def test_a_letter_drawn_with_its_previous_version_has_the_same_pages():
     assert pages_paired == pages_alone
     same_layout(paired, alone)  # every character at the same place, within 0.01 pt
     assert page_layout(paired)[0] != page_layout(render_pdf(before)[0])[0]  # and the edit is there
+
+
+def test_a_port_in_use_is_said_in_thai(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "lettergen", "serve", "--port", str(port), "--workspace", str(tmp_path / "ws")],
+            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"เปิดพอร์ต {port}" in result.stderr and "--port อื่น" in result.stderr

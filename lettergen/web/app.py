@@ -527,7 +527,10 @@ def create_app(config: Config) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=FONTS), name="fonts"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def internal_error(request: Request, exc: Exception):
+        return _refusal(request, "เกิดข้อผิดพลาดภายในของ lettergen: ลองอีกครั้ง หรือแจ้งผู้ดูแล", 500)
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
     app.state.jobs = jobs
     app.state.sessions = sessions
     return app
@@ -641,6 +644,6 @@ def app_with_limit(config: Config):
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         inner = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
-    limited = security.UploadLimit(inner)
+    limited = security.UploadLimit(security.QuietErrors(inner))
     limited.state = app.state
     return limited

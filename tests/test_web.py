@@ -296,3 +296,35 @@ def test_a_port_in_use_is_said_in_thai(tmp_path):
             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"เปิดพอร์ต {port}" in result.stderr and "--port อื่น" in result.stderr
+
+
+def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_path):
+    """A set made in the web app while `lettergen render --workspace` makes another into the
+    same workspace: every register number of the year is used once."""
+    from lettergen.office_register import OfficeRegister
+
+    clerk = Client(server.url)
+    clerk.get("/produce")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "lettergen", "render", str(EXAMPLE / "letter.toml"), "--workspace",
+         str(server.workspace), "--out", str(tmp_path / "cli"), "--format", "docx", "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    status, body, _ = clerk.request("POST", "/produce/start", b"", {
+        "X-CSRF-Token": clerk.csrf, "Accept": "application/json"})
+    job = json.loads(body)["job"]
+    _, errors = cli.communicate(timeout=600)
+    assert cli.returncode == 0, errors
+    while True:
+        info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+        if info["state"] != "running":
+            break
+        time.sleep(0.2)
+    assert info["state"] == "done", info
+    entries = OfficeRegister(server.workspace / "register.sqlite3").entries()
+    assert len(entries) == 40  # 20 letters from each
+    runs = sorted({e.run_id for e in entries})
+    assert len(runs) == 2
+    for series in {e.series for e in entries}:  # a circular's copies share its ว number
+        web, cli_numbers = ({e.register_number for e in entries if e.series == series and e.run_id == run}
+                            for run in runs)
+        assert web and cli_numbers and not web & cli_numbers, series

@@ -153,6 +153,12 @@ def test_validation_errors_name_the_field_as_the_cli_does(server):
     status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน", "variants.district.number": "สิบ"})
     error = json.loads(body)["error"]
     assert error["key"] == "variants.district.number" and "จำนวนเต็ม" in error["text"]
+    # a template naming an unknown value is found as `check` finds it: by composing the letters
+    status, body, _ = clerk.post_json("/letter/update", {
+        "variants.district.number": "18858",
+        "body.paragraphs": ["ตามที่ {{ recipient.nmae }} ได้แจ้งไว้ นั้น"]})
+    error = json.loads(body)["error"]
+    assert error["key"] == "body.paragraphs[0]" and "nmae" in error["text"], error
 
 
 def test_too_large_upload_is_refused_in_thai(server):

@@ -176,7 +176,7 @@ def create_app(config: Config) -> Starlette:
         raw = specform.apply_form(session.raw, form)
         session.set_raw(raw)
         try:
-            await run_in_threadpool(work.spec_of, session)
+            await run_in_threadpool(work.check, session)
         except InputError as exc:
             return JSONResponse({"error": _error_json(work.shown_name(exc, session))})
         return JSONResponse({"ok": True})

@@ -232,7 +232,7 @@ def test_password_gate_in_the_browser(browser, tmp_path):
     assert "ขอเข้า-2561" not in server.text()
 
 
-def test_forged_csrf_and_too_large_upload_in_the_browser(browser, tmp_path):
+def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, tmp_path):
     server = Server(tmp_path / "ws")
     tab = Page(browser, server.url)
     page = tab.page
@@ -251,6 +251,16 @@ def test_forged_csrf_and_too_large_upload_in_the_browser(browser, tmp_path):
         error = page.locator("#upload-error")
         error.wait_for(state="visible")
         assert "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB" in error.inner_text()
+        # a sheet dropped on the page is uploaded as if chosen
+        page.evaluate("""(text) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], 'วาง.csv', {type: 'text/csv'}));
+            const zone = document.querySelector('#sheet-drop');
+            zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+            zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""", (EXAMPLE / "recipients.csv").read_text(encoding="utf-8"))
+        page.wait_for_selector("#plan-title")
+        assert "วาง.csv" in page.inner_text(".context")
         assert not tab.errors, tab.errors
     finally:
         tab.close()

@@ -393,19 +393,24 @@ class OfficeRegister:
     def original(self, recipient_id: str, subject: str | None = None) -> Original | None:
         """The number and date of the latest letter (not a reminder) of an issued run to
         ``recipient_id`` (of that ``subject`` when given), or None."""
-        query = ("SELECT e.number, e.date, e.register_number, e.series, e.year FROM entries e"
-                 " JOIN runs r ON r.id = e.run_id WHERE e.recipient_id = ? AND r.status = ?"
-                 " AND r.kind = ?")
-        args: list = [recipient_id, STATUS_ISSUED, KIND_LETTERS]
+        return self.originals(subject, recipient_id).get(recipient_id)
+
+    def originals(self, subject: str | None = None,
+                  recipient_id: str | None = None) -> dict[str, Original]:
+        """Per recipient id, ``original``: the latest letter issued to it (of ``subject``)."""
+        query = ("SELECT e.recipient_id, e.number, e.date, e.register_number, e.series, e.year"
+                 " FROM entries e JOIN runs r ON r.id = e.run_id WHERE r.status = ? AND r.kind = ?")
+        args: list = [STATUS_ISSUED, KIND_LETTERS]
         if subject is not None:
             query += " AND e.subject = ?"
             args.append(subject)
-        query += " ORDER BY e.date DESC, e.run_id DESC LIMIT 1"
+        if recipient_id is not None:
+            query += " AND e.recipient_id = ?"
+            args.append(recipient_id)
+        query += " ORDER BY e.date, e.run_id, e.position"  # the latest last, so it stays
         with self._connect() as db:
-            row = db.execute(query, args).fetchone()
-        if row is None:
-            return None
-        return Original(row[0], dt.date.fromisoformat(row[1]), row[2], row[3], row[4])
+            return {row[0]: Original(row[1], dt.date.fromisoformat(row[2]), *row[3:])
+                    for row in db.execute(query, args)}
 
     def years(self) -> list[int]:
         """The BE years the register has rows for, newest first."""

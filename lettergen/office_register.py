@@ -199,9 +199,7 @@ class Reservation:
     year: int
     numbers: Mapping[str, tuple[int, ...]]
     reused: bool
-    _register: "OfficeRegister"
     _connection: sqlite3.Connection | None = None
-    _slots: tuple[tuple[str, int], ...] = ()
 
     def record(self, letters: Sequence[NewEntry], slots: Sequence[tuple[str, int]]) -> None:
         """The register's rows of the run: per letter its (series, number). Inside
@@ -285,8 +283,7 @@ class OfficeRegister:
                         (run_id, series)))
                 if all(len(numbers[s]) == counts[s] for s in counts):
                     db.execute("UPDATE runs SET attempts = attempts + 1 WHERE id = ?", (run_id,))
-                    reservation = Reservation(run_id, year, numbers, True, self, db)
-                    yield reservation
+                    yield Reservation(run_id, year, numbers, True, db)
                     return
                 numbers.clear()  # a different run after all: it gets numbers of its own
             db.execute("UPDATE runs SET status = ?, finished = ? WHERE out_dir = ? AND status = ?",
@@ -304,7 +301,7 @@ class OfficeRegister:
                            (year, series, first + count))
                 db.executemany("INSERT INTO numbers VALUES (?, ?, ?, ?)",
                                [(year, series, n, run_id) for n in numbers[series]])
-            yield Reservation(run_id, year, numbers, False, self, db)
+            yield Reservation(run_id, year, numbers, False, db)
 
     @staticmethod
     def _next(db: sqlite3.Connection, year: int, series: str) -> int:

@@ -45,6 +45,8 @@ def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
     from .state import open_workspace
 
     stream = stream or sys.stdout
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {jobs}")
     try:
         password = security.read_password(password_file, os.environ)
     except OSError:

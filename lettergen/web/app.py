@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path

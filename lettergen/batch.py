@@ -194,8 +194,8 @@ def write_set(
     register_numbers: Sequence[int] | None = None, on_progress=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
-    ``register_start``, by default the spec's, or per letter ``register_numbers``), and on request ``print.pdf`` and the whole
-    set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
+    ``register_start``, by default the spec's; with a workspace, ``register_numbers`` per
+    letter), and on request ``print.pdf`` and the whole set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
     given), so bad input stops the run before anything is written.
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
@@ -463,7 +463,8 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         rows.append(RegisterRow(
-            register_number=numbers[i - start] if numbers is not None else i, number=entry.number, date=entry.date_text,
+            register_number=i if numbers is None else numbers[i - start],
+            number=entry.number, date=entry.date_text,
             sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
             action=spec.register_action, remark="หนังสือเวียน" if entry.circular else "",
             recipient_id=entry.recipient_id,

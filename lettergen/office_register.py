@@ -199,9 +199,7 @@ class Reservation:
     year: int
     numbers: Mapping[str, tuple[int, ...]]
     reused: bool
-    _register: "OfficeRegister"
     _connection: sqlite3.Connection | None = None
-    _slots: tuple[tuple[str, int], ...] = ()
 
     def record(self, letters: Sequence[NewEntry], slots: Sequence[tuple[str, int]]) -> None:
         """The register's rows of the run: per letter its (series, number). Inside
@@ -285,8 +283,7 @@ class OfficeRegister:
                         (run_id, series)))
                 if all(len(numbers[s]) == counts[s] for s in counts):
                     db.execute("UPDATE runs SET attempts = attempts + 1 WHERE id = ?", (run_id,))
-                    reservation = Reservation(run_id, year, numbers, True, self, db)
-                    yield reservation
+                    yield Reservation(run_id, year, numbers, True, db)
                     return
                 numbers.clear()  # a different run after all: it gets numbers of its own
             db.execute("UPDATE runs SET status = ?, finished = ? WHERE out_dir = ? AND status = ?",
@@ -304,7 +301,7 @@ class OfficeRegister:
                            (year, series, first + count))
                 db.executemany("INSERT INTO numbers VALUES (?, ?, ?, ?)",
                                [(year, series, n, run_id) for n in numbers[series]])
-            yield Reservation(run_id, year, numbers, False, self, db)
+            yield Reservation(run_id, year, numbers, False, db)
 
     @staticmethod
     def _next(db: sqlite3.Connection, year: int, series: str) -> int:
@@ -393,19 +390,24 @@ class OfficeRegister:
     def original(self, recipient_id: str, subject: str | None = None) -> Original | None:
         """The number and date of the latest letter (not a reminder) of an issued run to
         ``recipient_id`` (of that ``subject`` when given), or None."""
-        query = ("SELECT e.number, e.date, e.register_number, e.series, e.year FROM entries e"
-                 " JOIN runs r ON r.id = e.run_id WHERE e.recipient_id = ? AND r.status = ?"
-                 " AND r.kind = ?")
-        args: list = [recipient_id, STATUS_ISSUED, KIND_LETTERS]
+        return self.originals(subject, recipient_id).get(recipient_id)
+
+    def originals(self, subject: str | None = None,
+                  recipient_id: str | None = None) -> dict[str, Original]:
+        """Per recipient id, ``original``: the latest letter issued to it (of ``subject``)."""
+        query = ("SELECT e.recipient_id, e.number, e.date, e.register_number, e.series, e.year"
+                 " FROM entries e JOIN runs r ON r.id = e.run_id WHERE r.status = ? AND r.kind = ?")
+        args: list = [STATUS_ISSUED, KIND_LETTERS]
         if subject is not None:
             query += " AND e.subject = ?"
             args.append(subject)
-        query += " ORDER BY e.date DESC, e.run_id DESC LIMIT 1"
+        if recipient_id is not None:
+            query += " AND e.recipient_id = ?"
+            args.append(recipient_id)
+        query += " ORDER BY e.date, e.run_id, e.position"  # the latest last, so it stays
         with self._connect() as db:
-            row = db.execute(query, args).fetchone()
-        if row is None:
-            return None
-        return Original(row[0], dt.date.fromisoformat(row[1]), row[2], row[3], row[4])
+            return {row[0]: Original(row[1], dt.date.fromisoformat(row[2]), *row[3:])
+                    for row in db.execute(query, args)}
 
     def years(self) -> list[int]:
         """The BE years the register has rows for, newest first."""

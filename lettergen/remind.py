@@ -72,13 +72,9 @@ def workspace_originals(spec: Spec, book: Book, workspace) -> dict[str, tuple[st
     workspace's register issued to it (OfficeRegister.original)."""
     from .templating import plain, to_runs
 
-    office, subject = workspace.register(), plain(to_runs(spec.subject))
-    originals = {}
-    for row in book.rows:
-        found = office.original(row.id, subject=subject)
-        if found is not None:
-            originals[row.id] = (thai_digit_to_arabic_digit(found.number), found.date)
-    return originals
+    found = workspace.register().originals(plain(to_runs(spec.subject)))
+    return {row.id: (thai_digit_to_arabic_digit(found[row.id].number), found[row.id].date)
+            for row in book.rows if row.id in found}
 
 
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,

@@ -57,8 +57,9 @@ def test_numbers_continue_across_runs_and_circular_copies_share_one(tmp_path, ca
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one") == 0
     assert render(tmp_path, ws, "two") == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "ไม่ใช้ number ใน spec" in out
+    assert "Pw-" not in out + err and "Dx-" not in out + err  # no password in the output
     one, two = register_rows(tmp_path / "one"), register_rows(tmp_path / "two")
     assert [r["ที่"] for r in one] == ["ชร ๐๐๒๓.๑/ว ๑"] * 2 + ["ชร ๐๐๒๓.๑/๑", "ชร ๐๐๒๓.๑/๒"]
     assert [r["ที่"] for r in two] == ["ชร ๐๐๒๓.๑/ว ๒"] * 2 + ["ชร ๐๐๒๓.๑/๓", "ชร ๐๐๒๓.๑/๔"]

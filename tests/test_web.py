@@ -153,6 +153,12 @@ def test_validation_errors_name_the_field_as_the_cli_does(server):
     status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน", "variants.district.number": "สิบ"})
     error = json.loads(body)["error"]
     assert error["key"] == "variants.district.number" and "จำนวนเต็ม" in error["text"]
+    # a template naming an unknown value is found as `check` finds it: by composing the letters
+    status, body, _ = clerk.post_json("/letter/update", {
+        "variants.district.number": "18858",
+        "body.paragraphs": ["ตามที่ {{ recipient.nmae }} ได้แจ้งไว้ นั้น"]})
+    error = json.loads(body)["error"]
+    assert error["key"] == "body.paragraphs[0]" and "nmae" in error["text"], error
 
 
 def test_too_large_upload_is_refused_in_thai(server):
@@ -282,3 +288,49 @@ def test_a_letter_drawn_with_its_previous_version_has_the_same_pages():
     assert pages_paired == pages_alone
     same_layout(paired, alone)  # every character at the same place, within 0.01 pt
     assert page_layout(paired)[0] != page_layout(render_pdf(before)[0])[0]  # and the edit is there
+
+
+def test_a_port_in_use_is_said_in_thai(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "lettergen", "serve", "--port", str(port), "--workspace", str(tmp_path / "ws")],
+            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"เปิดพอร์ต {port}" in result.stderr and "--port อื่น" in result.stderr
+
+
+def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_path):
+    """A set made in the web app while `lettergen render --workspace` makes another into the
+    same workspace: every register number of the year is used once."""
+    from lettergen.office_register import OfficeRegister
+
+    clerk = Client(server.url)
+    clerk.get("/produce")
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "lettergen", "render", str(EXAMPLE / "letter.toml"), "--workspace",
+         str(server.workspace), "--out", str(tmp_path / "cli"), "--format", "docx", "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    status, body, _ = clerk.request("POST", "/produce/start", b"", {
+        "X-CSRF-Token": clerk.csrf, "Accept": "application/json"})
+    job = json.loads(body)["job"]
+    _, errors = cli.communicate(timeout=600)
+    assert cli.returncode == 0, errors
+    while True:
+        info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+        if info["state"] != "running":
+            break
+        time.sleep(0.2)
+    assert info["state"] == "done", info
+    entries = OfficeRegister(server.workspace / "register.sqlite3").entries()
+    assert len(entries) == 40  # 20 letters from each
+    runs = sorted({e.run_id for e in entries})
+    assert len(runs) == 2
+    for series in {e.series for e in entries}:  # a circular's copies share its ว number
+        web, cli_numbers = ({e.register_number for e in entries if e.series == series and e.run_id == run}
+                            for run in runs)
+        assert web and cli_numbers and not web & cli_numbers, series

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,7 +175,7 @@ def create_app(config: Config) -> Starlette:
         raw = specform.apply_form(session.raw, form)
         session.set_raw(raw)
         try:
-            await run_in_threadpool(work.spec_of, session)
+            await run_in_threadpool(work.check, session)
         except InputError as exc:
             return JSONResponse({"error": _error_json(work.shown_name(exc, session))})
         return JSONResponse({"ok": True})
@@ -529,7 +528,10 @@ def create_app(config: Config) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=FONTS), name="fonts"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def internal_error(request: Request, exc: Exception):
+        return _refusal(request, "เกิดข้อผิดพลาดภายในของ lettergen: ลองอีกครั้ง หรือแจ้งผู้ดูแล", 500)
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
     app.state.jobs = jobs
     app.state.sessions = sessions
     return app
@@ -643,6 +645,6 @@ def app_with_limit(config: Config):
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
         inner = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
-    limited = security.UploadLimit(inner)
+    limited = security.UploadLimit(security.QuietErrors(inner))
     limited.state = app.state
     return limited

@@ -114,3 +114,38 @@ class Attempts:
 
     def passed(self, client: str) -> None:
         self.failures.pop(client, None)
+
+
+class QuietErrors:
+    """ASGI middleware: an unexpected error becomes a short Thai page, and the server's
+    output names only its kind (never its message or traceback, which could quote a cell
+    of a sheet)."""
+
+    def __init__(self, app, stream=None):
+        self.app, self.stream = app, stream
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # reported by kind only
+            import sys
+
+            print(f"lettergen: ข้อผิดพลาดภายใน ({type(exc).__name__}) ที่ {scope.get('path', '')}",
+                  file=self.stream or sys.stderr, flush=True)
+            if not started:
+                body = ("<!doctype html><html lang=\"th\"><meta charset=\"utf-8\"><title>ข้อผิดพลาด</title>"
+                        "<p role=\"alert\">เกิดข้อผิดพลาดภายในของ lettergen: ลองอีกครั้ง หรือแจ้งผู้ดูแล</p>"
+                        "<p><a href=\"/letter\">กลับไปหน้าหนังสือ</a></p></html>").encode("utf-8")
+                await send({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})

@@ -20,6 +20,23 @@ NEEDS_PASSWORD = ("การเปิดให้เครื่องอื่�
                   "ใช้ --password-file ไฟล์รหัสผ่าน หรือตัวแปรสภาพแวดล้อม LETTERGEN_PASSWORD")
 
 
+def _check_port(host: str, port: int) -> None:
+    """A port already taken (another lettergen serve, say) is said in Thai, before anything
+    else starts."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port ต้องอยู่ระหว่าง 0 ถึง 65535 ไม่ใช่ {port}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise InputError(f"เปิดพอร์ต {port} ที่ {host} ไม่ได้ ({exc.strerror}): "
+                         "อาจมีโปรแกรมอื่นใช้พอร์ตนี้อยู่ ให้ใช้ --port อื่น") from None
+
+
 def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
           password_file: Path | None, jobs: int | None = None, stream=None) -> int:
     import uvicorn
@@ -28,6 +45,8 @@ def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
     from .state import open_workspace
 
     stream = stream or sys.stdout
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs ต้องเป็นจำนวนเต็มบวก ไม่ใช่ {jobs}")
     try:
         password = security.read_password(password_file, os.environ)
     except OSError:
@@ -36,6 +55,7 @@ def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
         raise InputError("ไฟล์รหัสผ่านว่าง", file=password_file)
     if not security.is_loopback(host) and password is None:
         raise InputError(NEEDS_PASSWORD.format(host=host))
+    _check_port(host, port)
     os.umask(0o077)  # the workspace's folders 0700 and files 0600, whoever writes them
     try:
         ws = open_workspace(workspace)

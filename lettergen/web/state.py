@@ -9,7 +9,6 @@ where every clerk sees it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import re
@@ -143,10 +142,6 @@ def saved_name(name: str) -> str | None:
     """A name a clerk gave to save something under: kept only if it is a plain file name."""
     name = name.strip()
     return name if SAVED_NAME.match(name) and ".." not in name else None
-
-
-def raw_copy(raw: dict | None) -> dict:
-    return copy.deepcopy(raw) if raw is not None else {}
 
 
 def load_raw(path: Path) -> dict[str, Any]:

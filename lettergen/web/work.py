@@ -83,6 +83,21 @@ def shown_name(error: InputError, session: Session) -> InputError:
     return error
 
 
+def check(session: Session) -> None:
+    """What ``lettergen check`` does: the spec read, and, with a sheet, every letter
+    composed (so a template naming an unknown value is found), nothing rendered."""
+    from ..compose import compose_all
+
+    spec, spec_sha = spec_and_digest(session)
+    if session.sheet is not None:
+        key = ("checked", spec_sha, session.sheet.sha)
+        if key not in session.cache:
+            compose_all(spec, book_of(session, spec, spec_sha))
+            for old in [k for k in session.cache if k[0] == "checked"]:
+                del session.cache[old]
+            session.cache[key] = True
+
+
 def summary(session: Session) -> PlanSummary:
     from ..compose import plan
 

@@ -304,7 +304,7 @@ class _SheetReader:
                     f"ข้อความ {spec_key} ใช้ \"{name}\" ของผู้รับ แต่ไฟล์ไม่มีคอลัมน์นี้"
                     + did_you_mean(name, headers + list(context_names))
                     + f"; หัวคอลัมน์ที่พบ: {', '.join(headers)}",
-                    file=self.path, row=self.header_row)
+                    file=self.path, row=self.header_row, key=spec_key)
             found[name] = index
         return found
 

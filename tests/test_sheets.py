@@ -199,7 +199,8 @@ def test_a_column_a_template_reads(folder, capsys):
     write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient[\\"เบอร์โทร\\"] }}"\n')
     spec, book, letters = letters_of(folder)
     write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient.email }}"\n')
-    expect_error(folder, capsys, 'recipients.xlsx, แถว 1: ข้อความ variants.direct.text.phone ใช้ "email" '
+    expect_error(folder, capsys, 'recipients.xlsx, แถว 1, คีย์ variants.direct.text.phone: '
+                 'ข้อความ variants.direct.text.phone ใช้ "email" '
                  "ของผู้รับ แต่ไฟล์ไม่มีคอลัมน์นี้")
 
 

@@ -259,6 +259,8 @@ def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, tmp_path)
             zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
             zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
         }""", (EXAMPLE / "recipients.csv").read_text(encoding="utf-8"))
+        # the example's plan is on the page already: wait for the page of the dropped sheet
+        page.locator(".context", has_text="วาง.csv").wait_for()
         page.wait_for_selector("#plan-title")
         assert "วาง.csv" in page.inner_text(".context")
         assert not tab.errors, tab.errors

@@ -4,7 +4,7 @@ the plan, and one letter's preview, with what can be kept kept per session.
 Each call reads the session's letter.toml with ``spec.load_spec`` (cached by the TOML's
 digest) and its sheet with ``recipients.load_recipients`` (cached by both digests). A
 preview is one letter composed by ``compose.plan_letters`` and laid out by
-``compose.render_letters``, the one rendering core; its pages become PNGs on request
+``rendering.render_letters``, the one rendering core; its pages become PNGs on request
 (``preview.pdf_page_png``). The PDF layout engine keeps the rows every letter shares
 (the step sheet, the fixed lines) between calls, which makes a redraw after an edit fast.
 """

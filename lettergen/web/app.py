@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -487,8 +486,8 @@ def create_app(config: Config) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        if config.warm:
-            threading.Thread(target=_warm, daemon=True).start()
+        if config.warm:  # before the server says it is ready: the first preview is then waiting
+            await run_in_threadpool(_warm)
         try:
             yield
         finally:  # the server stops: running jobs are cancelled, session folders removed

@@ -37,14 +37,17 @@ def render(
     return render_letters(compose_all(spec, book, only), formats)
 
 
-def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> list[Rendered]:
+def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, *,
+                   rows=None) -> list[Rendered]:
     """The one rendering core, used by render(), the batch engine and preview: ``letters``
-    as bytes in each format. The PDFs are laid out together (pdf.writer.write_pdfs_with_pages)."""
+    as bytes in each format. The PDFs are laid out together (pdf.writer.write_pdfs_with_pages);
+    ``rows``, a pdf.placement.RowLibrary that the caller keeps, lends them the rows laid out
+    by earlier calls (the web preview's redraw after an edit)."""
     pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
     if "pdf" in formats or DELIVERY in formats:
         from .pdf.writer import write_pdfs_with_pages
 
-        pdfs = write_pdfs_with_pages(letters)
+        pdfs = write_pdfs_with_pages(letters, rows)
     out = []
     for i, letter in enumerate(letters):
         files = {}

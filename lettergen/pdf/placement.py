@@ -89,6 +89,40 @@ class RowSheet:
         return PAGE_HEIGHT - (top - where.offset) - self.heights[where.page]
 
 
+class RowLibrary:
+    """Row sheets laid out by earlier calls of the writer, kept for later ones
+    (pdf.writer.write_pdfs_with_pages): the web preview, which lays out one letter after
+    each edit, then lays out only the rows the edit changed, and another recipient's letter
+    only the rows that differ. At most ``keep`` sheets are kept: those used least recently
+    go first, at the start of a call (``trim``), never during one."""
+
+    def __init__(self, keep: int = 8):
+        self.keep = keep
+        self.sheets: list[RowSheet] = []  # the least recently used first
+
+    def find(self, html: str) -> RowSheet | None:
+        for sheet in reversed(self.sheets):
+            if html in sheet:
+                if sheet is not self.sheets[-1]:
+                    self.sheets.remove(sheet)
+                    self.sheets.append(sheet)
+                return sheet
+        return None
+
+    def add(self, sheet: RowSheet) -> None:
+        self.sheets.append(sheet)
+
+    def newest(self) -> RowSheet:
+        return self.sheets[-1]
+
+    def trim(self) -> None:
+        while len(self.sheets) > self.keep:
+            self.sheets.pop(0).pdf.close()
+
+    def __len__(self) -> int:
+        return len(self.sheets)
+
+
 def place_rows(out, placed) -> None:
     """A page of ``out`` showing rows: ``placed`` is (sheet, row, where its border box
     starts, in points from the page's top), in reading order."""

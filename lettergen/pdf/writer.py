@@ -28,7 +28,7 @@ from ..errors import ResourceError
 from ..model import LABELS, Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
-from .placement import RowSheet, place_rows
+from .placement import RowLibrary, RowSheet, place_rows
 from .urls import with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
@@ -78,10 +78,11 @@ def rows_of_letter(letter: Letter) -> list[Row]:
 
 
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-         rows: Sequence[str] = ()) -> str:
+         rows: Sequence[str] = (), styled: bool = True) -> str:
     """The HTML of ``rows`` one under another (the batch writer's), then of ``letters`` one
     after another, each with its attachments and starting on a new page, then of standalone
-    ``sections``."""
+    ``sections``; ``styled``: with the fonts and the stylesheet (a page that can be laid
+    out alone), or without (laid out with ``parsed_stylesheet()``)."""
     first = letters[0] if letters else None
     subject = first.subject if first else sections[0].title if sections else ""
     return _environment().get_template("document.html.j2").render(
@@ -93,6 +94,7 @@ def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
         subject=subject,
         fonts=_font_uris(),
         stylesheet=template_path("letter.css").as_uri(),
+        styled=styled,
     )
 
 
@@ -120,6 +122,15 @@ def stylesheet() -> str:
     return jinja2.Template(source, undefined=jinja2.StrictUndefined).render(geometry.css_values())
 
 
+@cached(maxsize=1)
+def parsed_stylesheet() -> weasy.ParsedStylesheet:
+    """The fonts' @font-face rules (templates/fonts.css.j2) and the letter's stylesheet,
+    parsed and the fonts loaded once per process, for every document laid out here."""
+    faces = _environment().get_template("fonts.css.j2").render(fonts=_font_uris())
+    return weasy.ParsedStylesheet(faces + "\n" + stylesheet(), str(TEMPLATES) + "/",
+                                  _fetcher(_allowed_files(())))
+
+
 def _letter_html():
     """WeasyPrint's HTML with templates/ua.css as its user-agent stylesheet (weasy.py)."""
     return weasy.letter_html_class(str(template_path("ua.css")))
@@ -130,9 +141,9 @@ def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] 
     """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` one
     under another (showing the Garuda ``emblems``), then ``letters`` (each in one flow) and
     ``sections``."""
-    source = html(letters, sections, rows=rows)
+    source = html(letters, sections, rows=rows, styled=False)
     document = weasy.render(_letter_html(), source, str(TEMPLATES) + "/",
-                            _fetcher(_allowed_files(letters, emblems)))
+                            _fetcher(_allowed_files(letters, emblems)), parsed_stylesheet())
     _check_fonts(document)
     return document
 
@@ -172,7 +183,8 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
 PAGE_NUMBERS = 9  # continuation-page numbers laid out with the shared rows (more when needed)
 
 
-def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
+def write_pdfs_with_pages(letters: Sequence[Letter],
+                          library: RowLibrary | None = None) -> list[tuple[bytes, int]]:
     """Many letters as one PDF each, with its page count.
 
     A letter's own pages, and the pages of an attachment made for it alone (its
@@ -184,32 +196,32 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
     pdf/paginate.py places each letter's rows on its pages, and its PDF is put
     together from those rows; attachments shared by every letter (the step sheet) are
     laid out once per process and their pages copied. Both documents depend on
-    ``letters`` only, so the same letters give the same bytes whatever was rendered before."""
+    ``letters`` only, so the same letters give the same bytes whatever was rendered before.
+
+    With a ``library`` (rows laid out by earlier calls, kept by the caller: the web
+    preview's), a row found there is taken from it, and only the others are laid out, in
+    one document added to it. The pages look the same, but the bytes then depend on what
+    was laid out before (a font is subset per document), so the batch engine passes none."""
     import pikepdf
 
     if not letters:
         return []
     flows, common_rows, own, emblems = _plan(letters)
-    shared = _shared_rows(common_rows, PAGE_NUMBERS, emblems)
-    own_sheet = RowSheet(render_document(rows=own, emblems=emblems), own) if own else None
+    if library is None:
+        rows = _BatchRows(common_rows, own, emblems)
+    else:
+        rows = _LibraryRows(library, common_rows + tuple(own), emblems)
 
-    def sheet(html: str) -> RowSheet:
-        return shared if html in shared else own_sheet
-
-    def layout(rows, first_top):
-        return paginate([dataclasses.replace(sheet(row.html).box(row.html),
+    def layout(flow_rows, first_top):
+        return paginate([dataclasses.replace(rows.of(row.html).box(row.html),
                                              keep_with_previous=row.keep_with_previous,
-                                             repeat=row.repeat) for row in rows], first_top)
+                                             repeat=row.repeat) for row in flow_rows], first_top)
 
-    layouts = [[None if isinstance(flow, Section) else layout(*flow) for flow in letter_flows]
-               for letter_flows in flows]
-    most = max(len(letter_layouts[0]) for letter_layouts in layouts)
-    if most > PAGE_NUMBERS:  # a letter of more pages than usual: more page numbers
-        shared = _shared_rows(common_rows, most, emblems)
-    if own_sheet:
-        own_sheet.attach(written(own_sheet.document))
     attachments = {}
     try:
+        layouts = [[None if isinstance(flow, Section) else layout(*flow) for flow in letter_flows]
+                   for letter_flows in flows]
+        rows.number_pages(max(len(letter_layouts[0]) for letter_layouts in layouts))
         outputs = []
         for letter, letter_flows, letter_layouts in zip(letters, flows, layouts):
             parts = []  # ("rows", [placed rows per page]) or ("pages", pdf)
@@ -219,13 +231,14 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
                         attachments[flow] = pikepdf.open(io.BytesIO(_shared_pdf(flow)))
                     parts.append(("pages", attachments[flow]))
                     continue
-                rows = flow[0]
+                flow_rows = flow[0]
                 placements = []
                 for number, page in enumerate(pages, start=1):
-                    placed = [(sheet(rows[p.row].html), rows[p.row].html, p.top) for p in page]
+                    placed = [(rows.of(flow_rows[p.row].html), flow_rows[p.row].html, p.top) for p in page]
                     if k == 0 and number > 1:  # the letter's own pages are numbered
                         html = _page_number(number)
-                        placed.insert(0, (shared, html, page_number_top(shared.box(html).height)))
+                        sheet = rows.of(html)
+                        placed.insert(0, (sheet, html, page_number_top(sheet.box(html).height)))
                     placements.append(placed)
                 parts.append(("rows", placements))
 
@@ -238,13 +251,67 @@ def write_pdfs_with_pages(letters: Sequence[Letter]) -> list[tuple[bytes, int]]:
                             place_rows(out, placed)
 
             count = sum(len(part) if kind == "rows" else len(part.pages) for kind, part in parts)
-            outputs.append((_assemble(letter, build, (own_sheet or shared).pdf), count))
+            outputs.append((_assemble(letter, build, rows.pdf()), count))
     finally:
         for pdf in attachments.values():
             pdf.close()
-        if own_sheet:
-            own_sheet.pdf.close()
+        rows.close()
     return outputs
+
+
+class _BatchRows:
+    """Where the rows of one batch are laid out: those every letter has, with the page
+    numbers, in the per-process cache (``_shared_rows``); the others in a document of
+    their own, laid out now and closed with ``close()``."""
+
+    def __init__(self, common: tuple[str, ...], own: list[str], emblems: tuple[str, ...]):
+        self.common, self.emblems = common, emblems
+        self.shared = _shared_rows(common, PAGE_NUMBERS, emblems)
+        self.own = RowSheet(render_document(rows=own, emblems=emblems), own) if own else None
+        if self.own:
+            self.own.attach(written(self.own.document))
+
+    def of(self, html: str) -> RowSheet:
+        return self.shared if html in self.shared else self.own
+
+    def number_pages(self, most: int) -> None:
+        """Page numbers up to ``most``: a letter of more pages than usual needs more."""
+        if most > PAGE_NUMBERS:
+            self.shared = _shared_rows(self.common, most, self.emblems)
+
+    def pdf(self):
+        return (self.own or self.shared).pdf
+
+    def close(self) -> None:
+        if self.own:
+            self.own.pdf.close()
+
+
+class _LibraryRows:
+    """Where the rows of one call with a ``RowLibrary`` are: in the library, the rows it
+    lacked laid out now (with the page numbers) in one document that joins it."""
+
+    def __init__(self, library: RowLibrary, rows: tuple[str, ...], emblems: tuple[str, ...]):
+        self.library, self.emblems = library, emblems
+        library.trim()  # before any lookup: no sheet this call uses is dropped during it
+        self.number_pages(PAGE_NUMBERS, rows)
+
+    def number_pages(self, most: int, rows: Sequence[str] = ()) -> None:
+        wanted = [*rows, *(_page_number(n) for n in range(2, most + 1))]
+        missing = list(dict.fromkeys(html for html in wanted if self.library.find(html) is None))
+        if missing:
+            sheet = RowSheet(render_document(rows=missing, emblems=self.emblems), missing)
+            sheet.attach(written(sheet.document))
+            self.library.add(sheet)
+
+    def of(self, html: str) -> RowSheet:
+        return self.library.find(html)
+
+    def pdf(self):
+        return self.library.newest().pdf
+
+    def close(self) -> None:
+        pass  # the library keeps its sheets
 
 
 def _plan(letters: Sequence[Letter]):

@@ -269,29 +269,35 @@ def test_batch_reports_progress_to_a_callback(tmp_path):
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
 
 
-def test_a_letter_drawn_with_its_previous_version_has_the_same_pages():
-    """The preview lays out an edited letter together with the same addressee's letter as
-    drawn before (so that only the edited rows are laid out again): its pages must show
-    what it shows when laid out alone, where it shows it."""
+def test_a_preview_made_of_rows_laid_out_before_has_the_pages_of_the_letter_alone():
+    """The preview takes the rows laid out for earlier previews from its row library and
+    lays out only the others (after an edit, the edited rows; for another recipient, the
+    rows that differ): each letter's pages must show what the letter rendered alone by the
+    batch writer shows, where it shows it."""
     from lettergen.compose import compose_all
+    from lettergen.pdf.actualtext import strip
+    from lettergen.pdf.placement import RowLibrary
     from lettergen.recipients import load_recipients
+    from lettergen.rendering import render_letters
     from lettergen.spec import with_overrides
-    from lettergen.web.work import render_pdf
 
     spec = load_spec(EXAMPLE / "letter.toml")
     book = load_recipients(EXAMPLE / "recipients.csv", spec)
     before = compose_all(spec, book, ["5701"])[0]
     edited_spec = with_overrides(spec, {"letter.urgency": "ด่วน", "letter.date": dt.date(2018, 7, 30)}, origin="test")
-    edited = compose_all(edited_spec, book, ["5701"])[0]
-    from lettergen.pdf.actualtext import strip
+    edited, lao = compose_all(edited_spec, book, ["5701", "570101"])
 
-    alone, pages_alone = render_pdf(edited)
-    paired, pages_paired = render_pdf(edited, before)
-    assert pages_paired == pages_alone
-    # every glyph at the same place, within 0.01 pt (pdfium places the characters of an
-    # /ActualText span in the coordinates of the row's form, so the glyphs are compared)
-    same_layout(strip(paired), strip(alone))
-    assert page_layout(paired)[0] != page_layout(render_pdf(before)[0])[0]  # and the edit is there
+    library = RowLibrary(keep=2)
+    for letter in (before, edited, lao, before):
+        drawn = render_letters([letter], ("pdf",), rows=library)[0]
+        alone = render_letters([letter], ("pdf",))[0]
+        assert drawn.pages == alone.pages
+        # every glyph at the same place, within 0.01 pt (pdfium places the characters of an
+        # /ActualText span in the coordinates of the row's form, so the glyphs are compared)
+        same_layout(strip(drawn.files["pdf"]), strip(alone.files["pdf"]))
+    assert len(library) >= 2  # the edit and the other recipient added rows of their own
+    assert page_layout(render_letters([edited], ("pdf",), rows=library)[0].files["pdf"])[0] != \
+        page_layout(render_letters([before], ("pdf",), rows=library)[0].files["pdf"])[0]  # the edit shows
 
 
 def test_a_port_in_use_is_said_in_thai(tmp_path):
@@ -338,3 +344,11 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
         web, cli_numbers = ({e.register_number for e in entries if e.series == series and e.run_id == run}
                             for run in runs)
         assert web and cli_numbers and not web & cli_numbers, series
+
+
+def test_a_jobs_time_is_shown_in_the_buddhist_era():
+    from lettergen.web.app import _when
+
+    assert _when(dt.datetime(2026, 12, 1, 9, 30).timestamp()) == "1 ธ.ค. 2569 09:30 น."
+    assert _when(dt.datetime(2027, 1, 15, 16, 5).timestamp()) == "15 ม.ค. 2570 16:05 น."
+    assert _when(None) == ""

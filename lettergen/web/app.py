@@ -51,7 +51,7 @@ def create_app(config: Config) -> Starlette:
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["thai_seconds"] = _seconds_text
     env.filters["thai_number"] = thai_number
-    env.filters["when"] = lambda t: dt.datetime.fromtimestamp(t).strftime("%d/%m/%Y %H:%M") if t else ""
+    env.filters["when"] = _when
 
     # --- sessions, login, CSRF ---------------------------------------------------------------
 
@@ -553,6 +553,15 @@ async def _form(request: Request):
     if not hasattr(request.state, "form"):
         request.state.form = await request.form(max_part_size=security.UPLOAD_LIMIT)
     return request.state.form
+
+
+def _when(timestamp: float | None) -> str:
+    """A job's time as a clerk writes it: "1 ธ.ค. 2569 09:30 น." (Buddhist era)."""
+    from ..thai import thai_strftime
+
+    if not timestamp:
+        return ""
+    return thai_strftime(dt.datetime.fromtimestamp(timestamp), "%-d %b %Y %H:%M น.", thaidigit=False)
 
 
 def _warm() -> None:

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from ..caches import cached
 from ..errors import InputError, RecipientsError
 from .state import EXAMPLE_DIR, Session, digest
 
@@ -56,18 +57,18 @@ def spec_and_digest(session: Session):
 
 
 def book_of(session: Session, spec, spec_sha: str, upload=None):
+    """The sheet read for ``spec``, as ``lettergen check`` reads it. Reading it depends on a
+    few parts of the spec (its columns, routing, the values its texts name), never on the
+    date or the urgency: a read is kept under exactly the parts it looked at
+    (caches.ByContent), so an edit of any other field finds the sheet read already."""
+    from ..caches import ByContent
     from ..recipients import load_recipients
 
     upload = upload or session.sheet
     if upload is None:
         raise RecipientsError("ยังไม่มีรายชื่อผู้รับ: อัปโหลดไฟล์ที่หน้า รายชื่อผู้รับ")
-    key = ("book", spec_sha, upload.sha)
-    book = session.cache.get(key)
-    if book is None:
-        book = load_recipients(upload.path, spec)
-        for old in [k for k in session.cache if k[0] == "book" and k[2] == upload.sha]:
-            del session.cache[old]  # the same sheet read for an earlier version of the letter
-        session.cache[key] = book
+    books = session.cache.setdefault("books", ByContent(limit=8, per_process=False))
+    book, _ = books.get("book", upload.sha, spec, lambda view: load_recipients(upload.path, view))
     return book
 
 
@@ -86,16 +87,24 @@ def shown_name(error: InputError, session: Session) -> InputError:
 def check(session: Session) -> None:
     """What ``lettergen check`` does: the spec read, and, with a sheet, every letter
     composed (so a template naming an unknown value is found), nothing rendered."""
+    spec_and_digest(session)
+    if session.sheet is not None:
+        letters_of(session)
+
+
+def letters_of(session: Session) -> list:
+    """Every letter of the working spec and sheet, composed as ``lettergen check`` composes
+    them; kept for the session's present spec and sheet, so the preview after an edit takes
+    its letter from the check that the edit ran."""
     from ..compose import compose_all
 
     spec, spec_sha = spec_and_digest(session)
-    if session.sheet is not None:
-        key = ("checked", spec_sha, session.sheet.sha)
-        if key not in session.cache:
-            compose_all(spec, book_of(session, spec, spec_sha))
-            for old in [k for k in session.cache if k[0] == "checked"]:
-                del session.cache[old]
-            session.cache[key] = True
+    key = (spec_sha, book_sha(session))
+    kept = session.cache.get("letters")
+    if kept is None or kept[0] != key:
+        kept = (key, compose_all(spec, book_of(session, spec, spec_sha)))
+        session.cache["letters"] = kept
+    return kept[1]
 
 
 def summary(session: Session) -> PlanSummary:
@@ -116,12 +125,9 @@ def summary(session: Session) -> PlanSummary:
 def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     """(version, pages, recipient id) of one letter's preview; its PDF is kept under
     ``version`` for the page images and the downloads."""
-    from ..compose import plan_letters
-
     spec, spec_sha = spec_and_digest(session)
-    book = book_of(session, spec, spec_sha)
-    planning = plan_letters(spec, book)
-    addressees = [p.addressee.id for p in planning.planned]
+    letters = letters_of(session)
+    addressees = [letter.recipient_id for letter in letters]
     if recipient_id not in addressees:
         recipient_id = addressees[0]
     version = preview_version(spec_sha, book_sha(session), recipient_id)
@@ -130,11 +136,8 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
         made = WARM[version]
         previews[version] = {**made, "png": dict(made["png"])}
     if version not in previews:
-        index = addressees.index(recipient_id)
-        letter = planning.part(index, index + 1).compose()[0]
-        before = session.cache.setdefault("drawn", {})
-        pdf, pages = render_pdf(letter, before.get(recipient_id))
-        before[recipient_id] = letter
+        letter = letters[addressees.index(recipient_id)]
+        pdf, pages = render_pdf(letter)
         previews[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {}}
         while len(previews) > KEEP:
             previews.popitem(last=False)
@@ -146,20 +149,25 @@ def book_sha(session: Session) -> str:
     return session.sheet.sha if session.sheet else ""
 
 
-def render_pdf(letter, before=None) -> tuple[bytes, int]:
-    """``letter`` as PDF, laid out together with ``before``, the same addressee's letter as
-    last drawn, when there is one. The layout engine lays out the rows two letters share
-    in one document that it keeps (pdf.writer._shared_rows, by that set of rows), and only
-    the others anew: so after an edit, only the rows the edit changed are laid out, and
-    the next edit of the same field finds the rest laid out already. The letter's own
-    pages are the same as when it is laid out alone (the rows and their places do not
-    depend on the other letter of the batch)."""
+def render_pdf(letter) -> tuple[bytes, int]:
+    """``letter`` as PDF, through the one rendering core, with the rows laid out for the
+    previews before it (``ROWS``): after an edit, only the rows the edit changed are laid
+    out, and for another recipient only the rows that differ. Its pages are those of the
+    same letter rendered alone (tests/test_web.py compares them glyph by glyph)."""
     from ..rendering import render_letters
 
-    letters = [letter] if before is None or before == letter else [letter, before]
     with RENDER_LOCK:
-        rendered = render_letters(letters, ("pdf",))[0]
+        rendered = render_letters([letter], ("pdf",), rows=rows())[0]
     return rendered.files["pdf"], rendered.pages
+
+
+@cached(maxsize=1)
+def rows():
+    """The previews' row library (pdf.placement.RowLibrary): one per server process, for
+    every session (rows hold no data of their own but what their letters show)."""
+    from ..pdf.placement import RowLibrary
+
+    return RowLibrary(keep=8)
 
 
 def page_png(session: Session, version: str, page: int) -> bytes | None:
@@ -170,7 +178,7 @@ def page_png(session: Session, version: str, page: int) -> bytes | None:
         return None
     if page not in item["png"]:
         with RENDER_LOCK:
-            item["png"][page] = pdf_page_png(item["pdf"], page, dpi=90)
+            item["png"][page] = pdf_page_png(item["pdf"], page, dpi=90, quick=True)
     return item["png"][page]
 
 
@@ -233,6 +241,6 @@ def warm() -> None:
         letter = planning.part(0, 1).compose()[0]
     pdf, pages = render_pdf(letter)
     with RENDER_LOCK:
-        png = pdf_page_png(pdf, 1, dpi=90)
+        png = pdf_page_png(pdf, 1, dpi=90, quick=True)
     version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}

@@ -1,6 +1,10 @@
 """The outgoing register (ทะเบียนหนังสือส่ง, form 14 of the Regulation on Correspondence) of a
 run, as CSV and XLSX: a row per letter, never a password. This module writes it, reads it
-back (``read_rows``: by column name) and appends to it (``append_register``).
+back (``read_rows``: either form, by column name) and appends to it (``append_register``).
+
+A run writes the pair register.csv and register.xlsx side by side, and a clerk may hand
+either one back (``lettergen remind --register``): which form a file is, its content decides
+(an XLSX is a zip), not its name. Any other file is refused with a Thai message naming it.
 
 Cells a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
 return) are written as text: prefixed with an apostrophe in the CSV (taken off again when
@@ -54,22 +58,155 @@ def _cell_text(cell: str) -> str:
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_START) else cell
 
 
+NOT_A_REGISTER = "ไม่ใช่ทะเบียนหนังสือส่งที่ lettergen เขียนไว้"
+USE_THE_RUNS_REGISTER = "ใช้ไฟล์ register.csv หรือ register.xlsx ในโฟลเดอร์ผลลัพธ์ของการส่งครั้งแรก"
+
+
+def register_kind(path: Path) -> str:
+    """"csv" or "xlsx": the form of a register file, by its content. Anything else (a
+    folder, an empty file, a Word file, a PDF, an old .xls...) is a SpecError naming it."""
+    from .sheet_files import _KIND_NAMES, content_kind
+
+    if path.is_dir():
+        raise SpecError("เป็นโฟลเดอร์ ไม่ใช่ไฟล์ทะเบียนหนังสือส่ง; ระบุไฟล์ register.csv หรือ "
+                        "register.xlsx ในโฟลเดอร์นั้น", file=path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2048)
+    except FileNotFoundError:
+        raise SpecError("ไม่มีไฟล์ทะเบียนหนังสือส่งนี้", file=path) from None
+    except OSError:
+        raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
+                        file=path) from None
+    if not head.strip():
+        raise SpecError(f"ไฟล์ว่าง {NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
+    kind = content_kind(path, head)
+    if kind == "xlsx":
+        return "xlsx"
+    if kind == "text":
+        return "csv"
+    if kind == "zip":
+        raise SpecError(f"เป็นไฟล์ zip ที่ไม่ใช่ไฟล์ Excel (หรือเป็นไฟล์ Excel ที่เสีย บันทึกไม่ครบ) "
+                        f"{NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
+    raise SpecError(f"เป็น{_KIND_NAMES[kind]} {NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
+
+
 def read_rows(path: Path) -> list[RegisterRow]:
-    """The rows of a register CSV that lettergen wrote, read by their column names."""
+    """The rows of a register that lettergen wrote, CSV or XLSX (``register_kind``), read by
+    their column names. A file that is not such a register is a SpecError naming it."""
+    if register_kind(path) == "xlsx":
+        records = _xlsx_records(path)
+    else:
+        records = _csv_records(path)
     rows = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
-            raise SpecError("ไม่ใช่ทะเบียนหนังสือส่งที่ lettergen เขียนไว้ (หัวคอลัมน์ไม่ตรง)", file=path)
-        for line, record in enumerate(reader, start=2):
-            cells = {field.name: _cell_text(record[column] or "")
-                     for field, column in zip(fields(RegisterRow), COLUMNS)}
-            try:
-                cells["register_number"] = int(cells["register_number"])
-            except ValueError as exc:
-                raise SpecError(f"อ่านทะเบียนแถว {line} ไม่ได้: {exc}", file=path) from None
-            rows.append(RegisterRow(**cells))
+    for line, record in records:
+        cells = {field.name: record.get(column, "")
+                 for field, column in zip(fields(RegisterRow), COLUMNS)}
+        number = cells["register_number"]
+        try:
+            cells["register_number"] = int(number)
+        except ValueError:
+            raise SpecError(f"อ่านทะเบียนแถว {line} ไม่ได้: เลขทะเบียนส่ง \"{number}\" ไม่ใช่ตัวเลข",
+                            file=path) from None
+        rows.append(RegisterRow(**cells))
     return rows
+
+
+def _wrong_header(path: Path) -> SpecError:
+    return SpecError(f"{NOT_A_REGISTER} (หัวคอลัมน์ไม่ตรง); {USE_THE_RUNS_REGISTER}", file=path)
+
+
+def _csv_records(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line, column -> cell) of a register CSV: UTF-8 (with BOM, as lettergen writes it)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
+                        file=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if _other_text_encoding(data):
+            raise SpecError(
+                f"{NOT_A_REGISTER}: ข้อความไม่ใช่ UTF-8 (ทะเบียนแบบ CSV ที่เปิดใน Excel แล้วบันทึกทับ "
+                "จะเปลี่ยนรหัสอักขระ); ใช้ register.xlsx ที่อยู่คู่กัน หรือบันทึกใหม่เป็น \"CSV UTF-8\"",
+                file=path) from None
+        raise SpecError(f"{NOT_A_REGISTER}: เนื้อในไม่ใช่ข้อความ (อาจเป็นไฟล์ชนิดอื่น หรือไฟล์เสีย); "
+                        f"{USE_THE_RUNS_REGISTER}", file=path) from None
+    if "\x00" in text:
+        raise SpecError(f"{NOT_A_REGISTER}: มีอักขระที่ไม่ใช่ข้อความ; {USE_THE_RUNS_REGISTER}",
+                        file=path)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
+            raise _wrong_header(path)
+        return [(line, {column: _cell_text(record[column] or "") for column in COLUMNS})
+                for line, record in enumerate(reader, start=2)]
+    except csv.Error:
+        raise SpecError(f"{NOT_A_REGISTER}: อ่านแบบ CSV ไม่ได้ (เครื่องหมายคำพูด \" ไม่ครบคู่); "
+                        f"{USE_THE_RUNS_REGISTER}", file=path) from None
+
+
+def _other_text_encoding(data: bytes) -> bool:
+    """True for text in an encoding other than UTF-8 that Excel saves: UTF-16 ("Unicode
+    text", with its byte order mark) or the Thai code page cp874."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    try:
+        text = data.decode("cp874")
+    except UnicodeDecodeError:
+        return False
+    return not any(ch < " " and ch not in "\r\n\t" for ch in text)
+
+
+def _xlsx_records(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(row, column -> cell) of a register XLSX: its first sheet, the column names in row 1.
+    lettergen writes the register number as a number and every other cell as text; a
+    number or date a clerk typed in is read as its text, an empty cell as ""."""
+    import warnings
+
+    from openpyxl import load_workbook  # heavy import, used lazily
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's English warnings are not for the clerk
+        try:
+            # from its bytes: openpyxl would refuse a name that does not end in .xlsx
+            book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        except OSError:
+            raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
+                            file=path) from None
+        except Exception:  # openpyxl raises many kinds for a broken file
+            raise SpecError("เปิดทะเบียนแบบ Excel ไม่ได้ (ไฟล์เสีย หรือบันทึกไม่ครบ); "
+                            "ใช้ register.csv ที่อยู่คู่กัน", file=path) from None
+        try:
+            if not book.worksheets:
+                raise _wrong_header(path)
+            rows = book.worksheets[0].iter_rows(values_only=True)
+            header = [_xlsx_text(value) for value in next(rows, ())]
+            if header[:len(COLUMNS)] != list(COLUMNS):
+                raise _wrong_header(path)
+            records = []
+            for line, values in enumerate(rows, start=2):
+                if all(value is None or value == "" for value in values):
+                    continue  # a row Excel keeps for its formatting only
+                cells = [_xlsx_text(value) for value in values] + [""] * len(COLUMNS)
+                records.append((line, dict(zip(COLUMNS, cells))))
+            return records
+        except SpecError:
+            raise
+        except Exception:  # the streamed reading of a damaged sheet
+            raise SpecError("อ่านทะเบียนแบบ Excel ไม่ได้ทั้งหมด (ไฟล์เสีย หรือบันทึกไม่ครบ); "
+                            "ใช้ register.csv ที่อยู่คู่กัน", file=path) from None
+        finally:
+            book.close()
+
+
+def _xlsx_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value).strip()
 
 
 def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
@@ -89,13 +226,22 @@ def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
 
 
 def append_register(main: Path, extra: Path) -> None:
-    """Add the rows of the register ``extra`` to the register ``main`` (CSV and its XLSX),
-    with file names made relative to ``main``'s folder."""
+    """Add the rows of the register ``extra`` to the register ``main``, with file names made
+    relative to ``main``'s folder, and keep the pair of ``main`` as a run writes it: the CSV
+    and the XLSX side by side, both with every row.
+
+    ``main`` may be either form (read by its content, ``read_rows``) and is the one read:
+    its partner beside it, ``main`` with the other suffix, is written from it, whether it
+    existed or not (a clerk who kept only register.xlsx gets register.csv back), and rows
+    edited only in the partner are replaced. Each file is written in the form its name says:
+    a name ending .xlsx gets XLSX and .csv gets CSV; ``main`` under another name keeps the
+    form of its content, and its partner is the .xlsx (for a CSV) or the .csv (for an XLSX).
+    Both files' bytes are made before either is written."""
     import dataclasses
     import os
 
     from .files import write_atomic
-    from .thai import parse_thai_date
+    from .thai import DateError, parse_thai_date
 
     prefix = os.path.relpath(extra.parent, main.parent).replace(os.sep, "/")
 
@@ -106,9 +252,17 @@ def append_register(main: Path, extra: Path) -> None:
                                    docx=f"{prefix}/{row.docx}" if row.docx else "")
 
     combined = read_rows(main) + [moved(row) for row in read_rows(extra)]
-    first = parse_thai_date(combined[0].date)
-    write_atomic(main, register_csv(combined))
-    write_atomic(main.with_suffix(".xlsx"), register_xlsx(combined, dt.datetime.combine(first, dt.time())))
+    suffix = main.suffix.lower()
+    form = {".csv": "csv", ".xlsx": "xlsx"}.get(suffix) or register_kind(main)
+    partner = main.with_suffix(".xlsx" if form == "csv" else ".csv")
+    try:
+        first = parse_thai_date(combined[0].date) if combined else dt.date(1980, 1, 1)
+    except DateError as exc:
+        raise SpecError(f"อ่านทะเบียนแถว 2 ไม่ได้: {exc}", file=main) from None
+    data = {"csv": register_csv(combined),
+            "xlsx": register_xlsx(combined, dt.datetime.combine(first, dt.time()))}
+    write_atomic(main, data[form])
+    write_atomic(partner, data["xlsx" if form == "csv" else "csv"])
 
 
 def register_csv(rows: list[RegisterRow]) -> bytes:

@@ -82,6 +82,9 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
            workspace=None):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
     run's ``register`` exists, append their rows to it, numbered on from its last row.
+    ``register`` is either file of the pair the first run wrote, register.csv or
+    register.xlsx; both end up with the reminders' rows (register.append_register). Anything
+    else there (a folder, another kind of file) is a SpecError before anything is written.
     Both folders are held for this run (output_lock; ``wait``: wait for another run).
 
     With a ``workspace`` (workspace.Workspace) the reminders cite the letters its register
@@ -90,7 +93,7 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
 
     from .output_lock import output_lock
 
-    if workspace is not None or not (register and register.is_file()):
+    if workspace is not None or not (register and register.exists()):
         return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
                        jobs=jobs, stderr=stderr, wait=wait, workspace=workspace)
     with output_lock(register.parent, wait=wait,
@@ -122,7 +125,9 @@ def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, tod
                   "หนังสือติดตามถึงผู้รับเหล่านี้จึงอ้างถึงตาม cites ใน spec", file=stderr or sys.stderr)
         return write_registered(workspace, KIND_REMINDERS, rspec, book, planning, out_dir,
                                 formats=formats, jobs=jobs, stderr=stderr)
-    originals, last = read_register(register) if register and register.is_file() else ({}, 0)
+    # a register that exists is read, whatever it is: a folder or a file that is not a
+    # register is refused here, before the reminders are written
+    originals, last = read_register(register) if register and register.exists() else ({}, 0)
     rspec = reminder_spec(spec, today)
     pending = pending_book(rspec, book, originals)
     planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
@@ -131,6 +136,6 @@ def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, tod
     start = last + 1 if last else rspec.register_start
     result = write_set(rspec, planning, out_dir, formats=formats, jobs=jobs, stderr=stderr,
                        register_start=start, wait=wait)
-    if register and register.is_file():
+    if register and register.exists():
         append_register(register, Path(out_dir) / "register.csv")
     return result

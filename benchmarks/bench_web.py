@@ -5,6 +5,8 @@
 - warm redraw after an edit: the letter form sent with another urgency and date (each edit
   a letter not drawn before, so no cached preview answers it), the preview asked for again
   and its page 1 fetched, as the letter page does after each edit (median, max);
+- another recipient's letter: the preview of a letter to another addressee asked for and its
+  page 1 fetched, after the edits (median, max over five addressees);
 - the 162-row example produced (PDF + DOCX, print.pdf, register) and zipped, from the click
   (the POST) until the job reports done with letters.zip; and the same set made by
   ``lettergen render --print --zip`` as a process, for comparison under the same load.
@@ -25,10 +27,10 @@ from web_server import Client, Server  # noqa: E402
 JSON = {"Accept": "application/json"}
 
 
-def preview(client: Client) -> None:
-    status, body, _ = client.get("/preview/api", headers=JSON)
+def preview(client: Client, rid: str = "") -> None:
+    status, body, _ = client.get("/preview/api" + (f"?rid={rid}" if rid else ""), headers=JSON)
     answer = json.loads(body)
-    assert status == 200 and "version" in answer, answer
+    assert status == 200 and "version" in answer and (answer["rid"] == rid or not rid), answer
     status, png, _ = client.get(f"/preview/{answer['version']}/1.png")
     assert status == 200 and png.startswith(b"\x89PNG")
 
@@ -59,6 +61,14 @@ def main() -> None:
             print(f"warm redraw after an edit: median {statistics.median(warm) * 1000:.0f} ms, "
                   f"max {max(warm) * 1000:.0f} ms over {len(warm)} edits "
                   f"(first two: {', '.join(f'{r * 1000:.0f}' for r in redraws[:2])} ms)")
+
+            others = []
+            for rid in ("5702", "570101", "5703", "570102", "5704"):  # letters of the example
+                started = time.perf_counter()
+                preview(client, rid)
+                others.append(time.perf_counter() - started)
+            print(f"another recipient's letter: median {statistics.median(others) * 1000:.0f} ms, "
+                  f"max {max(others) * 1000:.0f} ms over {len(others)} addressees")
 
             client.post_json("/letter/update", {"letter.urgency": "ด่วนที่สุด", "letter.date": "2018-07-27"})
             client.get("/produce")

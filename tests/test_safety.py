@@ -1014,3 +1014,18 @@ def test_register_xlsx_is_byte_identical_across_runs(tmp_path):
     assert rc == 0, stderr
     assert (tmp_path / "a" / "register.csv").read_bytes() == (tmp_path / "b" / "register.csv").read_bytes()
     assert (tmp_path / "a" / "register.xlsx").read_bytes() == (tmp_path / "b" / "register.xlsx").read_bytes()
+
+
+def test_a_run_leaves_no_temporary_files_and_says_nothing_on_stderr(tmp_path):
+    """The fonts WeasyPrint copies into a temporary folder (one configuration per process,
+    pdf/weasy.py) are removed when the run ends, workers included, and their removal at
+    exit prints nothing."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = subprocess.run([sys.executable, "-m", "lettergen", "demo", "--out", str(tmp_path / "out")],
+                            cwd=ROOT, env={**ENV, "TMPDIR": str(scratch)}, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert "Exception ignored" not in result.stdout + result.stderr, result.stderr
+    assert sorted(p.name for p in scratch.iterdir()) == []
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 20

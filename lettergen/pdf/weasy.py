@@ -19,6 +19,9 @@ pin in pyproject.toml.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import warnings
 from ..caches import cached
 from importlib import metadata
@@ -118,6 +121,17 @@ class ParsedStylesheet:
         self.fonts = weasyprint.text.fonts.FontConfiguration()
         self.css = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher,
                                   font_config=self.fonts)
+        # WeasyPrint removes the fonts' temporary folder when the configuration is collected;
+        # this one lives as long as the process, and at interpreter shutdown that removal
+        # fails (its module is gone) with a message on stderr. So it is removed at exit.
+        atexit.register(_remove_font_folder, self.fonts, os.getpid())
+
+
+def _remove_font_folder(fonts, owner: int) -> None:
+    """(A forked worker that ran the exit handlers must leave its parent's fonts alone.)"""
+    folder, fonts._folder = getattr(fonts, "_folder", None), None
+    if folder and os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def render(html_class, source: str, base_url: str, fetcher, stylesheet: ParsedStylesheet | None = None):

@@ -2,12 +2,12 @@
 the plan, and one letter's preview, with what can be kept kept per session.
 
 Each call reads the session's letter.toml with ``spec.load_spec`` (cached by the TOML's
-digest) and its sheet with ``recipients.load_recipients`` (cached by both digests). A
-preview is one letter composed by ``compose.plan_letters`` and laid out by
-``rendering.render_letters``, the one rendering core; its pages become PNGs on request
-(``preview.pdf_page_png``). The PDF layout engine keeps the rows every letter shares
-(the step sheet, the fixed lines) between calls, which makes a redraw after an edit fast.
-"""
+digest) and its sheet with ``recipients.load_recipients`` (kept under the parts of the
+spec the reading looked at). The check composes every letter, as ``lettergen check``
+does, and keeps them for the preview: one of them laid out by
+``rendering.render_letters``, the one rendering core, with the rows laid out for earlier
+previews (a RowLibrary), so a redraw after an edit lays out only the rows the edit
+changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 

@@ -66,8 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     remind = sub.add_parser("remind", help="หนังสือติดตามถึงผู้ที่ยังไม่ดำเนินการเท่านั้น")
     common(remind, recipients_required=True)
     remind.add_argument("--out", type=Path, default=Path("out") / "reminders")
-    remind.add_argument("--register", type=Path, default=Path("out") / "register.csv",
-                        help="ทะเบียนหนังสือส่งของการส่งครั้งแรก: ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย")
+    remind.add_argument("--register", type=Path, default=None,
+                        help="ทะเบียนหนังสือส่งของการส่งครั้งแรก (register.csv หรือ register.xlsx): "
+                             "ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย; "
+                             "ค่าเริ่มต้น out/register.csv ถ้ามี")
     remind.add_argument("--format", default="pdf,docx")
     remind.add_argument("--jobs", type=int, default=None)
     remind.add_argument("--wait", action="store_true",
@@ -284,6 +286,12 @@ def cmd_remind(args) -> int:
 
     spec, book = _load(args)
     workspace = _workspace(args)
+    if args.register is None:  # the default: the first run's register when it is there
+        args.register = Path("out") / "register.csv"
+    elif not args.register.exists():  # one named and missing: never cite the spec instead
+        raise InputError("ไม่พบทะเบียนหนังสือส่งที่ระบุ (--register): ระบุไฟล์ register.csv หรือ "
+                         "register.xlsx ของการส่งครั้งแรก หรือไม่ต้องระบุ --register เพื่อใช้เลขที่จาก "
+                         "[reminder] ใน spec", file=args.register)
     if args.out is None and workspace is None:
         args.out = Path("out") / "reminders"
     result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
@@ -291,7 +299,9 @@ def cmd_remind(args) -> int:
     if result is None:
         print("ทุกหน่วยงานดำเนินการแล้ว ไม่มีหนังสือติดตามที่ต้องส่ง")
         return EXIT_OK
-    extra = f" และเพิ่มแถวในทะเบียน {args.register}" if args.register.is_file() and not workspace else ""
+    pair = [path for path in (args.register.with_suffix(".csv"), args.register.with_suffix(".xlsx"))
+            if path.is_file()]
+    extra = f" และเพิ่มแถวในทะเบียน {' และ '.join(map(str, pair))}" if pair and not workspace else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     print(f"เขียนหนังสือติดตาม {result.letters} ฉบับ{pages} ไว้ที่ {result.out_dir}{extra}")
     _say_numbers(result)

@@ -218,12 +218,24 @@ def test_anything_else_given_as_register_is_refused_naming_it(first_run, tmp_pat
             assert path.read_bytes() == data, name
 
 
-def test_a_missing_register_is_still_no_register(tmp_path, capsys):
-    """The first run's register is optional: without it the reminders cite the spec."""
+def test_without_the_default_register_the_reminders_cite_the_spec(tmp_path, capsys, monkeypatch):
+    """The first run's register is optional: when out/register.csv (the default) is not
+    there, the reminders cite the [reminder] numbers of the spec."""
     from test_seed import docx_text
 
-    out = tmp_path / "reminders"
-    assert main(remind_args(tmp_path / "none.xlsx", out)) == 0
-    assert not (tmp_path / "none.xlsx").exists() and not (tmp_path / "none.csv").exists()
-    text = docx_text(next(out.glob("5701-*.docx")))
+    monkeypatch.chdir(tmp_path)
+    args = remind_args(tmp_path / "none.xlsx", tmp_path / "reminders")
+    assert main(args[:-2]) == 0  # no --register
+    assert not (tmp_path / "out").exists()
+    text = docx_text(next((tmp_path / "reminders").glob("5701-*.docx")))
     assert "ที่ ชร ๐๐๒๓.๑/ว ๑๘๘๕๘ ลงวันที่ ๒๗ กรกฎาคม ๒๕๖๑" in text and CITED not in text
+
+
+def test_a_register_named_but_missing_is_refused(tmp_path, capsys):
+    """A register the clerk named and that is not there (a typo, another folder) is an
+    error, not a reminder citing the spec's numbers in its place."""
+    out = tmp_path / "reminders"
+    assert main(remind_args(tmp_path / "none.xlsx", out)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(tmp_path / "none.xlsx") in err[0] and "ไม่พบทะเบียน" in err[0], err
+    assert not out.exists()

@@ -164,7 +164,9 @@ def render_pdf(letter) -> tuple[bytes, int]:
 @cached(maxsize=1)
 def rows():
     """The previews' row library (pdf.placement.RowLibrary): one per server process, for
-    every session (rows hold no data of their own but what their letters show)."""
+    every session. A row is found only by its whole HTML, so a letter takes from it only
+    rows showing what that letter shows: another session's rows (a credentials line) stay
+    out of its reach."""
     from ..pdf.placement import RowLibrary
 
     return RowLibrary(keep=8)

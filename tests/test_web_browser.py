@@ -267,3 +267,49 @@ def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, tmp_path)
     finally:
         tab.close()
         server.stop()
+
+
+def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_path):
+    """The page's own script sends the whole form after an edit: every field as the page
+    shows it (the steps' items, the QR lines, both variants' texts) must come back as the
+    spec it was, so an edit of one field changes that field only. The preview's pages keep
+    the shape of A4, and an error in the form dims the preview and says it is out of date."""
+    import dataclasses
+
+    from lettergen.spec import load_spec
+
+    def comparable(spec):
+        return dataclasses.replace(spec, path=None, raw=None, notes=(),
+                                   recipients=dataclasses.replace(spec.recipients, file=None))
+
+    server = Server(tmp_path / "ws")
+    tab = Page(browser, server.url)
+    page = tab.page
+    try:
+        tab.go("/letter")
+        before = preview_version(page)
+        page.select_option("#f-letter\\.urgency", "ด่วน")
+        page.wait_for_function("document.querySelector('#form-status').textContent.includes('บันทึกการแก้ไขแล้ว')")
+        saved = tmp_path / "letter.toml"
+        saved.write_bytes(page.request.get(server.url + "/letter/letter.toml").body())
+        example = load_spec(EXAMPLE / "letter.toml")
+        assert comparable(load_spec(saved)) == comparable(dataclasses.replace(example, urgency="ด่วน"))
+
+        # the preview image keeps the page's proportions (A4: 210 x 297)
+        page.wait_for_function(f"document.querySelector('[data-live-preview]').dataset.version !== '{before}'")
+        box = page.eval_on_selector("#preview-pages img", "img => [img.getBoundingClientRect().width, img.getBoundingClientRect().height]")
+        assert abs(box[0] / box[1] - 210 / 297) < 0.01, box
+        # each step of the step table is laid out across the form, not squeezed
+        width = "el => el.getBoundingClientRect().width"
+        step, form = page.eval_on_selector("li[data-step]", width), page.eval_on_selector("#letter-form", width)
+        assert step > 0.6 * form, (step, form)
+
+        # an error: the message at its field, the preview marked as the letter before the edit
+        page.fill("#f-letter\\.date", "31 ก.พ. 2561")
+        page.wait_for_selector("#preview-error:not([hidden])")
+        assert "ก่อนแก้ไข" in page.inner_text("#preview-error")
+        assert "stale" in page.get_attribute("#preview-pages", "class")
+        assert not tab.errors, tab.errors
+    finally:
+        tab.close()
+        server.stop()

@@ -45,7 +45,6 @@
       data = { error: { text: "ติดต่อเซิร์ฟเวอร์ไม่ได้" } };
     }
     if (seq !== previewSeq) return;  // a newer edit has asked again
-    pagesBox.classList.remove("stale");
     pagesBox.removeAttribute("aria-busy");
     if (data.error) {
       if (errorBox) { errorBox.textContent = data.error.text || data.error; errorBox.hidden = false; }
@@ -54,23 +53,34 @@
       return;
     }
     if (errorBox) errorBox.hidden = true;
-    const images = [];
-    for (let page = 1; page <= data.pages; page++) {
+    // Page 1 first, shown as soon as it is drawn (the server draws one page at a time, so
+    // the others wait until it is there); the pages after it replace the old ones as they come.
+    const image = (page) => {
       const img = new Image();
       img.src = `/preview/${data.version}/${page}.png`;
       img.alt = `หน้า ${page} จาก ${data.pages}`;
       img.width = 827; img.height = 1169;
       img.dataset.page = String(page);
-      images.push(img);
-    }
-    await Promise.all(images.map((img) => img.decode().catch(() => null)));
+      return img;
+    };
+    const first = image(1);
+    await first.decode().catch(() => null);
     if (seq !== previewSeq) return;
-    pagesBox.replaceChildren(...images);
-    pagesBox.dataset.version = data.version;
+    const old = Array.from(pagesBox.children).slice(1, data.pages);
+    pagesBox.replaceChildren(first, ...old);
     if (status) status.textContent = `${data.pages} หน้า`;
     const pdf = $("#download-pdf"), docx = $("#download-docx");
     if (pdf) pdf.href = `/preview/${data.version}/letter.pdf`;
     if (docx) docx.href = `/preview/${data.version}/letter.docx`;
+    for (let page = 2; page <= data.pages; page++) {
+      const img = image(page);
+      await img.decode().catch(() => null);
+      if (seq !== previewSeq) return;
+      const shown = pagesBox.children[page - 1];
+      if (shown) shown.replaceWith(img); else pagesBox.appendChild(img);
+    }
+    pagesBox.classList.remove("stale");
+    pagesBox.dataset.version = data.version;  // every page of this version is shown
   }
 
   const choice = $("[data-preview-choice]");
@@ -143,6 +153,12 @@
     if (data.error) {
       showFieldError(data.error);
       if (status) status.textContent = "";
+      if (pagesBox) {  // the preview is of the letter before this edit: say so
+        previewSeq++;  // and a preview still on its way is not shown as current
+        pagesBox.classList.add("stale");
+        const errorBox = $("#preview-error");
+        if (errorBox) { errorBox.textContent = "ตัวอย่างนี้ยังเป็นหนังสือก่อนแก้ไข: แก้ข้อผิดพลาดในฟอร์มแล้วตัวอย่างจะวาดใหม่"; errorBox.hidden = false; }
+      }
       return;
     }
     if (status) status.textContent = "บันทึกการแก้ไขแล้ว (ยังไม่ได้บันทึกลงพื้นที่ทำงาน)";

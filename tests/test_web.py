@@ -349,6 +349,26 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
 def test_a_jobs_time_is_shown_in_the_buddhist_era():
     from lettergen.web.app import _when
 
-    assert _when(dt.datetime(2026, 12, 1, 9, 30).timestamp()) == "1 ธ.ค. 2569 09:30 น."
-    assert _when(dt.datetime(2027, 1, 15, 16, 5).timestamp()) == "15 ม.ค. 2570 16:05 น."
+    thai = dt.timezone(dt.timedelta(hours=7))  # in Thai time, whatever the server's zone
+    assert _when(dt.datetime(2026, 12, 1, 9, 30, tzinfo=thai).timestamp()) == "1 ธ.ค. 2569 09:30 น."
+    assert _when(dt.datetime(2027, 1, 15, 2, 5, tzinfo=dt.timezone.utc).timestamp()) == "15 ม.ค. 2570 09:05 น."
     assert _when(None) == ""
+
+
+def test_the_follow_up_page_reads_its_date_as_the_letters_are_read_and_says_when_it_cannot(server):
+    """The "as of" date is typed as the letter's dates are (Buddhist era), shown back in Thai,
+    and a date that cannot be read is said at the field, never replaced by today."""
+    from urllib.parse import quote
+
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    status, _, _ = clerk.upload("/followup/upload", "tracking.xlsx", (EXAMPLE / "tracking.xlsx").read_bytes())
+    assert status in (200, 303)
+    status, body, _ = clerk.get("/followup?date=" + quote("3 ส.ค. 2561"))
+    page = body.decode()
+    assert 'value="3 สิงหาคม 2561"' in page
+    assert "ลงวันที่ 3 สิงหาคม 2561" in page and "ถึงกำหนด 10 สิงหาคม 2561" in page
+    status, body, _ = clerk.get("/followup?date=32018-12-01")
+    page = body.decode()
+    assert status == 200 and 'id="as-of-error"' in page and "ข้อมูล ณ วันที่" in page
+    assert 'id="urgency-rule"' not in page  # no figures for a day that is not a date

@@ -52,6 +52,7 @@ def create_app(config: Config) -> Starlette:
     env.filters["thai_seconds"] = _seconds_text
     env.filters["thai_number"] = thai_number
     env.filters["when"] = _when
+    env.filters["thai_day"] = _thai_day
 
     # --- sessions, login, CSRF ---------------------------------------------------------------
 
@@ -423,20 +424,26 @@ def create_app(config: Config) -> Starlette:
     # --- ติดตามผล: follow-up --------------------------------------------------------------------
 
     def followup_date(request: Request) -> dt.date:
+        """The day the figures are counted on: the page's date field (read as the letter's
+        dates are), today when there is none. A date that cannot be read is an InputError
+        (the page says so; it is never replaced by today)."""
         from ..thai import DateError, parse_thai_date
 
         text = request.query_params.get("date", "")
         try:
-            return parse_thai_date(text) if text else dt.date.today()
-        except DateError:
-            return dt.date.today()
+            return parse_thai_date(text) if text.strip() else dt.date.today()
+        except DateError as exc:
+            raise InputError(f"ข้อมูล ณ วันที่: {exc}") from None
 
     @page
     async def followup_page(request: Request, session: Session):
         ensure_letter(session)
         report, error, rule, rspec_error = None, None, None, None
-        day = followup_date(request)
-        if session.tracking is not None:
+        try:
+            day, date_error = followup_date(request), None
+        except InputError as exc:
+            day, date_error = None, str(exc)
+        if session.tracking is not None and day is not None:
             try:
                 report, rule = await run_in_threadpool(_followup, session, day)
             except InputError as exc:
@@ -444,7 +451,9 @@ def create_app(config: Config) -> Starlette:
         if report is not None and isinstance(rule, str):
             rspec_error, rule = rule, None
         return render(request, "followup.html.j2", session, report=report, error=error, rule=rule,
-                      rspec_error=rspec_error, day=day.isoformat(),
+                      rspec_error=rspec_error, day=day.isoformat() if day else "",
+                      day_text=_thai_day(day) if day else request.query_params.get("date", ""),
+                      date_error=date_error,
                       tracking=session.tracking.name if session.tracking else "",
                       listing=jobs.listing("reminders"), downloads=DOWNLOADS,
                       upload_error=request.query_params.get("e"))
@@ -462,15 +471,19 @@ def create_app(config: Config) -> Starlette:
     async def followup_chart(request: Request, session: Session):
         if session.tracking is None:
             return Response("", 404)
-        png = await run_in_threadpool(_chart, session, followup_date(request))
+        try:
+            day = followup_date(request)
+        except InputError:
+            return Response("", 404)
+        png = await run_in_threadpool(_chart, session, day)
         return Response(png, media_type="image/png") if png else Response("", 404)
 
     @page
     async def followup_remind(request: Request, session: Session):
         if session.tracking is None:
             return _back(request, "/followup", "ยังไม่ได้อัปโหลดตารางติดตามผล")
-        day = followup_date(request)
         try:
+            day = followup_date(request)
             await run_in_threadpool(_followup, session, day)
         except InputError as exc:
             return _back(request, "/followup", str(work.shown_name(exc, session)))
@@ -555,13 +568,25 @@ async def _form(request: Request):
     return request.state.form
 
 
+THAI_TIME = dt.timezone(dt.timedelta(hours=7), "เวลาประเทศไทย")
+
+
 def _when(timestamp: float | None) -> str:
-    """A job's time as a clerk writes it: "1 ธ.ค. 2569 09:30 น." (Buddhist era)."""
+    """A job's time as a clerk writes it, in Thai time whatever the server's clock is set
+    to: "1 ธ.ค. 2569 09:30 น." (Buddhist era)."""
     from ..thai import thai_strftime
 
     if not timestamp:
         return ""
-    return thai_strftime(dt.datetime.fromtimestamp(timestamp), "%-d %b %Y %H:%M น.", thaidigit=False)
+    return thai_strftime(dt.datetime.fromtimestamp(timestamp, THAI_TIME), "%-d %b %Y %H:%M น.",
+                         thaidigit=False)
+
+
+def _thai_day(day: dt.date) -> str:
+    """A date as the pages show it: "3 สิงหาคม 2561" (Buddhist era)."""
+    from ..thai import thai_strftime
+
+    return thai_strftime(day, "%-d %B %Y", thaidigit=False)
 
 
 def _warm() -> None:

@@ -19,7 +19,6 @@ import tomli_w
 
 from ..thai import nfc
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 QR_LINE = re.compile(r"^\s*QR\s*:\s*([^|\s]+)\s*(?:\|\s*(.*?))?\s*$", re.IGNORECASE)
 
 SENDER_FIELDS = (
@@ -64,20 +63,27 @@ def _plain(value: Any) -> Any:
 
 
 def date_value(text: str) -> Any:
-    """A date field's text: an ISO date becomes a TOML date; any other text (BE dates such
-    as "27 ก.ค. 2561") is kept as text, which the spec reader parses as the CLI does."""
+    """A date field's text: any date the CLI reads (thai.parse_thai_date: "27 ก.ค. 2561",
+    "27/07/2561", "2018-07-27") becomes a TOML date, as the CLI's spec writes it; any other
+    text (a wrong date, a BE year in the ISO form) is kept as typed, so the spec reader says
+    what is wrong with it beside its field."""
+    from ..thai import DateError, parse_thai_date
+
     text = nfc(text.strip())
-    if ISO_DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return text
-    return text
+    if not text:
+        return text
+    try:
+        return parse_thai_date(text)
+    except DateError:
+        return text
 
 
 def date_text(value: Any) -> str:
+    """A date as the form shows it: day, Thai month, Buddhist-era year ("27 กรกฎาคม 2561")."""
+    from ..thai import thai_strftime
+
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return thai_strftime(value, "%-d %B %Y", thaidigit=False)
     return "" if value is None else str(value)
 
 

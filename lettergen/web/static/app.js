@@ -136,13 +136,15 @@
 
   function showFieldError(error) {
     if (!form || !error) return;
-    const top = $("#form-error");
-    if (top) { top.textContent = error.text || error.message || String(error); top.hidden = false; }
+    // Beside its field the message alone; above the form too, with where it is only when
+    // no field shows it (the spec key means nothing to a clerk who sees the field).
     const el = error.key ? fieldFor(error.key) : null;
+    const top = $("#form-error");
+    if (top) { top.textContent = (el && error.message) || error.text || error.message || String(error); top.hidden = false; }
     if (!el) return;
     el.setAttribute("aria-invalid", "true");
     const box = el.closest(".field, li, td")?.querySelector(".field-error");
-    if (box) { box.textContent = error.text || error.message; box.hidden = false; }
+    if (box) { box.textContent = error.message || error.text; box.hidden = false; }
   }
 
   const sendForm = debounce(async () => {

@@ -372,3 +372,20 @@ def test_the_follow_up_page_reads_its_date_as_the_letters_are_read_and_says_when
     page = body.decode()
     assert status == 200 and 'id="as-of-error"' in page and "ข้อมูล ณ วันที่" in page
     assert 'id="urgency-rule"' not in page  # no figures for a day that is not a date
+
+
+def test_producing_says_the_numbers_it_will_take_and_a_second_click_is_the_same_job(server):
+    """Each set takes new numbers from the office's register, so the page says which before
+    the click, and a second click (or the form sent twice) while the set is being made gives
+    back the job already running instead of a second set with numbers of its own."""
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    page = clerk.get("/produce")[1].decode()
+    assert 'id="numbers-now"' in page and "ถ้าสร้างตอนนี้ จะได้เลขที่" in page
+    assert re.search(r"ชร ๐๐๒๓\.๑/ว [๐-๙]+, ชร ๐๐๒๓\.๑/[๐-๙]+–[๐-๙]+ \(ทะเบียนหนังสือส่งปี พ\.ศ\. ๒๕๖๑\)", page), page
+    assert "ถ้าสร้างตอนนี้จะได้ ชร ๐๐๒๓.๑/ว" in clerk.get("/preview")[1].decode()
+    headers = {"Accept": "application/json", "X-CSRF-Token": clerk.csrf}
+    first = json.loads(clerk.request("POST", "/produce/start", b"", headers)[1])["job"]
+    second = json.loads(clerk.request("POST", "/produce/start", b"", headers)[1])["job"]
+    assert second == first
+    clerk.request("POST", f"/jobs/{first}/cancel", b"", headers)

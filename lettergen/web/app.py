@@ -311,13 +311,14 @@ def create_app(config: Config) -> Starlette:
     @page
     async def preview_page(request: Request, session: Session):
         ensure_letter(session)
-        plan, error = None, None
+        plan, error, numbers = None, None, ""
         try:
             plan = await run_in_threadpool(work.summary, session)
+            numbers = await run_in_threadpool(work.numbers_now, session, config.workspace)
         except InputError as exc:
             error = str(work.shown_name(exc, session))
         return render(request, "preview.html.j2", session, plan=plan, error=error,
-                      rid=request.query_params.get("rid", ""))
+                      rid=request.query_params.get("rid", ""), numbers=numbers)
 
     @page
     async def preview_api(request: Request, session: Session):
@@ -355,9 +356,10 @@ def create_app(config: Config) -> Starlette:
     @page
     async def produce_page(request: Request, session: Session):
         ensure_letter(session)
-        plan, error = None, None
+        plan, error, numbers = None, None, ""
         try:
             plan = await run_in_threadpool(work.summary, session)
+            numbers = await run_in_threadpool(work.numbers_now, session, config.workspace)
         except InputError as exc:
             error = str(work.shown_name(exc, session))
         current = request.query_params.get("job")
@@ -366,7 +368,7 @@ def create_app(config: Config) -> Starlette:
             current = listing[0]["id"]
         years = await run_in_threadpool(config.workspace.register().years)
         return render(request, "produce.html.j2", session, plan=plan, error=error, listing=listing,
-                      current=current, downloads=DOWNLOADS, years=years)
+                      current=current, downloads=DOWNLOADS, years=years, numbers=numbers)
 
     @page
     async def produce_start(request: Request, session: Session):

@@ -49,6 +49,16 @@ class Jobs:
 
     def start(self, kind: str, spec_path: Path, sheet_path: Path, *, letter_name: str,
               sheet_name: str, today: dt.date | None = None) -> str:
+        """A new job in a process of its own; or, when a job of the same kind with the same
+        letter, sheet and day is still running (a second click, a page sent twice), that job:
+        the same set is never made twice at once, and takes its register numbers once."""
+        import hashlib
+
+        same = hashlib.sha256(b"\0".join([kind.encode(), spec_path.read_bytes(), sheet_path.read_bytes(),
+                                           (today or dt.date.today()).isoformat().encode()])).hexdigest()
+        for running in self.listing(kind):
+            if running.get("state") == "running" and running.get("inputs") == same:
+                return running["id"]
         job_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         folder = self.runs / job_id
         (folder / "input").mkdir(parents=True, mode=0o700)
@@ -58,7 +68,7 @@ class Jobs:
         job = {"id": job_id, "kind": kind, "state": "running", "created": time.time(),
                "letter_name": letter_name, "sheet_name": sheet_name, "sheet_file": sheet_file,
                "today": (today or dt.date.today()).isoformat(), "jobs": self.jobs,
-               "workspace": str(self.workspace.root)}
+               "workspace": str(self.workspace.root), "inputs": same}
         write_json(folder / "job.json", job)
         self.processes[job_id] = subprocess.Popen(
             [sys.executable, "-m", "lettergen.web.job_runner", str(folder)],

@@ -122,6 +122,21 @@ def summary(session: Session) -> PlanSummary:
     return PlanSummary(len(planned), len(book.rows), districts, direct, choices)
 
 
+def numbers_now(session: Session, workspace) -> str:
+    """The numbers the set would take from the office's register if it were made now, as the
+    letters show them ("ชร ๐๐๒๓.๑/ว ๑"), with the register's year: the preview shows the
+    spec's number, the set takes the register's (another run may take them first)."""
+    from ..compose import plan_letters
+    from ..thai import arabic_digit_to_thai_digit
+    from ..office_register import be_year
+    from ..workspace import next_numbers, numbers_text
+
+    spec, spec_sha = spec_and_digest(session)
+    planning = plan_letters(spec, book_of(session, spec, spec_sha))
+    numbers = numbers_text(spec.agency_code, next_numbers(workspace, planning))
+    return f"{numbers} (ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))})"
+
+
 def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     """(version, pages, recipient id) of one letter's preview; its PDF is kept under
     ``version`` for the page images and the downloads."""

@@ -355,6 +355,9 @@
     if (jobBox.dataset.job) pollJob(jobBox.dataset.job);
     $("#produce-form")?.addEventListener("submit", async (event) => {
       event.preventDefault();
+      // Each set takes new numbers from the register: the clerk says yes to the numbers first.
+      const ask = $("#produce").dataset.confirm;
+      if ($("#produce").disabled || (ask && !window.confirm(ask))) return;
       $("#produce").disabled = true;
       $("#job-files").hidden = true; $("#job-error").hidden = true;
       const { data } = await post("/produce/start", new FormData(event.target), false);

@@ -1,14 +1,16 @@
 """Uploaded sheets: the type check, and the cells as the recipients page shows them.
 
-The table shown is the file's cells as they stand, with the sheet's own row numbers, so an
-error from ``recipients.load_recipients`` (which names the row and the column header) is
-marked on the very cell. Reading the recipients, and every check, stays with the engine.
+The table shown is the table the engine reads, by the engine's own readers: the file's type
+by its content, the CSV's encoding and delimiter, the workbook's sheet the engine picks (the
+visible sheet with a header), merged cells spread, formulas as their saved results, and each
+cell as the text Excel shows (``sheet_cells``): the screen shows what the letter prints.
+Rows carry the sheet's own numbers, so an error from ``recipients.load_recipients`` (which
+names the row and the column) is marked on the very cell. Reading the recipients, and every
+check, stays with the engine: a file the engine refuses shows no table, only its error.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 SHEET_TYPES = {".csv": "CSV", ".xlsx": "XLSX"}
@@ -39,39 +41,93 @@ def check_toml(name: str, data: bytes) -> str:
         raise ValueError(f"ไฟล์ \"{Path(name).name}\" ต้องเป็นข้อความ UTF-8") from None
 
 
-def cells(path: Path) -> list[tuple[int, list[str]]]:
-    """(sheet row number, cell texts) of the first rows of the file, for display."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+def cells(path: Path, *, spec=None) -> list[tuple[int, list[str]]]:
+    """(sheet row number, cell texts) of the first rows of the table the engine reads from
+    ``path``, each cell as Excel shows it. ``spec``: the working spec, or a function that
+    loads it, for its [recipients] sheet and columns (which decide the sheet of a workbook
+    as they do for the engine); without one, or when it does not load, the sheet is picked
+    as for a spec that names none. Never raises: a file the engine cannot read shows no
+    table (the engine's own error is shown beside it)."""
+    try:
+        return _shown_rows(path, _working_spec(spec))
+    except Exception:  # reading for display only: the engine's error is shown separately
+        return []
 
-        book = load_workbook(path, read_only=True, data_only=True)
+
+def _working_spec(spec):
+    if callable(spec):
         try:
-            sheet = book.worksheets[0]
-            rows = []
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if number > SHOWN_ROWS:
-                    break
-                rows.append((number, ["" if v is None else str(v) for v in row]))
-            return rows
-        finally:
-            book.close()
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        text = data.decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    return [(number, row) for number, row in enumerate(reader, start=1) if number <= SHOWN_ROWS]
+            return spec()
+        except Exception:  # a broken spec is reported by the spec's own page
+            return None
+    return spec
+
+
+def _shown_rows(path: Path, spec) -> list[tuple[int, list[str]]]:
+    from ..errors import RecipientsError
+    from ..recipients import _pick_table
+    from ..sheet_columns import Lookup
+    from ..sheet_files import read_tables
+
+    source = getattr(spec, "recipients", None)
+    sheet = getattr(source, "sheet", None)
+    try:
+        tables = read_tables(path, sheet)
+    except RecipientsError:
+        if sheet is None:
+            raise
+        tables = read_tables(path)  # the spec names a sheet the file lacks: its error is shown
+    lookup = Lookup.build(dict(getattr(source, "columns", None) or {}))
+    try:
+        table, _ = _pick_table(tables, lookup, path)
+    except RecipientsError:
+        # No sheet with a header, or several: the engine's error names them; the first
+        # visible sheet with cells is the one its message (and its row number) is about.
+        table = next((t for t in tables if t.rows), tables[0])
+    return [(number, [shown(value) for value in row])
+            for number, row in enumerate(table.rows[:SHOWN_ROWS], start=1)]
+
+
+def shown(value) -> str:
+    """One cell as the engine reads it for a letter: text as ``recipients`` reads text, a
+    number as Excel shows it with the cell's format (570105 with "0000000" is "0570105").
+    A cell the engine refuses shows what the refusal is about, never a guessed value."""
+    import datetime as dt
+
+    from ..sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, plain_number
+    from ..sheet_columns import cell_text
+
+    if value is None:
+        return ""
+    if isinstance(value, NumberCell):
+        if value.text is not None:
+            return value.text
+        if abs(value.number) >= 10 ** 15:
+            return "(ตัวเลขยาวเกิน 15 หลัก)"
+        return f"(รูปแบบตัวเลข \"{value.number_format}\" แสดงให้ตรงกับ Excel ไม่ได้)"
+    if isinstance(value, ErrorValue):
+        return value.code  # as Excel shows it: #N/A, #REF! ...
+    if isinstance(value, FormulaWithoutValue):
+        return "(สูตรที่ไม่มีผลลัพธ์บันทึกไว้)"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return str(plain_number(value))
+    return cell_text(value)
 
 
 def error_cell(rows: list[tuple[int, list[str]]], error) -> tuple[int | None, int | None]:
-    """(row number, column index) of the cell an InputError names, as far as it names one."""
+    """(row number, column index) of the cell an InputError names, as far as it names one:
+    by the column's letter when the error knows it (``sheet_columns.ColumnLabel``), else by
+    its header among the first rows."""
     column = None
     if error is not None and error.column:
+        column = _letter_index(getattr(error.column, "letter", ""))
+    if column is None and error is not None and error.column:
         wanted = error.column.strip()
         for _, row in rows[:10]:
             for index, value in enumerate(row):
@@ -81,6 +137,16 @@ def error_cell(rows: list[tuple[int, list[str]]], error) -> tuple[int | None, in
             if column is not None:
                 break
     return (error.row if error is not None else None), column
+
+
+def _letter_index(letter: str) -> int | None:
+    """"A" -> 0, "AA" -> 26: the inverse of ``sheet_columns.column_letter``."""
+    if not letter or not letter.isascii() or not letter.isalpha() or not letter.isupper():
+        return None
+    index = 0
+    for ch in letter:
+        index = index * 26 + ord(ch) - ord("A") + 1
+    return index - 1
 
 
 PASSWORD_HEADERS = ("password", "รหัสผ่าน", "pdf_password")

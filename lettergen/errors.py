@@ -53,7 +53,11 @@ class SpecError(InputError):
 
 
 class RecipientsError(InputError):
-    """A problem in the recipients sheet (CSV or XLSX)."""
+    """A problem in the recipients sheet (CSV or XLSX). ``others``: the problems of the rows
+    after this one's, when the sheet was read to its end (the command line says the first;
+    the web page marks them all)."""
+
+    others: tuple["RecipientsError", ...] = ()
 
 
 class TemplateError(InputError):

@@ -325,19 +325,27 @@ class _SheetReader:
         header_keys = [header_key(n) for n in self.names]
         rows: list[Recipient] = []
         seen_ids: dict[str, int] = {}
+        errors: list[RecipientsError] = []  # every bad row, so a page can mark them all
         for offset, cells in enumerate(body[:last + 1]):
             number = first_row + offset
             if all(_blank(c) for c in cells):
                 continue
             if [header_key(c) if isinstance(c, str) else "" for c in cells] == header_keys[:len(cells)]:
                 continue  # the header repeated (printed on every page)
-            recipient = self.recipient(cells, number)
-            if recipient.id in seen_ids:
-                raise self.error(f"รหัส \"{recipient.id}\" ซ้ำกับแถว {seen_ids[recipient.id]}; "
-                                 "รหัสผู้รับต้องไม่ซ้ำกัน แก้รหัสของแถวใดแถวหนึ่ง (หรือลบแถวที่ซ้ำ)",
-                                 row=number, index=self.columns["id"])
+            try:
+                recipient = self.recipient(cells, number)
+                if recipient.id in seen_ids:
+                    raise self.error(f"รหัส \"{recipient.id}\" ซ้ำกับแถว {seen_ids[recipient.id]}; "
+                                     "รหัสผู้รับต้องไม่ซ้ำกัน แก้รหัสของแถวใดแถวหนึ่ง (หรือลบแถวที่ซ้ำ)",
+                                     row=number, index=self.columns["id"])
+            except RecipientsError as exc:
+                errors.append(exc)
+                continue
             seen_ids[recipient.id] = number
             rows.append(recipient)
+        if errors:  # the first is the message; the others go with it (RecipientsError.others)
+            errors[0].others = tuple(errors[1:])
+            raise errors[0]
         if not rows:
             raise RecipientsError("มีแต่หัวคอลัมน์ ไม่มีรายชื่อผู้รับ", file=self.path)
         return rows

@@ -597,3 +597,28 @@ def test_a_text_may_not_print_the_delivery_password(folder, capsys):
     write_spec(folder, extra='\n[variants.direct.text]\nx = "{{ recipient[\\"รหัสเปิดไฟล์\\"] }}"\n')
     line = expect_error(folder, capsys, "คีย์ variants.direct.text.x: ข้อความ variants.direct.text.x ใช้รหัสเปิดไฟล์")
     assert "Open-1" not in line
+
+
+def test_every_bad_row_is_found_and_the_first_is_the_message(tmp_path):
+    """The sheet is read to its end: the message is the first bad row's, as before, and the
+    problems of the rows after it go with it (for the web page to mark every one)."""
+    from lettergen.errors import RecipientsError
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec
+
+    from conftest import EXAMPLE
+
+    lines = (EXAMPLE / "recipients.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    name, kind = header.index("name"), header.index("kind")
+    for number, column, value in ((23, name, ""), (29, kind, "อบตต."), (40, name, "")):
+        cells = lines[number - 1].split(",")
+        cells[column] = value
+        lines[number - 1] = ",".join(cells)
+    sheet = tmp_path / "recipients.csv"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RecipientsError) as caught:
+        load_recipients(sheet, load_spec(EXAMPLE / "letter.toml"))
+    assert caught.value.row == 23 and "ช่องนี้ว่าง" in caught.value.message
+    assert [(e.row, e.column.letter, e.column) for e in caught.value.others] == [(29, "C", "kind"), (40, "B", "name")]
+    assert "ไม่รู้จักประเภทหน่วยงาน" in caught.value.others[0].message

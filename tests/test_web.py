@@ -389,3 +389,24 @@ def test_producing_says_the_numbers_it_will_take_and_a_second_click_is_the_same_
     second = json.loads(clerk.request("POST", "/produce/start", b"", headers)[1])["job"]
     assert second == first
     clerk.request("POST", f"/jobs/{first}/cancel", b"", headers)
+
+
+def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_header(server):
+    """A sheet with three bad rows: the first is the message, as the CLI says it, and every
+    one is marked at its cell. A password column under a header the engine knows as one
+    ("pwd") is shown as dots below its header, the header itself as written."""
+    lines = (EXAMPLE / "recipients.csv").read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("password", "pwd")
+    for number, column, value in ((23, 1, ""), (29, 2, "อบตต."), (40, 1, "")):
+        cells = lines[number - 1].split(",")
+        cells[column] = value
+        lines[number - 1] = ",".join(cells)
+    secret = lines[30].split(",")[5]
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    clerk.upload("/recipients/upload", "รายชื่อ.csv", ("\n".join(lines) + "\n").encode())
+    page = clerk.get("/recipients")[1].decode()
+    assert "แถว 23" in page and "และพบปัญหาอีก 2 แถว" in page and "แถว 29, แถว 40" in page
+    assert page.count('class="bad"') == 3
+    assert "ไม่รู้จักประเภทหน่วยงาน" in page
+    assert secret and secret not in page and ">pwd<" in page and "••••••" in page

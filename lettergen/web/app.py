@@ -248,11 +248,15 @@ def create_app(config: Config) -> Starlette:
     @page
     async def recipients_page(request: Request, session: Session):
         ensure_letter(session)
-        rows, error, plan, hidden = [], None, None, set()
+        rows, error, plan, hidden, header_row = [], None, None, set(), 0
         spec_error = None
         if session.sheet is not None:
-            rows = await run_in_threadpool(sheets.cells, session.sheet.path)
-            hidden = sheets.masked_columns(rows)
+            rows = await run_in_threadpool(sheets.cells, session.sheet.path, spec=lambda: work.spec_of(session))
+            try:
+                columns = work.spec_of(session).recipients.columns
+            except InputError:
+                columns = {}
+            hidden, header_row = sheets.masked_columns(rows, columns)
             try:
                 plan = await run_in_threadpool(work.summary, session)
             except InputError as exc:
@@ -261,9 +265,14 @@ def create_app(config: Config) -> Starlette:
                     spec_error = str(exc)
                 else:
                     error = exc
+        marks = {}  # (row, column index) -> message: every bad row the reader found
+        for problem in ([error, *getattr(error, "others", ())] if error is not None else []):
+            marks.setdefault(sheets.error_cell(rows, problem), problem.message)
         mark_row, mark_column = sheets.error_cell(rows, error)
         return render(request, "recipients.html.j2", session, rows=rows, error=error,
-                      error_text=str(error) if error else "", mark_row=mark_row,
+                      error_text=str(error) if error else "", mark_row=mark_row, marks=marks,
+                      others=len(marks) - 1 if marks else 0, header_row=header_row,
+                      bad_rows={row for row, _ in marks} | {mark_row},
                       mark_column=mark_column, plan=plan, hidden=hidden, spec_error=spec_error,
                       saved=saved_sheets(config.workspace), upload_error=request.query_params.get("e"),
                       message=MESSAGES.get(request.query_params.get("m"), ""))

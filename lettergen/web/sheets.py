@@ -150,13 +150,22 @@ def _letter_index(letter: str) -> int | None:
 
 
 PASSWORD_HEADERS = ("password", "รหัสผ่าน", "pdf_password")
+SECRET_COLUMNS = ("password", "pdf_password")
 
 
-def masked_columns(rows: list[tuple[int, list[str]]]) -> set[int]:
-    """The columns holding passwords: shown as dots, never sent to the browser."""
-    hidden = set()
-    for _, row in rows[:10]:
+def masked_columns(rows: list[tuple[int, list[str]]], columns=None) -> tuple[set[int], int]:
+    """(the columns holding passwords, the row of their header): the cells below that row
+    are shown as dots, never sent to the browser. A password column is one the engine reads
+    as a password (sheet_columns' synonyms, or ``columns``, the spec's [recipients.columns]),
+    or one whose header says so."""
+    from ..sheet_columns import Lookup
+
+    lookup = Lookup.build(dict(columns or {}))
+    hidden, header_row = set(), 0
+    for number, row in rows[:10]:
         for index, value in enumerate(row):
-            if any(h in value.strip().lower() for h in PASSWORD_HEADERS):
+            secret = lookup.canonical(value) in SECRET_COLUMNS if value.strip() else False
+            if secret or any(h in value.strip().lower() for h in PASSWORD_HEADERS):
                 hidden.add(index)
-    return hidden
+                header_row = header_row or number
+    return hidden, header_row

@@ -293,7 +293,7 @@ def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_pat
         tab.go("/letter")
         before = preview_version(page)
         page.select_option("#f-letter\\.urgency", "ด่วน")
-        page.wait_for_function("document.querySelector('#form-status').textContent.includes('บันทึกการแก้ไขแล้ว')")
+        page.wait_for_function("document.querySelector('#form-status').textContent.includes('ตรวจแล้ว ใช้ได้')")
         saved = tmp_path / "letter.toml"
         saved.write_bytes(page.request.get(server.url + "/letter/letter.toml").body())
         example = load_spec(EXAMPLE / "letter.toml")

@@ -178,7 +178,13 @@ def create_app(config: Config) -> Starlette:
             await run_in_threadpool(work.check, session)
         except InputError as exc:
             return JSONResponse({"error": _error_json(work.shown_name(exc, session))})
-        return JSONResponse({"ok": True})
+        # The letter page's preview (the first letter) redrawn in the same request, its page 1
+        # drawn too: the page shows it without asking again (one round trip, not three).
+        try:
+            version, pages, rid = await run_in_threadpool(_drawn_preview, session)
+        except InputError:
+            return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True, "preview": {"version": version, "pages": pages, "rid": rid}})
 
     @page
     async def letter_qr(request: Request, session: Session):
@@ -610,6 +616,14 @@ def _warm() -> None:
 def _locked_preview(session: Session, rid):
     with session.lock:
         return work.preview(session, rid)
+
+
+def _drawn_preview(session: Session):
+    """The first letter's preview, and its page 1 as PNG, ready for the page to fetch."""
+    with session.lock:
+        version, pages, rid = work.preview(session, None)
+    work.page_png(session, version, 1)
+    return version, pages, rid
 
 
 def _followup(session: Session, day: dt.date):

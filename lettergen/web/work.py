@@ -188,14 +188,18 @@ def rows():
 
 
 def page_png(session: Session, version: str, page: int) -> bytes | None:
-    from ..preview import pdf_page_png
+    """Page ``page`` of a kept preview as PNG: drawn under the render lock (pdfium), made
+    PNG outside it, so that the next edit's layout never waits for an earlier letter's
+    pages being compressed."""
+    from ..preview import pdf_page_image, png
 
     item = session.cache.get("previews", {}).get(version)
     if item is None or not 1 <= page <= item["pages"]:
         return None
     if page not in item["png"]:
         with RENDER_LOCK:
-            item["png"][page] = pdf_page_png(item["pdf"], page, dpi=90, quick=True)
+            image = pdf_page_image(item["pdf"], page, dpi=90)
+        item["png"][page] = png(image, quick=True)
     return item["png"][page]
 
 

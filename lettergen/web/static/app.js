@@ -19,15 +19,19 @@
   }
 
   function debounce(fn, ms) {
+    // fn once typing has paused for ms; .now() at once (a choice made, a field left)
     let timer = null;
-    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+    const later = (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+    later.now = (...args) => { clearTimeout(timer); fn(...args); };
+    return later;
   }
 
   // --- the preview -------------------------------------------------------------------------
   const pagesBox = $("[data-live-preview]");
   let previewSeq = 0;
 
-  async function refreshPreview() {
+  async function refreshPreview(known) {
+    // known: the preview the letter's update drew already ({version, pages}); else asked for
     if (!pagesBox) return;
     const seq = ++previewSeq;
     const status = $("#preview-status");
@@ -37,8 +41,8 @@
     if (status) status.textContent = "กำลังวาดตัวอย่าง…";
     pagesBox.classList.add("stale");  // the pages shown are of the letter before the edit
     pagesBox.setAttribute("aria-busy", "true");
-    let data;
-    try {
+    let data = known && !rid ? known : null;
+    if (!data) try {
       const response = await fetch("/preview/api" + (rid ? "?rid=" + encodeURIComponent(rid) : ""), { headers: { "Accept": "application/json" }, credentials: "same-origin" });
       data = await response.json();
     } catch (e) {
@@ -147,10 +151,14 @@
     if (box) { box.textContent = error.message || error.text; box.hidden = false; }
   }
 
+  let updateSeq = 0;
   const sendForm = debounce(async () => {
+    const mine = ++updateSeq;
+    previewSeq++;  // the pages of the letter before this edit are no longer fetched
     const status = $("#form-status");
     if (status) status.textContent = "กำลังตรวจ…";
     const { data } = await post("/letter/update", collectForm());
+    if (mine !== updateSeq) return;  // a later edit was sent meanwhile: its answer counts
     clearErrors();
     if (data.error) {
       showFieldError(data.error);
@@ -164,7 +172,7 @@
       return;
     }
     if (status) status.textContent = "ตรวจแล้ว ใช้ได้ · ตัวอย่างวาดใหม่ตามที่แก้ (ยังไม่ได้เก็บ: กด บันทึก เพื่อเก็บไว้ในพื้นที่ทำงาน)";
-    refreshPreview();
+    refreshPreview(data.preview);
   }, 250);
 
   function renumber() {
@@ -198,11 +206,12 @@
     const initial = form.dataset.error ? JSON.parse(form.dataset.error) : null;
     if (initial) showFieldError(initial);
     form.addEventListener("input", (event) => {
+      previewSeq++;  // an edit is coming: the pages of the letter before it are not fetched
       if (event.target.matches("[data-link-url]")) updateQr(event.target);
       if (event.target.matches("[data-link-name]")) renumber();
       sendForm();
     });
-    form.addEventListener("change", sendForm);
+    form.addEventListener("change", () => sendForm.now());
     form.addEventListener("submit", (event) => event.preventDefault());
     form.addEventListener("click", (event) => {
       const remove = event.target.closest("[data-remove]");

@@ -113,9 +113,10 @@ def test_reminder_spec_takes_the_urgency_of_its_date(tracking):
     assert reminder_spec(spec, dt.date(2026, 1, 1)).urgency == "ด่วนที่สุด"
 
 
-def test_no_reminder_after_the_deadline_unless_a_new_one_is_set(tmp_path, capsys):
+def test_no_reminder_after_the_deadline_unless_a_new_one_is_set(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no out/register.csv here: the reminders cite the spec
     args = ["remind", str(SPEC), "--recipients", str(TRACKING), "--out", str(tmp_path / "r"),
-            "--register", str(tmp_path / "none.csv"), "--set", "reminder.date=2018-08-11"]
+            "--set", "reminder.date=2018-08-11"]
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "deadline.date" in err[0] and "เลยกำหนด" in err[0]

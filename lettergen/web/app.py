@@ -257,12 +257,12 @@ def create_app(config: Config) -> Starlette:
         rows, error, plan, hidden, header_row = [], None, None, set(), 0
         spec_error = None
         if session.sheet is not None:
-            rows = await run_in_threadpool(sheets.cells, session.sheet.path, spec=lambda: work.spec_of(session))
             try:
-                columns = work.spec_of(session).recipients.columns
-            except InputError:
-                columns = {}
-            hidden, header_row = sheets.masked_columns(rows, columns)
+                spec = await run_in_threadpool(work.spec_of, session)
+            except InputError:  # said on the letter page; the sheet is shown as for no spec
+                spec = None
+            rows = await run_in_threadpool(sheets.cells, session.sheet.path, spec=spec)
+            hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
             try:
                 plan = await run_in_threadpool(work.summary, session)
             except InputError as exc:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,47 @@ def test_content_streams_are_read_by_the_adapter_and_the_span_writer_only():
     users = sorted(str(path.relative_to(PACKAGE)) for path, text in sources()
                    if CONTENT_STREAMS.search(text))
     assert users == ["pdf/actualtext.py", "pdf/weasy.py"]
+
+
+LOADED_LIBRARIES = (
+    "import re, subprocess, sys\n"
+    "started = []\n"
+    "spawn = subprocess.Popen.__init__\n"
+    "def record(self, args, *rest, **options):\n"
+    "    started.append(args)\n"
+    "    spawn(self, args, *rest, **options)\n"
+    "subprocess.Popen.__init__ = record\n"
+    "if sys.argv[1] == 'adapter':\n"
+    "    from lettergen.pdf.weasy import import_weasyprint\n"
+    "    import_weasyprint()\n"
+    "else:\n"
+    "    import weasyprint, weasyprint.text.fonts\n"
+    "maps = open('/proc/self/maps').read().split('\\n')\n"
+    "print(sorted({l.split()[-1] for l in maps if re.search(r'/lib(gobject|pango|harfbuzz|fontconfig)', l)}))\n"
+    "print(len(started))\n"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_weasyprint_loads_the_same_libraries_without_starting_a_process():
+    """The adapter imports WeasyPrint without ctypes' library search (ldconfig, gcc, ld for
+    each name it tries): the same library files are loaded as by a plain import, and no
+    process is started."""
+    root = str(PACKAGE.parent)
+    env = {**os.environ, "PYTHONPATH": root}
+
+    def loaded(how: str) -> tuple[str, int]:
+        result = subprocess.run([sys.executable, "-W", "ignore", "-c", LOADED_LIBRARIES, how],
+                                cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        libraries, processes = result.stdout.strip().splitlines()[-2:]
+        return libraries, int(processes)
+
+    ours, plain = loaded("adapter"), loaded("plain")
+    assert "libpango-1.0.so" in ours[0] and "libharfbuzz.so" in ours[0]
+    assert ours[0] == plain[0]
+    assert ours[1] == 0
+    assert plain[1] > 0  # the search this spares: it starts processes
 
 
 def test_an_untested_weasyprint_is_refused_with_a_thai_message():

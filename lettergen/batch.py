@@ -379,7 +379,7 @@ def _code_fingerprint() -> str:
 
 def _map(function, tasks, jobs):
     """(index, result) of ``function`` over ``tasks``, as each finishes; in worker processes
-    when jobs > 1.
+    (workers.imap_unordered) when jobs > 1.
 
     Tasks that need nothing laid out (DOCX) start at once, in ``jobs - 1`` processes (at
     least one). Meanwhile this process makes what the first layout task takes from the
@@ -391,71 +391,17 @@ def _map(function, tasks, jobs):
     if jobs == 1 or len(tasks) < 2:
         yield from enumerate(map(function, tasks))
         return
-    import gc
-    import multiprocessing
-    import queue
+    from .workers import imap_unordered
 
-    layout = [i for i, task in enumerate(tasks) if set(task[2]) != {"docx"}]
     docx = [i for i, task in enumerate(tasks) if set(task[2]) == {"docx"}]
-    finished: queue.SimpleQueue = queue.SimpleQueue()
+    layout = [i for i, task in enumerate(tasks) if set(task[2]) != {"docx"}]
 
-    def submit(pool, indexes):
-        for i in indexes:
-            pool.apply_async(function, (tasks[i],),
-                             callback=lambda result, i=i: finished.put((i, result, None)),
-                             error_callback=lambda error, i=i: finished.put((i, None, error)))
+    def prepare_layout() -> None:
+        planning, _, formats, _ = tasks[layout[0]]
+        prepare(planning.compose(), formats)
 
-    context = multiprocessing.get_context("fork")
-    # Everything made so far (the planned rows above all) is kept out of the garbage
-    # collector's sight, so that the workers' collections do not write to those pages and
-    # copy them: the workers share them with this process instead of each holding a copy.
-    gc.freeze()
-    pools = []
-    try:
-        if docx:
-            pools.append(context.Pool(max(1, jobs - 1) if layout else jobs,
-                                      maxtasksperchild=CHUNKS_PER_WORKER,
-                                      initializer=_worker_started, initargs=(os.getpid(),)))
-            submit(pools[-1], docx)
-        if layout:
-            planning, _, formats, _ = tasks[layout[0]]
-            prepare(planning.compose(), formats)
-            gc.freeze()
-            pools.append(context.Pool(jobs, maxtasksperchild=CHUNKS_PER_WORKER,
-                                      initializer=_worker_started, initargs=(os.getpid(),)))
-            submit(pools[-1], layout)
-        for _ in tasks:
-            i, result, error = finished.get()
-            if error is not None:
-                raise error
-            yield i, result
-        for pool in pools:
-            pool.close()
-            pool.join()
-    finally:
-        for pool in pools:
-            pool.terminate()
-            pool.join()
-        gc.unfreeze()  # a library caller's objects are collected again afterwards
-
-
-def _worker_started(parent: int) -> None:
-    """The first thing a worker process does: arrange to die with the run. On Linux the
-    kernel sends the worker SIGKILL when the thread that forked it ends (the run's main
-    thread, or the pool's thread that replaces workers, both of which outlive their
-    workers while the run is alive), so a run killed with SIGKILL leaves no worker writing
-    into its staging folder. If the run died before this took effect, the worker's parent is
-    no longer ``parent`` and it ends here."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        pr_set_pdeathsig = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != parent:
-        os._exit(1)
+    yield from imap_unordered(function, tasks, jobs, light=docx, prepare=prepare_layout,
+                              tasks_per_worker=CHUNKS_PER_WORKER)
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,

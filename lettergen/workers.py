@@ -1,0 +1,195 @@
+"""Worker processes for a run: forked, fed one task at a time and replaced by the run's own
+thread, each over a pipe of its own.
+
+Why not multiprocessing.Pool: a worker must die with its run (kill -9 of the run may not
+leave a worker writing into the output folder), so each worker asks the kernel for SIGKILL
+when the thread that forked it ends (PR_SET_PDEATHSIG). A Pool forks its replacement
+workers from its own handler thread, and that thread ends at ``close()``; the kernel then
+killed the idle replacements while one of them held the lock of the queue all workers read
+from, and ``Pool.terminate`` waited for that lock for ever (runs of 1,000 letters never
+ended). Here every worker is forked by the thread that iterates ``imap_unordered`` and that
+thread outlives its workers; no lock is shared between workers, so a worker that dies,
+however it dies, can block nobody; and a worker whose run is gone reads the end of its pipe
+and stops.
+
+The tasks are in memory before the first fork, so a worker is sent only a task's index.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import sys
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+STOP_SECONDS = 10  # how long a worker told to stop may take to end before it is killed
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended while it had a task (killed by the system, out of memory)."""
+
+
+@dataclass
+class _Worker:
+    process: object  # multiprocessing.Process
+    conn: object  # this side of the worker's pipe
+    light_only: bool  # forked before ``prepare``: takes only the light tasks
+    done: int = 0  # tasks finished
+    task: int | None = None  # the index of the task it is working on
+
+
+def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
+                   light: Sequence[int] = (), prepare: Callable[[], None] | None = None,
+                   tasks_per_worker: int = 10) -> Iterator[tuple[int, object]]:
+    """(index, ``function(tasks[index])``) for every task, as each finishes, computed in
+    worker processes.
+
+    The ``light`` tasks need nothing that ``prepare`` makes, so they start at once, in
+    ``jobs - 1`` workers (``jobs`` if every task is light), while this process runs
+    ``prepare()``; then ``jobs`` more workers are forked, which share what ``prepare`` made
+    with this process and take the other tasks first, then what is left of the light ones.
+    A worker is replaced after ``tasks_per_worker`` tasks, so memory stays flat. An error in
+    a task is raised here (the other workers are killed first); so is WorkerDied."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    heavy = [i for i in range(len(tasks)) if i not in set(light)]
+    queues = {True: [i for i in light], False: heavy}  # light_only -> the tasks it takes
+    for queue in queues.values():
+        queue.reverse()  # popped from the end: in order
+    context = multiprocessing.get_context("fork")
+    workers: list[_Worker] = []
+    left = len(tasks)
+
+    def next_task(worker: _Worker) -> int | None:
+        if queues[False] and not worker.light_only:
+            return queues[False].pop()
+        return queues[True].pop() if queues[True] else None
+
+    def fork(light_only: bool) -> None:
+        mine, theirs = context.Pipe()
+        others = [w.conn for w in workers]
+        process = context.Process(target=_serve, daemon=True, name="lettergen-worker",
+                                  args=(theirs, others, function, tasks, os.getpid()))
+        process.start()
+        theirs.close()
+        worker = _Worker(process, mine, light_only)
+        workers.append(worker)
+        feed(worker)
+
+    def feed(worker: _Worker) -> None:
+        """The worker's next task, or the word to stop (it then ends of itself)."""
+        worker.task = next_task(worker) if worker.done < tasks_per_worker else None
+        try:
+            worker.conn.send(worker.task)
+        except OSError:  # it died: noticed by its sentinel
+            pass
+
+    def pending(light_only: bool) -> bool:
+        return bool(queues[True] or (queues[False] and not light_only))
+
+    # Everything made so far (the planned rows above all) is kept out of the garbage
+    # collector's sight, so that the workers' collections do not write to those pages and
+    # copy them: the workers share them with this process instead of each holding a copy.
+    gc.freeze()
+    try:
+        if queues[True]:
+            for _ in range(min(len(queues[True]), max(1, jobs - 1) if heavy else jobs)):
+                fork(light_only=True)
+        if heavy:
+            if prepare is not None:
+                prepare()
+                gc.freeze()
+            for _ in range(min(len(heavy), jobs)):
+                fork(light_only=False)
+        while left:
+            # a worker with a task: its reply, or its end; a worker told to stop: its end
+            ready = set(wait([w.conn for w in workers if w.task is not None]
+                             + [w.process.sentinel for w in workers]))
+            for worker in list(workers):
+                if worker.conn in ready and worker.task is not None:
+                    try:
+                        index, result, error = worker.conn.recv()
+                    except (EOFError, OSError):
+                        raise _died(worker) from None
+                    if error is not None:
+                        raise error
+                    worker.done += 1
+                    left -= 1
+                    feed(worker)
+                    yield index, result
+                elif worker.process.sentinel in ready:
+                    worker.process.join()
+                    if worker.task is not None:
+                        raise _died(worker)
+                    workers.remove(worker)
+                    worker.conn.close()
+                    if worker.done >= tasks_per_worker and pending(worker.light_only):
+                        fork(worker.light_only)  # its replacement, forked by this thread
+        for worker in workers:
+            worker.process.join(STOP_SECONDS)
+    finally:
+        for worker in workers:  # an error, or the caller stopped: no worker goes on
+            if worker.process.exitcode is None:
+                worker.process.kill()
+            worker.process.join()
+            worker.conn.close()
+        gc.unfreeze()  # a library caller's objects are collected again afterwards
+
+
+def _died(worker: _Worker) -> WorkerDied:
+    worker.process.join(STOP_SECONDS)
+    return WorkerDied(f"a worker process ended while making task {worker.task} "
+                      f"(exit code {worker.process.exitcode})")
+
+
+def _serve(conn, others, function, tasks, parent: int) -> None:
+    """A worker: tasks' indexes in, (index, result, error) out, until told to stop or until
+    the run's end of the pipe is closed (the run is gone)."""
+    _die_with_run(parent)
+    for other in others:  # the other workers' pipes, inherited: not this worker's to hold
+        other.close()
+    while True:
+        try:
+            index = conn.recv()
+        except (EOFError, OSError):
+            return
+        if index is None:
+            return
+        try:
+            reply = (index, function(tasks[index]), None)
+        except BaseException as error:  # sent to the run, which raises it
+            reply = (index, None, _portable(error))
+        conn.send(reply)
+
+
+def _portable(error: BaseException) -> BaseException:
+    """``error`` itself if it survives pickling, else an internal error that names it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+
+
+def _die_with_run(parent: int) -> None:
+    """The first thing a worker does: arrange to die with the run. On Linux the kernel sends
+    the worker SIGKILL when the thread that forked it ends (the thread iterating
+    imap_unordered, which outlives its workers while the run is alive), so a run killed with
+    SIGKILL leaves no worker writing into its staging folder. If the run died before this
+    took effect, the worker's parent is no longer ``parent`` and it ends here. Ctrl-C is the
+    run's to handle: it kills its workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)

@@ -1,0 +1,215 @@
+"""The run's worker processes (lettergen/workers.py): every task done once, workers replaced
+as often as asked, errors and dead workers raised instead of waited for, no worker left
+behind; and whole runs that replace workers many times, which must end."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, ROOT
+from lettergen.errors import InputError
+from lettergen.workers import WorkerDied, imap_unordered
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def children_of(pid: int) -> list[int]:
+    """Living (not zombie) child processes of ``pid``, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_every_task_is_done_once_and_workers_are_replaced_as_asked(jobs):
+    prepared = []
+    tasks = list(range(30))
+    light = [i for i in tasks if i % 3 == 0]
+
+    def work(task):
+        return task * task, os.getpid(), bool(prepared)
+
+    results = dict(imap_unordered(work, tasks, jobs, light=light,
+                                  prepare=lambda: prepared.append(True), tasks_per_worker=2))
+    assert sorted(results) == tasks
+    assert all(results[i][0] == i * i for i in tasks)
+    per_worker: dict[int, int] = {}
+    for _, pid, _ in results.values():
+        per_worker[pid] = per_worker.get(pid, 0) + 1
+    assert max(per_worker.values()) <= 2  # replaced after two tasks
+    assert len(per_worker) >= 15
+    assert os.getpid() not in per_worker
+    # the tasks that are not light ran in workers forked after prepare(), which they share
+    assert all(results[i][2] for i in tasks if i not in light)
+    assert prepared == [True]  # prepared once, in this process
+    assert not children_of(os.getpid())
+
+
+@pytest.mark.timeout(60)
+def test_an_error_in_a_task_is_raised_here_and_no_worker_is_left():
+    def work(task):
+        if task == 7:
+            raise InputError("ค่าไม่ถูกต้อง", file="ผู้รับ.csv", row=9)
+        time.sleep(0.01)
+        return task
+
+    with pytest.raises(InputError) as caught:
+        list(imap_unordered(work, list(range(40)), 2, tasks_per_worker=3))
+    assert str(caught.value) == "ผู้รับ.csv, แถว 9: ค่าไม่ถูกต้อง"
+    assert not children_of(os.getpid())
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_is_an_error_not_a_wait():
+    def work(task):
+        if task == 5:
+            os._exit(3)  # as the out-of-memory killer would end it
+        return task
+
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        list(imap_unordered(work, list(range(12)), 2, tasks_per_worker=2))
+    assert not children_of(os.getpid())
+
+
+@pytest.mark.timeout(60)
+def test_a_caller_that_stops_early_leaves_no_worker():
+    def work(task):
+        time.sleep(0.05)
+        return task
+
+    results = imap_unordered(work, list(range(20)), 2, tasks_per_worker=2)
+    next(results)
+    results.close()
+    assert not children_of(os.getpid())
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_workers_forked_by_a_thread_that_is_not_the_main_one_finish():
+    """The kernel's death signal is tied to the thread that forked a worker: a run made in
+    another thread (a library caller, a server) replaces its workers from that thread, which
+    outlives them."""
+    outcome = {}
+
+    def run():
+        outcome["results"] = sorted(r for _, r in imap_unordered(
+            lambda task: task + 1, list(range(16)), 2, light=[0, 1, 2, 3], tasks_per_worker=1))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(50)
+    assert not thread.is_alive(), "the run did not end"
+    assert outcome["results"] == list(range(1, 17))
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_a_worker_whose_run_is_gone_stops():
+    """A worker dies with the thread that forked it (PR_SET_PDEATHSIG): here a whole run,
+    killed with SIGKILL in the middle, leaves no worker behind."""
+    script = (
+        "import time\n"
+        "from lettergen.workers import imap_unordered\n"
+        "def work(task):\n"
+        "    time.sleep(30)\n"
+        "for _ in imap_unordered(work, list(range(6)), 2, light=[0, 1], tasks_per_worker=1):\n"
+        "    pass\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=ENV)
+    try:
+        deadline = time.monotonic() + 30
+        while len(children_of(run.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = children_of(run.pid)
+        assert len(workers) >= 2, "the workers did not start"
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 20
+    while (alive := [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                     and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive, f"workers of the killed run live on: {alive}"
+
+
+# --- whole runs that replace their workers often -------------------------------------------
+
+RUN_REPLACING_WORKERS = (
+    "import sys\n"
+    "import lettergen.batch\n"
+    "lettergen.batch.CHUNKS_PER_WORKER = 1  # every worker replaced after each chunk\n"
+    "from lettergen.cli import command\n"
+    "sys.argv[0] = 'lettergen'\n"
+    "sys.exit(command())\n"
+)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.suffix in (".pdf", ".docx")}
+
+
+@pytest.fixture(scope="module")
+def reference(demo_dir):
+    return digests(demo_dir)
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_a_run_that_replaces_its_workers_after_every_chunk_ends(jobs, reference, tmp_path):
+    """The demo's 20 letters are 3 chunks, each a DOCX task and a PDF task, so with one task
+    per worker a run of two jobs forks 6 workers, most of them replacements. Before the
+    workers were the run's own, such a run never ended (the pool's terminate waited for a
+    lock that a worker killed by its death signal held). It ends, with the same files as
+    the demo made with the usual settings."""
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", RUN_REPLACING_WORKERS, "render",
+                             str(EXAMPLE / "letter.toml"), "--out", str(out), "--jobs", str(jobs)],
+                            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=200)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert digests(out) == reference
+    assert not (out / ".incomplete").exists()
+    # the summary's time is the whole command's, and so never more than the time around it
+    summary = result.stdout.strip().splitlines()[0]
+    seconds = float(summary.split(" ใน ")[1].split()[0])
+    assert seconds <= elapsed + 0.05, (summary, elapsed)
+
+
+@linux_only
+@pytest.mark.timeout(120)
+def test_the_summary_counts_from_the_start_of_the_process(tmp_path):
+    """A command that spends a second before its work (here in the interpreter before
+    lettergen is even imported) reports that second in its summary line."""
+    script = ("import time, sys\n"
+              "time.sleep(1.5)\n"
+              "from lettergen.cli import command\n"
+              "sys.argv[0] = 'lettergen'\n"
+              "sys.exit(command())\n")
+    result = subprocess.run([sys.executable, "-c", script, "render", str(EXAMPLE / "letter.toml"),
+                             "--out", str(tmp_path / "out"), "--format", "docx", "--only", "5701"],
+                            cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=100)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[0]
+    assert float(summary.split(" ใน ")[1].split()[0]) >= 1.5, summary

@@ -21,6 +21,12 @@ from lettergen.workers import WorkerDied, imap_unordered
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
+def new_children(before: set[int]) -> set[int]:
+    """This process's living children that were not there ``before`` (other tests' servers
+    may be running too)."""
+    return set(children_of(os.getpid())) - before
+
+
 def children_of(pid: int) -> list[int]:
     """Living (not zombie) child processes of ``pid``, read from /proc."""
     found = []
@@ -41,6 +47,7 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_every_task_is_done_once_and_workers_are_replaced_as_asked(jobs):
+    before = set(children_of(os.getpid()))
     prepared = []
     tasks = list(range(30))
     light = [i for i in tasks if i % 3 == 0]
@@ -61,11 +68,12 @@ def test_every_task_is_done_once_and_workers_are_replaced_as_asked(jobs):
     # the tasks that are not light ran in workers forked after prepare(), which they share
     assert all(results[i][2] for i in tasks if i not in light)
     assert prepared == [True]  # prepared once, in this process
-    assert not children_of(os.getpid())
+    assert not new_children(before)
 
 
 @pytest.mark.timeout(60)
 def test_an_error_in_a_task_is_raised_here_and_no_worker_is_left():
+    before = set(children_of(os.getpid()))
     def work(task):
         if task == 7:
             raise InputError("ค่าไม่ถูกต้อง", file="ผู้รับ.csv", row=9)
@@ -75,11 +83,12 @@ def test_an_error_in_a_task_is_raised_here_and_no_worker_is_left():
     with pytest.raises(InputError) as caught:
         list(imap_unordered(work, list(range(40)), 2, tasks_per_worker=3))
     assert str(caught.value) == "ผู้รับ.csv, แถว 9: ค่าไม่ถูกต้อง"
-    assert not children_of(os.getpid())
+    assert not new_children(before)
 
 
 @pytest.mark.timeout(60)
 def test_a_worker_that_dies_is_an_error_not_a_wait():
+    before = set(children_of(os.getpid()))
     def work(task):
         if task == 5:
             os._exit(3)  # as the out-of-memory killer would end it
@@ -87,11 +96,12 @@ def test_a_worker_that_dies_is_an_error_not_a_wait():
 
     with pytest.raises(WorkerDied, match="exit code 3"):
         list(imap_unordered(work, list(range(12)), 2, tasks_per_worker=2))
-    assert not children_of(os.getpid())
+    assert not new_children(before)
 
 
 @pytest.mark.timeout(60)
 def test_a_caller_that_stops_early_leaves_no_worker():
+    before = set(children_of(os.getpid()))
     def work(task):
         time.sleep(0.05)
         return task
@@ -99,7 +109,7 @@ def test_a_caller_that_stops_early_leaves_no_worker():
     results = imap_unordered(work, list(range(20)), 2, tasks_per_worker=2)
     next(results)
     results.close()
-    assert not children_of(os.getpid())
+    assert not new_children(before)
 
 
 @linux_only

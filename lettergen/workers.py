@@ -12,7 +12,10 @@ thread outlives its workers; no lock is shared between workers, so a worker that
 however it dies, can block nobody; and a worker whose run is gone reads the end of its pipe
 and stops.
 
-The tasks are in memory before the first fork, so a worker is sent only a task's index.
+The death signal is asked for inside the fork itself (an os.register_at_fork hook, armed
+only while the run forks a worker), before any other code of the child runs, so a run killed
+at any moment leaves no worker that has not asked for it. The tasks are in memory before the
+first fork, so a worker is sent only a task's index.
 """
 
 from __future__ import annotations
@@ -69,11 +72,16 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         return queues[True].pop() if queues[True] else None
 
     def fork(light_only: bool) -> None:
+        global _forking_for
         mine, theirs = context.Pipe()
         others = [w.conn for w in workers]
         process = context.Process(target=_serve, daemon=True, name="lettergen-worker",
-                                  args=(theirs, others, function, tasks, os.getpid()))
-        process.start()
+                                  args=(theirs, others, function, tasks))
+        _forking_for = os.getpid()
+        try:
+            process.start()
+        finally:
+            _forking_for = None
         theirs.close()
         worker = _Worker(process, mine, light_only)
         workers.append(worker)
@@ -145,10 +153,13 @@ def _died(worker: _Worker) -> WorkerDied:
                       f"(exit code {worker.process.exitcode})")
 
 
-def _serve(conn, others, function, tasks, parent: int) -> None:
+def _serve(conn, others, function, tasks) -> None:
     """A worker: tasks' indexes in, (index, result, error) out, until told to stop or until
-    the run's end of the pipe is closed (the run is gone)."""
-    _die_with_run(parent)
+    the run's end of the pipe is closed (the run is gone). Ctrl-C is the run's to handle:
+    it kills its workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in others:  # the other workers' pipes, inherited: not this worker's to hold
         other.close()
     while True:
@@ -174,22 +185,43 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-def _die_with_run(parent: int) -> None:
-    """The first thing a worker does: arrange to die with the run. On Linux the kernel sends
-    the worker SIGKILL when the thread that forked it ends (the thread iterating
-    imap_unordered, which outlives its workers while the run is alive), so a run killed with
-    SIGKILL leaves no worker writing into its staging folder. If the run died before this
-    took effect, the worker's parent is no longer ``parent`` and it ends here. Ctrl-C is the
-    run's to handle: it kills its workers."""
+_forking_for: int | None = None  # the run's pid while it forks one of its workers
+
+
+def _set_death_signal():
+    """Linux's prctl(PR_SET_PDEATHSIG, SIGKILL) as a function without arguments, looked up
+    in the run before it forks, so that the child does as little as possible before it
+    calls it; elsewhere None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import functools
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        import ctypes
+    pr_set_pdeathsig = 1
+    return functools.partial(ctypes.CDLL(None, use_errno=True).prctl, pr_set_pdeathsig,
+                             signal.SIGKILL, 0, 0, 0)
 
-        pr_set_pdeathsig = 1
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+_arm = _set_death_signal()
+
+
+def _die_with_run(parent: int) -> None:
+    """What a worker does first, inside the fork itself (os.register_at_fork), before any
+    other code of the child runs: arrange to die with the run. On Linux the kernel sends the
+    worker SIGKILL when the thread that forked it ends (the thread iterating imap_unordered,
+    which outlives its workers while the run is alive), so a run killed with SIGKILL leaves
+    no worker writing into its staging folder. If the run died before this took effect, the
+    worker's parent is no longer ``parent`` and it ends here."""
+    if _arm is not None and _arm() != 0:
+        os._exit(1)  # a worker that cannot die with its run does not start
     if os.getppid() != parent:
         os._exit(1)
+
+
+def _after_fork_in_child() -> None:
+    if _forking_for is not None:
+        _die_with_run(_forking_for)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

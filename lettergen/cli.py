@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="รวมทุกไฟล์ที่เขียน (หนังสือ ทะเบียน print.pdf) เป็น letters.zip ไฟล์เดียว")
     render.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
+    _signing_options(render)
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -95,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
     register.add_argument("--cancel", type=int, default=None, metavar="RUN",
                           help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
+
+    _verify_parser(sub)
 
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
@@ -159,9 +162,31 @@ def _formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+def _signing_options(render) -> None:
+    render.add_argument("--sign", type=Path, default=None, metavar="OFFICE.p12",
+                        help="ลงลายมือชื่ออิเล็กทรอนิกส์ (PAdES) ทุกไฟล์ PDF ด้วยใบรับรองของหน่วยงาน (.p12/.pfx)")
+    render.add_argument("--sign-password-file", type=Path, default=None, metavar="FILE",
+                        help="ไฟล์รหัสผ่านของใบรับรอง (ไม่ระบุ: ใช้ $LETTERGEN_SIGN_PASSWORD หรือถามที่เทอร์มินัล)")
+    render.add_argument("--tsa", default=None, metavar="URL",
+                        help="ประทับเวลาจากผู้ให้บริการประทับเวลา (RFC 3161) ที่อยู่นี้: PAdES B-T")
+
+
+def _signer(args):
+    """The signer of ``render --sign`` (its passphrase read and the key opened before any
+    output), or None."""
+    if args.sign is None:
+        if args.sign_password_file is not None or args.tsa is not None:
+            raise InputError("--sign-password-file และ --tsa ใช้คู่กับ --sign OFFICE.p12 เท่านั้น")
+        return None
+    from .signing import load_signer, read_passphrase
+
+    return load_signer(args.sign, read_passphrase(args.sign_password_file), tsa=args.tsa)
+
+
 def cmd_render(args) -> int:
     from .batch import run
 
+    signer = _signer(args)
     spec, book = _load(args)
     only = [s.strip() for s in args.only.split(",")] if args.only else None
     if args.jobs is not None and args.jobs < 1:
@@ -175,13 +200,17 @@ def cmd_render(args) -> int:
     if args.out is None and workspace is None:
         args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace)
+                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace,
+                 signer=signer)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     seconds = time.monotonic() - args.started  # the whole command: a stall anywhere shows
     print(f"เขียนหนังสือ {result.letters} ฉบับ{pages} ใน {seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
+    if signer is not None:
+        print(f"ลงลายมือชื่ออิเล็กทรอนิกส์ ({signer.level}) ทุกไฟล์ PDF โดย {signer.certificate.name} "
+              f"(ใบรับรองเลขที่ {signer.certificate.serial})")
     _say_numbers(result)
     return EXIT_OK
 
@@ -210,6 +239,7 @@ def cmd_demo(args) -> int:
     args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
     args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
     args.print_pdf = args.encrypt = args.zip_set = False
+    args.sign = args.sign_password_file = args.tsa = None
     return cmd_render(args)
 
 
@@ -370,6 +400,28 @@ def cmd_register(args) -> int:
     return EXIT_OK
 
 
+def _verify_parser(sub) -> None:
+    verify = sub.add_parser("verify", help="ตรวจลายมือชื่ออิเล็กทรอนิกส์ของไฟล์ PDF หรือของทุกฉบับในโฟลเดอร์")
+    verify.add_argument("paths", type=Path, nargs="+", metavar="FILE.pdf|DIR",
+                        help="ไฟล์ PDF หรือโฟลเดอร์ผลลัพธ์")
+    verify.add_argument("--trust", type=Path, action="append", default=[], metavar="CA.pem",
+                        help="ใบรับรองของผู้ออกใบรับรองที่เชื่อถือ (ระบุได้หลายครั้ง)")
+
+
+def cmd_verify(args) -> int:
+    """One Thai line per file; exit 0 when every file verifies, 2 otherwise."""
+    from .signing import verify_paths
+
+    verdicts = verify_paths(args.paths, args.trust)
+    for verdict in verdicts:
+        print(verdict.line())
+    failed = [v for v in verdicts if not v.ok]
+    if failed:
+        print(f"ไม่ผ่าน {len(failed)} จาก {len(verdicts)} ไฟล์", file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     from .web.serve import serve
 
@@ -379,7 +431,7 @@ def cmd_serve(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
             "remind": cmd_remind, "preview": cmd_preview, "register": cmd_register,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "verify": cmd_verify}
 
 
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:

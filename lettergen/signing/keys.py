@@ -123,12 +123,12 @@ def load_signer(p12: str | Path | bytes, passphrase: str, *, tsa: str | None = N
     name = "ไฟล์ใบรับรอง" if isinstance(p12, bytes) else str(p12)
     data = p12 if isinstance(p12, bytes) else _read(Path(p12))
     key, cert, chain = _open(data, passphrase, name)
-    if tsa is not None:
-        _check_tsa(tsa)
     certificate = describe(cert)
     _check_usable(cert, certificate, name, now or dt.datetime.now(dt.timezone.utc))
     from .pyhanko_adapter import make_signer
 
+    if tsa is not None:
+        _check_tsa(tsa)
     return Signer(certificate, tsa, make_signer(key, cert, chain))
 
 
@@ -219,3 +219,10 @@ def _check_tsa(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SigningError(f"--tsa ต้องเป็นที่อยู่ http:// หรือ https:// ของเครื่องประทับเวลา "
                            f"ไม่ใช่ \"{url}\"")
+    from .pyhanko_adapter import TimeStampFailed, check_time_stamp_server
+
+    try:
+        check_time_stamp_server(url)
+    except TimeStampFailed as exc:
+        raise SigningError(f"ขอประทับเวลาจาก {url} ไม่ได้ ({exc}); ตรวจที่อยู่ --tsa และการเชื่อมต่อ"
+                           "เครือข่าย (ยังไม่ได้เขียนไฟล์ใด)") from None

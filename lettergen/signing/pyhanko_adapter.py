@@ -255,3 +255,15 @@ def _signer_name(signature) -> str:
         return _common_name(signature.signer_cert.subject)
     except Exception:
         return ""
+
+
+def check_time_stamp_server(url: str) -> None:
+    """Ask ``url`` for one time-stamp (of a digest of nothing in particular): TimeStampFailed
+    when it gives none. A run checks its time-stamp server so before any letter is written."""
+    import hashlib
+
+    stamper = UrllibTimeStamper(url)
+    try:
+        asyncio.run(stamper.async_timestamp(hashlib.sha256(b"lettergen").digest(), "sha256"))
+    except TimestampRequestError as exc:
+        raise TimeStampFailed(str(exc)) from None

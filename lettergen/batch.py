@@ -164,6 +164,8 @@ class Entry:
     agency: str
     subject: str
     circular: bool
+    email: str = ""  # the addressee's addresses (mail.json), ", " between them
+    credentials: bool = False  # the letter carries logins (sent only as its encrypted copy)
 
 
 @dataclass(frozen=True)
@@ -184,15 +186,17 @@ def check_letters(planning: Planning, check=None) -> Checked:
     same: dict[str, str] = {}  # texts most letters share (date, agency, subject), kept once
     entries, digests = [], []
     for start in range(0, len(planning), size):
-        letters = planning.part(start, start + size).compose()
+        part = planning.part(start, start + size)
+        letters = part.compose()
         if check:
             check(letters)
         digests.append(Manifest.letters_key(letters))
         entries += [Entry(letter.key, letter.recipient_id, letter.recipient_name, letter.number,
                           same.setdefault(letter.date_text, letter.date_text),
                           same.setdefault(letter.agency, letter.agency),
-                          same.setdefault(letter.subject, letter.subject), letter.circular)
-                    for letter in letters]
+                          same.setdefault(letter.subject, letter.subject), letter.circular,
+                          getattr(item.addressee, "email", ""), bool(letter.secrets))
+                    for letter, item in zip(letters, part.planned)]
     return Checked(tuple(entries), tuple(digests), size)
 
 
@@ -289,6 +293,12 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
         from .archive import ZIP_NAME, write_zip
 
         staged.append(write_zip(staging / ZIP_NAME, staged, spec.date))
+    from .mail.mailing import MAIL_FILE, mailing_json
+
+    mailing = mailing_json(spec, entries, [w.stem for w in written], formats)
+    if mailing is not None:  # what `lettergen send` needs; not part of the zip to hand on
+        write_atomic(staging / MAIL_FILE, mailing)
+        staged.append(staging / MAIL_FILE)
     files = []
     for path in staged:  # the set is complete: into the output folder
         os.replace(path, out / path.name)

@@ -125,6 +125,10 @@ def cmd_send(args, workspace_of) -> int:
     folder = args.out_dir
     if not folder.is_dir():
         raise InputError("ไม่พบโฟลเดอร์ของชุดหนังสือนี้", file=folder)
+    from .mail.mailing import read_mailing
+    from .mail.send import check_set
+
+    check_set(read_mailing(folder), args.pdf_password, args.with_docx)  # before any record
     journal = None
     if args.dry_run is None:
         journal = Journal(workspace.db_path if workspace is not None else folder / OWN_DB)

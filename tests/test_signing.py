@@ -137,8 +137,11 @@ def test_lettergen_verify_prints_one_thai_line_per_letter(signed_set, pki):
         assert "ไม่มีการแก้ไขหลังลงนาม" in line and "ผู้ออกใบรับรองที่เชื่อถือ (ผู้ออกใบรับรองทดสอบ)" in line
         when = line.split(" เมื่อ ", 1)[1].split(";", 1)[0]  # "๕ ธันวาคม ๒๕๖๙ เวลา ๐๔.๔๓ น."
         assert when.endswith(" น.") and not any(c.isascii() and c.isdigit() for c in when)
-        assert str(dt.date.today().year + 543).translate(str.maketrans("0123456789", THAI_DIGITS)) in when \
-            or str(dt.date.today().year + 542).translate(str.maketrans("0123456789", THAI_DIGITS)) in when
+        signed = pyhanko_status(path, [pki.ca_pem]).signer_reported_dt.astimezone(
+            dt.timezone(dt.timedelta(hours=7)))
+        year = str(signed.year + 543).translate(str.maketrans("0123456789", THAI_DIGITS))
+        clock = f"{signed.hour:02d}.{signed.minute:02d}".translate(str.maketrans("0123456789", THAI_DIGITS))
+        assert when.endswith(f" {year} เวลา {clock} น."), when
 
 
 def test_one_changed_byte_makes_the_file_fail(signed_set, pki, tmp_path):
@@ -459,3 +462,22 @@ def test_a_run_killed_while_it_signs_is_finished_wholly_signed(pki, tmp_path, pa
     assert len(letters(out)) == 20
     rc, stdout, _ = cli(["verify", out, "--trust", pki.ca_pem])
     assert rc == 0 and len(stdout.splitlines()) == 20
+
+
+def test_the_register_of_record_keeps_each_letters_signature(pki, tmp_path, password_file):
+    from lettergen.register import read_rows
+    from lettergen.workspace import Workspace
+
+    workspace = tmp_path / "ws"
+    rc, _, err = cli(["render", SPEC, "--only", "5701,570102", "--format", "pdf", "--jobs", "1",
+                      "--workspace", workspace, "--out", tmp_path / "o", "--sign", pki.p12,
+                      "--sign-password-file", password_file])
+    assert rc == 0, err
+    register = Workspace(workspace).register()
+    (run,) = register.runs()
+    kept = register.signatures(run.id)
+    rows = read_rows(tmp_path / "o" / "register.csv")
+    assert len(kept) == len(rows) == 2
+    for position, row in enumerate(rows):
+        assert kept[position] == (row.signer, row.certificate_serial, row.signed_at)
+        assert kept[position][1] == f"{pki.signer.cert.serial_number:X}"

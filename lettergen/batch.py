@@ -50,11 +50,13 @@ def chunk_size(letters: int) -> int:
 
 @dataclass(frozen=True)
 class Written:
-    """What a worker reports for one letter: file names, hashes, page count."""
+    """What a worker reports for one letter: file names, hashes, page count, and, for a
+    signed PDF, its signature (signing.keys.Signature.record())."""
 
     stem: str
     sha256: dict  # format -> hex digest
     pages: int
+    signature: dict | None = None
 
 
 def format_parts(formats: Sequence[str]) -> list[tuple[str, ...]]:
@@ -70,7 +72,8 @@ def format_parts(formats: Sequence[str]) -> list[tuple[str, ...]]:
 def _merge(parts: list[list[Written]]) -> list[Written]:
     """One chunk's letters, each with the files of every part (the page count is the PDF's)."""
     return [Written(ws[0].stem, {k: v for w in ws for k, v in w.sha256.items()},
-                    max(w.pages for w in ws)) for ws in zip(*parts)]
+                    max(w.pages for w in ws), next((w.signature for w in ws if w.signature), None))
+            for ws in zip(*parts)]
 
 
 @dataclass(frozen=True)
@@ -82,19 +85,24 @@ class RunResult:
     files: tuple[Path, ...]
     register_run: int | None = None  # with a workspace: the run's id in its register
     numbers: str = ""  # with a workspace: the numbers the run took, as the letters show them
+    signatures: tuple = ()  # per letter, in run order: its Signature.record(), or None
 
 
-def render_chunk(task: tuple[Planning, Sequence[str], Sequence[str], str]) -> list[Written]:
-    """Compose, render (rendering.render_letters) and write one chunk of letters, in a worker."""
-    planning, stems, formats, out_dir = task
+def render_chunk(task: tuple) -> list[Written]:
+    """Compose, render (rendering.render_letters) and write one chunk of letters, in a
+    worker; ``task`` is (planning, stems, formats, out_dir[, signer]): with a signer the
+    chunk's PDFs are signed before they are written."""
+    planning, stems, formats, out_dir, *rest = task
+    signer = rest[0] if rest else None
     out = Path(out_dir)
     results: list[Written] = []
-    for stem, rendered in zip(stems, render_letters(planning.compose(), formats)):
+    for stem, rendered in zip(stems, render_letters(planning.compose(), formats, signer=signer)):
         digests = {}
         for fmt, data in rendered.files.items():
             write_atomic(out / f"{stem}.{fmt}", data)
             digests[fmt] = hashlib.sha256(data).hexdigest()
-        results.append(Written(stem, digests, rendered.pages))
+        signature = rendered.signature.record() if rendered.signature else None
+        results.append(Written(stem, digests, rendered.pages, signature))
     return results
 
 
@@ -102,7 +110,7 @@ def run(
     spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
-    workspace=None, on_progress=None,
+    workspace=None, on_progress=None, signer=None,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
     this run from the start (output_lock): another run writing there makes this one stop at
@@ -111,7 +119,9 @@ def run(
     the letters' numbers come from its register, where the run is recorded
     (Workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
     ``on_progress(done, total)``, when given, is called as letters are finished (the web
-    app's progress bar)."""
+    app's progress bar). With a ``signer`` (signing.load_signer) every PDF is signed in the
+    staging folder, so the set comes out wholly signed or not at all, and the register
+    records each letter's certificate and signing time."""
     stderr = stderr or sys.stderr
     if workspace is not None:  # checked there, with the numbers reserved in the register
         planning = plan_letters(spec, book, only)
@@ -120,7 +130,7 @@ def run(
         return workspace.write_registered("letters", spec, book, planning, out_dir, check=check,
                                           formats=formats, jobs=jobs, print_pdf=print_pdf,
                                           zip_set=zip_set, progress=progress, stderr=stderr,
-                                          wait=wait, on_progress=on_progress)
+                                          wait=wait, on_progress=on_progress, signer=signer)
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
         planning = plan_letters(spec, book, only)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
@@ -128,7 +138,7 @@ def run(
         _check_resources(spec, formats, stderr)
         return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
                          zip_set=zip_set, progress=progress, stderr=stderr, checked=checked,
-                         on_progress=on_progress)
+                         on_progress=on_progress, signer=signer)
 
 
 def _check_resources(spec: Spec, formats: Sequence[str], stderr) -> None:
@@ -154,6 +164,8 @@ class Entry:
     agency: str
     subject: str
     circular: bool
+    email: str = ""  # the addressee's addresses (mail.json), ", " between them
+    credentials: bool = False  # the letter carries logins (sent only as its encrypted copy)
 
 
 @dataclass(frozen=True)
@@ -174,15 +186,17 @@ def check_letters(planning: Planning, check=None) -> Checked:
     same: dict[str, str] = {}  # texts most letters share (date, agency, subject), kept once
     entries, digests = [], []
     for start in range(0, len(planning), size):
-        letters = planning.part(start, start + size).compose()
+        part = planning.part(start, start + size)
+        letters = part.compose()
         if check:
             check(letters)
         digests.append(Manifest.letters_key(letters))
         entries += [Entry(letter.key, letter.recipient_id, letter.recipient_name, letter.number,
                           same.setdefault(letter.date_text, letter.date_text),
                           same.setdefault(letter.agency, letter.agency),
-                          same.setdefault(letter.subject, letter.subject), letter.circular)
-                    for letter in letters]
+                          same.setdefault(letter.subject, letter.subject), letter.circular,
+                          getattr(item.addressee, "email", ""), bool(letter.secrets))
+                    for letter, item in zip(letters, part.planned)]
     return Checked(tuple(entries), tuple(digests), size)
 
 
@@ -191,7 +205,7 @@ def write_set(
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
-    register_numbers: Sequence[int] | None = None, on_progress=None,
+    register_numbers: Sequence[int] | None = None, on_progress=None, signer=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's; with a workspace, ``register_numbers`` per
@@ -213,11 +227,12 @@ def write_set(
         return _write_set(spec, planning, out_dir, formats=formats, jobs=jobs,
                           print_pdf=print_pdf, zip_set=zip_set, progress=progress,
                           stderr=stderr, register_start=register_start, checked=checked,
-                          register_numbers=register_numbers, on_progress=on_progress)
+                          register_numbers=register_numbers, on_progress=on_progress,
+                          signer=signer)
 
 
 def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, progress, stderr,
-               register_start, checked, register_numbers, on_progress) -> RunResult:
+               register_start, checked, register_numbers, on_progress, signer) -> RunResult:
     started = time.perf_counter()
     checked = checked or check_letters(planning)
     entries, size = checked.entries, checked.size
@@ -231,8 +246,10 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     for chunk, start in enumerate(range(0, len(entries), size)):
         chunk_stems = stems[start:start + size]
         for part in parts:
-            tasks.append((planning.part(start, start + size), chunk_stems, part, str(staging)))
-            keys.append(Manifest.key(checked.digests[chunk], chunk_stems, part))
+            signs = signer if signer is not None and set(part) != {"docx"} else None
+            tasks.append((planning.part(start, start + size), chunk_stems, part, str(staging), signs))
+            keys.append(Manifest.key(checked.digests[chunk], chunk_stems, part,
+                                     signs.identity if signs else ""))
     manifest = Manifest(staging / "manifest.jsonl")
     done = {i: manifest.completed(keys[i], staging) for i in range(len(tasks))}
     todo = [i for i in range(len(tasks)) if done[i] is None]
@@ -276,6 +293,12 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
         from .archive import ZIP_NAME, write_zip
 
         staged.append(write_zip(staging / ZIP_NAME, staged, spec.date))
+    from .mail.mailing import MAIL_FILE, mailing_json
+
+    mailing = mailing_json(spec, entries, [w.stem for w in written], formats)
+    if mailing is not None:  # what `lettergen send` needs; not part of the zip to hand on
+        write_atomic(staging / MAIL_FILE, mailing)
+        staged.append(staging / MAIL_FILE)
     files = []
     for path in staged:  # the set is complete: into the output folder
         os.replace(path, out / path.name)
@@ -285,7 +308,8 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
         leftover.unlink()
     # the staging folder goes when the lock is let go (output_lock), once it is empty
     return RunResult(out_dir=out, letters=len(entries), pages=sum(w.pages for w in written),
-                     seconds=time.perf_counter() - started, files=tuple(files))
+                     seconds=time.perf_counter() - started, files=tuple(files),
+                     signatures=tuple(w.signature for w in written))
 
 
 class Manifest:
@@ -331,14 +355,17 @@ class Manifest:
         return digest.hexdigest()
 
     @staticmethod
-    def key(letters_key: str, stems: Sequence[str], formats: Sequence[str]) -> str:
-        """A task's key: lettergen's code, its letters (``letters_key``), their file names
-        and the formats it writes."""
+    def key(letters_key: str, stems: Sequence[str], formats: Sequence[str], signer: str = "") -> str:
+        """A task's key: lettergen's code, its letters (``letters_key``), their file names,
+        the formats it writes and who signs them (signing.Signer.identity; "": unsigned),
+        so a set signed after a kill is signed by one certificate, at one level, throughout."""
         digest = hashlib.sha256()
         digest.update(_code_fingerprint().encode())
         digest.update(letters_key.encode())
         digest.update("\0".join(stems).encode("utf-8") + b"\0")
         digest.update(repr(tuple(formats)).encode())
+        if signer:
+            digest.update(b"\0signed by " + signer.encode())
         return digest.hexdigest()
 
     def completed(self, key: str, folder: Path) -> list[Written] | None:
@@ -346,7 +373,7 @@ class Manifest:
         entry = self.entries.get(key)
         if entry is None:
             return None
-        written = [Written(e["stem"], e["sha256"], e["pages"]) for e in entry]
+        written = [Written(e["stem"], e["sha256"], e["pages"], e.get("signature")) for e in entry]
         for w in written:
             for fmt, digest in w.sha256.items():
                 path = folder / f"{w.stem}.{fmt}"
@@ -356,7 +383,8 @@ class Manifest:
 
     def record(self, key: str, written: list[Written]) -> None:
         line = json.dumps({"key": key, "letters": [
-            {"stem": w.stem, "sha256": w.sha256, "pages": w.pages} for w in written]},
+            {"stem": w.stem, "sha256": w.sha256, "pages": w.pages,
+             **({"signature": w.signature} if w.signature else {})} for w in written]},
             ensure_ascii=False)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
@@ -397,7 +425,7 @@ def _map(function, tasks, jobs):
     layout = [i for i, task in enumerate(tasks) if set(task[2]) != {"docx"}]
 
     def prepare_layout() -> None:
-        planning, _, formats, _ = tasks[layout[0]]
+        planning, _, formats = tasks[layout[0]][:3]
         prepare(planning.compose(), formats)
 
     yield from imap_unordered(function, tasks, jobs, light=docx, prepare=prepare_layout,
@@ -408,6 +436,7 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
                     start: int, numbers: Sequence[int] | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
+        signature = w.signature or {}
         rows.append(RegisterRow(
             register_number=i if numbers is None else numbers[i - start],
             number=entry.number, date=entry.date_text,
@@ -417,6 +446,8 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
             pdf=f"{w.stem}.pdf" if "pdf" in w.sha256 else "", pdf_sha256=w.sha256.get("pdf", ""),
             docx=f"{w.stem}.docx" if "docx" in w.sha256 else "",
             docx_sha256=w.sha256.get("docx", ""),
+            signer=signature.get("subject", ""), certificate_serial=signature.get("serial", ""),
+            signed_at=signature.get("signed_at", ""),
         ))
     when = dt.datetime.combine(spec.date, dt.time())
     paths = [out / "register.csv", out / "register.xlsx"]

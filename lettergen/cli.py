@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cli_eletters import cmd_send, cmd_verify, send_parser, signer_of, signing_options, verify_parser
 from .errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="รวมทุกไฟล์ที่เขียน (หนังสือ ทะเบียน print.pdf) เป็น letters.zip ไฟล์เดียว")
     render.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
+    signing_options(render)
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -95,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
     register.add_argument("--cancel", type=int, default=None, metavar="RUN",
                           help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
+
+    verify_parser(sub)
+    send_parser(sub)
 
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
@@ -162,6 +167,7 @@ def _formats(text: str) -> tuple[str, ...]:
 def cmd_render(args) -> int:
     from .batch import run
 
+    signer = signer_of(args)
     spec, book = _load(args)
     only = [s.strip() for s in args.only.split(",")] if args.only else None
     if args.jobs is not None and args.jobs < 1:
@@ -175,13 +181,17 @@ def cmd_render(args) -> int:
     if args.out is None and workspace is None:
         args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace)
+                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace,
+                 signer=signer)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     seconds = time.monotonic() - args.started  # the whole command: a stall anywhere shows
     print(f"เขียนหนังสือ {result.letters} ฉบับ{pages} ใน {seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
+    if signer is not None:
+        print(f"ลงลายมือชื่ออิเล็กทรอนิกส์ ({signer.level}) ทุกไฟล์ PDF โดย {signer.certificate.name} "
+              f"(ใบรับรองเลขที่ {signer.certificate.serial})")
     _say_numbers(result)
     return EXIT_OK
 
@@ -210,6 +220,7 @@ def cmd_demo(args) -> int:
     args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
     args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
     args.print_pdf = args.encrypt = args.zip_set = False
+    args.sign = args.sign_password_file = args.tsa = None
     return cmd_render(args)
 
 
@@ -379,7 +390,8 @@ def cmd_serve(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "render": cmd_render, "check": cmd_check, "status": cmd_status,
             "remind": cmd_remind, "preview": cmd_preview, "register": cmd_register,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "verify": cmd_verify,
+            "send": lambda args: cmd_send(args, _workspace)}
 
 
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:

@@ -1,5 +1,6 @@
 """The log of an internal error: the full traceback in a file of its own (the clerk sees one
-line that names it), with every password of the loaded sheet blotted out.
+line that names it), with every password of the loaded sheet blotted out, and the
+passphrase of the signing certificate and the mail server's password with them.
 
 Logs go to $LETTERGEN_LOG_DIR, else $XDG_STATE_HOME/lettergen/logs, else
 ~/.local/state/lettergen/logs (folder 0700, files 0600); if that cannot be written, to the
@@ -24,6 +25,12 @@ def remember_secrets(book) -> None:
         for value in (row.password, getattr(row, "pdf_password", "")):
             if value and len(value) >= 3:
                 _secrets.add(value)
+
+
+def remember_secret(value: str) -> None:
+    """One more secret to blot out of any log: a certificate's passphrase, an SMTP password."""
+    if value and len(value) >= 3:
+        _secrets.add(value)
 
 
 def log_dir() -> Path:

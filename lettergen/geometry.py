@@ -38,6 +38,7 @@ PARAGRAPH_BEFORE_PT = 6  # before a head line (ถึง, เรื่อง, ..
 SIGNATURE_BEFORE_PT = 18
 OWNER_BEFORE_PT = 24  # the owner's footer (ส่วนราชการเจ้าของเรื่อง, โทร.)
 SIGNATURE_INDENT_CM = 8.0  # the signature block and the date line of an external letter
+SIGNATURE_WIDTH_CM = 6.0  # the signature block's column (its lines centred in it)
 ENCLOSURE_INDENT_CM = 3.0  # an external letter's list of enclosures (สิ่งที่ส่งมาด้วย)
 STAMP_SPACE_CM = 2.2  # room for the stamp, under a stamped letter's agency
 SIGN_SPACE_CM = 2.0  # room for the signature, under an external letter's closing
@@ -87,6 +88,7 @@ def css_values() -> dict[str, str]:
         "signature_before": points(SIGNATURE_BEFORE_PT),
         "owner_before": points(OWNER_BEFORE_PT),
         "signature_indent": cm(SIGNATURE_INDENT_CM),
+        "signature_width": cm(SIGNATURE_WIDTH_CM),
         "enclosure_indent": cm(ENCLOSURE_INDENT_CM),
         "stamp_space": cm(STAMP_SPACE_CM),
         "sign_space": cm(SIGN_SPACE_CM),

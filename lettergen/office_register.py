@@ -30,8 +30,9 @@ Allocation
 
 Records
     Each run keeps when it started and finished, the sha256 of the spec file and of the
-    sheet, the output folder, and every file written with its sha256. No password is ever
-    stored: the register holds numbers, names, subjects and digests only.
+    sheet, the output folder, and every file written with its sha256; a signed set, per
+    letter the signing certificate's subject and serial and the signing time. No password
+    is ever stored: the register holds numbers, names, subjects and digests only.
 """
 
 from __future__ import annotations
@@ -108,6 +109,14 @@ CREATE TABLE IF NOT EXISTS files (
     name TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     PRIMARY KEY (run_id, name)
+);
+CREATE TABLE IF NOT EXISTS signatures (
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    position INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, position)
 );
 """
 
@@ -333,14 +342,28 @@ class OfficeRegister:
                     f"ทะเบียนปี พ.ศ. {year} ออกเลข{what}ถึง {taken} แล้ว เลขถัดไปต้องมากกว่านั้น"))
             db.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?)", (year, series, next_number))
 
-    def issue(self, run_id: int, files: Sequence[tuple[str, str]]) -> None:
-        """Mark the run issued (its set is complete), with its files (name, sha256)."""
+    def issue(self, run_id: int, files: Sequence[tuple[str, str]],
+              signatures: Sequence[Mapping[str, str] | None] = ()) -> None:
+        """Mark the run issued (its set is complete), with its files (name, sha256) and,
+        for a signed set, per letter in run order its signature (subject, serial,
+        signed_at: signing.keys.Signature.record())."""
         with self._transaction() as db:
             db.execute("UPDATE runs SET status = ?, finished = ? WHERE id = ?",
                        (STATUS_ISSUED, _now(), run_id))
             db.execute("DELETE FROM files WHERE run_id = ?", (run_id,))
             db.executemany("INSERT INTO files VALUES (?, ?, ?)",
                            [(run_id, name, digest) for name, digest in files])
+            db.execute("DELETE FROM signatures WHERE run_id = ?", (run_id,))
+            db.executemany("INSERT INTO signatures VALUES (?, ?, ?, ?, ?)",
+                           [(run_id, position, s["subject"], s["serial"], s["signed_at"])
+                            for position, s in enumerate(signatures) if s])
+
+    def signatures(self, run_id: int) -> dict[int, tuple[str, str, str]]:
+        """Per letter of a signed run (its place in the run): (subject, serial, signed_at)."""
+        with self._connect() as db:
+            return {position: (subject, serial, signed_at) for position, subject, serial, signed_at
+                    in db.execute("SELECT position, subject, serial, signed_at FROM signatures"
+                                  " WHERE run_id = ? ORDER BY position", (run_id,))}
 
     def cancel(self, run_id: int) -> None:
         """Mark a run's letters as not sent (ยกเลิก): its numbers stay taken, never given

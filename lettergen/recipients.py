@@ -91,12 +91,14 @@ class Recipient:
     extra: Mapping[str, Any]
     overrides: Mapping[str, Any]
     pdf_password: str = field(default="", repr=False)  # never shown to templates
+    email: str = ""  # where `lettergen send` sends the letter: addresses, ", " between them
 
     def context(self) -> dict[str, Any]:
         """What templates see as ``recipient``."""
         values = dict(self.extra)
         values.update(id=self.id, name=self.name, kind=self.kind, district=self.district,
-                      username=self.username, password=self.password, done=self.done)
+                      username=self.username, password=self.password, done=self.done,
+                      email=self.email)
         return values
 
 
@@ -413,7 +415,18 @@ class _SheetReader:
             district=district, username=username, password=password,
             done=done, done_date=done_date, extra=extra, overrides=overrides,
             pdf_password=text("pdf_password", False),
+            email=self.email(text("email", False), row),
         )
+
+    def email(self, value: str, row: int) -> str:
+        """The e-mail column's addresses (one, or several split by , ; or spaces), checked
+        (mail.addresses.check_addresses), written back with ", " between them."""
+        from .mail.addresses import AddressError, check_addresses
+
+        try:
+            return ", ".join(check_addresses(value))
+        except AddressError as exc:
+            raise self.error(str(exc), row=row, index=self.columns["email"]) from None
 
     # --- cells ---
 

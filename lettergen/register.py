@@ -25,6 +25,9 @@ COLUMNS = (
     "เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ",
     "รหัสผู้รับ", "ไฟล์ PDF", "sha256 PDF", "ไฟล์ DOCX", "sha256 DOCX",
 )
+# A signed set's register (render --sign) has three more columns: the certificate that signed
+# each PDF (its subject and serial) and the signing time written in it (ISO, with its zone).
+SIGNED_COLUMNS = ("ผู้ลงนาม (ใบรับรอง)", "เลขประจำใบรับรอง", "เวลาลงนาม")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -43,10 +46,20 @@ class RegisterRow:
     pdf_sha256: str
     docx: str
     docx_sha256: str
+    signer: str = ""  # the signing certificate's subject, when the PDF is signed
+    certificate_serial: str = ""
+    signed_at: str = ""
 
-    def cells(self) -> list[str]:
-        """The row's cells, in the order of COLUMNS."""
-        return [str(getattr(self, field.name)) for field in fields(self)]
+    def cells(self, signed: bool = False) -> list[str]:
+        """The row's cells, in the order of COLUMNS (and SIGNED_COLUMNS when ``signed``)."""
+        names = [field.name for field in fields(self)][:len(COLUMNS) + (len(SIGNED_COLUMNS) if signed else 0)]
+        return [str(getattr(self, name)) for name in names]
+
+
+def _columns(rows) -> tuple[tuple[str, ...], bool]:
+    """The register's columns for ``rows``: with SIGNED_COLUMNS when any of them is signed."""
+    signed = any(row.signed_at for row in rows)
+    return (COLUMNS + SIGNED_COLUMNS if signed else COLUMNS), signed
 
 
 def _text_cell(value: str) -> str:
@@ -101,7 +114,7 @@ def read_rows(path: Path) -> list[RegisterRow]:
     rows = []
     for line, record in records:
         cells = {field.name: record.get(column, "")
-                 for field, column in zip(fields(RegisterRow), COLUMNS)}
+                 for field, column in zip(fields(RegisterRow), COLUMNS + SIGNED_COLUMNS)}
         number = cells["register_number"]
         try:
             cells["register_number"] = int(number)
@@ -140,7 +153,8 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, str]]]:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
             raise _wrong_header(path)
-        return [(line, {column: _cell_text(record[column] or "") for column in COLUMNS})
+        present = [c for c in COLUMNS + SIGNED_COLUMNS if c in reader.fieldnames]
+        return [(line, {column: _cell_text(record[column] or "") for column in present})
                 for line, record in enumerate(reader, start=2)]
     except csv.Error:
         raise SpecError(f"{NOT_A_REGISTER}: อ่านแบบ CSV ไม่ได้ (เครื่องหมายคำพูด \" ไม่ครบคู่); "
@@ -189,8 +203,9 @@ def _xlsx_records(path: Path) -> list[tuple[int, dict[str, str]]]:
             for line, values in enumerate(rows, start=2):
                 if all(value is None or value == "" for value in values):
                     continue  # a row Excel keeps for its formatting only
-                cells = [_xlsx_text(value) for value in values] + [""] * len(COLUMNS)
-                records.append((line, dict(zip(COLUMNS, cells))))
+                cells = [_xlsx_text(value) for value in values] + [""] * len(header)
+                records.append((line, {column: cell for column, cell in zip(header, cells)
+                                       if column in COLUMNS + SIGNED_COLUMNS}))
             return records
         except SpecError:
             raise
@@ -269,9 +284,10 @@ def register_csv(rows: list[RegisterRow]) -> bytes:
     """UTF-8 with BOM, so Excel opens the Thai text correctly."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    columns, signed = _columns(rows)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_text_cell(c) for c in row.cells()])
+        writer.writerow([_text_cell(c) for c in row.cells(signed)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -293,11 +309,12 @@ def register_xlsx(rows: list[RegisterRow], when: dt.datetime, title: str = "ท�
     book.properties.creator = "lettergen"
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(COLUMNS)
+    columns, signed = _columns(rows)
+    sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row.cells(), start=1):
+        for c, value in enumerate(row.cells(signed), start=1):
             cell = sheet.cell(row=r, column=c)
             if c == 1:
                 cell.value = row.register_number
@@ -305,7 +322,8 @@ def register_xlsx(rows: list[RegisterRow], when: dt.datetime, title: str = "ท�
                 cell.value = value
                 cell.data_type = "s"  # never a formula, whatever the text starts with
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLM", (10, 22, 18, 18, 40, 40, 12, 14, 10, 40, 20, 40, 20)):
+    for letter, width in zip("ABCDEFGHIJKLMNOP", (10, 22, 18, 18, 40, 40, 12, 14, 10, 40, 20, 40, 20,
+                                                  50, 30, 26)):
         sheet.column_dimensions[letter].width = width
     return save_workbook(book, when)
 

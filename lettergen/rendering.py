@@ -10,7 +10,7 @@ to the PDF writer (pdf/writer.py, all the letters laid out together) and the DOC
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .compose import compose_all
 from .model import Letter
@@ -26,38 +26,54 @@ class Rendered:
     letter: Letter
     files: Mapping[str, bytes]  # format -> bytes
     pages: int  # of the PDF; 0 when no PDF was asked for
+    signature: Any = None  # signing.keys.Signature of the PDF, when signed
 
 
 def render(
     spec: Spec, book: Book, *, formats: Sequence[str] = FORMATS,
-    only: Iterable[str] | None = None,
+    only: Iterable[str] | None = None, signer=None,
 ) -> list[Rendered]:
     """The library's entry point: compose every letter first (so bad input fails before
-    any output), then render them all, in memory."""
-    return render_letters(compose_all(spec, book, only), formats)
+    any output), then render them all, in memory (signed by ``signer``, when given)."""
+    return render_letters(compose_all(spec, book, only), formats, signer=signer)
 
 
 def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, *,
-                   rows=None) -> list[Rendered]:
+                   rows=None, signer=None) -> list[Rendered]:
     """The one rendering core, used by render(), the batch engine and preview: ``letters``
     as bytes in each format. The PDFs are laid out together (pdf.writer.write_pdfs_with_pages);
     ``rows``, a pdf.placement.RowLibrary that the caller keeps, lends them the rows laid out
-    by earlier calls (the web preview's redraw after an edit)."""
+    by earlier calls (the web preview's redraw after an edit). With a ``signer`` (a
+    signing.Signer) every PDF is signed, the delivery copy too (encrypted first, then signed
+    with its password), the visible signature where the letter's kind signs
+    (signing.place.signature_place)."""
     pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
+    layouts: list | None = [] if signer is not None else None
     if "pdf" in formats or DELIVERY in formats:
         from .pdf.writer import write_pdfs_with_pages
 
-        pdfs = write_pdfs_with_pages(letters, rows)
+        pdfs = write_pdfs_with_pages(letters, rows, own_pages=layouts)
     out = []
     for i, letter in enumerate(letters):
-        files = {}
+        files, signature = {}, None
+        place = None
+        if signer is not None and pdfs:
+            from .signing.place import signature_place
+
+            place = signature_place(letter, layouts[i])
         for fmt in formats:
             if fmt == "pdf":
                 files[fmt] = pdfs[i][0]
+                if place is not None:
+                    files[fmt], signature = signer.sign(pdfs[i][0], place)
             elif fmt == DELIVERY:
                 from .pdf.writer import encrypt
 
                 files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
+                if place is not None:
+                    files[fmt], signed = signer.sign(files[fmt], place,
+                                                     password=letter.delivery_password)
+                    signature = signature or signed
             elif fmt == "docx":
                 from .docx.writer import write_docx
 
@@ -65,7 +81,7 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, 
             else:
                 raise ValueError(f"unknown format {fmt!r}")
         pages = pdfs[i][1] if pdfs else 0
-        out.append(Rendered(letter, files, pages))
+        out.append(Rendered(letter, files, pages, signature))
     return out
 
 

@@ -18,7 +18,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from .thai import nfc
 
 # Canonical columns: what each holds.
-CANONICAL = ("id", "name", "kind", "district", "username", "password", "done", "pdf_password")
+CANONICAL = ("id", "name", "kind", "district", "username", "password", "done", "pdf_password",
+             "email")
 REQUIRED = ("id", "name", "kind", "district")
 NUMBERING = "seq"  # ลำดับ / ที่ / No.: counts the rows, never an id when an id column exists
 
@@ -44,6 +45,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
              "ผลการรายงาน", "การรายงาน", "ส่งแล้ว", "ดำเนินการแล้ว/ยังไม่ดำเนินการ"),
     "pdf_password": ("pdf_password", "pdfpassword", "รหัสเปิดไฟล์", "รหัสผ่านไฟล์",
                      "รหัสผ่านเปิดไฟล์"),
+    "email": ("email", "อีเมล", "อีเมล์", "ไปรษณีย์อิเล็กทรอนิกส์", "saraban", "esaraban",
+              "อีเมลสารบรรณ", "อีเมลหน่วยงาน", "emailaddress", "mail"),
     NUMBERING: ("ลำดับ", "ลำดับที่", "ที่", "no", "number", "#", "ลำดับ/ที่", "seq"),
 }
 

@@ -300,7 +300,7 @@ def write_registered(
                        register_numbers=[number for _, number in taken], **write_options)
     files = [(str(path.relative_to(out)) if path.is_relative_to(out) else str(path),
               _file_digest(path)[1]) for path in result.files]
-    register.issue(reservation.run_id, files)
+    register.issue(reservation.run_id, files, result.signatures)
     return dataclasses.replace(result, register_run=reservation.run_id,
                                numbers=numbers_text(spec.agency_code, reservation.numbers))
 

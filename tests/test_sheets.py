@@ -198,10 +198,14 @@ def test_a_column_a_template_reads(folder, capsys):
     write_xlsx(folder / "recipients.xlsx", [HEADER + ["เบอร์โทร"], *[r + ["0-5317-7328"] for r in ROWS]])
     write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient[\\"เบอร์โทร\\"] }}"\n')
     spec, book, letters = letters_of(folder)
-    write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient.email }}"\n')
+    write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient.website }}"\n')
     expect_error(folder, capsys, 'recipients.xlsx, แถว 1, คีย์ variants.direct.text.phone: '
-                 'ข้อความ variants.direct.text.phone ใช้ "email" '
+                 'ข้อความ variants.direct.text.phone ใช้ "website" '
                  "ของผู้รับ แต่ไฟล์ไม่มีคอลัมน์นี้")
+    # the e-mail column is one lettergen knows (lettergen send): named with its Thai headers
+    write_spec(folder, extra='\n[variants.direct.text]\nphone = "โทร {{ recipient.email }}"\n')
+    expect_error(folder, capsys, 'recipients.xlsx, แถว 1: ไม่มีคอลัมน์ "email" (email / อีเมล / อีเมล์) '
+                 "ซึ่งข้อความ variants.direct.text.phone ใช้ (recipient.email)")
 
 
 def test_two_columns_for_one_thing_are_named_with_their_letters(folder, capsys):

@@ -183,8 +183,8 @@ def write_pdfs(letters: Sequence[Letter]) -> list[bytes]:
 PAGE_NUMBERS = 9  # continuation-page numbers laid out with the shared rows (more when needed)
 
 
-def write_pdfs_with_pages(letters: Sequence[Letter],
-                          library: RowLibrary | None = None) -> list[tuple[bytes, int]]:
+def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None = None, *,
+                          own_pages: list | None = None) -> list[tuple[bytes, int]]:
     """Many letters as one PDF each, with its page count.
 
     A letter's own pages, and the pages of an attachment made for it alone (its
@@ -201,7 +201,11 @@ def write_pdfs_with_pages(letters: Sequence[Letter],
     With a ``library`` (rows laid out by earlier calls, kept by the caller: the web
     preview's), a row found there is taken from it, and only the others are laid out, in
     one document added to it. The pages look the same, but the bytes then depend on what
-    was laid out before (a font is subset per document), so the batch engine passes none."""
+    was laid out before (a font is subset per document), so the batch engine passes none.
+
+    ``own_pages``, when given, receives per letter its own pages as placed: per page, each row's
+    (html, top in points from the page's top, paginate.Box), the page number first on a
+    continuation page (where a signature goes: lettergen/signing/place.py)."""
     import pikepdf
 
     if not letters:
@@ -241,6 +245,9 @@ def write_pdfs_with_pages(letters: Sequence[Letter],
                         placed.insert(0, (sheet, html, page_number_top(sheet.box(html).height)))
                     placements.append(placed)
                 parts.append(("rows", placements))
+                if k == 0 and own_pages is not None:
+                    own_pages.append([[(html, top, sheet.box(html)) for sheet, html, top in placed]
+                                    for placed in placements])
 
             def build(out, parts=parts):
                 for kind, part in parts:
@@ -469,7 +476,9 @@ def encrypt(pdf: bytes, password: str) -> bytes:
 
 
 def concatenate(paths) -> bytes:
-    """One PDF of all ``paths`` in order, for a single print job."""
+    """One PDF of all ``paths`` in order, for a single print job. A signed letter's visible
+    signature is printed as part of its page (its signature field does not travel: the print
+    job is not a signed document)."""
     import pikepdf
 
     out = pikepdf.new()
@@ -478,6 +487,10 @@ def concatenate(paths) -> bytes:
         for path in paths:
             source = pikepdf.open(path)
             sources.append(source)
+            if "/AcroForm" in source.Root:
+                source.flatten_annotations("print")
+                if "/AcroForm" in source.Root:
+                    del source.Root.AcroForm
             out.pages.extend(source.pages)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -208,6 +208,50 @@ def test_the_import_graph_reads_imports():
     assert "lettergen.pdf.writer" in graph["lettergen.rendering"]  # a lazy import counts
 
 
+# Private names one module takes from another, left as they are for now: web/sheets.py
+# belongs to the web app's own restructuring.
+PRIVATE_IMPORTS_LEFT = {("lettergen.web.sheets", "lettergen.recipients", "_pick_table")}
+
+
+def private_imports() -> set[tuple[str, str, str]]:
+    """(module, lettergen module it imports from, name) for every ``from X import _name``
+    of one lettergen module from another."""
+    import ast
+
+    paths = {_module_name(path): path for path, _ in sources()}
+    found = set()
+    for name, path in paths.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                parts = package.split(".")
+                parts = parts[:len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            if base.startswith("lettergen") and base != name:
+                found |= {(name, base, alias.name) for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")}
+    return found
+
+
+def test_no_module_takes_a_private_name_of_another():
+    found = private_imports()
+    assert found - PRIVATE_IMPORTS_LEFT == set()
+    assert PRIVATE_IMPORTS_LEFT <= found  # an allowance goes when its import does
+
+
+def test_the_two_writers_do_not_reach_into_each_other():
+    """What both writers need (link breaks, the geometry, the kinds) lives outside both."""
+    graph = import_graph()
+    for name, imported in graph.items():
+        for writer, other in (("lettergen.pdf", "lettergen.docx"), ("lettergen.docx", "lettergen.pdf")):
+            if name.startswith(writer + ".") or name == writer:
+                assert not {m for m in imported if m == other or m.startswith(other + ".")}, name
+
+
 def test_no_module_imports_itself_through_others():
     graph = import_graph()
     cycles = []

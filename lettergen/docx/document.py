@@ -11,7 +11,7 @@ from docx.shared import Cm, Pt
 from .. import geometry as g
 from ..caches import ByContent
 from ..model import Paragraph
-from ..pdf.urls import with_breaks
+from ..links import with_breaks
 from .blank import new_letter_document
 from .thai_xml import set_thai_run
 

@@ -133,6 +133,94 @@ def test_the_command_exits_2_with_one_line_when_weasyprint_is_untested(tmp_path,
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
+def pyproject_requirements(group: str | None = None) -> dict:
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    items = project["dependencies"] if group is None else project["optional-dependencies"][group]
+    return {Requirement(item).name.lower(): Requirement(item).specifier for item in items}
+
+
+def test_pyproject_pins_each_dependency_to_its_tested_range():
+    """pyproject.toml's range of every dependency is the one lettergen/versions.py checks:
+    from the release tested, bounded above."""
+    from packaging.specifiers import SpecifierSet
+
+    from lettergen import versions
+
+    ranges = pyproject_requirements()
+    assert sorted(ranges) == sorted(versions.TESTED)
+    for name, specifier in ranges.items():
+        low, high = versions.TESTED[name]
+        assert specifier == SpecifierSet(f">={low},<{high}"), name
+    for name, specifier in pyproject_requirements("test").items():  # the test tools too
+        assert any(s.operator == "<" for s in specifier), name
+
+
+def test_the_lock_lies_inside_the_tested_ranges():
+    from packaging.specifiers import SpecifierSet
+
+    from lettergen import versions
+
+    locked = {}
+    for line in (PACKAGE.parent / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            locked[name.lower().replace("_", "-")] = version
+    for name, specifier in {**pyproject_requirements(), **pyproject_requirements("test")}.items():
+        assert name in locked, name
+        assert locked[name] in SpecifierSet(str(specifier)), (name, locked[name])
+        if name in versions.TESTED:
+            assert versions.tested(name, locked[name])
+
+
+@pytest.mark.parametrize("name", sorted(["weasyprint", "python-docx", "pythainlp", "uharfbuzz",
+                                         "fonttools", "pikepdf", "qrcode", "pillow", "openpyxl"]))
+def test_each_check_refuses_exactly_what_pyproject_leaves_out(name):
+    """The adapters' checks (WeasyPrint's and python-docx's at import, the others' when a
+    run starts) accept the range pyproject.toml gives, and nothing outside it."""
+    from packaging.version import Version
+
+    from lettergen import versions
+    from lettergen.docx import python_docx
+    from lettergen.pdf import weasy
+
+    check = {"weasyprint": weasy.check_version, "python-docx": python_docx.check_version}.get(
+        name, lambda version: versions.check(name, version))
+    specifier = pyproject_requirements()[name]
+    low, high = versions.TESTED[name]
+    parts = list(versions.version_tuple(low))
+    while parts[-1] == 0:
+        parts.pop()
+    parts[-1] -= 1
+    below = ".".join(map(str, parts)) + ".99"  # the last release before the range
+    for version in (low, low + ".0", low + ".7", high, high + ".1", below):
+        if Version(version) in specifier:
+            check(version)
+        else:
+            with pytest.raises(ResourceError, match=re.escape(versions.requirement(name))):
+                check(version)
+    assert any(name in names for names in versions.MAKES_BYTES.values())
+
+
+def test_a_run_refuses_an_untested_library_that_makes_its_bytes(tmp_path, monkeypatch, capsys):
+    """pikepdf 11 might write the PDFs' objects otherwise: exit 2, one line, nothing written."""
+    import importlib
+
+    from lettergen import cli
+
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "11.0.0" if name == "pikepdf" else real(name))
+    code = cli.main(["demo", "--out", str(tmp_path / "out"), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and 'pip install "pikepdf>=10.18,<10.19"' in err and "11.0.0" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_the_stylesheet_takes_every_length_of_the_geometry():
     from lettergen import geometry
     from lettergen.pdf.writer import stylesheet

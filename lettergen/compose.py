@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from . import geometry
 from .caches import ByContent, freeze
 from .errors import InputError, RecipientsError
+from .kinds import KINDS
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
@@ -143,15 +144,16 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
               lambda _, p=p, i=i: Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
         for i, p in enumerate(spec.body)
     )
+    kind = KINDS[spec.kind]
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
     salutation = (plain(to_runs(text(spec.salutation, "letter.salutation")))
-                  if spec.kind == "external" else "")  # a stamped letter has none
+                  if kind.shows("salutation") else "")  # a stamped letter has none
     cites = ""
     if variant.cites:
         cites = arabic_digit_to_thai_digit(
             f"หนังสือ{spec.sender.agency} ที่ {variant.cites.number} ลงวันที่ "
         ) + thai_date(variant.cites.date)
-    attachments = [_credentials(spec, item, text)]
+    attachments = [_credentials(spec, item, text)] if item.members else []
     if spec.steps:
         sources = [spec.steps_title] + [t for step in spec.steps for t in
                                         (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
@@ -174,6 +176,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         enclosures=tuple(plain(to_runs(e)) for e in spec.enclosures),
         body=body,
         agency=spec.sender.agency,
+        department=_department(spec) if kind.shows("department") else "",
         closing=spec.closing,
         signer_name=spec.sender.signer_name,
         signer_position=spec.sender.signer_position,
@@ -203,6 +206,13 @@ def _context(spec: Spec, variant: Variant, item: Planned, totals: Progress) -> d
         "days_left": (spec.deadline - spec.date).days if spec.deadline else None,
         "variant": variant.name,
     }
+
+
+def _department(spec: Spec) -> str:
+    """A memo's ส่วนราชการ: the owner unit, its section and phone."""
+    s = spec.sender
+    phone = f"{LABELS['phone']} {s.phone}" if s.phone else ""
+    return plain(to_runs(" ".join(part for part in (s.unit, s.section, phone) if part)))
 
 
 def _owner_lines(spec: Spec) -> tuple[str, ...]:

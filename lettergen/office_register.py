@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-ORDINARY, CIRCULAR = "", "ว"  # the two series of numbers
+from .kinds import CIRCULAR, INTERNAL, ORDINARY  # noqa: F401  (the series of numbers)
 STATUS_RESERVED, STATUS_ISSUED, STATUS_ABANDONED = "reserved", "issued", "abandoned"
 KIND_LETTERS, KIND_REMINDERS = "letters", "reminders"
 SCHEMA_VERSION = "1"

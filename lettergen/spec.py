@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import SpecError, did_you_mean
+from .kinds import DEFAULT as DEFAULT_KIND, KINDS, kind_named, unknown_kind_message
 from .thai import DateError, nfc, parse_thai_date, thai_date, thai_weekday_date
 
-LETTER_KINDS = {"stamped": "หนังสือประทับตรา", "external": "หนังสือภายนอก"}
+LETTER_KINDS = {name: kind.thai for name, kind in KINDS.items()}  # kinds.py describes each
 URGENCIES = ("ด่วนที่สุด", "ด่วนมาก", "ด่วน", "")
 RECIPIENT_KINDS = {
     "อบจ.": "องค์การบริหารส่วนจังหวัด",
@@ -329,7 +330,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     """Validate raw TOML data: one reader per table, then the checks across tables."""
     top = _Table(raw, "", path)
     letter = _read_letter(top.table("letter", required=True), path)
-    sender = _read_sender(top.table("sender", required=True), letter["kind"], path)
+    sender = _read_sender(top.table("sender", required=True))
     deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
     links = _read_links(top.table("links"))
     body = _read_body(top.table("body", required=True))
@@ -341,6 +342,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     register_start, register_action = _read_register(top.table("register"))
     reminder = _read_reminder(top, path) if "reminder" in raw else None
     top.finish()
+    _check_required(raw, letter["kind"], path)
 
     spec = Spec(
         path=path, sender=sender, deadline=deadline, links=links, body=body,
@@ -360,10 +362,10 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
 
 def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
     """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
-    kind = table.text("kind", "stamped")
-    if kind not in LETTER_KINDS:
-        raise table.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
-                      + f" (ใช้ได้: {', '.join(LETTER_KINDS)})")
+    named = table.text("kind", DEFAULT_KIND)
+    if kind_named(named) is None:
+        raise table.error("kind", unknown_kind_message(named))
+    kind = kind_named(named).name  # "บันทึกข้อความ" is read as "memo"
     urgency = table.text("urgency", "")
     if urgency not in URGENCIES:
         raise table.error("urgency", _urgency_message(urgency))
@@ -394,7 +396,7 @@ def _emblem(name: str, path: Path) -> Path | None:
     return emblem
 
 
-def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
+def _read_sender(table: _Table) -> Sender:
     """[sender]: the agency, its unit and contacts, and the signer."""
     sender = Sender(
         agency=table.text("agency"), unit=table.text("unit"), section=table.text("section", ""),
@@ -403,9 +405,18 @@ def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
         signer_name=table.text("signer_name", ""), signer_position=table.text("signer_position", ""),
     )
     table.finish()
-    if letter_kind == "external" and not sender.signer_name:
-        raise SpecError("หนังสือภายนอกต้องมีชื่อผู้ลงนาม", file=path, key="sender.signer_name")
     return sender
+
+
+def _check_required(raw: Mapping[str, Any], kind_name: str, path: Path) -> None:
+    """The keys the letter's kind requires (kinds.LetterKind.requires) have a value."""
+    kind = KINDS[kind_name]
+    for key, what in kind.requires:
+        node: Any = raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if not node:
+            raise SpecError(f"{kind.thai}ต้องมี{what}", file=path, key=key)
 
 
 def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:

@@ -245,6 +245,37 @@ def test_the_space_width_in_the_geometry_is_sarabuns():
     assert measured == pytest.approx(geometry.SPACE_EM, abs=0.0005)
 
 
+def test_the_line_height_in_the_geometry_is_sarabuns():
+    """Both writers set a line LINE_EM high: the PDF's stylesheet says so, and Word and
+    LibreOffice give a line of single spacing the font's typographic ascender plus
+    descender (its USE_TYPO_METRICS flag is set)."""
+    from fontTools.ttLib import TTFont
+
+    from lettergen import geometry
+    from lettergen.resources import FONTS
+
+    for name in ("Sarabun-Regular.ttf", "Sarabun-Bold.ttf"):
+        font = TTFont(FONTS / name)
+        os2, em = font["OS/2"], font["head"].unitsPerEm
+        assert os2.fsSelection & (1 << 7), name
+        height = (os2.sTypoAscender - os2.sTypoDescender + os2.sTypoLineGap) / em
+        assert height == pytest.approx(geometry.LINE_EM, abs=0.0005), name
+
+
+MEASURE = re.compile(r"(?:Cm|Pt)\(\s*[1-9]|\b\d+(?:\.\d+)?\s*(?:cm|pt)\b")
+
+
+@pytest.mark.parametrize("path", ["docx/writer.py", "docx/document.py", "docx/blank.py",
+                                  "docx/tables.py", "pdf/rows.py", "templates/parts.html.j2",
+                                  "kinds.py"])
+def test_the_letters_measures_come_from_the_geometry(path):
+    """The writers of a letter's page hold no length of their own: each comes from
+    geometry.py or from the kind's description, which takes it from there."""
+    text = (PACKAGE / path).read_text(encoding="utf-8")
+    code = "\n".join(line.split("#")[0] for line in text.splitlines())  # comments say cm too
+    assert MEASURE.findall(code) == []
+
+
 def test_pagination_justification_and_docx_read_the_same_geometry():
     from lettergen import geometry as g
     from lettergen.docx.writer import _blank
@@ -256,6 +287,9 @@ def test_pagination_justification_and_docx_read_the_same_geometry():
     assert section.right_margin.cm == pytest.approx(g.MARGIN_RIGHT_CM, abs=0.001)
     assert section.page_width.cm == pytest.approx(g.PAGE_WIDTH_CM, abs=0.001)
     assert paginate.TOP == pytest.approx(g.TOP_CM * 72 / 2.54)
+    # the text of a continuation page starts TOP_CM down, under the page number's line
+    assert (section.header_distance.cm + g.line_cm() + g.PAGE_NUMBER_GAP_CM
+            == pytest.approx(g.TOP_CM, abs=0.001))
 
 
 def _module_name(path: Path) -> str:

@@ -25,7 +25,7 @@ import jinja2
 
 from .. import geometry
 from ..errors import ResourceError
-from ..model import LABELS, Letter, Section
+from ..model import Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
 from .placement import RowLibrary, RowSheet, place_rows
@@ -62,8 +62,8 @@ def _environment() -> jinja2.Environment:
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())
-    env.globals["labels"] = LABELS
     env.globals["column_cm"] = geometry.column_cm
+    env.globals["body_pt"] = geometry.BODY_PT
     return env
 
 

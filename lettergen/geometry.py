@@ -49,11 +49,12 @@ DATE_AT_CM = 8.0  # an external letter's date line, a memo's วันที่
 ADDRESS_AT_CM = 9.5  # an external letter's agency and address, beside its ที่
 ENCLOSURE_INDENT_CM = 3.5  # an external letter's enclosures (สิ่งที่ส่งมาด้วย), after the label
 SIGNATURE_CENTRE_CM = 11.0  # the signature block's lines are centred here
-SIGNATURE_WIDTH_CM = 6.0  # and wrap within this width
+SIGNATURE_WIDTH_CM = 8.0  # and wrap within this width (from 7 cm to 15 cm)
 STAMP_SPACE_CM = 2.2  # room for the stamp, under a stamped letter's agency
 SIGN_SPACE_CM = 2.0  # room for the signature, above the signer's name
 ITEM_BEFORE_PT = 3  # in a table cell: before a numbered sub-item, and between paragraphs
-DOTS_RAISE_PT = 3.5  # a dotted line (form 29) stands this far above the foot of its line
+DOTS_RAISE_PT = 0  # a dotted line (form 29) stands this far above its line's baseline
+MARK_ROOM_PT = 8  # the PDF cuts a dotted line at its cell's edge, this far above the text
 
 # Table columns, as fractions of the text width.
 CREDENTIALS_COLUMNS = (0.1, 0.44, 0.23, 0.23)  # ลำดับ, อปท., username, password
@@ -102,6 +103,7 @@ def css_values() -> dict[str, str]:
         "line_height": f"{LINE_EM:g}",
         "band_after": cm(BAND_AFTER_CM),
         "dots_raise": points(DOTS_RAISE_PT),
+        "mark_room": points(MARK_ROOM_PT),
         "item_before": points(ITEM_BEFORE_PT),
         "first_line_indent": cm(FIRST_LINE_INDENT_CM),
         "paragraph_before": points(PARAGRAPH_BEFORE_PT),

@@ -123,6 +123,28 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class Addressee:
+    """[addressee]: one letter to one addressee named in the spec, with no recipients sheet
+    (a memo to the governor, an external letter to one person). Its texts see it as
+    ``recipient`` (``recipient.name``, ``recipient.id``)."""
+
+    id: str  # the first part of the file name, and the register's recipient id
+    name: str
+    number: int  # its running number without a workspace
+    cites: Cited | None
+
+
+@dataclass(frozen=True)
+class SigningMemo:
+    """[signing_memo]: the memo that takes a set up to the spec's signer (render
+    --signing-memo): who signs the memo itself, and its number without a workspace."""
+
+    signer_name: str
+    signer_position: str
+    number: int | None
+
+
+@dataclass(frozen=True)
 class Spec:
     path: Path
     kind: str
@@ -150,6 +172,8 @@ class Spec:
     register_action: str
     reminder: Reminder | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    addressee: Addressee | None = None  # one letter to the addressee named here, no sheet
+    signing_memo: SigningMemo | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings for the clerk
 
     @property
@@ -334,8 +358,15 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
     links = _read_links(top.table("links"))
     body = _read_body(top.table("body", required=True))
-    variants = _read_variants(top.table("variants", required=True))
-    routing = _read_routing(top.table("routing", required=True))
+    addressee = _read_addressee(top, path) if "addressee" in raw else None
+    if addressee is None:
+        variants = _read_variants(top.table("variants", required=True))
+        routing = _read_routing(top.table("routing", required=True))
+    else:  # one letter: the direct variant, to the addressee named in the spec
+        variants = {"direct": Variant("direct", "{{ recipient.name }}", False, addressee.number,
+                                      addressee.cites, {})}
+        routing = Routing(district_office="สถ.อ.", via_district=(), direct=())
+    signing_memo = _read_signing_memo(top.table("signing_memo")) if "signing_memo" in raw else None
     enclosure_title = _read_enclosure(top.table("enclosure"))
     steps_title, steps_headers, steps = _read_steps(top.table("steps"), path, links)
     recipients = _read_recipients_source(top.table("recipients"), path)
@@ -349,8 +380,11 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         variants=variants, routing=routing, enclosure_title=enclosure_title,
         steps_title=steps_title, steps_headers=steps_headers, steps=steps,
         recipients=recipients, register_start=register_start,
-        register_action=register_action, reminder=reminder, raw=raw, notes=notes, **letter,
+        register_action=register_action, reminder=reminder, raw=raw, notes=notes,
+        addressee=addressee, signing_memo=signing_memo, **letter,
     )
+    if addressee is not None:
+        _check_single_letter(spec, path)
     if reminder is not None:
         # Check the reminder variant now, as a spec of its own, so `check` finds its errors.
         _check_reminder(raw, reminder, spec, path)
@@ -479,6 +513,61 @@ def _read_variant(table: _Table, name: str) -> Variant:
                       circular=table.get("circular", bool, False), number=number, cites=cites, text=text)
     table.finish()
     return variant
+
+
+SHEET_TABLES = ("variants", "routing", "recipients", "reminder")  # a set's, not one letter's
+
+
+def _read_addressee(top: _Table, path: Path) -> Addressee:
+    """[addressee]: the one addressee of a letter without a sheet; the tables of a set made
+    from a sheet ([variants], [routing], [recipients], [reminder]) then have no place."""
+    for name in SHEET_TABLES:
+        if name in top.data:
+            top.seen.add(name)
+            raise SpecError(f"spec ที่มี [addressee] เป็นหนังสือฉบับเดียวถึงผู้รับที่ระบุ จึงไม่ใช้ [{name}] "
+                            "(ซึ่งใช้กับรายชื่อผู้รับ); ลบตารางนี้ หรือลบ [addressee]", file=path, key=name)
+    table = top.table("addressee")
+    cites = None
+    if "cites" in table.data:
+        cited = table.table("cites")
+        cites = Cited(number=cited.text("number"), date=cited.date("date"))
+        cited.finish()
+    addressee = Addressee(id=table.text("id", "1"), name=table.text("name"),
+                          number=table.get("number", int), cites=cites)
+    if addressee.number < 1:
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    for name in ("id", "name"):
+        if not getattr(addressee, name).strip():
+            raise table.error(name, "ต้องระบุค่านี้")
+    table.finish()
+    return addressee
+
+
+def _check_single_letter(spec: Spec, path: Path) -> None:
+    """A letter to the addressee named in [addressee] has no sheet: its texts may read the
+    addressee's name and id, and nothing a sheet would give (other columns, progress)."""
+    from .templating import recipient_fields, texts_reading
+
+    for name, key in recipient_fields(spec).items():
+        if name not in ("name", "id"):
+            raise SpecError(f"หนังสือฉบับเดียวถึง [addressee] ไม่มีรายชื่อผู้รับ จึงใช้ได้เฉพาะ "
+                            f"recipient.name และ recipient.id ไม่ใช่ recipient.{name}", file=path, key=key)
+    for name in ("progress", "members"):
+        key = texts_reading(spec, name)
+        if key:
+            raise SpecError(f"หนังสือฉบับเดียวถึง [addressee] ไม่มีรายชื่อผู้รับ จึงใช้ {name} ไม่ได้",
+                            file=path, key=key)
+
+
+def _read_signing_memo(table: _Table) -> SigningMemo:
+    """[signing_memo]: who signs the memo that takes the set up for signature, and its
+    number when there is no workspace."""
+    memo = SigningMemo(signer_name=table.text("signer_name"), signer_position=table.text("signer_position"),
+                       number=table.get("number", int, None))
+    if memo.number is not None and memo.number < 1:
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    table.finish()
+    return memo
 
 
 def _read_routing(table: _Table) -> Routing:

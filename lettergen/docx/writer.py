@@ -40,6 +40,9 @@ def write_docx(letter: Letter) -> bytes:
     _head(d, letter)
     for paragraph in letter.body:
         d.block("body", paragraph, _body_paragraph)
+    # the rule of the PDF's pages (pdf/rows.py): the signature never stands alone on a page,
+    # the body's last lines go with it (Word's widow control keeps two of them)
+    d.doc.paragraphs[-1].paragraph_format.keep_with_next = True
     d.block("signature", letter, _signature_and_owner)
     for section in letter.attachments:
         attachment(d, section)
@@ -125,13 +128,16 @@ def _signature_and_owner(d: LetterDocument, letter) -> None:
     the signature or the stamp an exact height; then the owner's footer."""
     kind = kind_of(letter)
     signature = kind.signature
-    for i, item in enumerate(signature_lines(letter)):
+    lines = signature_lines(letter)
+    for i, item in enumerate(lines):
         before = signature.before_pt if i == 0 else 0
         if isinstance(item, Space):
-            d.para(before=before).paragraph_format.line_spacing = Cm(item.cm)
+            p = d.para(before=before)
+            p.paragraph_format.line_spacing = Cm(item.cm)
         else:
-            d.para(item, before=before, indent_cm=signature.left_cm, right_cm=signature.right_cm,
-                   align=WD_ALIGN_PARAGRAPH.CENTER)
+            p = d.para(item, before=before, indent_cm=signature.left_cm, right_cm=signature.right_cm,
+                       align=WD_ALIGN_PARAGRAPH.CENTER)
+        p.paragraph_format.keep_with_next = i < len(lines) - 1  # one block, as in the PDF
     if kind.owner_footer:
         for i, line in enumerate(letter.owner_lines):
             d.para(line, before=g.OWNER_BEFORE_PT if i == 0 else 0)

@@ -39,9 +39,9 @@ def number_prefix(series: str) -> str:
 
 @dataclass(frozen=True)
 class Band:
-    """The top of the first page: the Garuda (``emblem_cm`` high, at the ``emblem_align``
-    of the text width; the same height left empty when the spec names no emblem, for
-    pre-printed paper), a title in it, and the urgency mark, all standing on its foot."""
+    """The top of the first page, ``height_cm`` high: the Garuda as high, at the
+    ``emblem_align`` of the text width (its room left empty when the spec names no emblem,
+    for pre-printed paper), and a title and the urgency mark standing on the band's foot."""
 
     height_cm: float
     emblem_align: str  # "center" | "left"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import SpecError
-from .kinds import KINDS
+from .kinds import CIRCULAR, KINDS, number_prefix
 from .spec import RECIPIENT_KINDS, Spec
 from .thai import arabic_digit_to_thai_digit, thai_date, thai_number
 
@@ -83,7 +83,7 @@ def _to_whom(group: Group) -> str:
 
 def _numbers(group: Group, code: str) -> str:
     """"ชร ๐๐๒๓.๑/ว ๑๘๘๕๘", "ชร ๐๐๒๓.๑/๑๘๘๕๓ - ๑๘๘๕๔" (consecutive), or the numbers listed."""
-    prefix = "ว " if group.circular else ""
+    prefix = number_prefix(CIRCULAR) if group.circular else ""
     numbers = list(dict.fromkeys(group.numbers))
     if len(numbers) == 1:
         text = f"{code}/{prefix}{numbers[0]}"

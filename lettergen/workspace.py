@@ -216,7 +216,8 @@ def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
     year = be_year(planning.spec.date)
 
     return (f"เลขที่หนังสือมาจากทะเบียนหนังสือส่งของ workspace {workspace.root} "
-            f"(ไม่ใช้ number ใน [variants] ของ spec): ถ้าสร้างตอนนี้จะได้ "
+            f"(ไม่ใช้ number ใน {'[addressee]' if planning.spec.addressee else '[variants]'} ของ spec): "
+            f"ถ้าสร้างตอนนี้จะได้ "
             f"{numbers_text(planning.spec.agency_code, numbers)} "
             f"ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))}")
 

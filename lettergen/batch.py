@@ -25,6 +25,7 @@ from typing import Sequence
 from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
 from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for callers of batch)
+from .kinds import KINDS
 from .model import Letter
 from .output_lock import output_lock
 from .recipients import Book
@@ -32,6 +33,7 @@ from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
 from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
+from .thai import arabic_digit_to_thai_digit
 
 CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
@@ -110,7 +112,7 @@ def run(
     spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
-    workspace=None, on_progress=None, signer=None,
+    workspace=None, on_progress=None, signer=None, signing_memo: bool = False,
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
     this run from the start (output_lock): another run writing there makes this one stop at
@@ -121,10 +123,12 @@ def run(
     ``on_progress(done, total)``, when given, is called as letters are finished (the web
     app's progress bar). With a ``signer`` (signing.load_signer) every PDF is signed in the
     staging folder, so the set comes out wholly signed or not at all, and the register
-    records each letter's certificate and signing time."""
+    records each letter's certificate and signing time. ``signing_memo``: the set starts
+    with the memo that takes it up for signature (signing_memo.py), numbered and recorded
+    in the register like its letters."""
     stderr = stderr or sys.stderr
     if workspace is not None:  # checked there, with the numbers reserved in the register
-        planning = plan_letters(spec, book, only)
+        planning = plan_letters(spec, book, only, signing_memo=signing_memo)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         _check_resources(spec, formats, stderr)
         return workspace.write_registered("letters", spec, book, planning, out_dir, check=check,
@@ -132,7 +136,7 @@ def run(
                                           zip_set=zip_set, progress=progress, stderr=stderr,
                                           wait=wait, on_progress=on_progress, signer=signer)
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
-        planning = plan_letters(spec, book, only)
+        planning = plan_letters(spec, book, only, signing_memo=signing_memo)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
         _check_resources(spec, formats, stderr)
@@ -147,7 +151,8 @@ def _check_resources(spec: Spec, formats: Sequence[str], stderr) -> None:
         font_paths()  # a missing font file is an input error, found before any output
     check_writers(formats)  # and so is an untested WeasyPrint or python-docx
     if spec.emblem is None and "pdf" in formats:
-        print("หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง ๓ ซม. "
+        height = arabic_digit_to_thai_digit(f"{KINDS[spec.kind].band.height_cm:g}")
+        print(f"หมายเหตุ: ไม่ได้กำหนดตราครุฑ (letter.emblem) จึงเว้นที่ว่าง {height} ซม. "
               "ไว้สำหรับพิมพ์ลงกระดาษที่มีตราครุฑ", file=stderr)
 
 

@@ -36,11 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="แก้ค่าใน spec ตามคีย์แบบจุด เช่น --set letter.date=2024-02-29")
 
-    demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย")
+    demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย (หนังสือประทับตรา บันทึกข้อความ หนังสือภายนอก)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
     demo.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
     demo.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
+    demo.add_argument("--signing-memo", action="store_true",
+                      help="เพิ่มบันทึกเสนอลงนามของหนังสือเวียนตัวอย่าง")
 
     render = sub.add_parser("render", help="สร้างหนังสือทุกฉบับเป็น PDF และ DOCX")
     common(render)
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
     signing_options(render)
+    render.add_argument("--signing-memo", action="store_true",
+                        help="เพิ่มบันทึกเสนอลงนาม (บันทึกข้อความถึงผู้ลงนาม บอกจำนวนหนังสือ ผู้รับ และเลขที่) "
+                             "ไว้หน้าหนังสือชุดนี้ ผู้ลงนามบันทึกอยู่ใน [signing_memo] ของ spec")
 
     check = sub.add_parser("check", help="ตรวจ spec และรายชื่อผู้รับ ไม่เขียนไฟล์ใด")
     common(check)
@@ -94,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="ให้เลขทะเบียนส่งของปีนั้นต่อจากทะเบียนเดิม: หนังสือฉบับถัดไปได้เลข N")
     register.add_argument("--continue-circular-from", type=int, default=None, metavar="N",
                           help="เช่นเดียวกัน สำหรับเลขหนังสือเวียน (ว)")
+    register.add_argument("--continue-internal-from", type=int, default=None, metavar="N",
+                          help="เช่นเดียวกัน สำหรับเลขบันทึกข้อความ (หนังสือภายใน ซึ่งมีเลขชุดของตนเอง)")
     register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
     register.add_argument("--cancel", type=int, default=None, metavar="RUN",
                           help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
@@ -138,6 +145,8 @@ def _load(args):
     from .errors import RecipientsError
 
     spec = load_spec(args.spec, _overrides(getattr(args, "overrides", [])))
+    if spec.addressee is not None:
+        return spec, _addressee_book(spec, args)
     path = getattr(args, "recipients", None) or spec.recipients.file
     if path is None:
         raise RecipientsError("ไม่ได้ระบุไฟล์รายชื่อผู้รับ: ใช้ --recipients หรือ [recipients] file ใน spec",
@@ -151,6 +160,26 @@ def _load(args):
     for note in spec.notes:
         print(note, file=sys.stderr)
     return spec, book
+
+
+def _addressee_book(spec, args):
+    """The one row of a spec that names its addressee ([addressee]): no sheet to read, and
+    nothing to follow up."""
+    from .errors import RecipientsError, SpecError
+    from .recipients import addressee_book
+
+    if args.command in ("status", "remind"):
+        raise SpecError(f"lettergen {args.command} ใช้กับรายชื่อผู้รับ แต่ spec นี้เป็นหนังสือฉบับเดียวถึง "
+                        "[addressee]", file=args.spec, key="addressee")
+    if getattr(args, "recipients", None) is not None:
+        raise RecipientsError("spec นี้เป็นหนังสือฉบับเดียวถึง [addressee] จึงไม่ใช้ไฟล์รายชื่อผู้รับ: "
+                              "ไม่ต้องระบุ --recipients", file=args.recipients)
+    if getattr(args, "encrypt", False):
+        raise SpecError("--encrypt ใช้รหัสเปิดไฟล์ของผู้รับแต่ละรายจากไฟล์รายชื่อ ซึ่งหนังสือฉบับเดียวถึง "
+                        "[addressee] ไม่มี", file=args.spec, key="addressee")
+    for note in spec.notes:
+        print(note, file=sys.stderr)
+    return addressee_book(spec)
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -182,12 +211,13 @@ def cmd_render(args) -> int:
         args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
                  print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace,
-                 signer=signer)
+                 signer=signer, signing_memo=args.signing_memo)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     seconds = time.monotonic() - args.started  # the whole command: a stall anywhere shows
-    print(f"เขียนหนังสือ {result.letters} ฉบับ{pages} ใน {seconds:.1f} วินาที "
+    memo = " รวมบันทึกเสนอลงนาม" if args.signing_memo else ""
+    print(f"เขียนหนังสือ {result.letters} ฉบับ{memo}{pages} ใน {seconds:.1f} วินาที "
           f"ไว้ที่ {result.out_dir} (พร้อมทะเบียนหนังสือส่ง {extras}){zipped}")
     if signer is not None:
         print(f"ลงลายมือชื่ออิเล็กทรอนิกส์ ({signer.level}) ทุกไฟล์ PDF โดย {signer.certificate.name} "
@@ -214,14 +244,29 @@ def _say_numbers(result) -> None:
               f"บันทึกเป็นการสร้างครั้งที่ {result.register_run}")
 
 
+DEMO_SETS = (  # the bundled example's specs, and the folder under --out each is written into
+    ("letter.toml", ""),  # the circulars (หนังสือประทับตรา): 18 district letters, 2 direct
+    ("memo.toml", "memo"),  # a memo (บันทึกข้อความ) to the governor proposing them
+    ("external.toml", "external"),  # an external letter (หนังสือภายนอก) to one person
+)
+
+
 def cmd_demo(args) -> int:
+    """The bundled Chiang Rai example, a set per kind of letter: the circulars into --out
+    (with their signing memo when asked), the memo and the external letter into folders of
+    their own under it."""
     from .resources import EXAMPLES
 
-    args.spec = EXAMPLES / "chiang-rai-2561" / "letter.toml"
-    args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
-    args.print_pdf = args.encrypt = args.zip_set = False
-    args.sign = args.sign_password_file = args.tsa = None
-    return cmd_render(args)
+    out, signing_memo = args.out, args.signing_memo
+    for name, folder in DEMO_SETS:
+        args.spec, args.out = EXAMPLES / "chiang-rai-2561" / name, out / folder if folder else out
+        args.recipients, args.overrides, args.format, args.only = None, [], "pdf,docx", None
+        args.print_pdf = args.encrypt = args.zip_set = False
+        args.sign = args.sign_password_file = args.tsa = None
+        args.signing_memo = signing_memo and name == "letter.toml"
+        cmd_render(args)
+        args.started = time.monotonic()  # each set's line gives its own time
+    return EXIT_OK
 
 
 def cmd_check(args) -> int:
@@ -325,7 +370,8 @@ def cmd_remind(args) -> int:
 def cmd_register(args) -> int:
     import datetime as dt
 
-    from .office_register import CIRCULAR, ORDINARY, be_year
+    from .kinds import SERIES_NAMES, number_prefix
+    from .office_register import CIRCULAR, INTERNAL, ORDINARY, be_year
     from .thai import arabic_digit_to_thai_digit, thai_digit_to_arabic_digit
     from .workspace import Workspace
 
@@ -335,15 +381,16 @@ def cmd_register(args) -> int:
     year = int(text)
     workspace = Workspace(args.workspace)
     office = workspace.register()
-    for series, start in ((ORDINARY, args.continue_from), (CIRCULAR, args.continue_circular_from)):
+    for series, start in ((ORDINARY, args.continue_from), (CIRCULAR, args.continue_circular_from),
+                          (INTERNAL, args.continue_internal_from)):
         if start is not None:
             try:
                 office.continue_from(year, series, start)
             except ValueError as exc:
                 raise InputError(f"--continue-from: {exc}") from None
-            label = f"{series} {start}" if series else str(start)
             print(f"เลขทะเบียนส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
-                  f"ฉบับถัดไปจะได้เลข {arabic_digit_to_thai_digit(label)}")
+                  f"{SERIES_NAMES[series]}ฉบับถัดไปจะได้เลข "
+                  f"{arabic_digit_to_thai_digit(number_prefix(series) + str(start))}")
     if args.cancel is not None:
         try:
             office.cancel(args.cancel)
@@ -375,7 +422,8 @@ def cmd_register(args) -> int:
         rows = len(office.entries(year))
         print(f"เขียนทะเบียนหนังสือส่ง ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
               f"({arabic_digit_to_thai_digit(str(rows))} รายการ) ไว้ที่ {args.out}")
-    elif (args.continue_from, args.continue_circular_from, args.cancel, args.list) == (None, None, None, False):
+    elif (args.continue_from, args.continue_circular_from, args.continue_internal_from, args.cancel,
+          args.list) == (None, None, None, None, False):
         raise InputError("lettergen register: ระบุ --out FILE.xlsx เพื่อเขียนทะเบียน, --list, "
                          "--cancel RUN หรือ --continue-from N")
     return EXIT_OK

@@ -2,18 +2,22 @@
 
 ``plan()`` applies the spec's routing: recipients whose kind goes through the district office
 are gathered into one letter to their district's office (its enclosure lists their
-credentials); the others get a direct letter each. ``compose()`` turns each planned letter
-into a ``Letter``. The writers are reached through the one render core, rendering.py.
+credentials); the others get a direct letter each (a spec that names its one addressee,
+[addressee], has one letter). ``with_signing_memo()`` puts the memo that takes the set up for
+signature before it (signing_memo.py). ``compose()`` turns each planned letter into a
+``Letter``. The writers are reached through the one render core, rendering.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import geometry
+from . import geometry, signing_memo as signing
 from .caches import ByContent, freeze
-from .errors import InputError, RecipientsError
+from .errors import InputError, RecipientsError, SpecError
+from .kinds import CIRCULAR, KINDS, MEMO
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
 from .recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
@@ -26,10 +30,11 @@ class Planned:
     """One letter to be written: its variant, its addressee row and the rows whose
     credentials it carries."""
 
-    variant: str  # "district" | "direct"
+    variant: str  # "district" | "direct" | signing.VARIANT
     addressee: Recipient
     members: tuple[Recipient, ...]
     number: int
+    groups: tuple[signing.Group, ...] = ()  # the signing memo's: the set it takes up
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def plan(spec: Spec, rows: Sequence[Recipient], path=None, header=lambda name: n
     copies share its number; other letters count up from the variant's start number."""
     from .districts import closest, district_offices
 
+    if spec.addressee is not None:  # one letter, to the addressee the spec names
+        return [Planned("direct", rows[0], (), spec.variants["direct"].number)]
     routing = spec.routing
     offices, _made = district_offices(spec, rows)  # made from the LAOs' districts when none
     members: dict[str, list[Recipient]] = {d: [] for d in offices}
@@ -119,6 +126,16 @@ def letter_spec(spec: Spec, addressee: Recipient, book_path=None) -> Spec:
         raise RecipientsError(exc.message, file=book_path, row=addressee.row, column=column) from None
 
 
+def series_of(spec: Spec, item: Planned) -> str:
+    """The register series ``item``'s number comes from: a circular's (ว), else its kind's
+    (kinds.LetterKind.series: ordinary letters, or a memo's internal series)."""
+    if item.variant == signing.VARIANT:
+        return MEMO.series
+    if spec.variants[item.variant].circular:
+        return CIRCULAR
+    return KINDS[spec.kind].series
+
+
 def format_number(spec: Spec, number: int, circular: bool) -> str:
     """"ชร ๐๐๒๓.๑/ว ๑๘๘๕๘" for a circular, "ชร ๐๐๒๓.๑/๑๘๘๕๓" otherwise."""
     tail = f"ว {number}" if circular else str(number)
@@ -130,6 +147,8 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
     """One planned letter -> the document model. Paragraphs and attachments equal to ones
     in ``shared`` (filled by compose_all) are taken from there: the letters of a run then
     hold one step sheet and one copy of each common paragraph between them."""
+    if item.variant == signing.VARIANT:
+        return _signing_memo(spec, item)
     spec = letter_spec(spec, item.addressee, book_path)
     variant: Variant = spec.variants[item.variant]
     ctx = _context(spec, variant, item, totals)
@@ -143,15 +162,16 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
               lambda _, p=p, i=i: Paragraph(to_runs(text(p, f"body.paragraphs[{i}]")), "body"))
         for i, p in enumerate(spec.body)
     )
+    kind = KINDS[spec.kind]
     addressee = plain(to_runs(text(variant.addressee, f"variants.{variant.name}.addressee")))
     salutation = (plain(to_runs(text(spec.salutation, "letter.salutation")))
-                  if spec.kind == "external" else "")  # a stamped letter has none
+                  if kind.shows("salutation") else "")  # a stamped letter has none
     cites = ""
     if variant.cites:
         cites = arabic_digit_to_thai_digit(
             f"หนังสือ{spec.sender.agency} ที่ {variant.cites.number} ลงวันที่ "
         ) + thai_date(variant.cites.date)
-    attachments = [_credentials(spec, item, text)]
+    attachments = [_credentials(spec, item, text)] if item.members else []
     if spec.steps:
         sources = [spec.steps_title] + [t for step in spec.steps for t in
                                         (step.title, *step.items, *(b for b in step.channel if isinstance(b, str)))]
@@ -174,6 +194,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         enclosures=tuple(plain(to_runs(e)) for e in spec.enclosures),
         body=body,
         agency=spec.sender.agency,
+        department=_department(spec) if kind.shows("department") else "",
         closing=spec.closing,
         signer_name=spec.sender.signer_name,
         signer_position=spec.sender.signer_position,
@@ -184,6 +205,53 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         secrets=tuple(m.password for m in item.members if m.password),
         delivery_password=item.addressee.pdf_password,
     )
+
+
+def _signing_memo(spec: Spec, item: Planned) -> Letter:
+    """The signing memo (signing_memo.py) of the set ``item.groups`` describes."""
+    if item.number < 1:
+        raise SpecError("บันทึกเสนอลงนามต้องมีเลขที่: ระบุ [signing_memo] number หรือใช้ workspace "
+                        "ซึ่งให้เลขจากทะเบียนหนังสือส่ง", file=spec.path, key="signing_memo.number")
+    memo, sender = spec.signing_memo, spec.sender
+    subject = plain(to_runs(spec.subject))
+    body = signing.paragraphs(spec, subject, list(item.groups), spec.agency_code)
+    return Letter(
+        key=signing.KEY, recipient_id=signing.KEY, recipient_name=sender.signer_position,
+        kind=MEMO.name, urgency=spec.urgency, number=format_number(spec, item.number, False),
+        number_value=item.number, circular=False, date=spec.date, date_text=thai_date(spec.date),
+        addressee="", subject=plain(to_runs(signing.subject(subject))),
+        salutation=plain(to_runs(f"เรียน {sender.signer_position}")), cites="", enclosures=(),
+        body=tuple(Paragraph(to_runs(p), "body") for p in body), agency=sender.agency,
+        department=_department(spec), closing="", signer_name=memo.signer_name,
+        signer_position=memo.signer_position, owner_lines=(), attachments=(),
+        docx_font=spec.docx_font, emblem=str(spec.emblem) if spec.emblem else None,
+    )
+
+
+def with_signing_memo(planning: "Planning") -> "Planning":
+    """``planning`` with the signing memo planned before its letters (its number the
+    spec's [signing_memo] number until a register gives it one: Planning.numbered)."""
+    spec = planning.spec
+    signing.check(spec)
+    signer = Recipient(row=0, id=signing.KEY, name=spec.sender.signer_position, kind="",
+                       district="", username="", password="", done=False, done_date=None,
+                       extra={}, overrides={})
+    item = Planned(signing.VARIANT, signer, (), spec.signing_memo.number or 0)
+    return planning.numbered([item.number, *(p.number for p in planning.planned)],
+                             (item, *planning.planned))
+
+
+def _groups(spec: Spec, planned: Sequence[Planned]) -> tuple[signing.Group, ...]:
+    """The letters of ``planned`` by route, in plan order, for the signing memo."""
+    groups: dict[str, list[Planned]] = {}
+    for item in planned:
+        if item.variant != signing.VARIANT:
+            groups.setdefault(item.variant, []).append(item)
+    return tuple(signing.Group(
+        circular=spec.variants[name].circular,
+        addressees=tuple((item.addressee.kind, item.addressee.name) for item in items),
+        members=sum(len(item.members) for item in items), relayed=name == "district",
+        numbers=tuple(item.number for item in items)) for name, items in groups.items())
 
 
 def _context(spec: Spec, variant: Variant, item: Planned, totals: Progress) -> dict[str, Any]:
@@ -203,6 +271,13 @@ def _context(spec: Spec, variant: Variant, item: Planned, totals: Progress) -> d
         "days_left": (spec.deadline - spec.date).days if spec.deadline else None,
         "variant": variant.name,
     }
+
+
+def _department(spec: Spec) -> str:
+    """A memo's ส่วนราชการ: the owner unit, its section and phone."""
+    s = spec.sender
+    phone = f"{LABELS['phone']} {s.phone}" if s.phone else ""
+    return plain(to_runs(" ".join(part for part in (s.unit, s.section, phone) if part)))
 
 
 def _owner_lines(spec: Spec) -> tuple[str, ...]:
@@ -307,11 +382,22 @@ class Planning:
         shared = ByContent(limit=1 << 16, per_process=False)
         return [compose(self.spec, item, self.totals, self.book_path, shared) for item in self.planned]
 
+    def numbered(self, numbers: Sequence[int], planned: Sequence[Planned] | None = None) -> "Planning":
+        """The same letters (or ``planned``) with these numbers (from a register); a signing
+        memo among them then lists the numbers its set takes now."""
+        items = [dataclasses.replace(item, number=number)
+                 for item, number in zip(planned or self.planned, numbers, strict=True)]
+        groups = _groups(self.spec, items)
+        items = [dataclasses.replace(item, groups=groups) if item.variant == signing.VARIANT else item
+                 for item in items]
+        return Planning(self.spec, tuple(items), self.totals, self.book_path)
+
 
 def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
-                 totals: Progress | None = None) -> Planning:
+                 totals: Progress | None = None, signing_memo: bool = False) -> Planning:
     """The letters of a run, planned (``plan``; ``only`` the addressees listed) but not
-    composed. ``totals`` default to the progress over ``book``'s rows."""
+    composed, with the signing memo before them when asked (``with_signing_memo``).
+    ``totals`` default to the progress over ``book``'s rows."""
     totals = totals or progress(spec, book.rows)
     planned = plan(spec, book.rows, book.path, book.header)
     if only is not None:
@@ -323,7 +409,8 @@ def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
                 file=book.path,
             )
         planned = [p for p in planned if p.addressee.id in wanted]
-    return Planning(spec, tuple(planned), totals, book.path)
+    planning = Planning(spec, tuple(planned), totals, book.path)
+    return with_signing_memo(planning) if signing_memo else planning
 
 
 def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,

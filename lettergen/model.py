@@ -2,7 +2,8 @@
 
 All text here is final: Thai digits applied, templates rendered, NFC. The PDF writer and
 the DOCX writer read the same ``Letter`` and add no words of their own beyond fixed labels
-(ที่, ถึง, เรื่อง, เรียน, โทร.), which live in ``LABELS`` so both use the same ones.
+(ที่, ถึง, เรื่อง, ส่วนราชการ, โทร.), which live in ``LABELS`` so both use the same ones. What a
+letter's page is made of, by its kind, is kinds.py's.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Union
 LABELS = {
     "number": "ที่",
     "to": "ถึง",
+    "department": "ส่วนราชการ",
+    "date": "วันที่",
     "subject": "เรื่อง",
     "salutation": "เรียน",
     "cites": "อ้างถึง",
@@ -92,7 +95,7 @@ class Letter:
     key: str  # unique in a run; used for file names
     recipient_id: str
     recipient_name: str
-    kind: str  # "stamped" | "external"
+    kind: str  # a name of kinds.KINDS: "stamped", "external", "memo"
     urgency: str
     number: str  # "ชร ๐๐๒๓.๑/ว ๑๘๘๕๘"
     number_value: int
@@ -106,6 +109,7 @@ class Letter:
     enclosures: tuple[str, ...]
     body: tuple[Paragraph, ...]
     agency: str
+    department: str  # ส่วนราชการ of a memo: the owner unit and its phone
     closing: str
     signer_name: str
     signer_position: str

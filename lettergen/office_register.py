@@ -7,7 +7,9 @@ twice, by one process or by several at once.
 Numbers
     The running number of the register IS the number after the slash in the letter's ที่:
     "ชร ๐๐๒๓.๑/๑๒" is register number 12 of the ordinary series, "ชร ๐๐๒๓.๑/ว ๕" number 5 of
-    the circular series (ว). Each series runs through the calendar year of the letter's date
+    the circular series (ว); a memo (บันทึกข้อความ) takes its number from a series of its own,
+    internal letters (ภายใน), printed like an ordinary number (kinds.py says which series a
+    kind's numbers come from). Each series runs through the calendar year of the letter's date
     (the Buddhist-era year) and starts again at 1 each year, unless the office sets where a
     year's series continues from (``continue_from``: the paper register already stands at
     18852). A circular is one letter sent in many copies, so all copies of one circular (one
@@ -44,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-ORDINARY, CIRCULAR = "", "ว"  # the two series of numbers
+from .kinds import CIRCULAR, INTERNAL, ORDINARY  # noqa: F401  (the series of numbers)
 STATUS_RESERVED, STATUS_ISSUED, STATUS_ABANDONED = "reserved", "issued", "abandoned"
 KIND_LETTERS, KIND_REMINDERS = "letters", "reminders"
 SCHEMA_VERSION = "1"
@@ -132,7 +134,7 @@ class RegisterEntry:
 
     run_id: int
     year: int  # BE
-    series: str  # ORDINARY or CIRCULAR
+    series: str  # ORDINARY, CIRCULAR or INTERNAL
     register_number: int
     number: str  # the letter's ที่ as printed, e.g. "ชร ๐๐๒๓.๑/ว ๕"
     date: dt.date
@@ -148,7 +150,8 @@ class RegisterEntry:
 
     @property
     def register_label(self) -> str:
-        """เลขทะเบียนส่ง as the register shows it: "12", or "ว 5" for a circular."""
+        """เลขทะเบียนส่ง as the register shows it: "12", "ว 5" for a circular, "ภายใน 3" for
+        a memo's internal number."""
         return f"{self.series} {self.register_number}" if self.series else str(self.register_number)
 
 
@@ -337,7 +340,7 @@ class OfficeRegister:
             if next_number <= taken:
                 from .thai import arabic_digit_to_thai_digit
 
-                what = f"หนังสือเวียน {series} " if series else ""
+                what = {CIRCULAR: f"หนังสือเวียน {CIRCULAR} ", INTERNAL: "บันทึกข้อความ"}.get(series, "")
                 raise ValueError(arabic_digit_to_thai_digit(
                     f"ทะเบียนปี พ.ศ. {year} ออกเลข{what}ถึง {taken} แล้ว เลขถัดไปต้องมากกว่านั้น"))
             db.execute("INSERT OR REPLACE INTO series VALUES (?, ?, ?)", (year, series, next_number))

@@ -120,6 +120,14 @@ class Book:
         return self.headers.get(canonical, canonical)
 
 
+def addressee_book(spec: Spec) -> Book:
+    """The one row of a letter to the addressee its spec names ([addressee]): no sheet."""
+    addressee = spec.addressee
+    row = Recipient(row=0, id=addressee.id, name=addressee.name, kind="", district="",
+                    username="", password="", done=False, done_date=None, extra={}, overrides={})
+    return Book(path=spec.path, rows=(row,), encoding="utf-8")
+
+
 def load_recipients(path: str | Path, spec: Spec, *, use: str = "letters") -> Book:
     """Read the sheet for ``use``: "letters" (render, check, preview), "status" (progress
     only: no credentials needed) or "reminders" (letters and progress)."""

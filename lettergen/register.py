@@ -78,7 +78,7 @@ USE_THE_RUNS_REGISTER = "ใช้ไฟล์ register.csv หรือ registe
 def register_kind(path: Path) -> str:
     """"csv" or "xlsx": the form of a register file, by its content. Anything else (a
     folder, an empty file, a Word file, a PDF, an old .xls...) is a SpecError naming it."""
-    from .sheet_files import _KIND_NAMES, content_kind
+    from .sheet_files import KIND_NAMES, content_kind
 
     if path.is_dir():
         raise SpecError("เป็นโฟลเดอร์ ไม่ใช่ไฟล์ทะเบียนหนังสือส่ง; ระบุไฟล์ register.csv หรือ "
@@ -101,7 +101,7 @@ def register_kind(path: Path) -> str:
     if kind == "zip":
         raise SpecError(f"เป็นไฟล์ zip ที่ไม่ใช่ไฟล์ Excel (หรือเป็นไฟล์ Excel ที่เสีย บันทึกไม่ครบ) "
                         f"{NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
-    raise SpecError(f"เป็น{_KIND_NAMES[kind]} {NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
+    raise SpecError(f"เป็น{KIND_NAMES[kind]} {NOT_A_REGISTER}; {USE_THE_RUNS_REGISTER}", file=path)
 
 
 def read_rows(path: Path) -> list[RegisterRow]:

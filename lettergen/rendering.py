@@ -97,9 +97,18 @@ def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None
 
 
 def check_writers(formats: Sequence[str]) -> None:
-    """Refuse, before any output, a WeasyPrint or python-docx outside the tested versions
-    (their adapters check at import)."""
+    """Refuse, before any output, a library outside its tested versions (lettergen/versions.py):
+    WeasyPrint and python-docx (their adapters check at import), and every library that
+    makes part of the bytes of the files asked for, the register's XLSX included."""
+    from .versions import MAKES_BYTES, check_installed
+
+    names = list(MAKES_BYTES["register"])
     if "pdf" in formats or DELIVERY in formats:
         from .pdf import weasy  # noqa: F401
+
+        names += MAKES_BYTES["pdf"]
     if "docx" in formats:
         from .docx import python_docx  # noqa: F401
+
+        names += MAKES_BYTES["docx"]
+    check_installed(names)

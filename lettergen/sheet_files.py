@@ -80,7 +80,9 @@ def content_kind(path: Path, head: bytes) -> str:
     return "text"
 
 
-_KIND_NAMES = {
+# What a file is (content_kind), as the Thai messages name it: the sheet reader's and the
+# run register reader's (register.py).
+KIND_NAMES = {
     "xlsx": "ไฟล์ Excel (.xlsx)", "ods": "ไฟล์ OpenDocument (.ods)",
     "xls": "ไฟล์ Excel แบบเก่า (.xls) หรือไฟล์ Excel ที่ตั้งรหัสผ่าน", "html": "หน้าเว็บ (HTML)",
     "xml": "ไฟล์ XML", "pdf": "ไฟล์ PDF", "docx": "ไฟล์ Word (.docx)", "zip": "ไฟล์ zip",
@@ -113,7 +115,7 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
         if suffix not in TEXT_SUFFIXES:
             raise RecipientsError("ชนิดไฟล์ไม่รองรับ: ใช้ .csv หรือ .xlsx", file=path)
         return [read_csv(path)]
-    what = _KIND_NAMES[kind]
+    what = KIND_NAMES[kind]
     if kind == "xls":
         raise RecipientsError(
             f"เป็น{what} ซึ่ง lettergen อ่านไม่ได้ (อ่านรูปแบบตัวเลขอย่าง 00123 ให้ตรงกับที่ Excel "

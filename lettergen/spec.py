@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import SpecError, did_you_mean
+from .kinds import DEFAULT as DEFAULT_KIND, KINDS, kind_named, unknown_kind_message
 from .thai import DateError, nfc, parse_thai_date, thai_date, thai_weekday_date
 
-LETTER_KINDS = {"stamped": "หนังสือประทับตรา", "external": "หนังสือภายนอก"}
+LETTER_KINDS = {name: kind.thai for name, kind in KINDS.items()}  # kinds.py describes each
 URGENCIES = ("ด่วนที่สุด", "ด่วนมาก", "ด่วน", "")
 RECIPIENT_KINDS = {
     "อบจ.": "องค์การบริหารส่วนจังหวัด",
@@ -122,6 +123,28 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class Addressee:
+    """[addressee]: one letter to one addressee named in the spec, with no recipients sheet
+    (a memo to the governor, an external letter to one person). Its texts see it as
+    ``recipient`` (``recipient.name``, ``recipient.id``)."""
+
+    id: str  # the first part of the file name, and the register's recipient id
+    name: str
+    number: int  # its running number without a workspace
+    cites: Cited | None
+
+
+@dataclass(frozen=True)
+class SigningMemo:
+    """[signing_memo]: the memo that takes a set up to the spec's signer (render
+    --signing-memo): who signs the memo itself, and its number without a workspace."""
+
+    signer_name: str
+    signer_position: str
+    number: int | None
+
+
+@dataclass(frozen=True)
 class Spec:
     path: Path
     kind: str
@@ -149,6 +172,8 @@ class Spec:
     register_action: str
     reminder: Reminder | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    addressee: Addressee | None = None  # one letter to the addressee named here, no sheet
+    signing_memo: SigningMemo | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings for the clerk
 
     @property
@@ -329,26 +354,37 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     """Validate raw TOML data: one reader per table, then the checks across tables."""
     top = _Table(raw, "", path)
     letter = _read_letter(top.table("letter", required=True), path)
-    sender = _read_sender(top.table("sender", required=True), letter["kind"], path)
+    sender = _read_sender(top.table("sender", required=True))
     deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
     links = _read_links(top.table("links"))
     body = _read_body(top.table("body", required=True))
-    variants = _read_variants(top.table("variants", required=True))
-    routing = _read_routing(top.table("routing", required=True))
+    addressee = _read_addressee(top, path) if "addressee" in raw else None
+    if addressee is None:
+        variants = _read_variants(top.table("variants", required=True))
+        routing = _read_routing(top.table("routing", required=True))
+    else:  # one letter: the direct variant, to the addressee named in the spec
+        variants = {"direct": Variant("direct", "{{ recipient.name }}", False, addressee.number,
+                                      addressee.cites, {})}
+        routing = Routing(district_office="สถ.อ.", via_district=(), direct=())
+    signing_memo = _read_signing_memo(top.table("signing_memo")) if "signing_memo" in raw else None
     enclosure_title = _read_enclosure(top.table("enclosure"))
     steps_title, steps_headers, steps = _read_steps(top.table("steps"), path, links)
     recipients = _read_recipients_source(top.table("recipients"), path)
     register_start, register_action = _read_register(top.table("register"))
     reminder = _read_reminder(top, path) if "reminder" in raw else None
     top.finish()
+    _check_required(raw, letter["kind"], path)
 
     spec = Spec(
         path=path, sender=sender, deadline=deadline, links=links, body=body,
         variants=variants, routing=routing, enclosure_title=enclosure_title,
         steps_title=steps_title, steps_headers=steps_headers, steps=steps,
         recipients=recipients, register_start=register_start,
-        register_action=register_action, reminder=reminder, raw=raw, notes=notes, **letter,
+        register_action=register_action, reminder=reminder, raw=raw, notes=notes,
+        addressee=addressee, signing_memo=signing_memo, **letter,
     )
+    if addressee is not None:
+        _check_single_letter(spec, path)
     if reminder is not None:
         # Check the reminder variant now, as a spec of its own, so `check` finds its errors.
         _check_reminder(raw, reminder, spec, path)
@@ -360,10 +396,10 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
 
 def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
     """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
-    kind = table.text("kind", "stamped")
-    if kind not in LETTER_KINDS:
-        raise table.error("kind", f"ไม่รู้จักชนิดหนังสือ \"{kind}\"" + did_you_mean(kind, LETTER_KINDS)
-                      + f" (ใช้ได้: {', '.join(LETTER_KINDS)})")
+    named = table.text("kind", DEFAULT_KIND)
+    if kind_named(named) is None:
+        raise table.error("kind", unknown_kind_message(named))
+    kind = kind_named(named).name  # "บันทึกข้อความ" is read as "memo"
     urgency = table.text("urgency", "")
     if urgency not in URGENCIES:
         raise table.error("urgency", _urgency_message(urgency))
@@ -394,7 +430,7 @@ def _emblem(name: str, path: Path) -> Path | None:
     return emblem
 
 
-def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
+def _read_sender(table: _Table) -> Sender:
     """[sender]: the agency, its unit and contacts, and the signer."""
     sender = Sender(
         agency=table.text("agency"), unit=table.text("unit"), section=table.text("section", ""),
@@ -403,9 +439,18 @@ def _read_sender(table: _Table, letter_kind: str, path: Path) -> Sender:
         signer_name=table.text("signer_name", ""), signer_position=table.text("signer_position", ""),
     )
     table.finish()
-    if letter_kind == "external" and not sender.signer_name:
-        raise SpecError("หนังสือภายนอกต้องมีชื่อผู้ลงนาม", file=path, key="sender.signer_name")
     return sender
+
+
+def _check_required(raw: Mapping[str, Any], kind_name: str, path: Path) -> None:
+    """The keys the letter's kind requires (kinds.LetterKind.requires) have a value."""
+    kind = KINDS[kind_name]
+    for key, what in kind.requires:
+        node: Any = raw
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if not node:
+            raise SpecError(f"{kind.thai}ต้องมี{what}", file=path, key=key)
 
 
 def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
@@ -468,6 +513,61 @@ def _read_variant(table: _Table, name: str) -> Variant:
                       circular=table.get("circular", bool, False), number=number, cites=cites, text=text)
     table.finish()
     return variant
+
+
+SHEET_TABLES = ("variants", "routing", "recipients", "reminder")  # a set's, not one letter's
+
+
+def _read_addressee(top: _Table, path: Path) -> Addressee:
+    """[addressee]: the one addressee of a letter without a sheet; the tables of a set made
+    from a sheet ([variants], [routing], [recipients], [reminder]) then have no place."""
+    for name in SHEET_TABLES:
+        if name in top.data:
+            top.seen.add(name)
+            raise SpecError(f"spec ที่มี [addressee] เป็นหนังสือฉบับเดียวถึงผู้รับที่ระบุ จึงไม่ใช้ [{name}] "
+                            "(ซึ่งใช้กับรายชื่อผู้รับ); ลบตารางนี้ หรือลบ [addressee]", file=path, key=name)
+    table = top.table("addressee")
+    cites = None
+    if "cites" in table.data:
+        cited = table.table("cites")
+        cites = Cited(number=cited.text("number"), date=cited.date("date"))
+        cited.finish()
+    addressee = Addressee(id=table.text("id", "1"), name=table.text("name"),
+                          number=table.get("number", int), cites=cites)
+    if addressee.number < 1:
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    for name in ("id", "name"):
+        if not getattr(addressee, name).strip():
+            raise table.error(name, "ต้องระบุค่านี้")
+    table.finish()
+    return addressee
+
+
+def _check_single_letter(spec: Spec, path: Path) -> None:
+    """A letter to the addressee named in [addressee] has no sheet: its texts may read the
+    addressee's name and id, and nothing a sheet would give (other columns, progress)."""
+    from .templating import recipient_fields, texts_reading
+
+    for name, key in recipient_fields(spec).items():
+        if name not in ("name", "id"):
+            raise SpecError(f"หนังสือฉบับเดียวถึง [addressee] ไม่มีรายชื่อผู้รับ จึงใช้ได้เฉพาะ "
+                            f"recipient.name และ recipient.id ไม่ใช่ recipient.{name}", file=path, key=key)
+    for name in ("progress", "members"):
+        key = texts_reading(spec, name)
+        if key:
+            raise SpecError(f"หนังสือฉบับเดียวถึง [addressee] ไม่มีรายชื่อผู้รับ จึงใช้ {name} ไม่ได้",
+                            file=path, key=key)
+
+
+def _read_signing_memo(table: _Table) -> SigningMemo:
+    """[signing_memo]: who signs the memo that takes the set up for signature, and its
+    number when there is no workspace."""
+    memo = SigningMemo(signer_name=table.text("signer_name"), signer_position=table.text("signer_position"),
+                       number=table.get("number", int, None))
+    if memo.number is not None and memo.number < 1:
+        raise table.error("number", "เลขที่หนังสือต้องเป็นจำนวนเต็มบวก")
+    table.finish()
+    return memo
 
 
 def _read_routing(table: _Table) -> Routing:

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from .errors import InputError
-from .office_register import (CIRCULAR, KIND_LETTERS, KIND_REMINDERS, ORDINARY, NewEntry,
+from .kinds import SERIES_NAMES, number_prefix
+from .office_register import (CIRCULAR, INTERNAL, KIND_LETTERS, KIND_REMINDERS, ORDINARY, NewEntry,
                               OfficeRegister, be_year)
 
 if TYPE_CHECKING:
@@ -158,34 +159,39 @@ def _write_private(path: Path, data: bytes) -> Path:
 def number_slots(planning: "Planning") -> tuple[dict[str, int], list[tuple[str, int]]]:
     """How many numbers of each series the letters of ``planning`` take, and per letter its
     (series, index into that series' numbers): the copies of one circular variant share one
-    ว number; every other letter has its own ordinary number, in plan order."""
-    counts = {ORDINARY: 0, CIRCULAR: 0}
+    ว number; every other letter has its own number of its series (compose.series_of: an
+    ordinary letter's, a memo's internal one), in plan order."""
+    from .compose import series_of
+
+    counts: dict[str, int] = {}
     circulars: dict[str, int] = {}
     slots = []
     for item in planning.planned:
-        if planning.spec.variants[item.variant].circular:
+        series = series_of(planning.spec, item)
+        if series == CIRCULAR:
             if item.variant not in circulars:
-                circulars[item.variant] = counts[CIRCULAR]
-                counts[CIRCULAR] += 1
+                circulars[item.variant] = counts.get(CIRCULAR, 0)
+                counts[CIRCULAR] = circulars[item.variant] + 1
             slots.append((CIRCULAR, circulars[item.variant]))
         else:
-            slots.append((ORDINARY, counts[ORDINARY]))
-            counts[ORDINARY] += 1
-    return {s: n for s, n in counts.items() if n}, slots
+            slots.append((series, counts.get(series, 0)))
+            counts[series] = counts.get(series, 0) + 1
+    return counts, slots
 
 
 def numbers_text(agency_code: str, numbers: dict[str, Sequence[int]]) -> str:
-    """The numbers of a run as the letters show them: "ชร ๐๐๒๓.๑/ว ๕, ชร ๐๐๒๓.๑/๑๒–๑๔"."""
+    """The numbers of a run as the letters show them: "ชร ๐๐๒๓.๑/ว ๕, ชร ๐๐๒๓.๑/๑๒–๑๔"; a
+    memo's internal numbers, printed like ordinary ones, are said to be so."""
     from .thai import arabic_digit_to_thai_digit
 
     parts = []
-    for series in (CIRCULAR, ORDINARY):
+    for series in (CIRCULAR, ORDINARY, INTERNAL):
         taken = list(numbers.get(series, ()))
         if not taken:
             continue
-        tail = f"{series} " if series else ""
         span = str(taken[0]) if len(taken) == 1 else f"{taken[0]}–{taken[-1]}"
-        parts.append(f"{agency_code}/{tail}{span}")
+        which = f" ({SERIES_NAMES[INTERNAL]})" if series == INTERNAL else ""
+        parts.append(f"{agency_code}/{number_prefix(series)}{span}{which}")
     return arabic_digit_to_thai_digit(", ".join(parts))
 
 
@@ -210,7 +216,8 @@ def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
     year = be_year(planning.spec.date)
 
     return (f"เลขที่หนังสือมาจากทะเบียนหนังสือส่งของ workspace {workspace.root} "
-            f"(ไม่ใช้ number ใน [variants] ของ spec): ถ้าสร้างตอนนี้จะได้ "
+            f"(ไม่ใช้ number ใน {'[addressee]' if planning.spec.addressee else '[variants]'} ของ spec): "
+            f"ถ้าสร้างตอนนี้จะได้ "
             f"{numbers_text(planning.spec.agency_code, numbers)} "
             f"ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))}")
 
@@ -262,7 +269,6 @@ def write_registered(
     run is marked issued with its files and their sha256. A run that stops before that
     keeps its reservation, and the same run started again (same key) reuses it."""
     from .batch import check_letters, write_set
-    from .compose import Planning
     from .filenames import unique_stems
     from .thai import DateError, parse_thai_date
 
@@ -278,9 +284,7 @@ def write_registered(
         letters=len(planning), subject=spec.subject,
     ) as reservation:
         taken = [(series, reservation.numbers[series][i]) for series, i in slots]
-        planning = Planning(spec, tuple(dataclasses.replace(item, number=number)
-                                        for item, (_, number) in zip(planning.planned, taken)),
-                            planning.totals, planning.book_path)
+        planning = planning.numbered([number for _, number in taken])
         checked = check_letters(planning, check)  # all checks, with the numbers reserved
         stems = unique_stems([(e.key, e.recipient_name) for e in checked.entries])
         rows = []

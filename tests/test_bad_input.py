@@ -154,6 +154,11 @@ CASES = [
          '{spec}, คีย์ deadline.date: ปี 2018 ใน "10/08/2018" ดูเป็นปี ค.ศ.; ใช้ปี พ.ศ. (เช่น 2561)'),
     Case("unknown-key", "bad-unknown-key",
          '{spec}, คีย์ letter.urgncy: ไม่รู้จักคีย์นี้ (หรือหมายถึง "urgency")'),
+    Case("unknown-letter-kind", "bad-unknown-letter-kind",
+         '{spec}, คีย์ letter.kind: ไม่รู้จักชนิดหนังสือ "memmo" (หรือหมายถึง "memo") (ใช้ได้: '
+         "stamped (หนังสือประทับตรา), external (หนังสือภายนอก), memo (บันทึกข้อความ))"),
+    Case("memo-without-signer", "bad-memo-without-signer",
+         "{spec}, คีย์ sender.signer_name: บันทึกข้อความต้องมีชื่อผู้ลงนาม"),
     Case("wrong-type", "bad-wrong-type",
          "{spec}, คีย์ letter.date: ชนิดข้อมูลไม่ถูกต้อง: ต้องเป็น วันที่ หรือ ข้อความ"),
     Case("undefined-variable", "bad-undefined-variable",
@@ -321,7 +326,7 @@ SHEET_CASES = ("bad-missing-column", "bad-duplicate-id", "bad-empty-name", "bad-
                "bad-mojibake", "bad-mojibake-false-alarm")
 SPEC_CASES = ("bad-impossible-date", "bad-be-ce-mix", "bad-unknown-key", "bad-wrong-type",
               "bad-undefined-variable", "bad-template-syntax", "bad-qr-link", "bad-missing-emblem",
-              "bad-unusable-emblem")
+              "bad-unusable-emblem", "bad-unknown-letter-kind", "bad-memo-without-signer")
 
 
 def _spec_body(folder: str) -> str:

@@ -227,8 +227,9 @@ def test_batched_and_one_at_a_time_give_the_same_pages_and_text(example):
 
 def test_the_letters_user_agent_stylesheet_changes_no_layout(example, monkeypatch):
     """templates/ua.css stands in for WeasyPrint's user-agent stylesheet (it is faster):
-    with WeasyPrint's own, a district circular, a direct letter and an external letter
-    with a list of enclosures are laid out the same, character for character."""
+    with WeasyPrint's own, a district circular, a direct letter, an external letter with a
+    list of enclosures and a memo (its head lines with their dotted lines) are laid out the
+    same, character for character."""
     import weasyprint
 
     from lettergen.pdf import writer as pdf_writer
@@ -240,8 +241,13 @@ def test_the_letters_user_agent_stylesheet_changes_no_layout(example, monkeypatc
         "letter.kind": "external", "sender.signer_name": "นายสมชาย ใจดี",
         "sender.signer_position": "ผู้ว่าราชการจังหวัดเชียงราย",
         "letter.enclosures": '["บัญชีชื่อผู้ใช้และรหัสผ่าน 1 ฉบับ", "คู่มือการใช้งาน 1 ชุด"]'})
-    some = [letters[0], letters[-1], compose_all(external, book, only=["570102"])[0]]
-    assert len(some[2].enclosures) == 2 and "<ol>" in pdf_writer.html([some[2]])
+    memo = load_spec(EXAMPLE / "letter.toml", {
+        "letter.kind": "memo", "sender.signer_name": "นายสมชาย ใจดี",
+        "sender.signer_position": "ท้องถิ่นจังหวัดเชียงราย"})
+    some = [letters[0], letters[-1], compose_all(external, book, only=["570102"])[0],
+            compose_all(memo, book, only=["570102"])[0]]
+    assert len(some[2].enclosures) == 2 and "๒. คู่มือการใช้งาน ๑ ชุด" in pdf_writer.html([some[2]])
+    assert 'class="dots"' in pdf_writer.html([some[3]])
     assert pdf_writer._letter_html() is not weasyprint.HTML
     ours = [pdf_writer.render_document([letter]).write_pdf() for letter in some]
     monkeypatch.setattr(pdf_writer, "_letter_html", lambda: weasyprint.HTML)

@@ -71,9 +71,13 @@ def test_a_docx_written_after_others_is_the_one_written_from_cold_caches(example
     changed = [field.name for field in dataclasses.fields(first)
                if isinstance(getattr(first, field.name), str)]
     assert {"agency", "date_text", "urgency", "signer_name", "number"} <= set(changed)
-    for name in changed + ["owner_lines"]:
-        value = getattr(first, name)
-        other = dataclasses.replace(first, **{name: value + ("ก",) if name == "owner_lines" else value + "ก"})
+    from lettergen.kinds import KINDS
+
+    others = [(name, getattr(first, name) + "ก") for name in changed if name != "kind"]
+    others += [("owner_lines", first.owner_lines + ("ก",))]
+    others += [("kind", kind) for kind in KINDS if kind != first.kind]  # another kind's page
+    for name, value in others:
+        other = dataclasses.replace(first, **{name: value})
         warm = _letter_xml(other)
         caches.clear()
         assert warm == _letter_xml(other), name

@@ -84,6 +84,9 @@ def test_the_wheel_in_a_fresh_venv_runs_the_demo(built, tmp_path):
     assert len(list(out.glob("*.pdf"))) == 20 and len(list(out.glob("*.docx"))) == 20
     assert (out / "register.xlsx").is_file()
     assert not (out / ".incomplete").exists()
+    for kind in ("memo", "external"):  # the other kinds' examples, each a set of one letter
+        assert len(list((out / kind).glob("*.pdf"))) == 1 and len(list((out / kind).glob("*.docx"))) == 1
+        assert (out / kind / "register.xlsx").is_file()
 
 
 def _version() -> str:

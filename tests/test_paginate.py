@@ -106,7 +106,11 @@ EXTERNAL = {"letter.kind": "external", "sender.signer_name": "นายสมช
             "letter.enclosures": '["บัญชีชื่อผู้ใช้และรหัสผ่าน 1 ฉบับ"]'}
 
 
-@pytest.mark.parametrize("which", ["district circular", "direct letter", "external letter"])
+MEMO = {"letter.kind": "memo", "sender.signer_name": "นายสมชาย ใจดี",
+        "sender.signer_position": "ท้องถิ่นจังหวัดเชียงราย", "letter.urgency": ""}
+
+
+@pytest.mark.parametrize("which", ["district circular", "direct letter", "external letter", "memo"])
 def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which):
     """The letter's own pages built from rows have the same pages, the same text and the
     same positions (within 0.01 pt) as WeasyPrint's layout of the rows in one flow."""
@@ -120,6 +124,8 @@ def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which
     spec, book, letters = example
     if which == "external letter":
         letters = compose_all(load_spec(EXAMPLE / "letter.toml", EXTERNAL), book, ["570102"])
+    if which == "memo":
+        letters = compose_all(load_spec(EXAMPLE / "letter.toml", MEMO), book, ["570102"])
     letter = letters[-1] if which == "direct letter" else letters[0]
     reference = render_document([letter]).write_pdf()
     assembled = write_pdf(letter)

@@ -451,6 +451,7 @@ def test_each_password_only_in_its_own_letter_and_nowhere_else(demo_on_terminal,
     files = sorted(p for folder in (out, status) for p in folder.rglob("*") if p.is_file())
     assert {p.name for p in out.iterdir()} >= {"register.csv", "register.xlsx"}
     assert len([p for p in files if p.parent == out and p.suffix in (".pdf", ".docx")]) == 40
+    assert len([p for p in files if p.parent.parent == out and p.suffix in (".pdf", ".docx")]) == 4
     for path in files:
         if path.suffix == ".pdf":
             dump = pdf_dump(path)
@@ -1029,3 +1030,4 @@ def test_a_run_leaves_no_temporary_files_and_says_nothing_on_stderr(tmp_path):
     assert "Exception ignored" not in result.stdout + result.stderr, result.stderr
     assert sorted(p.name for p in scratch.iterdir()) == []
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 20
+    assert len(list((tmp_path / "out").glob("*/*.pdf"))) == 2  # the memo and the external letter

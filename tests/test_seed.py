@@ -66,11 +66,18 @@ def strip_literals(text: str, book) -> str:
 
 
 def test_demo_writes_twenty_pdfs_and_twenty_docx_and_the_register(demo_dir):
+    """The circulars and their register in the output folder; the memo and the external
+    letter, each a set of one letter with its register, in folders of their own."""
     files = sorted(p.name for p in demo_dir.iterdir())
     assert len([f for f in files if f.endswith(".pdf")]) == 20
     assert len([f for f in files if f.endswith(".docx")]) == 20
     assert set(files) - {f for f in files if f.endswith((".pdf", ".docx"))} == {
-        "register.csv", "register.xlsx"}
+        "register.csv", "register.xlsx", "memo", "external"}
+    assert sorted(p.name for p in (demo_dir / "memo").iterdir()) == [
+        "register.csv", "register.xlsx", "ผวจ.ชร-ผู้ว่าราชการจังหวัดเชียงราย.docx",
+        "ผวจ.ชร-ผู้ว่าราชการจังหวัดเชียงราย.pdf"]
+    assert sorted(p.name for p in (demo_dir / "external").iterdir()) == [
+        "register.csv", "register.xlsx", "วิทยากร-นายสมศักดิ์ ใจงาม.docx", "วิทยากร-นายสมศักดิ์ ใจงาม.pdf"]
     stems = {f.rsplit(".", 1)[0] for f in files if f.endswith((".pdf", ".docx"))}
     assert "5701-สำนักงานส่งเสริมการปกครองท้องถิ่นอำเภอเมืองเชียงราย" in stems
     assert "570102-เทศบาลนครเชียงราย" in stems

@@ -254,6 +254,9 @@ def test_visible_signature_stands_in_the_stamp_space_on_blank_paper(signed_set):
     import pikepdf
     import pypdfium2
 
+    from lettergen import geometry as g
+    from lettergen.kinds import STAMPED
+
     out, plain = signed_set
     for signed_path, plain_path in zip(letters(out), letters(plain)):
         with pikepdf.open(signed_path) as pdf:
@@ -261,7 +264,8 @@ def test_visible_signature_stands_in_the_stamp_space_on_blank_paper(signed_set):
             page = next(i for i, p in enumerate(pdf.pages) if any(a.objgen == field.objgen
                                                                   for a in p.get("/Annots", [])))
             x0, y0, x1, y1 = (float(v) for v in field.Rect)
-        assert (x1 - x0, y1 - y0) == pytest.approx((6 / 2.54 * 72, 2.2 / 2.54 * 72), abs=0.05)
+        assert (x1 - x0, y1 - y0) == pytest.approx((g.pt(STAMPED.signature.width_cm), g.pt(g.STAMP_SPACE_CM)),
+                                                    abs=0.05)  # the signature block's width, the stamp's room
         document = pypdfium2.PdfDocument(str(plain_path))
         scale = 2
         image = document[page].render(scale=scale).to_pil().convert("L")

@@ -48,16 +48,26 @@ def new_letter_document(font: str):
 
 def page_setup(section, font: str, numbered: bool) -> None:
     """The page and margins of geometry.py, a header of its own: for the letter's pages
-    (``numbered``) "- ๒ -" from the second page on; empty for an attachment."""
+    (``numbered``) "- ๒ -" from the second page on; empty for an attachment.
+
+    As in the PDF, the text of a first page starts FIRST_TOP_CM from the top (the Garuda's
+    band) and of any other page TOP_CM, with the page number's line PAGE_NUMBER_GAP_CM above
+    it: the section's top margin is FIRST_TOP_CM, and the header (none on a letter's first
+    page) is one line that ends PAGE_NUMBER_GAP_CM above TOP_CM, plus that gap as space
+    after it; Word and LibreOffice start the text below a header that reaches past the
+    margin."""
     section.page_width, section.page_height = Cm(g.PAGE_WIDTH_CM), Cm(g.PAGE_HEIGHT_CM)
     section.left_margin, section.right_margin = Cm(g.MARGIN_LEFT_CM), Cm(g.MARGIN_RIGHT_CM)
     section.top_margin, section.bottom_margin = Cm(g.FIRST_TOP_CM), Cm(g.MARGIN_BOTTOM_CM)
-    section.header_distance = Cm(g.DOCX_HEADER_CM)
+    section.header_distance = Cm(g.TOP_CM - g.PAGE_NUMBER_GAP_CM - g.line_cm())
     section.header.is_linked_to_previous = False
     section.different_first_page_header_footer = numbered
     header = section.header.paragraphs[0]
     for run in list(header.runs):
         python_docx.element(header).remove(python_docx.element(run))
+    header.paragraph_format.space_before = Cm(0)
+    header.paragraph_format.space_after = Cm(g.PAGE_NUMBER_GAP_CM)
+    header.paragraph_format.line_spacing = 1.0
     if numbered:
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         add_page_number_field(header, font, g.BODY_PT)

@@ -11,7 +11,7 @@ from docx.shared import Cm, Pt
 from .. import geometry as g
 from ..caches import ByContent
 from ..model import Paragraph
-from ..pdf.urls import with_breaks
+from ..links import with_breaks
 from .blank import new_letter_document
 from .thai_xml import set_thai_run
 
@@ -28,7 +28,7 @@ class LetterDocument:
         self.body = self.doc.element.body  # its last child, w:sectPr, stays last
 
     def para(self, text: str = "", *, before: float = 0, align=None, indent_cm: float = 0,
-             first_line_cm: float = 0, bold=False, size=g.BODY_PT, color=None):
+             right_cm: float = 0, first_line_cm: float = 0, bold=False, size=g.BODY_PT, color=None):
         """A new paragraph at the end of the body: no space after, single line spacing."""
         paragraph = self.doc.add_paragraph()
         fmt = paragraph.paragraph_format
@@ -36,6 +36,8 @@ class LetterDocument:
         fmt.line_spacing = 1.0
         if indent_cm:
             fmt.left_indent = Cm(indent_cm)
+        if right_cm:
+            fmt.right_indent = Cm(right_cm)
         if first_line_cm:
             fmt.first_line_indent = Cm(first_line_cm)
         if align is not None:

@@ -10,36 +10,22 @@
   (package_zip.py), so each part shared by every letter is serialized once.
 
 The installed version is checked when this module is imported, against the range the test
-suite ran on (pinned in pyproject.toml): an upgrade starts here.
+suite ran on (lettergen/versions.py, as pinned in pyproject.toml): an upgrade starts here.
 """
 
 from __future__ import annotations
 
-from importlib import metadata
-
-from ..errors import ResourceError
-
-TESTED = ((1, 2), (2, 0))  # pyproject.toml: python-docx>=1.2,<2
+from .. import versions
 
 
 def check_version(version: str) -> None:
-    """Refuse a python-docx outside the tested range: its internals may have changed."""
-    numbers = tuple(int(part) if part.isdigit() else 0 for part in version.split(".")[:2])
-    low, high = TESTED
-    if not low <= numbers < high:
-        raise ResourceError(
-            f"lettergen ใช้ได้กับ python-docx รุ่น {low[0]}.{low[1]} ขึ้นไปแต่ต่ำกว่า {high[0]} "
-            f"ที่ทดสอบแล้วเท่านั้น แต่เครื่องนี้ติดตั้งรุ่น {version}: ติดตั้งรุ่นที่ถูกต้องด้วย "
-            f"pip install \"python-docx>={low[0]}.{low[1]},<{high[0]}\""
-        )
+    """Refuse a python-docx outside the tested range (lettergen/versions.py): its internals
+    may have changed."""
+    versions.check("python-docx", version)
 
 
 def installed_version() -> str:
-    try:
-        return metadata.version("python-docx")
-    except metadata.PackageNotFoundError:
-        raise ResourceError("ไม่พบ python-docx ที่ใช้สร้าง DOCX: ติดตั้งด้วย "
-                            "pip install \"python-docx>=1.2,<2\"") from None
+    return versions.installed("python-docx")
 
 
 check_version(installed_version())

@@ -113,7 +113,7 @@ def _cell(d: LetterDocument, cell, blocks) -> None:
         if block.style == "center":
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if block.style == "item":
-            p.paragraph_format.space_before = Pt(3)
+            p.paragraph_format.space_before = Pt(g.ITEM_BEFORE_PT)
         d.runs(p, block, size=g.TABLE_PT, width_pt=cell.width.pt)
 
 

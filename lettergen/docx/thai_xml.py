@@ -158,3 +158,31 @@ def shade_cell(cell, fill: str) -> None:
     tcpr = element(cell).get_or_add_tcPr()
     shd = _append(tcpr, "w:shd", val="clear", color="auto")
     shd.set(qn("w:fill"), fill)
+
+
+def float_picture(run, align: str) -> None:
+    """The picture python-docx put in ``run`` (in the line, w:drawing/wp:inline) taken out
+    of the line: anchored at the top of its paragraph, at the ``align`` ("center", "left")
+    of the margins, the text not wrapped around it. So the Garuda stands in its band as in
+    the PDF, and the band's lines keep their own heights (kinds.Band)."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    drawing = element(run).find(qn("w:drawing"))
+    inline = drawing.find(qn("wp:inline"))
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp")} distT="0" distB="0" distL="0" distR="0" simplePos="0" '
+        'relativeHeight="0" behindDoc="1" locked="0" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="margin"><wp:align>{align}</wp:align></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        '</wp:anchor>')
+    # the schema's order: extent, effectExtent, the wrapping, docPr, cNvGraphicFramePr, graphic
+    for tag in ("wp:extent", "wp:effectExtent"):
+        child = inline.find(qn(tag))
+        if child is not None:
+            anchor.append(child)
+    anchor.append(parse_xml(f'<wp:wrapNone {nsdecls("wp")}/>'))
+    for child in list(inline):
+        anchor.append(child)
+    drawing.replace(inline, anchor)

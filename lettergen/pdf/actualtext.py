@@ -34,7 +34,7 @@ import re
 
 from . import weasy
 
-ZERO_WIDTH = "\u200b"  # a break opportunity in a URL (lettergen/pdf/urls.py): no text of its own
+ZERO_WIDTH = "\u200b"  # a break opportunity in a URL (lettergen/links.py): no text of its own
 _SPACES = re.compile(r"[ \t\n\r\f]+")
 
 

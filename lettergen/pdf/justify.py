@@ -35,7 +35,7 @@ from ..dictionary import short_words
 from ..model import Run
 from ..resources import font_paths
 from ..thai import word_tokenize
-from .urls import link_parts
+from ..links import link_parts
 
 FONT_SIZE_PT = float(geometry.BODY_PT)
 COLUMN_PT = geometry.pt(geometry.TEXT_WIDTH_CM)
@@ -56,7 +56,7 @@ class Piece:
     text: str
     kind: str  # "word", "space" (a phrase space), "join" (a Thai word boundary) or
     # "soft" (a boundary inside a long dictionary compound: a line breaks there only at a cost)
-    # or "link" (a place a URL or e-mail address may break, lettergen/pdf/urls.py: it takes
+    # or "link" (a place a URL or e-mail address may break, lettergen/links.py: it takes
     # no width and has no text, and a line breaks there at a cost, with no hyphen)
     width: float  # points
     classes: str = ""
@@ -144,7 +144,7 @@ def _compound_parts(word: str) -> list[str]:
 
 
 def _link_parts(text: str, bold: bool) -> list[str]:
-    """A link's parts (lettergen/pdf/urls.py); a part wider than a first line (a long
+    """A link's parts (lettergen/links.py); a part wider than a first line (a long
     identifier in it) is cut where the line is full, as a last resort."""
     parts = []
     room = COLUMN_PT - INDENT_PT - 2 * SAFETY_PT

@@ -1,7 +1,8 @@
 """A letter's own pages as rows: the blocks, top to bottom, that its pages are made of.
 
-A row is one block that never breaks across pages: the Garuda band, a head line (ที่, เรียน,
-อ้างถึง...), one line of a body paragraph, the signature, the owner's footer; in an
+A row is one block that never breaks across pages: the band (the Garuda, a memo's title), a
+head line (ที่, เรียน, อ้างถึง...), one line of a body paragraph, the signature, the owner's
+footer, each as the letter's kind describes it (kinds.py); in an
 attachment made for one letter (the credentials), its title, its table's head and each
 table row. Each row is
 HTML from templates/parts.html.j2. The PDF writer lays out every distinct row once and
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .justify import paragraph_lines
+from ..kinds import head_lines, kind_of, signature_lines
 from ..model import Letter, Section
 from ..thai import arabic_digit_to_thai_digit
 
@@ -37,24 +39,20 @@ class Row:
 def letter_rows(letter: Letter, parts) -> list[Row]:
     """The rows of ``letter``'s own pages (not its attachments), top to bottom. ``parts`` is
     the macro module of templates/parts.html.j2."""
-    rows = [Row(parts.garuda(letter))]
-    if letter.kind == "external":
-        rows += [Row(parts.head_row(letter)), Row(parts.date_line(letter)),
-                 Row(parts.subject(letter)), Row(parts.salutation(letter))]
-        if letter.cites:
-            rows.append(Row(parts.cites(letter)))
-        if letter.enclosures:
-            rows.append(Row(parts.enclosures(letter)))
-    else:
-        rows += [Row(parts.number(letter)), Row(parts.to(letter))]
+    kind = kind_of(letter)
+    rows = [Row(parts.band(letter, kind.band))]
+    for line, cells, first in head_lines(letter):
+        rows.append(Row(parts.head_line(cells, line.before_pt if first else 0)))
     for paragraph in letter.body:
         lines = paragraph_lines(paragraph.runs)
         for i, line in enumerate(lines):
             keep = i == 1 or (i > 0 and i == len(lines) - 1)
             classes = ("body" if i == 0 else "body cont") + (" keep" if keep else "")
             rows.append(Row(parts.body_line(line, classes), keep))
-    rows.append(Row(parts.signature(letter, True), keep_with_previous=True))
-    rows.append(Row(parts.owner(letter)))
+    rows.append(Row(parts.signature(kind.signature, signature_lines(letter), True),
+                    keep_with_previous=True))
+    if kind.owner_footer:
+        rows.append(Row(parts.owner(letter)))
     return rows
 
 

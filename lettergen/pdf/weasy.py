@@ -11,8 +11,8 @@ between major versions without notice:
   one ``q ... Q`` group, which is how a laid-out row is cut out of its page.
 
 So the installed version is checked when this module is imported, against the major
-version the test suite ran on (TESTED_MAJOR, pinned in pyproject.toml). A WeasyPrint
-upgrade starts here: raise TESTED_MAJOR, run the tests (tests/test_paginate.py compares the
+version the test suite ran on (lettergen/versions.py, as pinned in pyproject.toml). A
+WeasyPrint upgrade starts here: raise its range there, run the tests (tests/test_paginate.py compares the
 placed rows with WeasyPrint's own layout), fix what they find in this module, and move the
 pin in pyproject.toml.
 """
@@ -26,33 +26,22 @@ import shutil
 import sys
 import warnings
 from ..caches import cached
-from importlib import metadata
 from pathlib import Path
 
-from ..errors import ResourceError
+from .. import versions
 
-TESTED_MAJOR = 70  # pyproject.toml: weasyprint>=70,<71
 PX = 0.75  # WeasyPrint's lengths are CSS pixels; a pixel is 3/4 of a point
 
 
 def check_version(version: str) -> None:
-    """Refuse a WeasyPrint whose major version is not the tested one: its internals, which
-    this module uses, may have changed, and a letter laid out wrongly must never be written."""
-    major = version.split(".")[0]
-    if major != str(TESTED_MAJOR):
-        raise ResourceError(
-            f"lettergen ใช้ได้กับ WeasyPrint รุ่น {TESTED_MAJOR}.x ที่ทดสอบแล้วเท่านั้น "
-            f"แต่เครื่องนี้ติดตั้งรุ่น {version}: ติดตั้งรุ่นที่ถูกต้องด้วย "
-            f"pip install \"weasyprint>={TESTED_MAJOR},<{TESTED_MAJOR + 1}\""
-        )
+    """Refuse a WeasyPrint outside the tested range (lettergen/versions.py): its internals,
+    which this module uses, may have changed, and a letter laid out wrongly must never be
+    written."""
+    versions.check("weasyprint", version, "WeasyPrint")
 
 
 def installed_version() -> str:
-    try:
-        return metadata.version("weasyprint")
-    except metadata.PackageNotFoundError:
-        raise ResourceError("ไม่พบ WeasyPrint ที่ใช้สร้าง PDF: ติดตั้งด้วย "
-                            f"pip install \"weasyprint>={TESTED_MAJOR},<{TESTED_MAJOR + 1}\"") from None
+    return versions.installed("weasyprint", "WeasyPrint")
 
 
 check_version(installed_version())

@@ -25,11 +25,11 @@ import jinja2
 
 from .. import geometry
 from ..errors import ResourceError
-from ..model import LABELS, Letter, Section
+from ..model import Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
 from .placement import RowLibrary, RowSheet, place_rows
-from .urls import with_breaks
+from ..links import with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from . import weasy
@@ -62,8 +62,8 @@ def _environment() -> jinja2.Environment:
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())
-    env.globals["labels"] = LABELS
     env.globals["column_cm"] = geometry.column_cm
+    env.globals["body_pt"] = geometry.BODY_PT
     return env
 
 

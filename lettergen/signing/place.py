@@ -2,13 +2,13 @@
 
 The PDF writer places each letter's rows on its pages (pdf/writer.write_pdfs_with_pages,
 ``layouts``); the signature row is the block the letter's kind signs in, and geometry.py
-gives its inner spaces. Today's kinds:
+gives its inner spaces; the kind's description (kinds.py) says what the block is made of,
+and so where its room for signing is:
 - a stamped letter (หนังสือประทับตรา): the room left for the agency's stamp and the
   official's initials, under the agency's line and above the date;
 - an external letter (หนังสือภายนอก): the room left for the signature, under the closing
-  (ขอแสดงความนับถือ) and above the signer's name.
-When a letter kind describes where its signature goes, this function reads that description
-instead; an unknown kind is an error naming it, never a guess.
+  (ขอแสดงความนับถือ) and above the signer's name;
+- a memo (บันทึกข้อความ): the room above the signer's name.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .. import geometry as g
+from ..kinds import Space, kind_of
 
 PAGE_HEIGHT = g.pt(g.PAGE_HEIGHT_CM)
 SIGNATURE_ROW = 'class="signature'  # the signature block's row (templates/parts.html.j2)
@@ -41,23 +42,23 @@ class Place:
 
 
 def signature_place(letter, pages: Sequence[Sequence[tuple]]) -> Place:
-    """Where ``letter``'s visible signature goes. ``pages``: its own pages as the writer
-    placed them, per page each row's (html, top in points from the page's top, Box)."""
+    """Where ``letter``'s visible signature goes: the first room its kind's signature block
+    leaves (kinds.Signature: the stamp's room of a stamped letter, the signature's of the
+    others), across the block's width. ``pages``: its own pages as the writer placed them,
+    per page each row's (html, top in points from the page's top, Box)."""
+    signature = kind_of(letter).signature
+    room = next((i for i, item in enumerate(signature.items) if isinstance(item, Space)), None)
+    if room is None:
+        raise ValueError(f"letters of kind {letter.kind!r} leave no room for a signature")
     line = _line_height(pages)
     for number, page in enumerate(pages):
         for html, top, box in page:
             if SIGNATURE_ROW not in html:
                 continue
-            if letter.kind == "stamped":  # the stamp's room: above the date line, the block's last
-                lower = top + box.height - line
-                upper = lower - g.pt(g.STAMP_SPACE_CM)
-            elif letter.kind == "external":  # the signature's room: under the closing's line
-                upper = top + line
-                lower = upper + g.pt(g.SIGN_SPACE_CM)
-            else:
-                raise ValueError(f"no place for a signature is known for letters of kind {letter.kind!r}")
-            left = g.pt(g.MARGIN_LEFT_CM + g.SIGNATURE_INDENT_CM)
-            right = left + g.pt(g.SIGNATURE_WIDTH_CM)
+            upper = top + room * line  # under the block's lines before the room (one each)
+            lower = upper + g.pt(signature.items[room].cm)
+            left = g.pt(g.MARGIN_LEFT_CM + signature.left_cm)
+            right = left + g.pt(signature.width_cm)
             return Place(number, (round(left, 2), round(PAGE_HEIGHT - lower, 2),
                                   round(right, 2), round(PAGE_HEIGHT - upper, 2)))
     raise ValueError(f"letter {letter.key} has no signature block on its pages")

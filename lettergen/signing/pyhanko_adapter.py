@@ -5,8 +5,8 @@ pyHanko 0.x changes its API between minor versions, and lettergen uses more than
 high-level calls: the text stamp's parameters (the Thai signing time is written by
 ``_ThaiStampStyle``), and the producer string pyHanko writes into the document information
 and into the XMP metadata (``model.VENDOR``). So the installed version is checked when this
-module is imported, against the minor version the tests ran on (TESTED, pinned in
-pyproject.toml). An upgrade starts here: raise TESTED, run tests/test_signing.py, fix what
+module is imported, against the range the tests ran on (lettergen/versions.py, pinned in
+pyproject.toml). An upgrade starts here: raise that range, run tests/test_signing.py, fix what
 it finds in this module, move the pin.
 
 PDF/A: the signature is an incremental update of the letter's PDF/A-3u file. pyHanko keeps
@@ -22,15 +22,13 @@ import asyncio
 import datetime as dt
 import functools
 import io
-from importlib import metadata
 from pathlib import Path
 
-from ..errors import ResourceError
+from .. import versions
 from ..resources import bundled_font_paths
 from .place import Place
 from .texts import stamp_lines
 
-TESTED = "0.38"  # pyproject.toml: pyhanko>=0.38,<0.39
 FIELD = "lettergen-signature"
 STAMP_PT = 11  # the visible signature's type size, shrunk further when its box is small
 # Room for the CMS signature in the file, in hex digits (two a byte): the signature and
@@ -40,18 +38,13 @@ RESERVE_BASE, RESERVE_TIME_STAMP = 8_192, 32_768
 
 
 def check_version(version: str) -> None:
-    """Refuse a pyHanko of another minor version than the tested one (its API moves)."""
-    if ".".join(version.split(".")[:2]) != TESTED:
-        raise ResourceError(
-            f"lettergen ใช้ได้กับ pyHanko รุ่น {TESTED}.x ที่ทดสอบแล้วเท่านั้น แต่เครื่องนี้ติดตั้งรุ่น "
-            f"{version}: ติดตั้งรุ่นที่ถูกต้องด้วย pip install \"pyhanko>={TESTED},<0.{int(TESTED[2:]) + 1}\"")
+    """Refuse a pyHanko outside the tested range (lettergen/versions.py): its API moves
+    between minor versions."""
+    versions.check("pyhanko", version, "pyHanko")
 
 
 def _version() -> str:
-    try:
-        return metadata.version("pyhanko")
-    except metadata.PackageNotFoundError:
-        raise ResourceError(f"ไม่พบ pyHanko ที่ใช้ลงนามหนังสือ: ติดตั้งด้วย pip install \"pyhanko>={TESTED}\"") from None
+    return versions.installed("pyhanko", "pyHanko")
 
 
 check_version(_version())

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import tomli_w
 
+from ..kinds import DEFAULT as DEFAULT_KIND, kind_named
 from ..thai import nfc
 
 QR_LINE = re.compile(r"^\s*QR\s*:\s*([^|\s]+)\s*(?:\|\s*(.*?))?\s*$", re.IGNORECASE)
@@ -157,7 +158,8 @@ def apply_form(raw: Mapping[str, Any], form: Mapping[str, Any]) -> dict:
         if key in form:
             required = name in ("agency", "unit")
             _set(result, key, text(key), drop_empty=not required)
-    for variant in VARIANT_NAMES:
+    # a letter to the one addressee its spec names ([addressee]) has no variants to fill in
+    for variant in () if "addressee" in result else VARIANT_NAMES:
         base = f"variants.{variant}"
         if f"{base}.addressee" in form:
             _set(result, f"{base}.addressee", text(f"{base}.addressee"))
@@ -211,8 +213,9 @@ def form_values(raw: Mapping[str, Any]) -> dict[str, Any]:
     letter = raw.get("letter", {})
     variants = raw.get("variants", {})
     steps = raw.get("steps", {})
+    kind = kind_named(str(letter.get("kind", DEFAULT_KIND)))  # "บันทึกข้อความ" is "memo"
     values = {
-        "kind": letter.get("kind", "stamped"),
+        "kind": kind.name if kind else str(letter.get("kind")),
         "urgency": letter.get("urgency", ""),
         "date": date_text(letter.get("date")),
         "subject": letter.get("subject", ""),

@@ -1,10 +1,11 @@
 """Where a long URL or e-mail address may break across lines: after "/", before ".", "-",
 "?", "&" and "@" (never after "-", which readers take for a hyphen), with no hyphen added.
 
-Used by the PDF's justified body lines (lettergen/pdf/justify.py cuts a link into its
-parts), by its table cells and by the DOCX (a ZERO WIDTH SPACE, U+200B, at each break:
-Pango and Word break there; Pango draws no glyph for it, so it is not in the text copied
-out of the PDF). The QR codes and the document model keep the link as written.
+Pure text rules shared by both writers: the PDF's justified body lines
+(lettergen/pdf/justify.py cuts a link into its parts), its table cells, and the DOCX (a ZERO
+WIDTH SPACE, U+200B, at each break: Pango and Word break there; Pango draws no glyph for it,
+so it is not in the text copied out of the PDF). The QR codes and the document model keep
+the link as written.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def _working_spec(spec):
 
 def _shown_rows(path: Path, spec) -> list[tuple[int, list[str]]]:
     from ..errors import RecipientsError
-    from ..recipients import _pick_table
+    from ..recipients import pick_table
     from ..sheet_columns import Lookup
     from ..sheet_files import read_tables
 
@@ -79,7 +79,7 @@ def _shown_rows(path: Path, spec) -> list[tuple[int, list[str]]]:
         tables = read_tables(path)  # the spec names a sheet the file lacks: its error is shown
     lookup = Lookup.build(dict(getattr(source, "columns", None) or {}))
     try:
-        table, _ = _pick_table(tables, lookup, path)
+        table, _ = pick_table(tables, lookup, path)
     except RecipientsError:
         # No sheet with a header, or several: the engine's error names them; the first
         # visible sheet with cells is the one its message (and its row number) is about.

@@ -11,6 +11,7 @@ changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -160,6 +161,20 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     return version, previews[version]["pages"], recipient_id
 
 
+def locked_preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
+    """``preview``, one at a time per session."""
+    with session.lock:
+        return preview(session, recipient_id)
+
+
+def drawn_preview(session: Session) -> tuple[str, int, str]:
+    """The first letter's preview, and its page 1 as PNG, ready for the page to fetch."""
+    with session.lock:
+        version, pages, rid = preview(session, None)
+    page_png(session, version, 1)
+    return version, pages, rid
+
+
 def book_sha(session: Session) -> str:
     return session.sheet.sha if session.sheet else ""
 
@@ -265,3 +280,39 @@ def warm() -> None:
         png = pdf_page_png(pdf, 1, dpi=90, quick=True)
     version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}
+
+
+def followup(session: Session, day: dt.date):
+    """The status report of the tracking sheet, and the reminder's urgency rule (or, when no
+    reminder can be made, the reason as text)."""
+    from ..errors import SpecError
+    from ..recipients import load_recipients
+    from ..remind import reminder_spec
+    from ..status import status
+
+    spec = spec_of(session)
+    book = load_recipients(session.tracking.path, spec)
+    report = status(spec, book, day)
+    try:
+        rspec = reminder_spec(spec, day)
+    except SpecError as exc:
+        return report, str(shown_name(exc, session))
+    date = spec.reminder.date or day
+    rule = {"date": date, "deadline": spec.deadline, "days_left": (spec.deadline - date).days,
+            "urgency": rspec.urgency, "rules": spec.reminder.urgency_rules,
+            "default": spec.urgency, "pending": report.total.pending}
+    return report, rule
+
+
+def chart(session: Session, day: dt.date) -> bytes | None:
+    """The follow-up page's chart: page 1 of the status report as PNG; None when the figures
+    cannot be counted (the page says why)."""
+    from ..preview import pdf_page_png
+    from ..status import status_pdf
+
+    try:
+        report, _ = followup(session, day)
+    except InputError:
+        return None
+    with RENDER_LOCK:
+        return pdf_page_png(status_pdf(report), 1, dpi=80)

@@ -20,7 +20,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..resources import FONTS
-from . import security, work
+from . import security
+from .engine import Engine
 from .jobs import Jobs
 from .middleware import SessionGate
 from .site import Config, Site
@@ -75,30 +76,28 @@ async def home(request):
 
 
 def create_app(config: Config) -> Starlette:
-    site = Site(config=config, sessions=Sessions(config.workspace), jobs=Jobs(config.workspace, config.jobs),
-                pages=Pages(password=config.password is not None))
+    engine = Engine(config.limits, warm=config.warm)
+    sessions = Sessions(config.workspace, limit=config.max_sessions, idle_seconds=config.session_idle,
+                        on_end=engine.end)
+    site = Site(config=config, sessions=sessions, jobs=Jobs(config.workspace, config.jobs),
+                pages=Pages(password=config.password is not None), engine=engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        if config.warm:  # before the server says it is ready: the first preview is then waiting
-            await run_in_threadpool(_warm)
+        # Before the server says it is ready: the engine's zygote has laid out the bundled
+        # example, so the first preview is waiting.
+        await engine.start()
         try:
             yield
-        finally:  # the server stops: running jobs are cancelled, session folders removed
+        finally:  # the server stops: the engine's processes and running jobs end at once
+            engine.stop()
             await run_in_threadpool(site.jobs.stop_all)
-            site.sessions.clear()
+            sessions.clear()
 
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=[Middleware(SessionGate)],
                     exception_handlers={Exception: internal_error})
     app.state.site = site
     return app
-
-
-def _warm() -> None:
-    try:
-        work.warm()
-    except Exception:  # a failed warm-up only makes the first preview slower
-        pass
 
 
 def app_with_limit(config: Config):

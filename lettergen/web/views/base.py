@@ -2,8 +2,9 @@
 (a redirect after a form, a refusal, a download), and how times and dates are shown.
 
 A view reads its request (the session is on ``request.state.session``, put there by the
-session middleware), calls the engine through ``work`` or ``jobs``, and renders a page
-with ``Pages.render`` or answers the page's script with JSON."""
+session middleware), calls the engine through ``engine`` (a worker process: see
+``engine.py`` and ``tasks.py``) or ``jobs``, and renders a page with ``Pages.render`` or
+answers the page's script with JSON."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from ...errors import InputError
 from ...thai import thai_number
-from .. import security, work
+from .. import security
 from ..site import Site, site_of
-from ..state import Session
+from ..state import Session, load_example
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = (("/letter", "หนังสือ"), ("/recipients", "รายชื่อผู้รับ"), ("/preview", "ตัวอย่าง"),
@@ -72,8 +73,15 @@ def site(request: Request) -> Site:
 
 def ensure_letter(session: Session) -> None:
     """A session starts with the bundled example, the letter and its sheet."""
-    if session.raw is None:
-        work.load_example(session)
+    if not session.has_letter():
+        load_example(session)
+
+
+async def engine(request: Request, name: str, *args):
+    """``tasks.OPS[name]`` run for the request's session in its engine worker (a process of
+    its own, with a time and memory limit): its value, or its InputError raised here."""
+    here, session = site(request), session_of(request)
+    return await here.engine.call(session.engine_key, name, session.files(here.config.workspace.root), *args)
 
 
 def wants_json(request: Request) -> bool:

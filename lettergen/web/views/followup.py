@@ -4,17 +4,14 @@ urgency rule of the reminders, and the reminders made for the pending ones."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import quote
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...errors import InputError
-from .. import work
 from ..jobs import DOWNLOADS
-from .base import back, ensure_letter, session_of, site, thai_day
+from .base import back, engine, ensure_letter, session_of, site, thai_day
 from .recipients import read_upload
 
 
@@ -41,9 +38,9 @@ async def followup_page(request: Request):
         day, date_error = None, str(exc)
     if session.tracking is not None and day is not None:
         try:
-            report, rule = await run_in_threadpool(work.followup, session, day)
+            report, rule = await engine(request, "followup", day)
         except InputError as exc:
-            error = str(work.shown_name(exc, session))
+            error = str(exc)
     if report is not None and isinstance(rule, str):
         rspec_error, rule = rule, None
     return site(request).pages.render(
@@ -58,10 +55,10 @@ async def followup_page(request: Request):
 async def followup_upload(request: Request):
     session = session_of(request)
     try:
-        name, data, suffix = await read_upload(request)
+        session.tracking = await read_upload(request)
     except ValueError as exc:
         return back(request, "/followup", str(exc))
-    session.tracking = session.add_upload(Path(name).name, data, suffix)
+    session.forget_uploads()
     return back(request, "/followup")
 
 
@@ -73,7 +70,10 @@ async def followup_chart(request: Request):
         day = as_of(request)
     except InputError:
         return Response("", 404)
-    png = await run_in_threadpool(work.chart, session, day)
+    try:
+        png = await engine(request, "chart", day)
+    except InputError:
+        png = None
     return Response(png, media_type="image/png") if png else Response("", 404)
 
 
@@ -83,9 +83,9 @@ async def followup_remind(request: Request):
         return back(request, "/followup", "ยังไม่ได้อัปโหลดตารางติดตามผล")
     try:
         day = as_of(request)
-        await run_in_threadpool(work.followup, session, day)
+        await engine(request, "followup", day)
     except InputError as exc:
-        return back(request, "/followup", str(work.shown_name(exc, session)))
+        return back(request, "/followup", str(exc))
     job_id = site(request).jobs.start("reminders", session.spec_path(), session.tracking.path,
                                       letter_name=session.letter_name, sheet_name=session.tracking.name,
                                       today=day)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...errors import InputError
 from ...spec import LETTER_KINDS, URGENCIES
-from .. import sheets, specform, work
-from ..state import load_raw, saved_letters, saved_name
-from .base import (MESSAGES, attachment, ensure_letter, error_json, form, session_of, site)
+from .. import specform
+from ..state import load_example, saved_letters, saved_name
+from .base import MESSAGES, attachment, engine, ensure_letter, error_json, form, session_of, site
 
 URGENCY_LABELS = {"": "ปกติ (ไม่มีชั้นความเร็ว)"}
 BAD_FORM = {"error": {"message": "ข้อมูลฟอร์มไม่ถูกต้อง", "text": "ข้อมูลฟอร์มไม่ถูกต้อง"}}
@@ -22,55 +21,38 @@ BAD_FORM = {"error": {"message": "ข้อมูลฟอร์มไม่ถ�
 async def letter_page(request: Request):
     session = session_of(request)
     ensure_letter(session)
+    try:
+        shown = await engine(request, "letter_form")
+    except InputError as exc:  # the letter's file itself cannot be shown (the engine stopped)
+        return site(request).pages.render(request, "letter_error.html.j2", session, 503, error=str(exc))
     error = None
     try:
-        work.spec_of(session)
-    except InputError as exc:
-        error = error_json(work.shown_name(exc, session))
-    values = specform.form_values(session.raw)
+        await engine(request, "check_letter")
+    except InputError as exc:  # the letter's mistake, or the check stopped at its limit
+        error = error_json(exc)
     return site(request).pages.render(
-        request, "letter.html.j2", session, v=values, kinds=LETTER_KINDS, urgencies=URGENCIES,
-        urgency_labels=URGENCY_LABELS, qr=_link_codes(values["links"]),
+        request, "letter.html.j2", session, v=shown["values"], kinds=LETTER_KINDS, urgencies=URGENCIES,
+        urgency_labels=URGENCY_LABELS, qr=shown["qr"],
         sender_fields=specform.SENDER_FIELDS, variant_names=specform.VARIANT_NAMES,
         placeholders=specform.PLACEHOLDERS, saved=saved_letters(site(request).config.workspace),
         error=error, message=MESSAGES.get(request.query_params.get("m"), ""))
 
 
-def _link_codes(links) -> dict[str, str]:
-    """Each link's QR code as SVG, shown beside it; "" for a link that cannot be one (the
-    form's check says why)."""
-    from ...qr import svg
-
-    codes = {}
-    for name, url in links:
-        try:
-            codes[name] = svg(url)
-        except Exception:  # an unusable link: the form's check says why
-            codes[name] = ""
-    return codes
-
-
 async def letter_update(request: Request):
     """The whole form after an edit: checked as ``lettergen check`` checks, and answered with
     the first letter's preview drawn again, its page 1 drawn too (one round trip, not three)."""
-    session = session_of(request)
-    ensure_letter(session)
+    ensure_letter(session_of(request))
     try:
         values = await request.json()
         if not isinstance(values, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
         return JSONResponse(BAD_FORM, 400)
-    session.set_raw(specform.apply_form(session.raw, values))
     try:
-        await run_in_threadpool(work.check, session)
+        preview = await engine(request, "edit_letter", values)
     except InputError as exc:
-        return JSONResponse({"error": error_json(work.shown_name(exc, session))})
-    try:
-        version, pages, rid = await run_in_threadpool(work.drawn_preview, session)
-    except InputError:
-        return JSONResponse({"ok": True})
-    return JSONResponse({"ok": True, "preview": {"version": version, "pages": pages, "rid": rid}})
+        return JSONResponse({"error": error_json(exc)})
+    return JSONResponse({"ok": True, **({"preview": preview} if preview else {})})
 
 
 async def letter_qr(request: Request):
@@ -83,7 +65,7 @@ async def letter_qr(request: Request):
 
 
 async def letter_example(request: Request):
-    work.load_example(session_of(request))
+    load_example(session_of(request))
     return RedirectResponse("/letter?m=example", 303)
 
 
@@ -92,7 +74,10 @@ async def letter_open(request: Request):
     name = str((await form(request)).get("name", ""))
     if name not in saved_letters(workspace):
         return RedirectResponse("/letter?m=missing", 303)
-    session.set_raw(load_raw(workspace.letters_dir / f"{name}.toml"))
+    try:
+        await engine(request, "take_letter", str(workspace.letters_dir / f"{name}.toml"), f"{name}.toml")
+    except InputError as exc:
+        return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=str(exc))
     session.letter_name = name
     return RedirectResponse("/letter?m=opened", 303)
 
@@ -104,7 +89,7 @@ async def letter_save(request: Request):
     if name is None:
         return RedirectResponse("/letter?m=badname", 303)
     try:
-        work.spec_of(session)
+        await engine(request, "check_letter")
     except InputError:
         return RedirectResponse("/letter?m=invalid", 303)
     site(request).config.workspace.save_letter(f"{name}.toml", session.spec_path().read_bytes())
@@ -120,19 +105,19 @@ async def letter_download(request: Request):
 
 
 async def letter_upload(request: Request):
+    """A letter sent as a ``.toml`` file: read in the engine's worker (it may be anything),
+    and, when it is TOML text, the session's working letter."""
     session = session_of(request)
     upload = (await form(request)).get("file")
     if upload is None or not hasattr(upload, "read"):
         return RedirectResponse("/letter?m=nofile", 303)
-    data = await upload.read()
+    name = Path(upload.filename or "letter.toml").name
+    sent = session.add_upload(name, upload.file, ".toml")
     try:
-        text = sheets.check_toml(upload.filename or "", data)
-        import tomllib
-
-        raw = tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        await engine(request, "take_letter", str(sent.path), name)
+    except InputError as exc:
         return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=str(exc))
-    session.set_raw(raw)
-    session.letter_name = Path(upload.filename or "letter.toml").stem
+    finally:
+        session.forget_uploads()
+    session.letter_name = Path(name).stem
     return RedirectResponse("/letter?m=uploaded", 303)
-

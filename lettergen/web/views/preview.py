@@ -3,13 +3,11 @@ numbers the set would take from the register now."""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...errors import InputError
-from .. import work
-from .base import attachment, ensure_letter, error_json, session_of, site
+from .base import attachment, engine, ensure_letter, error_json, session_of, site
 
 MEDIA = {"pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -18,14 +16,10 @@ MEDIA = {"pdf": "application/pdf",
 async def plan_and_numbers(request: Request) -> dict:
     """The plan of the set and the register numbers it would take now, or the error that
     stops it (the preview and produce pages show both)."""
-    session = session_of(request)
-    plan, error, numbers = None, None, ""
     try:
-        plan = await run_in_threadpool(work.summary, session)
-        numbers = await run_in_threadpool(work.numbers_now, session, site(request).config.workspace)
-    except InputError as exc:
-        error = str(work.shown_name(exc, session))
-    return {"plan": plan, "error": error, "numbers": numbers}
+        return await engine(request, "plan_and_numbers")
+    except InputError as exc:  # the engine stopped (its time or memory limit)
+        return {"plan": None, "error": str(exc), "numbers": ""}
 
 
 async def preview_page(request: Request):
@@ -37,19 +31,19 @@ async def preview_page(request: Request):
 
 
 async def preview_api(request: Request):
-    session = session_of(request)
-    ensure_letter(session)
-    rid = request.query_params.get("rid") or None
+    ensure_letter(session_of(request))
     try:
-        version, pages, rid = await run_in_threadpool(work.locked_preview, session, rid)
+        version, pages, rid = await engine(request, "preview", request.query_params.get("rid") or None)
     except InputError as exc:
-        return JSONResponse({"error": error_json(work.shown_name(exc, session))})
+        return JSONResponse({"error": error_json(exc)})
     return JSONResponse({"version": version, "pages": pages, "rid": rid})
 
 
 async def preview_png(request: Request):
-    png = await run_in_threadpool(work.page_png, session_of(request), request.path_params["version"],
-                                  int(request.path_params["page"]))
+    try:
+        png = await engine(request, "page_png", request.path_params["version"], int(request.path_params["page"]))
+    except InputError as exc:
+        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
     if png is None:
         return Response("", 404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
@@ -59,7 +53,10 @@ async def preview_file(request: Request):
     fmt = request.path_params["fmt"]
     if fmt not in MEDIA:
         return Response("", 404)
-    found = await run_in_threadpool(work.letter_file, session_of(request), request.path_params["version"], fmt)
+    try:
+        found = await engine(request, "letter_file", request.path_params["version"], fmt)
+    except InputError as exc:
+        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
     if found is None:
         return Response("", 404)
     data, name = found

@@ -10,9 +10,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
 from ...errors import InputError
-from .. import work
 from ..jobs import DOWNLOADS
-from .base import attachment, back, ensure_letter, session_of, site, wants_json
+from .base import attachment, back, engine, ensure_letter, session_of, site, wants_json
 from .preview import plan_and_numbers
 
 JOB_FIELDS = ("id", "kind", "state", "state_text", "done", "total", "rate", "left", "phase",
@@ -36,9 +35,9 @@ async def produce_start(request: Request):
     session = session_of(request)
     ensure_letter(session)
     try:
-        await run_in_threadpool(work.summary, session)  # the same checks, before any job
+        await engine(request, "summary")  # the same checks, before any job
     except InputError as exc:
-        return back(request, "/produce", str(work.shown_name(exc, session)))
+        return back(request, "/produce", str(exc))
     job_id = site(request).jobs.start("letters", session.spec_path(), session.sheet.path,
                                       letter_name=session.letter_name, sheet_name=session.sheet.name)
     if wants_json(request):

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from ...errors import InputError
-from .. import sheets, work
-from ..state import saved_name, saved_sheets
-from .base import MESSAGES, back, ensure_letter, form, session_of, site
+from .. import sheets
+from ..state import Upload, saved_name, saved_sheets
+from .base import MESSAGES, back, engine, ensure_letter, form, session_of, site
 
 
 async def recipients_page(request: Request):
     session = session_of(request)
     ensure_letter(session)
-    shown = await _sheet_as_read(session) if session.sheet is not None else _no_sheet()
+    shown = _no_sheet()
+    if session.sheet is not None:
+        try:
+            shown = await engine(request, "sheet_view")
+        except InputError as exc:  # the engine stopped (its time or memory limit)
+            shown.update(error_text=str(exc), error=exc)
     return site(request).pages.render(
         request, "recipients.html.j2", session, **shown,
         saved=saved_sheets(site(request).config.workspace),
@@ -31,52 +35,32 @@ def _no_sheet() -> dict:
                 bad_rows={None}, mark_column=None, plan=None, hidden=set(), spec_error=None)
 
 
-async def _sheet_as_read(session) -> dict:
-    """The page's values for the session's sheet: its cells, the columns hidden as dots, the
-    plan, and every bad row the engine found, marked at its cell."""
-    error = plan = spec_error = None
-    try:
-        spec = await run_in_threadpool(work.spec_of, session)
-    except InputError:  # said on the letter page; the sheet is shown as for no spec
-        spec = None
-    rows = await run_in_threadpool(sheets.cells, session.sheet.path, spec=spec)
-    hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
-    try:
-        plan = await run_in_threadpool(work.summary, session)
-    except InputError as exc:
-        exc = work.shown_name(exc, session)
-        if exc.file == "หนังสือ (spec)":
-            spec_error = str(exc)
-        else:
-            error = exc
-    marks = {}  # (row, column index) -> message: every bad row the reader found
-    for problem in ([error, *getattr(error, "others", ())] if error is not None else []):
-        marks.setdefault(sheets.error_cell(rows, problem), problem.message)
-    mark_row, mark_column = sheets.error_cell(rows, error)
-    return dict(rows=rows, error=error, error_text=str(error) if error else "", mark_row=mark_row,
-                marks=marks, others=len(marks) - 1 if marks else 0, header_row=header_row,
-                bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
-                plan=plan, hidden=hidden, spec_error=spec_error)
-
-
-async def read_upload(request: Request):
-    """(the file's name, its bytes, its suffix) of the sheet a form sends; ValueError with a
-    Thai message when there is none or it is not a sheet."""
+async def read_upload(request: Request) -> Upload:
+    """The sheet a form sends, copied into the session's folder as it is read (never whole
+    in memory); ValueError with a Thai message when there is none or it is not a sheet."""
+    session = session_of(request)
     upload = (await form(request)).get("file")
     if upload is None or not hasattr(upload, "read"):
         raise ValueError("ยังไม่ได้เลือกไฟล์")
-    data = await upload.read()
-    suffix = sheets.check_sheet(upload.filename or "", data)
-    return upload.filename, data, suffix
+    name = Path(upload.filename or "").name
+    suffix = Path(name).suffix.lower()
+    sent = session.add_upload(name, upload.file, suffix if suffix in sheets.SHEET_TYPES else ".bin")
+    try:
+        with open(sent.path, "rb") as head:
+            sheets.check_sheet(name, head.read(65536))
+    except ValueError:
+        sent.path.unlink(missing_ok=True)
+        raise
+    return sent
 
 
 async def recipients_upload(request: Request):
     session = session_of(request)
     try:
-        name, data, suffix = await read_upload(request)
+        session.sheet = await read_upload(request)
     except ValueError as exc:
         return back(request, "/recipients", str(exc))
-    session.sheet = session.add_upload(Path(name).name, data, suffix)
+    session.forget_uploads()
     return back(request, "/recipients")
 
 
@@ -96,6 +80,7 @@ async def recipients_open(request: Request):
     name = str((await form(request)).get("name", ""))
     if name not in saved_sheets(workspace):
         return RedirectResponse("/recipients?m=missing", 303)
-    data = (workspace.sheets_dir / name).read_bytes()
-    session.sheet = session.add_upload(name, data, Path(name).suffix.lower())
+    with open(workspace.sheets_dir / name, "rb") as saved:
+        session.sheet = session.add_upload(name, saved, Path(name).suffix.lower())
+    session.forget_uploads()
     return RedirectResponse("/recipients?m=opened", 303)

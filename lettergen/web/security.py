@@ -99,7 +99,24 @@ class UploadLimit:
         except TooLarge:
             pass
         if over and not sent:
+            await _drain(receive, 4 * limit)
             await _refuse(scope, send, message)
+
+
+async def _drain(receive, most: int, seconds: float = 10.0) -> None:
+    """The rest of a refused body read and dropped (at most ``most`` bytes, ``seconds``), so
+    that the client, still sending, reads the refusal instead of a reset connection."""
+    import asyncio
+
+    try:
+        async with asyncio.timeout(seconds):
+            while most > 0:
+                message = await receive()
+                most -= len(message.get("body", b""))
+                if message["type"] != "http.request" or not message.get("more_body"):
+                    return
+    except TimeoutError:
+        pass
 
 
 async def _refuse(scope, send, message: str) -> None:

@@ -373,3 +373,28 @@ def test_jobs_belong_to_the_office_and_only_to_those_logged_in(tmp_path):
         assert json.loads(maker.get(f"/jobs/{job}", headers=JSON)[1])["state"] in ("cancelled", "done")
     finally:
         server.stop()
+
+
+def test_the_engine_comes_back_when_its_processes_are_killed(tmp_path):
+    """The system may kill the engine's processes (out of memory): the next call starts
+    them again, and the page works on."""
+    import signal
+
+    server = Server(tmp_path / "ws")
+    try:
+        clerk = Client(server.url)
+        clerk.get("/letter")
+        assert clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"})[0] == 200
+        engine = [pid for pid in process_tree(server.process.pid)
+                  if b"engine_process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                  and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(server.process.pid)]
+        assert len(engine) == 1  # the zygote (the workers are its children)
+        os.kill(engine[0], signal.SIGKILL)
+        time.sleep(0.5)
+        assert not [pid for pid in process_tree(server.process.pid)[1:] if running(pid)]  # workers too
+        started = time.perf_counter()
+        status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วนมาก"})
+        assert status == 200 and json.loads(body).get("ok") is True, body
+        assert time.perf_counter() - started < 30
+    finally:
+        server.stop()

@@ -78,10 +78,15 @@ class Engine:
 
     async def start(self) -> None:
         """Start the zygote (from the event loop's thread) and wait until it is warm."""
-        from starlette.concurrency import run_in_threadpool
-
         self.loop = asyncio.get_running_loop()
         self.choosing, self.freed = asyncio.Lock(), asyncio.Event()
+        await self._start_zygote()
+
+    async def _start_zygote(self) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        if self.control is not None:
+            self.control.close()
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-m", "lettergen.web.engine_process", str(theirs.fileno()),
                    str(self.limits.memory_mb * 1024 * 1024)] + ([] if self.warm else ["--no-warm"])
@@ -146,6 +151,8 @@ class Engine:
                 except asyncio.TimeoutError:
                     raise EngineStopped(BUSY) from None
                 self._sweep()
+            if self.zygote.poll() is not None:  # it died (the system killed it): a new one
+                await self._start_zygote()
             worker = await run_in_threadpool(self._fork, key)
             self.workers[key] = worker
             threading.Thread(target=self._read, args=(worker,), daemon=True,

@@ -33,7 +33,7 @@ TOO_LONG = ("งานนี้ใช้เวลาเกิน {seconds:g} ว
             "แก้แล้วลองอีกครั้ง")
 TOO_BIG = ("งานนี้ใช้หน่วยความจำเกิน {mb} MB จึงหยุดไว้: ไฟล์รายชื่อผู้รับหรือข้อความอาจใหญ่เกินไป "
            "แก้แล้วลองอีกครั้ง")
-STOPPED = "งานนี้หยุดกลางคัน (อาจใช้หน่วยความจำเกินกำหนด หรืองานอื่นของหน้านี้เกินเวลา): ลองอีกครั้ง"
+STOPPED = "งานนี้หยุดกลางคัน (อาจใช้หน่วยความจำเกินกำหนด): ลองอีกครั้ง หรือแจ้งผู้ดูแล"
 INTERNAL = "เกิดข้อผิดพลาดภายในของ lettergen ({kind}): ลองอีกครั้ง หรือแจ้งผู้ดูแล"
 BUSY = "เครื่องกำลังทำงานของผู้ใช้คนอื่นเต็มกำลังอยู่: รอสักครู่แล้วลองอีกครั้ง"
 
@@ -60,6 +60,7 @@ class _Worker:
     last_used: float = field(default_factory=time.monotonic)
     retire: bool = False
     dead: bool = False
+    why: str = STOPPED  # what its calls still running are told when it ends
     sending: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -126,8 +127,9 @@ class Engine:
         if kind == "input":
             raise value
         if kind == "memory":
+            worker.why = TOO_BIG.format(mb=self.limits.memory_mb)
             self._kill(worker)
-            raise EngineStopped(TOO_BIG.format(mb=self.limits.memory_mb))
+            raise EngineStopped(worker.why)
         print(f"lettergen: ข้อผิดพลาดภายใน ({value}) ในงาน {name}", file=self.log, flush=True)
         raise EngineStopped(INTERNAL.format(kind=value))
 
@@ -185,16 +187,19 @@ class Engine:
             future.set_result(answer)
 
     def _overdue(self, worker: _Worker, number: int) -> None:
+        """A call ran past the time limit: its worker is killed, and the session's other
+        calls in it, stopped with it, are told the same reason."""
+        worker.why = TOO_LONG.format(seconds=self.limits.seconds)
         future, _ = worker.pending.get(number, (None, None))
         if future is not None and not future.done():
-            future.set_exception(EngineStopped(TOO_LONG.format(seconds=self.limits.seconds)))
+            future.set_exception(EngineStopped(worker.why))
         self._kill(worker)
 
     def _dead(self, worker: _Worker) -> None:
         worker.dead = True
         for future, _ in list(worker.pending.values()):
             if not future.done():
-                future.set_exception(EngineStopped(STOPPED))
+                future.set_exception(EngineStopped(worker.why))
         self._forget(worker)
 
     def _after_call(self, worker: _Worker) -> None:

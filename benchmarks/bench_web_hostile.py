@@ -109,6 +109,8 @@ def answer_text(body: bytes) -> str:
     import html
     import re
 
+    if not body.lstrip().startswith((b"<", b"{")):
+        return body.decode("utf-8", "replace")[:150]  # this script's own summary
     try:
         value = json.loads(body)
     except ValueError:

@@ -14,7 +14,6 @@ import json
 import os
 import select
 import socket
-import stat
 import subprocess
 import sys
 import threading
@@ -398,3 +397,36 @@ def test_the_engine_comes_back_when_its_processes_are_killed(tmp_path):
         assert time.perf_counter() - started < 30
     finally:
         server.stop()
+
+
+def test_the_engine_dies_with_a_server_killed_outright(tmp_path):
+    import signal
+
+    server = Server(tmp_path / "ws")
+    clerk = Client(server.url)
+    clerk.get("/letter")
+    assert clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"})[0] == 200
+    family = process_tree(server.process.pid)
+    assert len(family) >= 3  # the server, the engine's zygote, the session's worker
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(10)
+    deadline = time.monotonic() + 5
+    while [pid for pid in family if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in family if running(pid)] == []
+    server.stop()
+
+
+def test_the_limits_an_administrator_may_set_are_the_readmes_and_checked(tmp_path):
+    import re
+
+    from lettergen.web.serve import LIMIT_VARIABLES
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The web server\n", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"LETTERGEN_WEB_[A-Z_]+", section)) == set(LIMIT_VARIABLES)
+    result = subprocess.run([sys.executable, "-m", "lettergen", "serve", "--workspace", str(tmp_path / "ws")],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "LETTERGEN_WEB_TIME_LIMIT": "ครึ่งนาที"})
+    assert result.returncode == 2
+    assert "LETTERGEN_WEB_TIME_LIMIT ต้องเป็นตัวเลขไม่น้อยกว่า 0.1" in result.stderr

@@ -17,6 +17,7 @@ from . import sheets, specform, work
 from .work import WorkSession
 
 NOT_TOML = "อ่านไฟล์หนังสือไม่ได้"
+SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
 
 
 def _shown(function):
@@ -115,7 +116,7 @@ def sheet_view(session: WorkSession) -> dict:
         spec = work.spec_of(session)
     except InputError:  # said on the letter page; the sheet is shown as for no spec
         spec = None
-    rows = sheets.cells(session.sheet.path, spec=spec)
+    rows, rows_cut = sheets.shown_table(session.sheet.path, spec=spec)
     hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
     try:
         plan = work.summary(session)
@@ -125,14 +126,18 @@ def sheet_view(session: WorkSession) -> dict:
             spec_error = str(exc)
         else:
             error = exc
-    marks = {}  # (row, column index) -> message: every bad row the reader found
-    for problem in ([error, *getattr(error, "others", ())] if error is not None else []):
-        marks.setdefault(sheets.error_cell(rows, problem), problem.message)
+    marks, others = {}, 0  # (row, column index) -> message: the bad rows the reader found
+    if error is not None:
+        problems = [error, *getattr(error, "others", ())]
+        others = len({problem.row for problem in problems}) - 1
+        for problem in problems[:SHOWN_PROBLEMS]:  # the page marks the first ones
+            marks.setdefault(sheets.error_cell(rows, problem), problem.message)
+        error.others = ()  # counted and marked: not sent on to the server
     mark_row, mark_column = sheets.error_cell(rows, error)
     return dict(rows=rows, error=error, error_text=str(error) if error else "", mark_row=mark_row,
-                marks=marks, others=len(marks) - 1 if marks else 0, header_row=header_row,
+                marks=marks, others=others, header_row=header_row,
                 bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
-                plan=plan, hidden=hidden, spec_error=spec_error)
+                plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
 
 
 def plan_and_numbers(session: WorkSession) -> dict:
@@ -174,6 +179,13 @@ def chart(session: WorkSession, day: dt.date) -> bytes | None:
     return work.chart(session, day)
 
 
+def qr_code(session: WorkSession, url: str) -> str:
+    """A link's QR code as SVG, shown beside it on the letter page while it is typed."""
+    from ..qr import svg
+
+    return svg(url)
+
+
 OPS = {function.__name__: function for function in (
     letter_form, edit_letter, take_letter, check_letter, sheet_view, plan_and_numbers, summary,
-    preview, page_png, letter_file, followup, chart)}
+    preview, page_png, letter_file, followup, chart, qr_code)}

@@ -56,12 +56,14 @@ async def letter_update(request: Request):
 
 
 async def letter_qr(request: Request):
-    from ...qr import svg
-
     url = request.query_params.get("url", "")
     if not url.startswith(("https://", "http://")) or len(url) > 2000:
         return Response("", 404)
-    return Response(svg(url), media_type="image/svg+xml")
+    try:
+        code = await engine(request, "qr_code", url)
+    except InputError:
+        return Response("", 404)
+    return Response(code, media_type="image/svg+xml")
 
 
 async def letter_example(request: Request):

@@ -32,7 +32,7 @@ async def recipients_page(request: Request):
 
 def _no_sheet() -> dict:
     return dict(rows=[], error=None, error_text="", mark_row=None, marks={}, others=0, header_row=0,
-                bad_rows={None}, mark_column=None, plan=None, hidden=set(), spec_error=None)
+                bad_rows={None}, mark_column=None, plan=None, hidden=set(), spec_error=None, rows_cut=False)
 
 
 async def read_upload(request: Request) -> Upload:

@@ -173,13 +173,16 @@ class Engine:
 
     def _read(self, worker: _Worker) -> None:
         """The worker's answers, handed to the calls waiting for them (a thread per worker)."""
-        while True:
-            try:
-                number, kind, value, resident = worker.conn.recv()
-            except Exception:  # EOF: the worker ended (killed, out of memory)
-                self.loop.call_soon_threadsafe(self._dead, worker)
-                return
-            self.loop.call_soon_threadsafe(self._settle, worker, number, (kind, value, resident))
+        try:
+            while True:
+                try:
+                    number, kind, value, resident = worker.conn.recv()
+                except Exception:  # EOF: the worker ended (killed, out of memory)
+                    self.loop.call_soon_threadsafe(self._dead, worker)
+                    return
+                self.loop.call_soon_threadsafe(self._settle, worker, number, (kind, value, resident))
+        except RuntimeError:  # the event loop has closed: the server is stopping
+            return
 
     def _settle(self, worker: _Worker, number: int, answer) -> None:
         future, _ = worker.pending.get(number, (None, None))

@@ -135,7 +135,7 @@ def load_recipients(path: str | Path, spec: Spec, *, use: str = "letters") -> Bo
     if not path.is_file():
         raise RecipientsError("ไม่พบไฟล์รายชื่อผู้รับ", file=path)
     lookup = _lookup(spec)
-    table, header = _pick_table(read_tables(path, spec.recipients.sheet), lookup, path)
+    table, header = pick_table(read_tables(path, spec.recipients.sheet), lookup, path)
     reader = _SheetReader(path, spec, table, header, lookup)
     reader.check_needs(use)
     rows = reader.rows()
@@ -156,9 +156,10 @@ def _lookup(spec: Spec) -> Lookup:
     return Lookup.build(spec.recipients.columns)
 
 
-def _pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table, Header]:
+def pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table, Header]:
     """The one table with a header: a workbook may hold other visible sheets (a summary,
-    notes) beside its one data sheet."""
+    notes) beside its one data sheet. Raises RecipientsError when there is none, or more
+    than one (the web's recipients page shows the table this picks, as the letters read it)."""
     if len(tables) == 1 and not tables[0].rows:
         raise RecipientsError("ไฟล์ว่าง ไม่มีหัวคอลัมน์" if tables[0].sheet is None
                               else f"แผ่นงาน \"{tables[0].sheet}\" ว่าง", file=path)

@@ -45,7 +45,7 @@ def reminder_spec(spec: Spec, today: dt.date) -> Spec:
             file=spec.path, key="deadline.date",
         )
     return spec_from_raw(reminder_raw(spec.raw, spec.reminder, date, urgency_for(spec, days_left)),
-                         spec.path)
+                         spec.path, spec.files_from)
 
 
 def pending_book(spec: Spec, book: Book, originals: dict[str, tuple[str, dt.date]]) -> Book:

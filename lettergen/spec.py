@@ -16,7 +16,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .errors import SpecError, did_you_mean
 from .kinds import DEFAULT as DEFAULT_KIND, KINDS, kind_named, unknown_kind_message
@@ -175,6 +175,9 @@ class Spec:
     addressee: Addressee | None = None  # one letter to the addressee named here, no sheet
     signing_memo: SigningMemo | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings for the clerk
+    # The folders the files a spec names (letter.emblem) are taken from; None: any path on
+    # this machine (the command line). The web app gives its workspace and the upload's.
+    files_from: tuple[Path, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def base_dir(self) -> Path:
@@ -184,8 +187,11 @@ class Spec:
 # --- loading -------------------------------------------------------------------------------
 
 
-def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> Spec:
-    """Read, override and validate a spec file."""
+def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None, *,
+              files_from: Sequence[Path] | None = None) -> Spec:
+    """Read, override and validate a spec file. ``files_from``: the only folders a file the
+    spec names (letter.emblem) may come from, by a name relative to them; None: any file
+    on this machine, relative to the spec's folder (the command line)."""
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -200,7 +206,7 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None) -> S
     for key, value in (overrides or {}).items():
         set_dotted(raw, key, parse_override_value(value), file=path, origin="--set")
     try:
-        return spec_from_raw(raw, path)
+        return spec_from_raw(raw, path, tuple(files_from) if files_from is not None else None)
     except SpecError as exc:
         # A bad value that came from the command line: say so, not the file.
         if exc.key and any(exc.key == k or exc.key.startswith(k + ".") for k in overrides or {}):
@@ -268,7 +274,7 @@ def with_overrides(spec: Spec, overrides: Mapping[str, Any], *, origin: str) -> 
     raw = copy.deepcopy(dict(spec.raw))
     for key, value in overrides.items():
         set_dotted(raw, key, value, file=spec.path, origin=origin)
-    return spec_from_raw(raw, spec.path)
+    return spec_from_raw(raw, spec.path, spec.files_from)
 
 
 class _Table:
@@ -350,10 +356,10 @@ def _type_names(types) -> str:
     return " หรือ ".join(names.get(t, t.__name__) for t in _tuple(types))
 
 
-def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
+def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ...] | None = None) -> Spec:
     """Validate raw TOML data: one reader per table, then the checks across tables."""
     top = _Table(raw, "", path)
-    letter = _read_letter(top.table("letter", required=True), path)
+    letter = _read_letter(top.table("letter", required=True), path, files_from)
     sender = _read_sender(top.table("sender", required=True))
     deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
     links = _read_links(top.table("links"))
@@ -381,7 +387,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
         steps_title=steps_title, steps_headers=steps_headers, steps=steps,
         recipients=recipients, register_start=register_start,
         register_action=register_action, reminder=reminder, raw=raw, notes=notes,
-        addressee=addressee, signing_memo=signing_memo, **letter,
+        addressee=addressee, signing_memo=signing_memo, files_from=files_from, **letter,
     )
     if addressee is not None:
         _check_single_letter(spec, path)
@@ -394,7 +400,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path) -> Spec:
     return spec
 
 
-def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
+def _read_letter(table: _Table, path: Path, files_from: tuple[Path, ...] | None) -> dict[str, Any]:
     """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
     named = table.text("kind", DEFAULT_KIND)
     if kind_named(named) is None:
@@ -410,7 +416,7 @@ def _read_letter(table: _Table, path: Path) -> dict[str, Any]:
         closing=table.text("closing", "ขอแสดงความนับถือ"),
         enclosures=table.texts("enclosures", ()),
         docx_font=table.text("docx_font", DEFAULT_DOCX_FONT),
-        emblem=_emblem(table.text("emblem", ""), path),
+        emblem=_emblem(table.text("emblem", ""), path, files_from),
     )
     table.finish()
     return values
@@ -420,14 +426,36 @@ def _urgency_message(urgency: str) -> str:
     return f"ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ \"\" ไม่ใช่ \"{urgency}\""
 
 
-def _emblem(name: str, path: Path) -> Path | None:
+def _emblem(name: str, path: Path, files_from: tuple[Path, ...] | None) -> Path | None:
     if not name:
         return None
-    emblem = (path.parent / name).resolve()
-    if not emblem.is_file():
-        raise SpecError(f"ไม่พบไฟล์ตราครุฑ {name}", file=path, key="letter.emblem")
+    if files_from is None:
+        emblem = (path.parent / name).resolve()
+    else:
+        emblem = _file_within(name, files_from, path, "letter.emblem")
+    if emblem is None or not emblem.is_file():
+        raise SpecError(f"ไม่พบไฟล์ตราครุฑ {name}" + (" ในพื้นที่ทำงาน" if files_from is not None else ""),
+                        file=path, key="letter.emblem")
     _check_picture(emblem, path)
     return emblem
+
+
+def _file_within(name: str, folders: tuple[Path, ...], path: Path, key: str) -> Path | None:
+    """The file ``name`` in the first of ``folders`` that has it, never outside them (a link
+    leading out counts as outside). A name that could lead out (absolute, "..") is refused
+    before any file is looked at, so the answer never tells what exists elsewhere."""
+    from pathlib import PurePath
+
+    parts = PurePath(name).parts
+    if PurePath(name).is_absolute() or ".." in parts or "\\" in name or not parts:
+        raise SpecError(f"ไฟล์ที่ระบุต้องเป็นชื่อไฟล์ในพื้นที่ทำงาน เช่น \"garuda.png\" ไม่ใช่ตำแหน่ง \"{name}\"",
+                        file=path, key=key)
+    for folder in folders:
+        root = Path(folder).resolve()
+        found = (root / name).resolve()
+        if found.is_relative_to(root) and found.is_file():
+            return found
+    return None
 
 
 def _read_sender(table: _Table) -> Sender:
@@ -651,7 +679,7 @@ def _read_register(table: _Table) -> tuple[int, str]:
 def _check_reminder(raw: Mapping[str, Any], reminder: Reminder, spec: Spec, path: Path) -> None:
     """The reminder letter as a spec of its own, dated as the letter (its own date is
     checked against the deadline when the reminders are made: remind.reminder_spec)."""
-    spec_from_raw(reminder_raw(raw, reminder, spec.date, spec.urgency), path)
+    spec_from_raw(reminder_raw(raw, reminder, spec.date, spec.urgency), path, spec.files_from)
 
 
 VARIANT_KEYS = ("addressee", "circular", "number", "cites", "text")

@@ -330,11 +330,6 @@ def test_the_import_graph_reads_imports():
     assert "lettergen.pdf.writer" in graph["lettergen.rendering"]  # a lazy import counts
 
 
-# Private names one module takes from another, left as they are for now: web/sheets.py
-# belongs to the web app's own restructuring.
-PRIVATE_IMPORTS_LEFT = {("lettergen.web.sheets", "lettergen.recipients", "_pick_table")}
-
-
 def private_imports() -> set[tuple[str, str, str]]:
     """(module, lettergen module it imports from, name) for every ``from X import _name``
     of one lettergen module from another."""
@@ -360,9 +355,7 @@ def private_imports() -> set[tuple[str, str, str]]:
 
 
 def test_no_module_takes_a_private_name_of_another():
-    found = private_imports()
-    assert found - PRIVATE_IMPORTS_LEFT == set()
-    assert PRIVATE_IMPORTS_LEFT <= found  # an allowance goes when its import does
+    assert private_imports() == set()
 
 
 def test_the_two_writers_do_not_reach_into_each_other():
@@ -405,3 +398,46 @@ def test_every_module_imports_on_its_own():
         done = subprocess.run([sys.executable, "-c", script, name], capture_output=True, text=True,
                               cwd=PACKAGE.parent, timeout=120)
         assert done.returncode == 0, (name, done.stderr[-2000:])
+
+
+def _private_names_used(path: Path) -> list[str]:
+    """The ``_private`` names ``path`` takes from other lettergen modules: imported by name
+    (``from ..recipients import _pick_table``) or read off an imported module (``work._x``)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules, found = set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("lettergen")):
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"{node.module}.{alias.name}")
+                modules.add(alias.asname or alias.name)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+                and node.attr.startswith("_") and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def test_the_web_layer_uses_public_names_only_and_short_functions():
+    """lettergen/web/ calls the engine (and its own modules) through public names only, and
+    no function of it runs over 80 lines."""
+    import ast
+
+    private, long = {}, []
+    for path in sorted((PACKAGE / "web").rglob("*.py")):
+        name = str(path.relative_to(PACKAGE))
+        if _private_names_used(path):
+            private[name] = _private_names_used(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 80:
+                long.append(f"{name}:{node.name}")
+    assert private == {} and long == []
+
+
+def test_the_private_name_finder_finds_them(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from ..recipients import _pick_table, load_recipients\nfrom . import work\n"
+                      "work._cache\nwork.preview\nself._x\n", encoding="utf-8")
+    assert _private_names_used(sample) == ["recipients._pick_table", "work._cache"]

@@ -347,7 +347,7 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
 
 
 def test_a_jobs_time_is_shown_in_the_buddhist_era():
-    from lettergen.web.app import _when
+    from lettergen.web.views.base import when as _when
 
     thai = dt.timezone(dt.timedelta(hours=7))  # in Thai time, whatever the server's zone
     assert _when(dt.datetime(2026, 12, 1, 9, 30, tzinfo=thai).timestamp()) == "1 ธ.ค. 2569 09:30 น."

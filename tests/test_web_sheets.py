@@ -192,3 +192,22 @@ def test_no_more_than_the_shown_rows(tmp_path):
                                                      for n in range(1000)]) + "\n", encoding="utf-8")
     rows = sheets.cells(path)
     assert len(rows) == sheets.SHOWN_ROWS and rows[-1][0] == sheets.SHOWN_ROWS
+
+
+def test_the_page_shows_a_bounded_part_of_a_huge_sheet(tmp_path):
+    """However wide, long or wordy a sheet is, the page gets at most 400 rows of 100 cells of
+    1,000 characters (a longer cell ends in "…"), 400,000 characters in all, and is told when
+    rows are left out: the table stays a size the server and the browser render at once."""
+    path = tmp_path / "กว้าง.csv"
+    header = ",".join(HEADER + [f"x{i}" for i in range(200)])
+    name = "ก" * 5000
+    rows = [",".join(["5701", name, "สถ.อ.", "เมืองเชียงราย", "", "", ""] + ["y"] * 200)] * 500
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    shown = sheets.cells(path)
+    assert 1 < len(shown) < 400 and {len(cells) for _, cells in shown} == {100}
+    assert shown[1][1][1] == "ก" * 1000 + "…"
+    assert sum(len(text) for _, cells in shown for text in cells) <= sheets.SHOWN_TOTAL
+    assert sheets.shown_table(path)[1] is True  # the page says the rows are cut
+    short = tmp_path / "สั้น.csv"
+    short.write_text("\n".join([header, *rows[:3]]) + "\n", encoding="utf-8")
+    assert [len(sheets.cells(short)), sheets.shown_table(short)[1]] == [4, False]

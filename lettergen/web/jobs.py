@@ -142,16 +142,41 @@ class Jobs:
         else:
             _stop_group(process)
         self.processes.pop(job_id, None)
+        self._cancelled(folder, reason)
+        return True
+
+    def _cancelled(self, folder: Path, reason: str) -> None:
         job = read_json(folder / "job.json")
         if job.get("state") == "running":
             shutil.rmtree(folder / "out", ignore_errors=True)
             job.update(state="cancelled", error=reason, finished=time.time())
             write_json(folder / "job.json", job)
-        return True
 
-    def stop_all(self) -> None:
-        for job_id in list(self.processes):
-            self.cancel(job_id, "ยกเลิกเพราะปิดโปรแกรม")
+    def stop_all(self, grace: float = 1.5) -> None:
+        """Every job this server started, ended together: SIGTERM to each one's process
+        group, SIGKILL to what is left after one shared ``grace``, so that the server stops
+        within seconds however many jobs run."""
+        running = {job_id: p for job_id, p in self.processes.items() if p.poll() is None}
+        for process in running.values():
+            _signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in running.values():
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for job_id, process in running.items():
+            _signal_group(process.pid, signal.SIGKILL)  # the group's workers, if any are left
+            process.wait()
+            self.processes.pop(job_id, None)
+            self._cancelled(self.runs / job_id, "ยกเลิกเพราะปิดโปรแกรม")
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _alive(pid) -> bool:

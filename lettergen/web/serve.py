@@ -1,8 +1,9 @@
 """``lettergen serve``: check the host and the password, open the workspace, run the app.
 
 Loopback needs no password; any other host does (--password-file or LETTERGEN_PASSWORD),
-or the command refuses with exit 2. The password is never printed or logged. SIGTERM and
-Ctrl-C stop the server within a few seconds; running jobs are cancelled first.
+or the command refuses with exit 2. The password is never printed or logged, and a
+password file other users can read is warned of. SIGTERM and Ctrl-C stop the server within
+5 seconds, whatever runs: the engine's processes are killed and running jobs cancelled.
 """
 
 from __future__ import annotations
@@ -37,6 +38,40 @@ def _check_port(host: str, port: int) -> None:
                          "อาจมีโปรแกรมอื่นใช้พอร์ตนี้อยู่ ให้ใช้ --port อื่น") from None
 
 
+# The limits an administrator may change, by environment variable (the defaults suit an
+# office of a few dozen clerks on one PC): variable -> (the field of engine.Limits or of
+# site.Config, its type, its least value).
+LIMIT_VARIABLES = {
+    "LETTERGEN_WEB_TIME_LIMIT": ("seconds", float, 0.1),
+    "LETTERGEN_WEB_MEMORY_MB": ("memory_mb", int, 64),
+    "LETTERGEN_WEB_WORKERS": ("workers", int, 1),
+    "LETTERGEN_WEB_SESSIONS": ("max_sessions", int, 1),
+    "LETTERGEN_WEB_IDLE_SECONDS": ("session_idle", float, 1),
+}
+
+
+def _limits(environ) -> dict:
+    """Config's limits from the environment: {"limits": engine.Limits, "max_sessions": ...};
+    a value that is not a number, or below its least, is an InputError naming it."""
+    import dataclasses
+
+    from .engine import Limits
+
+    engine, config = {}, {}
+    for variable, (name, kind, least) in LIMIT_VARIABLES.items():
+        text = environ.get(variable, "").strip()
+        if not text:
+            continue
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value < least:
+            raise InputError(f"{variable} ต้องเป็นตัวเลขไม่น้อยกว่า {least} ไม่ใช่ \"{text}\"")
+        (engine if name in {f.name for f in dataclasses.fields(Limits)} else config)[name] = value
+    return {"limits": Limits(**engine), **config}
+
+
 def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
           password_file: Path | None, jobs: int | None = None, stream=None) -> int:
     import uvicorn
@@ -55,15 +90,19 @@ def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
         raise InputError("ไฟล์รหัสผ่านว่าง", file=password_file)
     if not security.is_loopback(host) and password is None:
         raise InputError(NEEDS_PASSWORD.format(host=host))
+    limits = _limits(os.environ)
     _check_port(host, port)
+    warning = security.password_file_warning(password_file)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     os.umask(0o077)  # the workspace's folders 0700 and files 0600, whoever writes them
     try:
         ws = open_workspace(workspace)
     except OSError as exc:
         raise InputError(f"สร้างพื้นที่ทำงานไม่ได้: {exc.strerror}", file=workspace) from None
-    app = app_with_limit(Config(workspace=ws, password=password, jobs=jobs))
+    app = app_with_limit(Config(workspace=ws, password=password, jobs=jobs, **limits))
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=2, lifespan="on")
+                            timeout_graceful_shutdown=1.5, lifespan="on")
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"

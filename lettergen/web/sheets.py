@@ -7,6 +7,8 @@ cell as the text Excel shows (``sheet_cells``): the screen shows what the letter
 Rows carry the sheet's own numbers, so an error from ``recipients.load_recipients`` (which
 names the row and the column) is marked on the very cell. Reading the recipients, and every
 check, stays with the engine: a file the engine refuses shows no table, only its error.
+The page shows at most 400 rows, 100 columns, 1,000 characters of a cell and 400,000 in
+all: what the server renders and the browser lays out stays small.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 
 SHEET_TYPES = {".csv": "CSV", ".xlsx": "XLSX"}
 SHOWN_ROWS = 400
+SHOWN_COLUMNS = 100  # the page shows at most these (a sheet's letters use far fewer)
+SHOWN_TEXT = 1000  # characters of a cell shown; a longer one ends in "…" on the page
+SHOWN_TOTAL = 400_000  # characters of the whole table shown (the rows after are left out)
 
 
 def check_sheet(name: str, data: bytes) -> str:
@@ -48,10 +53,16 @@ def cells(path: Path, *, spec=None) -> list[tuple[int, list[str]]]:
     as they do for the engine); without one, or when it does not load, the sheet is picked
     as for a spec that names none. Never raises: a file the engine cannot read shows no
     table (the engine's own error is shown beside it)."""
+    return shown_table(path, spec=spec)[0]
+
+
+def shown_table(path: Path, *, spec=None) -> tuple[list[tuple[int, list[str]]], bool]:
+    """``cells``, and whether the table has more rows than those (400 rows at most, and no
+    more than SHOWN_TOTAL characters in all)."""
     try:
         return _shown_rows(path, _working_spec(spec))
     except Exception:  # reading for display only: the engine's error is shown separately
-        return []
+        return [], False
 
 
 def _working_spec(spec):
@@ -63,9 +74,9 @@ def _working_spec(spec):
     return spec
 
 
-def _shown_rows(path: Path, spec) -> list[tuple[int, list[str]]]:
+def _shown_rows(path: Path, spec) -> tuple[list[tuple[int, list[str]]], bool]:
     from ..errors import RecipientsError
-    from ..recipients import _pick_table
+    from ..recipients import pick_table
     from ..sheet_columns import Lookup
     from ..sheet_files import read_tables
 
@@ -79,13 +90,25 @@ def _shown_rows(path: Path, spec) -> list[tuple[int, list[str]]]:
         tables = read_tables(path)  # the spec names a sheet the file lacks: its error is shown
     lookup = Lookup.build(dict(getattr(source, "columns", None) or {}))
     try:
-        table, _ = _pick_table(tables, lookup, path)
+        table, _ = pick_table(tables, lookup, path)
     except RecipientsError:
         # No sheet with a header, or several: the engine's error names them; the first
         # visible sheet with cells is the one its message (and its row number) is about.
         table = next((t for t in tables if t.rows), tables[0])
-    return [(number, [shown(value) for value in row])
-            for number, row in enumerate(table.rows[:SHOWN_ROWS], start=1)]
+    rows, budget = [], SHOWN_TOTAL
+    for number, row in enumerate(table.rows[:SHOWN_ROWS], start=1):
+        texts = [_cut(shown(value)) for value in row[:SHOWN_COLUMNS]]
+        budget -= sum(map(len, texts))
+        if budget < 0 and rows:
+            return rows, True
+        rows.append((number, texts))
+    return rows, len(table.rows) > len(rows)
+
+
+def _cut(text: str) -> str:
+    """A cell's text as the page shows it: whole, or its first SHOWN_TEXT characters and
+    "…" (the page's table stays a size a browser and the server render at once)."""
+    return text if len(text) <= SHOWN_TEXT else text[:SHOWN_TEXT] + "…"
 
 
 def shown(value) -> str:

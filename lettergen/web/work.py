@@ -1,5 +1,7 @@
 """The engine as the pages use it: the working spec and sheet read by the CLI's readers,
-the plan, and one letter's preview, with what can be kept kept per session.
+the plan, and one letter's preview, with what can be kept kept per session. This runs in
+the engine's worker processes (``engine_process``), never in the server's own, on a
+``WorkSession``: the session's files as the server names them, and its caches.
 
 Each call reads the session's letter.toml with ``spec.load_spec`` (cached by the TOML's
 digest) and its sheet with ``recipients.load_recipients`` (kept under the parts of the
@@ -11,16 +13,60 @@ changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..caches import cached
 from ..errors import InputError, RecipientsError
-from .state import EXAMPLE_DIR, Session, digest
+from .state import EXAMPLE_DIR, Files, digest
 
 RENDER_LOCK = threading.Lock()  # the layout engine's caches are not made for threads
 KEEP = 12  # previews kept per session
+SNAPSHOTS = 4  # copies of earlier working letters kept (a thread may still be reading one)
+
+
+class WorkSession:
+    """A session as the engine sees it: its files (``state.Files``, renewed with each call)
+    and what is kept between calls (the spec read, the sheet read, the composed letters, the
+    previews)."""
+
+    def __init__(self, files: Files):
+        self.files = files
+        self.cache: dict = {}
+        self.lock = threading.Lock()  # one preview at a time
+        self.edit_lock = threading.Lock()  # one edit of the letter at a time
+
+    @property
+    def folder(self):
+        return self.files.folder
+
+    @property
+    def sheet(self):
+        return self.files.sheet
+
+    @property
+    def tracking(self):
+        return self.files.tracking
+
+    def spec_path(self):
+        return self.files.spec_path()
+
+    def versioned(self, version: str) -> str:
+        """A preview's version as this session names it: a lasting session's own (another
+        session with the same letter and sheet cannot name its pages), the plain one for the
+        visitors' shared example."""
+        if self.files.shared:
+            return version
+        return digest(f"{version}\0{self.folder.name}".encode())[:24]
+
+    def files_from(self) -> tuple:
+        """Where a file the spec names (its emblem) may come from: the session's own folder
+        and the workspace's letters folder, nowhere else on the server."""
+        library = (self.files.workspace / "letters",) if self.files.workspace else ()
+        return (self.folder, *library)
+
 
 
 @dataclass(frozen=True)
@@ -32,11 +78,11 @@ class PlanSummary:
     choices: tuple[tuple[str, str], ...]  # (recipient id, label) for the preview's list
 
 
-def spec_of(session: Session):
+def spec_of(session: WorkSession):
     return spec_and_digest(session)[0]
 
 
-def spec_and_digest(session: Session):
+def spec_and_digest(session: WorkSession):
     """The working letter as the CLI reads it, and the digest of its TOML. The TOML is read
     once, and the spec loaded from a copy named by its digest, so that an edit saved
     meanwhile cannot mix two versions."""
@@ -49,14 +95,21 @@ def spec_and_digest(session: Session):
         snapshot = session.folder / f"letter-{key[1][:16]}.toml"
         if not snapshot.exists():
             snapshot.write_bytes(text)
-        spec = load_spec(snapshot)
+            _prune_snapshots(session.folder)
+        spec = load_spec(snapshot, files_from=session.files_from())
         for old in [k for k in session.cache if k[0] == "spec"]:
             del session.cache[old]  # its file stays: a thread may be reading it
         session.cache[key] = spec
     return spec, key[1]
 
 
-def book_of(session: Session, spec, spec_sha: str, upload=None):
+def _prune_snapshots(folder) -> None:
+    snapshots = sorted(folder.glob("letter-*.toml"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in snapshots[SNAPSHOTS:]:
+        old.unlink(missing_ok=True)
+
+
+def book_of(session: WorkSession, spec, spec_sha: str, upload=None):
     """The sheet read for ``spec``, as ``lettergen check`` reads it. Reading it depends on a
     few parts of the spec (its columns, routing, the values its texts name), never on the
     date or the urgency: a read is kept under exactly the parts it looked at
@@ -72,7 +125,7 @@ def book_of(session: Session, spec, spec_sha: str, upload=None):
     return book
 
 
-def shown_name(error: InputError, session: Session) -> InputError:
+def shown_name(error: InputError, session: WorkSession) -> InputError:
     """The error with the session's own file names (ids) replaced by the names the clerk
     knows: the uploaded file's name, or "หนังสือ" for the working spec."""
     names = {str(p): "หนังสือ (spec)" for p in session.folder.glob("letter*.toml")}
@@ -84,7 +137,7 @@ def shown_name(error: InputError, session: Session) -> InputError:
     return error
 
 
-def check(session: Session) -> None:
+def check(session: WorkSession) -> None:
     """What ``lettergen check`` does: the spec read, and, with a sheet, every letter
     composed (so a template naming an unknown value is found), nothing rendered."""
     spec_and_digest(session)
@@ -92,7 +145,7 @@ def check(session: Session) -> None:
         letters_of(session)
 
 
-def letters_of(session: Session) -> list:
+def letters_of(session: WorkSession) -> list:
     """Every letter of the working spec and sheet, composed as ``lettergen check`` composes
     them; kept for the session's present spec and sheet, so the preview after an edit takes
     its letter from the check that the edit ran."""
@@ -107,7 +160,7 @@ def letters_of(session: Session) -> list:
     return kept[1]
 
 
-def summary(session: Session) -> PlanSummary:
+def summary(session: WorkSession) -> PlanSummary:
     from ..compose import plan
 
     spec, spec_sha = spec_and_digest(session)
@@ -122,7 +175,7 @@ def summary(session: Session) -> PlanSummary:
     return PlanSummary(len(planned), len(book.rows), districts, direct, choices)
 
 
-def numbers_now(session: Session, workspace) -> str:
+def numbers_now(session: WorkSession) -> str:
     """The numbers the set would take from the office's register if it were made now, as the
     letters show them ("ชร ๐๐๒๓.๑/ว ๑"), with the register's year: the preview shows the
     spec's number, the set takes the register's (another run may take them first)."""
@@ -133,11 +186,19 @@ def numbers_now(session: Session, workspace) -> str:
 
     spec, spec_sha = spec_and_digest(session)
     planning = plan_letters(spec, book_of(session, spec, spec_sha))
-    numbers = numbers_text(spec.agency_code, next_numbers(workspace, planning))
+    numbers = numbers_text(spec.agency_code, next_numbers(workspace_at(session.files.workspace), planning))
     return f"{numbers} (ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))})"
 
 
-def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
+@cached(maxsize=4)
+def workspace_at(root):
+    """The workspace the server runs on (its register), opened once per process."""
+    from ..workspace import Workspace
+
+    return Workspace(root)
+
+
+def preview(session: WorkSession, recipient_id: str | None) -> tuple[str, int, str]:
     """(version, pages, recipient id) of one letter's preview; its PDF is kept under
     ``version`` for the page images and the downloads."""
     spec, spec_sha = spec_and_digest(session)
@@ -145,10 +206,11 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     addressees = [letter.recipient_id for letter in letters]
     if recipient_id not in addressees:
         recipient_id = addressees[0]
-    version = preview_version(spec_sha, book_sha(session), recipient_id)
+    plain = preview_version(spec_sha, book_sha(session), recipient_id)
+    version = session.versioned(plain)
     previews = session.cache.setdefault("previews", OrderedDict())
-    if version not in previews and version in WARM:
-        made = WARM[version]
+    if version not in previews and plain in WARM:
+        made = WARM[plain]
         previews[version] = {**made, "png": dict(made["png"])}
     if version not in previews:
         letter = letters[addressees.index(recipient_id)]
@@ -160,7 +222,21 @@ def preview(session: Session, recipient_id: str | None) -> tuple[str, int, str]:
     return version, previews[version]["pages"], recipient_id
 
 
-def book_sha(session: Session) -> str:
+def locked_preview(session: WorkSession, recipient_id: str | None) -> tuple[str, int, str]:
+    """``preview``, one at a time per session."""
+    with session.lock:
+        return preview(session, recipient_id)
+
+
+def drawn_preview(session: WorkSession) -> tuple[str, int, str]:
+    """The first letter's preview, and its page 1 as PNG, ready for the page to fetch."""
+    with session.lock:
+        version, pages, rid = preview(session, None)
+    page_png(session, version, 1)
+    return version, pages, rid
+
+
+def book_sha(session: WorkSession) -> str:
     return session.sheet.sha if session.sheet else ""
 
 
@@ -187,13 +263,37 @@ def rows():
     return RowLibrary(keep=8)
 
 
-def page_png(session: Session, version: str, page: int) -> bytes | None:
+def kept_preview(session: WorkSession, version: str) -> dict | None:
+    """The preview kept under ``version``: the session's, or the bundled example's first
+    letter made at start (a page that showed it to a visitor may ask for its pages after
+    the visitor's first change gave it a session of its own)."""
+    return session.cache.get("previews", {}).get(version) or WARM.get(version)
+
+
+def made_again(session: WorkSession, version: str) -> bool:
+    """Make the preview ``version`` again when it is one of the session's present letters
+    and is no longer kept (its worker was replaced since the page asked for it)."""
+    if kept_preview(session, version) is not None:
+        return True
+    try:
+        spec, spec_sha = spec_and_digest(session)
+        letters = letters_of(session)
+    except InputError:
+        return False
+    for letter in letters:
+        if session.versioned(preview_version(spec_sha, book_sha(session), letter.recipient_id)) == version:
+            locked_preview(session, letter.recipient_id)
+            return True
+    return False
+
+
+def page_png(session: WorkSession, version: str, page: int) -> bytes | None:
     """Page ``page`` of a kept preview as PNG: drawn under the render lock (pdfium), made
     PNG outside it, so that the next edit's layout never waits for an earlier letter's
     pages being compressed."""
     from ..preview import pdf_page_image, png
 
-    item = session.cache.get("previews", {}).get(version)
+    item = kept_preview(session, version)
     if item is None or not 1 <= page <= item["pages"]:
         return None
     if page not in item["png"]:
@@ -203,12 +303,12 @@ def page_png(session: Session, version: str, page: int) -> bytes | None:
     return item["png"][page]
 
 
-def letter_file(session: Session, version: str, fmt: str) -> tuple[bytes, str] | None:
+def letter_file(session: WorkSession, version: str, fmt: str) -> tuple[bytes, str] | None:
     """The previewed letter as PDF or DOCX, with its file name."""
     from ..rendering import render_letters
     from ..filenames import file_stem
 
-    item = session.cache.get("previews", {}).get(version)
+    item = kept_preview(session, version)
     if item is None:
         return None
     letter = item["letter"]
@@ -218,16 +318,6 @@ def letter_file(session: Session, version: str, fmt: str) -> tuple[bytes, str] |
     with RENDER_LOCK:
         data = render_letters([letter], ("docx",))[0].files["docx"]
     return data, f"{stem}.docx"
-
-
-def load_example(session: Session) -> None:
-    from .state import example_raw
-
-    raw = example_raw()
-    session.set_raw(raw)
-    session.letter_name = "ตัวอย่าง: หนังสือเวียนจังหวัดเชียงราย ๒๕๖๑"
-    data = (EXAMPLE_DIR / "recipients.csv").read_bytes()
-    session.sheet = session.add_upload("recipients.csv (ตัวอย่าง)", data, ".csv")
 
 
 WARM: dict[str, dict] = {}  # the bundled example's first preview, made at start
@@ -265,3 +355,39 @@ def warm() -> None:
         png = pdf_page_png(pdf, 1, dpi=90, quick=True)
     version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}
+
+
+def followup(session: WorkSession, day: dt.date):
+    """The status report of the tracking sheet, and the reminder's urgency rule (or, when no
+    reminder can be made, the reason as text)."""
+    from ..errors import SpecError
+    from ..recipients import load_recipients
+    from ..remind import reminder_spec
+    from ..status import status
+
+    spec = spec_of(session)
+    book = load_recipients(session.tracking.path, spec)
+    report = status(spec, book, day)
+    try:
+        rspec = reminder_spec(spec, day)
+    except SpecError as exc:
+        return report, str(shown_name(exc, session))
+    date = spec.reminder.date or day
+    rule = {"date": date, "deadline": spec.deadline, "days_left": (spec.deadline - date).days,
+            "urgency": rspec.urgency, "rules": spec.reminder.urgency_rules,
+            "default": spec.urgency, "pending": report.total.pending}
+    return report, rule
+
+
+def chart(session: WorkSession, day: dt.date) -> bytes | None:
+    """The follow-up page's chart: page 1 of the status report as PNG; None when the figures
+    cannot be counted (the page says why)."""
+    from ..preview import pdf_page_png
+    from ..status import status_pdf
+
+    try:
+        report, _ = followup(session, day)
+    except InputError:
+        return None
+    with RENDER_LOCK:
+        return pdf_page_png(status_pdf(report), 1, dpi=80)

@@ -1,0 +1,191 @@
+"""What each page asks of the engine, in one call each: the functions the engine's worker
+processes run (``OPS``, by name), on a session's files and caches (``work.WorkSession``).
+
+Everything that reads what a clerk typed or sent (the letter's TOML, the form's values,
+the sheets) is read here, inside a worker process with a time and memory limit, never in
+the server's own process. An error in the input is raised as InputError, with the
+session's file names replaced by the names the clerk knows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from ..errors import InputError, SpecError
+from . import sheets, specform, work
+from .work import WorkSession
+
+NOT_TOML = "อ่านไฟล์หนังสือไม่ได้"
+SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
+
+
+def _shown(function):
+    """``function(session, ...)`` with an InputError's file names as the clerk knows them."""
+    def call(session: WorkSession, *args):
+        try:
+            return function(session, *args)
+        except InputError as exc:
+            raise work.shown_name(exc, session) from None
+    call.__name__ = function.__name__
+    call.__doc__ = function.__doc__
+    return call
+
+
+def _raw(session: WorkSession) -> dict:
+    """The working letter's TOML data (read again only when the file changed)."""
+    import tomllib
+
+    data = session.spec_path().read_bytes()
+    key = ("raw", work.digest(data))
+    if session.cache.get("raw", (None,))[0] != key:
+        session.cache["raw"] = (key, tomllib.loads(data.decode("utf-8")))
+    return session.cache["raw"][1]
+
+
+def _write_letter(session: WorkSession, raw: dict) -> None:
+    """The working letter replaced by ``raw``, whole (a reader sees the old or the new)."""
+    part = specform.write_spec(raw, session.folder, ".letter.toml.part")
+    os.replace(part, session.spec_path())
+
+
+def letter_form(session: WorkSession) -> dict:
+    """The letter page's fields, and the links' QR codes (its check is ``check_letter``, a
+    call of its own: a letter whose check takes too long still shows its fields)."""
+    from ..qr import svg
+
+    values = specform.form_values(_raw(session))
+    codes = {}
+    for name, url in values["links"]:
+        try:
+            codes[name] = svg(url)
+        except Exception:  # an unusable link: the form's check says why
+            codes[name] = ""
+    return {"values": values, "qr": codes}
+
+
+@_shown
+def edit_letter(session: WorkSession, values: dict) -> dict | None:
+    """The whole form after an edit put into the working letter and checked as ``lettergen
+    check`` checks; the first letter's preview drawn, page 1 too, for the page to show
+    without asking again (None when there is no preview to draw)."""
+    with session.edit_lock:
+        _write_letter(session, specform.apply_form(_raw(session), values))
+    work.check(session)
+    try:
+        version, pages, rid = work.drawn_preview(session)
+    except InputError:
+        return None
+    return {"version": version, "pages": pages, "rid": rid}
+
+
+def take_letter(session: WorkSession, path: str, name: str) -> None:
+    """A letter sent as a file (or opened from the workspace) as the working letter; an
+    InputError naming ``name`` when it is not TOML text."""
+    import tomllib
+
+    try:
+        text = sheets.check_toml(name, Path(path).read_bytes())
+        raw = tomllib.loads(text)
+    except ValueError as exc:  # tomllib's errors are ValueErrors too
+        message = str(exc) if not isinstance(exc, tomllib.TOMLDecodeError) else _toml_error(exc)
+        raise SpecError(message, file=Path(name).name) from None
+    except RecursionError:
+        raise SpecError(f"{NOT_TOML}: ซ้อนกันลึกเกินไป", file=Path(name).name) from None
+    with session.edit_lock:
+        _write_letter(session, raw)
+
+
+def _toml_error(exc) -> str:
+    from ..spec import toml_message
+
+    return toml_message(str(exc))
+
+
+@_shown
+def check_letter(session: WorkSession) -> None:
+    """The working letter as the CLI reads it; InputError when it cannot be."""
+    work.spec_of(session)
+
+
+def sheet_view(session: WorkSession) -> dict:
+    """The recipients page: the sheet's cells as the letters read them, the columns shown as
+    dots, the plan, and every bad row the engine found, marked at its cell."""
+    error = plan = spec_error = None
+    try:
+        spec = work.spec_of(session)
+    except InputError:  # said on the letter page; the sheet is shown as for no spec
+        spec = None
+    rows, rows_cut = sheets.shown_table(session.sheet.path, spec=spec)
+    hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
+    try:
+        plan = work.summary(session)
+    except InputError as exc:
+        exc = work.shown_name(exc, session)
+        if exc.file == "หนังสือ (spec)":
+            spec_error = str(exc)
+        else:
+            error = exc
+    marks, others = {}, 0  # (row, column index) -> message: the bad rows the reader found
+    if error is not None:
+        problems = [error, *getattr(error, "others", ())]
+        others = len({problem.row for problem in problems}) - 1
+        for problem in problems[:SHOWN_PROBLEMS]:  # the page marks the first ones
+            marks.setdefault(sheets.error_cell(rows, problem), problem.message)
+        error.others = ()  # counted and marked: not sent on to the server
+    mark_row, mark_column = sheets.error_cell(rows, error)
+    return dict(rows=rows, error=error, error_text=str(error) if error else "", mark_row=mark_row,
+                marks=marks, others=others, header_row=header_row,
+                bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
+                plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
+
+
+def plan_and_numbers(session: WorkSession) -> dict:
+    """The plan of the set and the register numbers it would take now, or the error that
+    stops it (the preview and produce pages show both)."""
+    plan, error, numbers = None, None, ""
+    try:
+        plan = work.summary(session)
+        numbers = work.numbers_now(session)
+    except InputError as exc:
+        error = str(work.shown_name(exc, session))
+    return {"plan": plan, "error": error, "numbers": numbers}
+
+
+@_shown
+def summary(session: WorkSession):
+    return work.summary(session)
+
+
+@_shown
+def preview(session: WorkSession, recipient_id: str | None):
+    return work.locked_preview(session, recipient_id)
+
+
+def page_png(session: WorkSession, version: str, page: int) -> bytes | None:
+    return work.page_png(session, version, page) if work.made_again(session, version) else None
+
+
+def letter_file(session: WorkSession, version: str, fmt: str):
+    return work.letter_file(session, version, fmt) if work.made_again(session, version) else None
+
+
+@_shown
+def followup(session: WorkSession, day: dt.date):
+    return work.followup(session, day)
+
+
+def chart(session: WorkSession, day: dt.date) -> bytes | None:
+    return work.chart(session, day)
+
+
+def qr_code(session: WorkSession, url: str) -> str:
+    """A link's QR code as SVG, shown beside it on the letter page while it is typed."""
+    from ..qr import svg
+
+    return svg(url)
+
+
+OPS = {function.__name__: function for function in (
+    letter_form, edit_letter, take_letter, check_letter, sheet_view, plan_and_numbers, summary,
+    preview, page_png, letter_file, followup, chart, qr_code)}

@@ -1,0 +1,63 @@
+"""ตัวอย่าง: any addressee's letter page by page, and that one letter as PDF or DOCX; the
+numbers the set would take from the register now."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ...errors import InputError
+from .base import attachment, engine, ensure_letter, error_json, session_of, site
+
+MEDIA = {"pdf": "application/pdf",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+async def plan_and_numbers(request: Request) -> dict:
+    """The plan of the set and the register numbers it would take now, or the error that
+    stops it (the preview and produce pages show both)."""
+    try:
+        return await engine(request, "plan_and_numbers")
+    except InputError as exc:  # the engine stopped (its time or memory limit)
+        return {"plan": None, "error": str(exc), "numbers": ""}
+
+
+async def preview_page(request: Request):
+    session = session_of(request)
+    ensure_letter(session)
+    values = await plan_and_numbers(request)
+    return site(request).pages.render(request, "preview.html.j2", session,
+                                      rid=request.query_params.get("rid", ""), **values)
+
+
+async def preview_api(request: Request):
+    ensure_letter(session_of(request))
+    try:
+        version, pages, rid = await engine(request, "preview", request.query_params.get("rid") or None)
+    except InputError as exc:
+        return JSONResponse({"error": error_json(exc)})
+    return JSONResponse({"version": version, "pages": pages, "rid": rid})
+
+
+async def preview_png(request: Request):
+    try:
+        png = await engine(request, "page_png", request.path_params["version"], int(request.path_params["page"]))
+    except InputError as exc:
+        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
+    if png is None:
+        return Response("", 404)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def preview_file(request: Request):
+    fmt = request.path_params["fmt"]
+    if fmt not in MEDIA:
+        return Response("", 404)
+    try:
+        found = await engine(request, "letter_file", request.path_params["version"], fmt)
+    except InputError as exc:
+        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
+    if found is None:
+        return Response("", 404)
+    data, name = found
+    return Response(data, media_type=MEDIA[fmt], headers=attachment(name))

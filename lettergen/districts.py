@@ -23,7 +23,7 @@ from .thai import nfc
 
 _PREFIX = re.compile(r"^(?:กิ่ง\s*อำเภอ|กิ่ง\s*อ\s*\.|อำเภอ|อ\s*\.|amphoe\s+|amphur\s+)\s*", re.I)
 _SPACES = re.compile(r"\s+")
-_SUFFIX = re.compile(r"\s*district$", re.I)
+_SUFFIX = re.compile(r"(?<!\s)\s*district$", re.I)  # tried once per run of spaces, not per space
 _THAI_GAP = re.compile("(?<=[\u0e00-\u0e7f]) (?=[\u0e00-\u0e7f])")
 
 

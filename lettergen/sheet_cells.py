@@ -21,6 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # Excel keeps 15 significant digits; a longer number has already lost its tail.
 EXACT_DIGITS = 15
+# Excel takes number formats of at most 255 characters: a longer one is not Excel's, and
+# is not read (the patterns below then never see more than that).
+FORMAT_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def shown_number(value: int | float, number_format: str) -> str | None:
     if abs(value) >= 10 ** EXACT_DIGITS and not isinstance(value, int):
         return None
     fmt = number_format.strip()
+    if len(fmt) > FORMAT_CHARS:
+        return None
     if fmt.lower() in ("general", "@", ""):
         return _general(value)
     if _CONDITION.search(fmt):

@@ -199,7 +199,7 @@ def _header_text(value: Any) -> str:
 
 def _number_header(value: Any) -> str:
     """A header cell that is not text (a year typed as a number, a date): as shown."""
-    if value is None:
+    if value is None or hasattr(value, "length"):  # nothing, or a sheet_cells.TooLong
         return ""
     text = getattr(value, "text", None)  # a sheet_cells.NumberCell
     if text is not None or hasattr(value, "number"):

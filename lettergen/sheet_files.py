@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RecipientsError, did_you_mean
-from .sheet_cells import ErrorValue, FormulaWithoutValue, number_cell
+from .sheet_cells import ErrorValue, FormulaWithoutValue, bounded_text, number_cell
 from .thai import nfc
 
 SAVE_AS_XLSX = ("เปิดไฟล์ใน Excel แล้วเลือก ไฟล์ > บันทึกเป็น (File > Save As) "
@@ -191,7 +191,7 @@ def read_csv(path: Path) -> Table:
     except csv.Error:
         raise RecipientsError("อ่านไฟล์ CSV ไม่ได้ (เครื่องหมายคำพูด \" ไม่ครบคู่); "
                               "เปิดใน Excel แล้วบันทึกใหม่เป็น \"CSV UTF-8\"", file=path) from None
-    rows = [[cell.strip() for cell in row] for row in rows]
+    rows = [[bounded_text(cell.strip()) for cell in row] for row in rows]
     return Table(_trimmed(rows), None, encoding, delimiter)
 
 
@@ -327,5 +327,5 @@ def _value(cell, formulas: dict[tuple[int, int], str]) -> Any:
     if isinstance(value, str):
         if value.startswith("#") and value.rstrip("!?0/").upper() in ("#N/A", "#REF", "#VALUE", "#DIV", "#NAME", "#NUM", "#NULL"):
             return ErrorValue(value)
-        return nfc(value.strip())
+        return bounded_text(nfc(value.strip()))
     return value  # datetime, time, timedelta

@@ -102,6 +102,27 @@ def make_bom_cp874_csv(folder: Path) -> None:
     (folder / "recipients.csv").write_bytes(b"\xef\xbb\xbf" + CSV_TEXT.encode("cp874"))
 
 
+def make_long_name_csv(folder: Path) -> None:
+    """The อบจ.'s name one character past limits.CELL_CHARS."""
+    from lettergen.limits import CELL_CHARS
+
+    rows = [row[:] for row in ROWS]
+    rows[1][1] = "องค์การ" + "ก" * (CELL_CHARS + 1 - len("องค์การ"))
+    (folder / "recipients.csv").write_text("".join(",".join(r) + "\n" for r in [HEADER, *rows]),
+                                           encoding="utf-8")
+
+
+def make_long_paragraph(folder: Path) -> None:
+    """A second body paragraph one character past limits.TEXT_CHARS."""
+    from lettergen.limits import TEXT_CHARS
+
+    spec = folder / "spec.toml"
+    text = spec.read_text(encoding="utf-8")
+    long = "ส" * (TEXT_CHARS + 1)
+    spec.write_text(text.replace("เป็นกรณีเร่งด่วน\"]", f"เป็นกรณีเร่งด่วน\", \"{long}\"]"),
+                    encoding="utf-8")
+
+
 # --- the cases -------------------------------------------------------------------------
 
 
@@ -145,6 +166,9 @@ CASES = [
     Case("bom-then-cp874", "bad-mojibake", "{csv}: ", make=make_bom_cp874_csv),
     Case("override-row", "bad-override-row",
          '{csv}, แถว 3, คอลัมน์ H "deadline.date": ปี 2018 ใน "10/08/2018" ดูเป็นปี ค.ศ.'),
+    Case("cell-too-long", "bad-cell-too-long",
+         '{csv}, แถว 3, คอลัมน์ B "name": ข้อความในช่องนี้ยาว 2,001 ตัวอักษร เกินขีดจำกัด 2,000 ตัวอักษรต่อช่อง',
+         make=make_long_name_csv),
     Case("override-member-row", "bad-override-member-row",
          '{csv}, แถว 4, คอลัมน์ H "letter.urgency": แถวนี้ได้รับรหัสผ่านผ่าน สถ.อ. จึงไม่มีหนังสือของตนเอง'),
     # --- the spec ---
@@ -160,6 +184,11 @@ CASES = [
          '{spec}, คีย์ body.paragraphs[0]: ไม่มีตัวแปร "recipent" (หรือหมายถึง "recipient")'),
     Case("template-syntax", "bad-template-syntax",
          "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบผิด (บรรทัด 1)"),
+    Case("text-too-long", "bad-text-too-long",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความยาว 20,001 ตัวอักษร เกินขีดจำกัด 20,000 ตัวอักษรต่อข้อความ",
+         make=make_long_paragraph),
+    Case("spec-too-deep", "bad-spec-too-deep",
+         "{spec}, คีย์ links.nested" + "[0]" * 48 + ": วงเล็บ [ ] หรือ {{ }} ซ้อนกันเกิน 50 ชั้น"),
     Case("qr-link", "bad-qr-link",
          '{spec}, คีย์ steps.step[0].channel[1].qr: ไม่มีลิงก์ชื่อ "reprot" ใน [links] (หรือหมายถึง "report")'),
     Case("missing-emblem", "bad-missing-emblem",
@@ -171,6 +200,12 @@ CASES = [
     Case("set-urgency", "bad-set-override",
          'คีย์ --set letter.urgency: ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ "" ไม่ใช่ "ด่วนมากๆ"',
          argv=("--set", "letter.urgency=ด่วนมากๆ")),
+    Case("set-too-long", "bad-set-override",
+         "คีย์ --set letter.subject: ข้อความยาว 20,001 ตัวอักษร เกินขีดจำกัด 20,000 ตัวอักษรต่อข้อความ",
+         argv=("--set", "letter.subject=" + "ก" * 20_001)),
+    Case("set-nested-too-deep", "bad-set-override",
+         'คีย์ --set letter.urgency: ชั้นความเร็วต้องเป็น ด่วนที่สุด, ด่วนมาก, ด่วน หรือ ""',
+         argv=("--set", "letter.urgency=" + "[" * 5_000)),
     Case("set-misspelt-key", "bad-set-override",
          'คีย์ --set letter.dat: ไม่รู้จักคีย์นี้ (หรือหมายถึง "date")',
          argv=("--set", "letter.dat=2024-01-01")),
@@ -318,10 +353,10 @@ def test_correct_thai_with_ene_is_not_taken_for_mojibake(tmp_path, capsys):
 SHEET_CASES = ("bad-missing-column", "bad-duplicate-id", "bad-empty-name", "bad-unknown-kind",
                "bad-no-district-office", "bad-no-district-office-thai-headers", "bad-empty-csv",
                "bad-header-only-csv", "bad-override-row", "bad-override-member-row",
-               "bad-mojibake", "bad-mojibake-false-alarm")
+               "bad-mojibake", "bad-mojibake-false-alarm", "bad-cell-too-long")
 SPEC_CASES = ("bad-impossible-date", "bad-be-ce-mix", "bad-unknown-key", "bad-wrong-type",
               "bad-undefined-variable", "bad-template-syntax", "bad-qr-link", "bad-missing-emblem",
-              "bad-unusable-emblem")
+              "bad-unusable-emblem", "bad-text-too-long")
 
 
 def _spec_body(folder: str) -> str:

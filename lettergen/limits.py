@@ -1,0 +1,37 @@
+"""Every limit lettergen sets on its input, in one place; the README's "Safety" lists them.
+
+Each is far above what a real letter or sheet needs (the whole country is 7,852 LAOs; a
+long paragraph of an official letter is about 1,500 characters, a long LAO name under
+100), so that only a broken or hostile input meets one. Past a limit the input is refused
+(exit 2) with one Thai line naming the file, row and column or the spec key: it never
+freezes the machine, fills its memory or ends as an internal error.
+"""
+
+from __future__ import annotations
+
+# --- texts ---------------------------------------------------------------------------------
+
+CELL_CHARS = 2_000  # characters in one cell of a recipients or tracking sheet
+TEXT_CHARS = 20_000  # characters in one text of the spec (a paragraph, a title) or a --set value
+SPEC_BYTES = 5_000_000  # the spec file
+SPEC_NESTING = 50  # arrays and tables inside one another in the spec
+
+# --- sheets (recipients, tracking) ---------------------------------------------------------
+
+SHEET_ROWS = 100_000
+SHEET_COLUMNS = 200
+SHEET_BYTES = 50_000_000  # the file, and an XLSX's parts (sheets, strings, styles) unpacked
+# A CSV line longer than this cannot hold SHEET_COLUMNS cells of CELL_CHARS each.
+CSV_LINE_CHARS = SHEET_COLUMNS * (CELL_CHARS + 3)
+
+# --- templates (the spec's texts, read by Jinja in a sandbox) --------------------------------
+
+TEMPLATE_OUTPUT_CHARS = 50_000  # what one text produces, and the largest value it makes
+TEMPLATE_WORK_CHARS = 1_000_000  # all the values one text makes, together
+TEMPLATE_STEPS = 10_000  # loop turns and calls in one text; range() gives at most this many
+TEMPLATE_NUMBER_DIGITS = 1_000  # the largest whole number a text computes
+
+
+def thousands(number: int) -> str:
+    """A limit as messages print it: 100,000."""
+    return f"{number:,}"

@@ -26,9 +26,13 @@ CSV_LINE_CHARS = SHEET_COLUMNS * (CELL_CHARS + 3)
 
 # --- templates (the spec's texts, read by Jinja in a sandbox) --------------------------------
 
-TEMPLATE_OUTPUT_CHARS = 50_000  # what one text produces, and the largest value it makes
-TEMPLATE_WORK_CHARS = 1_000_000  # all the values one text makes, together
-TEMPLATE_STEPS = 10_000  # loop turns and calls in one text; range() gives at most this many
+TEMPLATE_OUTPUT_CHARS = 50_000  # what one text produces, and the largest text or list it makes
+TEMPLATE_WORK_CHARS = 1_000_000  # characters and items all of one text's operations handle
+# Steps of one text: each turn of a loop, call of a macro or test of a loop's "if" counts
+# 1 and the number of expressions and statements it runs (so a loop over a district's 40
+# LAOs printing three of their fields counts about 400).
+TEMPLATE_STEPS = 100_000
+TEMPLATE_RANGE = 10_000  # numbers range() gives
 TEMPLATE_NUMBER_DIGITS = 1_000  # the largest whole number a text computes
 
 

@@ -123,6 +123,18 @@ def make_long_paragraph(folder: Path) -> None:
                     encoding="utf-8")
 
 
+def template_paragraph(text: str) -> Callable[[Path], None]:
+    """A builder that adds ``text`` as body.paragraphs[1] of the spec."""
+    def make(folder: Path) -> None:
+        import json
+
+        spec = folder / "spec.toml"
+        old = spec.read_text(encoding="utf-8")
+        spec.write_text(old.replace("เป็นกรณีเร่งด่วน\"]", "เป็นกรณีเร่งด่วน\", "
+                                    + json.dumps(text, ensure_ascii=False) + "]"), encoding="utf-8")
+    return make
+
+
 # --- the cases -------------------------------------------------------------------------
 
 
@@ -189,6 +201,61 @@ CASES = [
          make=make_long_paragraph),
     Case("spec-too-deep", "bad-spec-too-deep",
          "{spec}, คีย์ links.nested" + "[0]" * 48 + ": วงเล็บ [ ] หรือ {{ }} ซ้อนกันเกิน 50 ชั้น"),
+    # --- texts that ask for too much (lettergen/sandbox.py, limits.py) ---
+    Case("template-string-times", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบสร้างค่ายาว 10,000,000 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000",
+         make=template_paragraph('{{ "a" * 10000000 }}')),
+    Case("template-list-times", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบสร้างค่ายาว 80,000 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000",
+         make=template_paragraph("{{ ([1] * 40000) * 2 }}")),
+    Case("template-range", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: range() ให้ตัวเลข 200,000 ตัว เกินขีดจำกัด 10,000",
+         make=template_paragraph("{{ range(200000)|list|length }}")),
+    Case("template-join", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบสร้างข้อความยาว 9,999,001 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000",
+         make=template_paragraph('{{ range(10000)|join("x" * 1000) }}')),
+    Case("template-nested-loops", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบทำงานเกิน 100,000 ขั้น (วนซ้ำหรือเรียกใช้มากเกินไป)",
+         make=template_paragraph("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}")),
+    Case("template-format-width", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบสร้างข้อความยาว 100,000,011 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000",
+         make=template_paragraph('{{ "%099999999d" % 1 }}')),
+    Case("template-filter-width", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ตัวเลข 1,000,000,000 ใหญ่เกินกว่าที่ข้อความแม่แบบใช้ได้ (50,000)",
+         make=template_paragraph('{{ [1]|batch(1000000000, "x")|list|length }}')),
+    Case("template-power", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบคำนวณตัวเลขยาวเกิน 1,000 หลัก",
+         make=template_paragraph("{{ 2 ** 100000 }}")),
+    Case("template-doubling", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบสร้างค่ายาว 65,536 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000",
+         make=template_paragraph('{% set ns = namespace(s="ab") %}{% for i in range(40) %}'
+                                 "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}")),
+    Case("template-recursion", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบเรียกตัวเองซ้อนกันลึกเกินไป",
+         make=template_paragraph("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}")),
+    Case("template-branching-recursion", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบทำงานเกิน 100,000 ขั้น",
+         make=template_paragraph("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}"
+                                 "{% endmacro %}{{ f(40) }}")),
+    Case("template-output", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบให้ผลยาวเกิน 50,000 ตัวอักษร",
+         make=template_paragraph("{% for i in range(3000) %}{{ letter.date | thai_weekday_date }}{% endfor %}")),
+    Case("template-work", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบประมวลผลข้อมูลเกิน 1,000,000 ตัวอักษร",
+         make=template_paragraph('{% set big = "x" * 49000 %}{% for i in range(3000) %}'
+                                 '{% if "zz" in big %}{% endif %}{% endfor %}')),
+    Case("template-method", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบเรียกใช้สิ่งที่ไม่อนุญาต",
+         make=template_paragraph('{{ "x".ljust(1000000000) }}')),
+    Case("template-division", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ใช้ค่าในข้อความแม่แบบไม่ได้ (หารด้วยศูนย์)",
+         make=template_paragraph("{{ 1 / 0 }}")),
+    Case("template-too-deep", "bad-template-bounds",
+         "{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบซ้อนวงเล็บหรือคำสั่งกันลึกเกินไป",
+         make=template_paragraph("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}")),
+    Case("template-filter-not-offered", "bad-template-bounds",
+         '{spec}, คีย์ body.paragraphs[1]: ข้อความแม่แบบผิด (บรรทัด 1): ไม่มีตัวกรอง "center"',
+         make=template_paragraph('{{ "x"|center(1000000000) }}')),
     Case("qr-link", "bad-qr-link",
          '{spec}, คีย์ steps.step[0].channel[1].qr: ไม่มีลิงก์ชื่อ "reprot" ใน [links] (หรือหมายถึง "report")'),
     Case("missing-emblem", "bad-missing-emblem",

@@ -20,9 +20,11 @@ SPEC_NESTING = 50  # arrays and tables inside one another in the spec
 
 SHEET_ROWS = 100_000
 SHEET_COLUMNS = 200
+SHEET_CELLS = 2_000_000  # cells with a value (merged ranges counted in every cell they cover)
 SHEET_BYTES = 50_000_000  # the file, and an XLSX's parts (sheets, strings, styles) unpacked
 # A CSV line longer than this cannot hold SHEET_COLUMNS cells of CELL_CHARS each.
 CSV_LINE_CHARS = SHEET_COLUMNS * (CELL_CHARS + 3)
+CSV_LINES = 1_048_576  # lines of a CSV file, blank ones too: as many rows as Excel has
 
 # --- templates (the spec's texts, read by Jinja in a sandbox) --------------------------------
 

@@ -4,6 +4,7 @@ are not), and CSV texts. Each builder writes one failure mode into ``folder``.""
 
 from __future__ import annotations
 
+import functools
 import struct
 import zipfile
 from pathlib import Path
@@ -107,10 +108,21 @@ def make_far_empty_cells(folder: Path) -> None:
 
 
 def make_shared_strings_bomb(folder: Path, size: int = 1_500_000_000) -> None:
-    """The issue's 1.5 MB workbook whose sharedStrings unpack to 1.5 GB (one string of "x")."""
+    """The issue's 1.5 MB workbook whose sharedStrings unpack to 1.5 GB (one string of "x");
+    compressed once per size (it takes seconds), then copied."""
+    (folder / "recipients.xlsx").write_bytes(_bomb(size))
+
+
+@functools.lru_cache(maxsize=2)
+def _bomb(size: int) -> bytes:
+    import tempfile
+
     head = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}"><si><t>'.encode()
-    write_xlsx(folder / "recipients.xlsx", sheet_xml([HEADER, *ROWS]), big_part="xl/sharedStrings.xml",
-               big_head=head, big_size=size, big_tail=b"</t></si></sst>")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bomb.xlsx"
+        write_xlsx(path, sheet_xml([HEADER, *ROWS]), big_part="xl/sharedStrings.xml",
+                   big_head=head, big_size=size, big_tail=b"</t></si></sst>")
+        return path.read_bytes()
 
 
 def make_lying_bomb(folder: Path, size: int = 300_000_000) -> None:

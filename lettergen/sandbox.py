@@ -133,7 +133,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         kept = {name: self.filters[name] for name in FILTERS}
         kept.update(filters)
         self.filters = {name: bounded_filter(name, f) for name, f in kept.items()}
-        self.tests = {name: bounded_filter(name, f) for name, f in self.tests.items()}
+        self.tests = {name: bounded_filter(name, f, test=True) for name, f in self.tests.items()}
         self.globals = {"range": bounded_range, "dict": dict, "namespace": SmallNamespace,
                         "cycler": self.globals["cycler"], "joiner": self.globals["joiner"]}
 

@@ -124,20 +124,31 @@ class _Counted:
 
 def _elements(book: "_Workbook", part: str, tags: tuple[str, ...], events=("end",)) -> Iterator:
     """(event, element, local tag) for the elements of ``part`` named in ``tags``, parsed as a
-    stream; each element is cleared once its end has been handled."""
+    stream. Each is cleared once its end has been handled, and so is every other element
+    outside them (a million hyperlinks after the cells cost nothing either)."""
     from lxml import etree
 
     with book.archive.open(part) as stream:
-        parser = etree.iterparse(_Counted(stream, book), events=events, resolve_entities=False,
+        parser = etree.iterparse(_Counted(stream, book), events=("start", "end"), resolve_entities=False,
                                  no_network=True, huge_tree=False, remove_comments=True)
+        inside = 0  # elements of ``tags`` open around the current one
         for event, element in parser:
             tag = _local(element.tag)
             if tag in tags:
+                if event == "start":
+                    inside += 1
+                    if "start" not in events:
+                        continue
+                else:
+                    inside -= 1
                 yield event, element, tag
-                if event == "end" and tag != "dimension":
-                    element.clear(keep_tail=False)
-                    while element.getprevious() is not None:
-                        del element.getparent()[0]
+                if event == "start":
+                    continue
+            elif event == "start" or inside:
+                continue
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
 
 
 # --- the workbook ------------------------------------------------------------------------------
@@ -153,7 +164,7 @@ class _Workbook:
         self.formats: list[str] = []  # number format of each cell style
         self.dates: set[int] = set()  # styles whose format is a date's
         self.durations: set[int] = set()
-        self.strings: list[Any] = []
+        self.strings: list[Any] = []  # shared strings, as _string gives them
 
     def too_big(self) -> RecipientsError:
         return RecipientsError(
@@ -248,8 +259,8 @@ class _Workbook:
     def read_strings(self) -> None:
         if self.strings_part not in self.names:
             return
-        for _, element, _ in _elements(self, self.strings_part, ("si",)):
-            self.strings.append(_text(element).replace("x005F_", ""))
+        for _, element, _ in _elements(self, self.strings_part, ("si",)):  # each read once, here
+            self.strings.append(_string(_text(element).replace("x005F_", "")))
 
     def read_sheet(self, sheet: Sheet) -> tuple[list[list[Any]], tuple[int, ...]]:
         return _SheetReader(self, sheet).read()
@@ -376,8 +387,7 @@ class _SheetReader:
         if text is None:
             return FormulaWithoutValue("=" + (formula.text or "")) if formula is not None else None
         if kind == "s":
-            shared = self.book.strings[int(text)]
-            return _string(shared)
+            return self.book.strings[int(text)]
         if kind == "str":
             return _string(text)
         if kind == "b":

@@ -252,13 +252,13 @@ LIST_FILTERS = frozenset({"abs", "attr", "batch", "count", "d", "default", "dict
                           "slice", "sort", "sum", "unique"})
 
 
-def bounded_filter(name: str, function):
-    """``function`` (a filter or test) counted and checked: one step, its input handled
-    (as text, unless it is a filter of lists), its numbers and (for join, replace, format,
-    sum) the size of its result checked first, its result checked after."""
+def bounded_filter(name: str, function, *, test: bool = False):
+    """``function`` (a filter, or a ``test``) counted and checked: one step, its input
+    handled (as text, unless it is a test or a filter of lists), its numbers and (for join,
+    replace, format, sum) the size of its result checked first, its result checked after."""
     pass_arg = getattr(function, "jinja_pass_arg", None)
-    check = _FILTER_CHECKS.get(name)
-    as_text = name not in LIST_FILTERS
+    check = None if test else _FILTER_CHECKS.get(name)
+    as_text = not test and name not in LIST_FILTERS
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
         spent = budget()

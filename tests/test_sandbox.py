@@ -40,6 +40,18 @@ def test_what_letters_do_keeps_working(source, expected):
     assert render_text(source, CONTEXT, key="k") == expected
 
 
+def test_a_long_list_may_be_tested_and_filtered_but_not_printed():
+    """A district's members whose rows, printed, pass the output limit (many long extra
+    columns) can still be looped over, tested and filtered; printing them is what is refused."""
+    members = [{"name": f"อบต.ที่ {i}", "note": "ก" * 1_500} for i in range(60)]
+    context = {"members": members}
+    source = ("{% if members is defined and members | length > 50 %}"
+              "{{ members | selectattr('name', 'ne', '') | list | length }}{% endif %}")
+    assert render_text(source, context, key="k") == "60"
+    with pytest.raises(TemplateError, match="เกินขีดจำกัด 50,000"):
+        render_text("{{ members }}", context, key="k")
+
+
 def test_each_render_has_its_own_budget():
     """A text that takes most of the steps passes every time: the counts do not add up
     from one render (one letter) to the next."""

@@ -19,6 +19,7 @@ its letters, in time proportional to the text.
     a 2 KB .xlsx with a cell at XFD1048576 (120 s, 4.7 GB)      exit 2
     a 1.5 MB .xlsx whose sharedStrings unpack to 1.5 GB (5.9 GB) exit 2
     a 5 MB one-line CSV of 2.6 M columns (72 s)                 exit 2
+    30,000 LAOs in 20,000 districts (the typo check: hours)     check: exit 0
     render --out naming a file (exit 1)                         exit 2
 """
 
@@ -68,6 +69,21 @@ def xlsx(build: Callable[[Path], None]) -> Callable[[Path], None]:
         spec.write_text(spec.read_text(encoding="utf-8").replace(
             'file = "recipients.csv"', 'file = "recipients.xlsx"'), encoding="utf-8")
     return make
+
+
+def many_districts(folder: Path) -> None:
+    """30,000 LAOs and no district office rows: 10,000 districts of one LAO and 10,000 of
+    two, named by random letters (the typo check compared every pair: hours), each LAO's id
+    beginning with the same 300 characters (file names that collide, counted in turn)."""
+    import random
+
+    letters = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศสหอฮ"
+    chance = random.Random(21)
+    names = ["".join(chance.choice(letters) for _ in range(8)) for _ in range(20_000)]
+    districts = names[:10_000] + [n for n in names[10_000:] for _ in range(2)]
+    rows = [f"{'9' * 300}{i},อบต.ที่ {i},อบต.,{d},u{i},p{i},0" for i, d in enumerate(districts)]
+    (folder / "recipients.csv").write_text(",".join(sheets.HEADER) + "\n" + "\n".join(rows) + "\n",
+                                           encoding="utf-8")
 
 
 def wide_csv(folder: Path) -> None:
@@ -120,6 +136,7 @@ CASES = [
     Case("csv-2600000-columns", wide_csv,
          "{csv}, แถว 1: บรรทัดที่ 1 ของไฟล์ยาวเกิน 400,600 ตัวอักษร (มีเกิน 200 คอลัมน์ หรือมีช่องที่ยาวเกินไป)",
          ("check", "render")),
+    Case("sheet-of-20000-districts", many_districts, ""),
     Case("render-out-naming-a-file", out_is_a_file,
          "{out}: เป็นไฟล์ที่มีอยู่แล้ว ไม่ใช่โฟลเดอร์; เลือกโฟลเดอร์อื่นสำหรับผลลัพธ์ (--out)", ("render",)),
 ]

@@ -25,6 +25,7 @@ SHEET_BYTES = 50_000_000  # the file, and an XLSX's parts (sheets, strings, styl
 # A CSV line longer than this cannot hold SHEET_COLUMNS cells of CELL_CHARS each.
 CSV_LINE_CHARS = SHEET_COLUMNS * (CELL_CHARS + 3)
 CSV_LINES = 1_048_576  # lines of a CSV file, blank ones too: as many rows as Excel has
+XLSX_PARTS = 10_000  # parts in an XLSX's zip (a workbook has a few dozen)
 
 # --- templates (the spec's texts, read by Jinja in a sandbox) --------------------------------
 

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import RecipientsError, did_you_mean
-from .limits import CELL_CHARS, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS, SHEET_ROWS, thousands
+from .limits import (CELL_CHARS, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS, SHEET_ROWS, XLSX_PARTS,
+                     thousands)
 from .sheet_cells import FORMAT_CHARS, ErrorValue, FormulaWithoutValue, bounded_text, number_cell
 from .thai import nfc
 
 SAVE_AS_XLSX = ("เปิดไฟล์ใน Excel แล้วเลือก ไฟล์ > บันทึกเป็น (File > Save As) "
                 "ชนิด \"Excel Workbook (*.xlsx)\" แล้วใช้ไฟล์ .xlsx นั้น")
-ZIP_PARTS = 10_000  # parts in the zip; a workbook has a few dozen
 _ERROR_TEXTS = ("#N/A", "#REF", "#VALUE", "#DIV", "#NAME", "#NUM", "#NULL")
 
 
@@ -48,7 +48,7 @@ class Sheet:
 
 
 def check_zip(path: Path) -> None:
-    """Refuse a zip of more than ZIP_PARTS parts before its directory is read (each part
+    """Refuse a zip of more than XLSX_PARTS parts before its directory is read (each part
     listed costs memory), from the count its end record gives."""
     with path.open("rb") as handle:
         handle.seek(0, 2)
@@ -58,7 +58,7 @@ def check_zip(path: Path) -> None:
     end = tail.rfind(b"PK\x05\x06")
     if end >= 0 and len(tail) >= end + 12:
         count = int.from_bytes(tail[end + 10:end + 12], "little")
-        if count > ZIP_PARTS:
+        if count > XLSX_PARTS:
             raise RecipientsError(
                 f"ไฟล์ zip นี้มี {thousands(count)} ส่วน ซึ่งไม่ใช่ไฟล์ Excel ของรายชื่อ; {SAVE_AS_XLSX}", file=path)
 

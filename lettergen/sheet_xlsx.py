@@ -108,8 +108,8 @@ def _attribute(element, name: str) -> str | None:
 
 
 class _Counted:
-    """A part of the zip read through a count of the bytes unpacked: past ``room`` the
-    reading stops, whatever the zip declared."""
+    """A part of the zip read through the workbook's count of the bytes unpacked: past
+    SHEET_BYTES in all, the reading stops, whatever the zip declared."""
 
     def __init__(self, stream, book: "_Workbook"):
         self.stream, self.book = stream, book

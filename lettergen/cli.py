@@ -195,7 +195,13 @@ def _formats(text: str) -> tuple[str, ...]:
 
 def cmd_render(args) -> int:
     from .batch import run
+    from .files import check_output
 
+    workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out")
+    if args.out is not None:
+        check_output(args.out, folder=True)
     signer = signer_of(args)
     spec, book = _load(args)
     only = [s.strip() for s in args.only.split(",")] if args.only else None
@@ -206,9 +212,6 @@ def cmd_render(args) -> int:
         from .rendering import DELIVERY
 
         formats += (DELIVERY,)
-    workspace = _workspace(args)
-    if args.out is None and workspace is None:
-        args.out = Path("out")
     result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
                  print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace,
                  signer=signer, signing_memo=args.signing_memo)
@@ -297,6 +300,9 @@ def cmd_preview(args) -> int:
     from .preview import pdf_page_png
     from .rendering import render_letters
 
+    from .files import check_output, output_error, write_atomic
+
+    check_output(args.out, folder=False)
     spec, book = _load(args)
     only = [args.recipient] if args.recipient else None
     letters = compose_all(spec, book, only)[:1]
@@ -305,7 +311,10 @@ def cmd_preview(args) -> int:
         png = pdf_page_png(pdf, args.page)
     except IndexError as exc:
         raise InputError(str(exc)) from None
-    args.out.write_bytes(png)
+    try:
+        write_atomic(args.out, png, mode=0o644)
+    except OSError as exc:
+        raise output_error(exc, args.out, folder=False) from None
     print(f"ภาพหน้า {args.page} ของหนังสือถึง {letters[0].recipient_name}: {args.out}")
     return EXIT_OK
 
@@ -324,16 +333,23 @@ def _date(text: str | None):
 
 
 def cmd_status(args) -> int:
-    from .files import write_atomic
+    from .files import check_output, make_folder, output_error, write_atomic
     from .status import status, status_pdf, status_xlsx, table_text
 
+    if args.out is not None:
+        check_output(args.out, folder=True)
     spec, book = _load(args)
     report = status(spec, book, _date(args.date))
+    if args.out is not None:  # both files made before either is written
+        files = {"status.xlsx": status_xlsx(report), "status.pdf": status_pdf(report)}
+        make_folder(args.out, mode=0o755)
+        try:
+            for name, data in files.items():
+                write_atomic(args.out / name, data, mode=0o644)
+        except OSError as exc:
+            raise output_error(exc, args.out) from None
     sys.stdout.write(table_text(report))
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        write_atomic(args.out / "status.xlsx", status_xlsx(report), mode=0o644)
-        write_atomic(args.out / "status.pdf", status_pdf(report), mode=0o644)
         print(f"เขียน status.xlsx และ status.pdf ไว้ที่ {args.out}")
     return EXIT_OK
 
@@ -343,16 +359,20 @@ def cmd_remind(args) -> int:
 
     from .remind import remind
 
-    spec, book = _load(args)
+    from .files import check_output
+
     workspace = _workspace(args)
+    if args.out is None and workspace is None:
+        args.out = Path("out") / "reminders"
+    if args.out is not None:
+        check_output(args.out, folder=True)
+    spec, book = _load(args)
     if args.register is None:  # the default: the first run's register when it is there
         args.register = Path("out") / "register.csv"
     elif not args.register.exists():  # one named and missing: never cite the spec instead
         raise InputError("ไม่พบทะเบียนหนังสือส่งที่ระบุ (--register): ระบุไฟล์ register.csv หรือ "
                          "register.xlsx ของการส่งครั้งแรก หรือไม่ต้องระบุ --register เพื่อใช้เลขที่จาก "
                          "[reminder] ใน spec", file=args.register)
-    if args.out is None and workspace is None:
-        args.out = Path("out") / "reminders"
     result = remind(spec, book, args.out, register=args.register, today=dt.date.today(),
                     formats=_formats(args.format), jobs=args.jobs, wait=args.wait, workspace=workspace)
     if result is None:
@@ -379,6 +399,10 @@ def cmd_register(args) -> int:
     if not text.isdigit() or not 2400 <= int(text) <= 2800:
         raise InputError(f"--year ต้องเป็นปี พ.ศ. เช่น 2569 ไม่ใช่ \"{args.year}\"")
     year = int(text)
+    if args.out is not None:
+        from .files import check_output
+
+        check_output(args.out, folder=False)
     workspace = Workspace(args.workspace)
     office = workspace.register()
     for series, start in ((ORDINARY, args.continue_from), (CIRCULAR, args.continue_circular_from),
@@ -414,11 +438,15 @@ def cmd_register(args) -> int:
                       f"{STATUS_TEXT.get(run.status, run.status)}  "
                       f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
-        from .files import write_atomic
+        from .files import make_folder, output_error, write_atomic
         from .register_form import register_xlsx_of
 
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(args.out, register_xlsx_of(office, year))
+        data = register_xlsx_of(office, year)
+        make_folder(args.out.parent, mode=0o755)
+        try:
+            write_atomic(args.out, data)
+        except OSError as exc:
+            raise output_error(exc, args.out, folder=False) from None
         rows = len(office.entries(year))
         print(f"เขียนทะเบียนหนังสือส่ง ปี พ.ศ. {arabic_digit_to_thai_digit(str(year))} "
               f"({arabic_digit_to_thai_digit(str(rows))} รายการ) ไว้ที่ {args.out}")

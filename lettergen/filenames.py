@@ -25,13 +25,16 @@ def file_stem(key: str, name: str, max_bytes: int = MAX_BYTES) -> str:
 def unique_stems(pairs: list[tuple[str, str]]) -> list[str]:
     """A stem per (key, name), made unique by a counter where two would collide."""
     taken: set[str] = set()
+    counted: dict[str, int] = {}  # base -> the last count it took: counting goes on from there
     stems = []
     for key, name in pairs:
         base = file_stem(key, name, MAX_BYTES - 12)
-        stem, n = base, 1
+        n = counted.get(base.casefold(), 1)
+        stem = base if n == 1 else f"{base}~{n}"
         while stem.casefold() in taken:  # the counted name may be taken too: count on
             n += 1
             stem = f"{base}~{n}"
+        counted[base.casefold()] = n
         taken.add(stem.casefold())
         stems.append(stem)
     return stems

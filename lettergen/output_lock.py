@@ -67,7 +67,11 @@ def output_lock(folder: str | Path, *, wait: bool = False,
                 _held[key][1] -= 1
         return
     created = [p for p in (folder, *folder.parents) if not p.exists()]
-    fd = _acquire(folder, wait, waiting)
+    try:
+        fd = _acquire(folder, wait, waiting)
+    except BaseException:
+        _remove_empty(created)
+        raise
     with _held_guard:
         _held[key] = [fd, 1]
     try:
@@ -81,24 +85,37 @@ def output_lock(folder: str | Path, *, wait: bool = False,
             pass
         # an empty staging folder goes (a run that finished, or stopped before writing),
         # and so do the folders this run created, if it wrote nothing into them
-        for empty in (folder / STAGING, *created):
-            try:
-                empty.rmdir()
-            except OSError:
-                pass
+        _remove_empty([folder / STAGING, *created])
         os.close(fd)  # releases the lock
 
 
+def _remove_empty(folders) -> None:
+    for empty in folders:
+        try:
+            empty.rmdir()
+        except OSError:
+            pass
+
+
 def _acquire(folder: Path, wait: bool, waiting) -> int:
+    """The lock, the folder made if it is missing. A folder that cannot be made or written
+    (a file of that name, no permission) is an InputError naming it, before anything else."""
+    from .files import output_error
+
     told = False
     while True:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (folder / STAGING).mkdir(exist_ok=True, mode=0o700)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (folder / STAGING).mkdir(exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise output_error(exc, folder) from None
         path = lock_path(folder)
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except FileNotFoundError:  # the run that held it just removed the staging folder
             continue
+        except OSError as exc:
+            raise output_error(exc, folder) from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

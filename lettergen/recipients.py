@@ -23,7 +23,8 @@ from typing import Any, Mapping
 
 from .districts import district_name, district_offices, likely_typo
 from .errors import RecipientsError, did_you_mean
-from .sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, plain_number
+from .limits import CELL_CHARS, thousands
+from .sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
 from .sheet_columns import (CANONICAL, INVISIBLE, NUMBERING, REQUIRED, ColumnLabel, Header, Lookup,
                             best_guess_row, cell_text, column_letter, find_header, header_key,
                             known_words)
@@ -448,6 +449,10 @@ class _SheetReader:
         if isinstance(value, ErrorValue):
             raise self.error(f"ช่องนี้มีค่าผิดพลาดของ Excel ({value.code}); แก้สูตรหรือค่าในช่องนี้ก่อน",
                              row=row, index=index)
+        if isinstance(value, TooLong):
+            raise self.error(f"ข้อความในช่องนี้ยาว {thousands(value.length)} ตัวอักษร เกินขีดจำกัด "
+                             f"{thousands(CELL_CHARS)} ตัวอักษรต่อช่อง; ตรวจว่าวางข้อความผิดช่อง หรือตัดให้สั้นลง",
+                             row=row, index=index)
 
     def text(self, value: Any, row: int, index: int) -> str:
         """A cell as the text Excel shows. Its value is never echoed: it may be a password."""
@@ -478,6 +483,8 @@ class _SheetReader:
     def extra(self, value: Any, row: int, index: int, name: str, used: bool = False) -> Any:
         """A cell of another column, for templates: text as shown, a number in General
         format as the number, dates as dates."""
+        if isinstance(value, TooLong):
+            self.problem(value, row, index)
         if isinstance(value, (FormulaWithoutValue, ErrorValue)):
             if used:
                 self.problem(value, row, index)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import SpecError
+from .limits import CSV_LINE_CHARS, SHEET_BYTES, thousands
 
 COLUMNS = (
     "เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ",
@@ -132,6 +133,9 @@ def _wrong_header(path: Path) -> SpecError:
 def _csv_records(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line, column -> cell) of a register CSV: UTF-8 (with BOM, as lettergen writes it)."""
     try:
+        if path.stat().st_size > SHEET_BYTES:
+            raise SpecError(f"ไฟล์ใหญ่เกิน {SHEET_BYTES // 1_000_000} MB {NOT_A_REGISTER}; "
+                            f"{USE_THE_RUNS_REGISTER}", file=path)
         data = path.read_bytes()
     except OSError:
         raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
@@ -149,13 +153,18 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, str]]]:
     if "\x00" in text:
         raise SpecError(f"{NOT_A_REGISTER}: มีอักขระที่ไม่ใช่ข้อความ; {USE_THE_RUNS_REGISTER}",
                         file=path)
+    from .sheet_files import LongLine, bounded_lines
+
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(bounded_lines(text))
         if reader.fieldnames is None or list(reader.fieldnames)[:len(COLUMNS)] != list(COLUMNS):
             raise _wrong_header(path)
         present = [c for c in COLUMNS + SIGNED_COLUMNS if c in reader.fieldnames]
         return [(line, {column: _cell_text(record[column] or "") for column in present})
                 for line, record in enumerate(reader, start=2)]
+    except LongLine as exc:
+        raise SpecError(f"{NOT_A_REGISTER}: บรรทัดที่ {thousands(exc.args[0])} ยาวเกิน "
+                        f"{thousands(CSV_LINE_CHARS)} ตัวอักษร; {USE_THE_RUNS_REGISTER}", file=path) from None
     except csv.Error:
         raise SpecError(f"{NOT_A_REGISTER}: อ่านแบบ CSV ไม่ได้ (เครื่องหมายคำพูด \" ไม่ครบคู่); "
                         f"{USE_THE_RUNS_REGISTER}", file=path) from None
@@ -176,51 +185,49 @@ def _other_text_encoding(data: bytes) -> bool:
 def _xlsx_records(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(row, column -> cell) of a register XLSX: its first sheet, the column names in row 1.
     lettergen writes the register number as a number and every other cell as text; a
-    number or date a clerk typed in is read as its text, an empty cell as ""."""
-    import warnings
+    number or date a clerk typed in is read as its text, an empty cell as "". Read as a
+    stream within the limits of a sheet (sheet_xlsx.py)."""
+    from .errors import RecipientsError
+    from .sheet_xlsx import check_zip, read_workbook
 
-    from openpyxl import load_workbook  # heavy import, used lazily
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl's English warnings are not for the clerk
-        try:
-            # from its bytes: openpyxl would refuse a name that does not end in .xlsx
-            book = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-        except OSError:
-            raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
-                            file=path) from None
-        except Exception:  # openpyxl raises many kinds for a broken file
-            raise SpecError("เปิดทะเบียนแบบ Excel ไม่ได้ (ไฟล์เสีย หรือบันทึกไม่ครบ); "
-                            "ใช้ register.csv ที่อยู่คู่กัน", file=path) from None
-        try:
-            if not book.worksheets:
-                raise _wrong_header(path)
-            rows = book.worksheets[0].iter_rows(values_only=True)
-            header = [_xlsx_text(value) for value in next(rows, ())]
-            if header[:len(COLUMNS)] != list(COLUMNS):
-                raise _wrong_header(path)
-            records = []
-            for line, values in enumerate(rows, start=2):
-                if all(value is None or value == "" for value in values):
-                    continue  # a row Excel keeps for its formatting only
-                cells = [_xlsx_text(value) for value in values] + [""] * len(header)
-                records.append((line, {column: cell for column, cell in zip(header, cells)
-                                       if column in COLUMNS + SIGNED_COLUMNS}))
-            return records
-        except SpecError:
-            raise
-        except Exception:  # the streamed reading of a damaged sheet
-            raise SpecError("อ่านทะเบียนแบบ Excel ไม่ได้ทั้งหมด (ไฟล์เสีย หรือบันทึกไม่ครบ); "
-                            "ใช้ register.csv ที่อยู่คู่กัน", file=path) from None
-        finally:
-            book.close()
+    try:
+        if path.stat().st_size > SHEET_BYTES:
+            raise SpecError(f"ไฟล์ใหญ่เกิน {SHEET_BYTES // 1_000_000} MB {NOT_A_REGISTER}; "
+                            f"{USE_THE_RUNS_REGISTER}", file=path)
+        check_zip(path)
+        sheets = read_workbook(path, first=True)
+    except OSError:
+        raise SpecError("เปิดทะเบียนหนังสือส่งไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
+                        file=path) from None
+    except RecipientsError as exc:  # broken, or past a limit: the sheet reader's words
+        raise SpecError(f"ทะเบียนแบบ Excel: {exc.message}", file=path) from None
+    if not sheets:
+        raise _wrong_header(path)
+    _, table, _ = sheets[0]
+    header = [_xlsx_text(value) for value in (table[0] if table else ())]
+    if header[:len(COLUMNS)] != list(COLUMNS):
+        raise _wrong_header(path)
+    records = []
+    for line, values in enumerate(table[1:], start=2):
+        if all(value is None or value == "" for value in values):
+            continue  # a row Excel keeps for its formatting only
+        cells = [_xlsx_text(value) for value in values] + [""] * len(header)
+        records.append((line, {column: cell for column, cell in zip(header, cells)
+                               if column in COLUMNS + SIGNED_COLUMNS}))
+    return records
 
 
 def _xlsx_text(value) -> str:
-    if value is None:
+    from .sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
+
+    if value is None or isinstance(value, FormulaWithoutValue):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, NumberCell):
+        value = plain_number(value.number)
+    if isinstance(value, ErrorValue):
+        return value.code
+    if isinstance(value, TooLong):
+        return str(value)  # never a register's value: the row is then refused as unreadable
     return value if isinstance(value, str) else str(value).strip()
 
 

@@ -8,8 +8,8 @@ scientific, quoted text and ``[$฿-41E]`` currency around them) and returns Non
 other, so that the caller refuses the cell instead of guessing.
 
 Cells that cannot be read as a value at all are kept as markers: ``FormulaWithoutValue``
-(the file was saved by a program that does not store the results of formulas) and
-``ErrorValue`` (``#N/A``, ``#REF!`` ...).
+(the file was saved by a program that does not store the results of formulas),
+``ErrorValue`` (``#N/A``, ``#REF!`` ...) and ``TooLong`` (text past limits.CELL_CHARS).
 """
 
 from __future__ import annotations
@@ -19,8 +19,13 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .limits import CELL_CHARS
+
 # Excel keeps 15 significant digits; a longer number has already lost its tail.
 EXACT_DIGITS = 15
+# Excel takes number formats of at most 255 characters: a longer one is not Excel's, and
+# is not read (the patterns below then never see more than that).
+FORMAT_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,22 @@ class ErrorValue:
     """An Excel error value: #N/A, #REF!, #DIV/0!, #VALUE! ..."""
 
     code: str
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A cell whose text is longer than limits.CELL_CHARS, kept as its length only (the
+    text is dropped as soon as it is read). A row that uses it is refused, naming the cell."""
+
+    length: int
+
+    def __str__(self) -> str:  # as a page that shows the sheet prints the cell
+        return f"(ข้อความยาว {self.length:,} ตัวอักษร)"
+
+
+def bounded_text(text: str) -> str | TooLong:
+    """A cell's text, or TooLong when it passes limits.CELL_CHARS."""
+    return TooLong(len(text)) if len(text) > CELL_CHARS else text
 
 
 def number_cell(value: int | float, number_format: str | None) -> NumberCell:
@@ -81,6 +102,8 @@ def shown_number(value: int | float, number_format: str) -> str | None:
     if abs(value) >= 10 ** EXACT_DIGITS and not isinstance(value, int):
         return None
     fmt = number_format.strip()
+    if len(fmt) > FORMAT_CHARS:
+        return None
     if fmt.lower() in ("general", "@", ""):
         return _general(value)
     if _CONDITION.search(fmt):

@@ -56,7 +56,9 @@ HEADER_SEARCH_ROWS = 30  # rows from the top searched for the header
 # Invisible characters that come with text copied from web pages and PDFs.
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _IGNORED_IN_KEYS = re.compile(r"[\s._\-:*\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
-_PARENTHESISED = re.compile(r"^(.*?)\((.*)\)\s*$")
+# The part before the first "(" of the first line, and the rest to the last ")" (a header's
+# bracketed part): matched in one pass, where "^(.*?)\(" tried every "(" of a line of them.
+_PARENTHESISED = re.compile(r"^([^(\n]*)\((.*)\)\s*$")
 
 
 def header_key(text: Any) -> str:
@@ -200,7 +202,7 @@ def _header_text(value: Any) -> str:
 
 def _number_header(value: Any) -> str:
     """A header cell that is not text (a year typed as a number, a date): as shown."""
-    if value is None:
+    if value is None or hasattr(value, "length"):  # nothing, or a sheet_cells.TooLong
         return ""
     text = getattr(value, "text", None)  # a sheet_cells.NumberCell
     if text is not None or hasattr(value, "number"):

@@ -18,18 +18,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import RecipientsError, did_you_mean
-from .sheet_cells import ErrorValue, FormulaWithoutValue, number_cell
+from .limits import (CELL_CHARS, CSV_LINE_CHARS, CSV_LINES, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS,
+                     SHEET_ROWS, thousands)
+from .sheet_cells import bounded_text
+from .sheet_xlsx import SAVE_AS_XLSX, check_zip
 from .thai import nfc
 
-SAVE_AS_XLSX = ("เปิดไฟล์ใน Excel แล้วเลือก ไฟล์ > บันทึกเป็น (File > Save As) "
-                "ชนิด \"Excel Workbook (*.xlsx)\" แล้วใช้ไฟล์ .xlsx นั้น")
 SAVE_AS_XLSX_CALC = ("เปิดไฟล์ใน LibreOffice Calc แล้วเลือก ไฟล์ > บันทึกเป็น "
                      "ชนิด \"Excel 2007-365 (.xlsx)\" แล้วใช้ไฟล์ .xlsx นั้น")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -96,9 +96,15 @@ def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
     try:
         with path.open("rb") as handle:
             head = handle.read(2048)
+        size = path.stat().st_size
     except OSError:
         raise RecipientsError("เปิดไฟล์รายชื่อผู้รับไม่ได้ (ไม่มีสิทธิ์อ่าน หรือไฟล์ถูกเปิดค้างไว้)",
                               file=path) from None
+    if size > SHEET_BYTES:
+        raise RecipientsError(f"ไฟล์ใหญ่ {size / 1_000_000:,.0f} MB เกินขีดจำกัด "
+                              f"{SHEET_BYTES // 1_000_000} MB ของไฟล์รายชื่อ; ตรวจว่าเลือกไฟล์ถูกต้อง", file=path)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        check_zip(path)
     kind = content_kind(path, head)
     suffix = path.suffix.lower()
     if kind == "xlsx":
@@ -142,13 +148,13 @@ def is_mojibake(text: str) -> bool:
     proof: encoded back, its bytes read as UTF-8 give Thai letters again (bytes the wrong
     code page could not show are lost, so a few replacement characters are tolerated).
     Real Thai text in cp874 bytes does not read as UTF-8 Thai letters."""
-    suspects = _MOJIBAKE.findall(text)
-    if len(suspects) < 3:
+    suspects = sum(1 for _ in _MOJIBAKE.finditer(text))
+    if suspects < 3:
         return False
     for codec in ("cp874", "cp1252"):
         repaired = text.encode(codec, errors="replace").decode("utf-8", errors="replace")
         recovered = sum(1 for ch in repaired if "\u0e01" <= ch <= "\u0e5b")
-        if recovered >= max(3, len(suspects) // 2):
+        if recovered >= max(3, suspects // 2):
             return True
     return False
 
@@ -187,23 +193,83 @@ def read_csv(path: Path) -> Table:
             "ส่งออกจาก Excel ใหม่เป็น \"CSV UTF-8\"",
             file=path,
         )
+    lines = max(text.count("\n"), text.count("\r")) + 1
+    if lines > CSV_LINES:
+        raise RecipientsError(f"ไฟล์มี {thousands(lines)} บรรทัด เกินขีดจำกัด {thousands(CSV_LINES)} บรรทัด "
+                              "(จำนวนแถวของ Excel) ซึ่งไม่ใช่ตารางรายชื่อ; ตรวจว่าเลือกไฟล์ถูกต้อง", file=path)
     delimiter = detect_delimiter(text)
+    return Table(_trimmed(_csv_rows(text, delimiter, path)), None, encoding, delimiter)
+
+
+class LongLine(Exception):
+    """A line past CSV_LINE_CHARS (its number)."""
+
+
+def bounded_lines(text: str) -> Iterator[str]:
+    """The lines of a CSV text, for csv.reader; LongLine at one past CSV_LINE_CHARS, before
+    the csv module splits it into fields (a line of 2.6 million "x," is 2.6 million)."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > CSV_LINE_CHARS:
+            raise LongLine(number)
+        yield line
+
+
+def _csv_rows(text: str, delimiter: str, path: Path) -> list[list[Any]]:
+    """The records of a CSV text, read one by one within the limits: no line past
+    CSV_LINE_CHARS (checked before the csv module splits it), no value past column
+    SHEET_COLUMNS or row SHEET_ROWS, no more than SHEET_CELLS cells with values, a cell past
+    CELL_CHARS kept as its length. Blank fields after a row's last value are dropped, and
+    blank rows past SHEET_ROWS are not kept."""
+    rows: list[list[Any]] = []
+    number = cells = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
+        for fields in csv.reader(bounded_lines(text), delimiter=delimiter):
+            number += 1
+            last = len(fields)
+            while last and not fields[last - 1].strip():
+                last -= 1
+            if not last:
+                if number <= SHEET_ROWS:
+                    rows.append([])
+                continue
+            if last > SHEET_COLUMNS or number > SHEET_ROWS:
+                raise RecipientsError(
+                    (f"แถวนี้มีข้อมูลถึงช่องที่ {thousands(last)} เกินขีดจำกัด {SHEET_COLUMNS} คอลัมน์; "
+                     "ตรวจว่าเครื่องหมายคั่นช่องถูกต้อง หรือลบข้อมูลที่อยู่นอกตาราง") if last > SHEET_COLUMNS else
+                    f"ไฟล์มีข้อมูลเกิน {thousands(SHEET_ROWS)} แถว ซึ่งไม่ใช่ตารางรายชื่อ; ตรวจว่าเลือกไฟล์ถูกต้อง",
+                    file=path, row=number)
+            cells += last
+            if cells > SHEET_CELLS:
+                raise RecipientsError(f"ไฟล์มีช่องที่มีข้อมูลเกิน {thousands(SHEET_CELLS)} ช่อง ซึ่งไม่ใช่"
+                                      "ตารางรายชื่อ; ตรวจว่าเลือกไฟล์ถูกต้อง", file=path, row=number)
+            rows.append([bounded_text(cell.strip()) for cell in fields[:last]])
+    except LongLine as exc:
+        raise RecipientsError(
+            f"บรรทัดที่ {thousands(exc.args[0])} ของไฟล์ยาวเกิน {thousands(CSV_LINE_CHARS)} ตัวอักษร "
+            f"(มีเกิน {SHEET_COLUMNS} คอลัมน์ หรือมีช่องที่ยาวเกินไป); ตรวจว่าเลือกไฟล์ถูกต้อง",
+            file=path, row=number + 1) from None
+    except csv.Error as exc:
+        if "field limit" in str(exc):  # one field past the csv module's 131,072 characters
+            raise RecipientsError(
+                f"ช่องหนึ่งของแถวนี้ยาวเกิน {thousands(CELL_CHARS)} ตัวอักษร (หรือเครื่องหมายคำพูด \" "
+                "ไม่ครบคู่ ข้อความที่เหลือจึงรวมเป็นช่องเดียว); ตรวจแถวนี้ในไฟล์", file=path, row=number + 1) from None
         raise RecipientsError("อ่านไฟล์ CSV ไม่ได้ (เครื่องหมายคำพูด \" ไม่ครบคู่); "
                               "เปิดใน Excel แล้วบันทึกใหม่เป็น \"CSV UTF-8\"", file=path) from None
-    rows = [[cell.strip() for cell in row] for row in rows]
-    return Table(_trimmed(rows), None, encoding, delimiter)
+    return rows
 
 
 DELIMITERS = (",", ";", "\t")
 
 
+DELIMITER_SAMPLE = (40, 20_000)  # lines, and characters of each, read to find the delimiter
+
+
 def detect_delimiter(text: str) -> str:
     """The delimiter that splits the first lines most consistently into several fields:
     Excel writes ";" where the decimal mark is a comma, and "Unicode text" uses tabs."""
-    lines = [line for line in text.splitlines()[:40] if line.strip()]
+    count, width = DELIMITER_SAMPLE
+    lines = [line[:width] for _, line in zip(range(count), io.StringIO(text, newline=None))
+             if line.strip()]
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         try:
@@ -235,99 +301,9 @@ def _blank(value: Any) -> bool:
 
 def read_xlsx(path: Path, sheet: str | None = None) -> list[Table]:
     """Every visible sheet (or only ``sheet``, hidden or not), as values: merged ranges
-    filled, numbers with their formats, formulas as their saved results."""
-    from openpyxl import load_workbook  # heavy import, used lazily
+    filled, numbers with their formats, formulas as their saved results; read as a stream
+    within the limits (sheet_xlsx.py)."""
+    from .sheet_xlsx import read_workbook
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl's English warnings are not for the clerk
-        try:
-            values = load_workbook(path, data_only=True)
-            # Formulas only, streamed: where a formula stands with no saved result.
-            formulas = load_workbook(path, data_only=False, read_only=True)
-        except Exception:  # openpyxl raises many kinds for a broken file
-            raise RecipientsError(
-                f"เปิดไฟล์ Excel ไม่ได้ (ไฟล์เสีย หรือบันทึกไม่ครบ); {SAVE_AS_XLSX}", file=path
-            ) from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _tables(path, values, formulas, sheet)
-    except RecipientsError:
-        raise
-    except Exception:  # the streamed reading of a damaged sheet
-        raise RecipientsError(
-            f"อ่านไฟล์ Excel ไม่ได้ทั้งหมด (ไฟล์เสีย หรือบันทึกไม่ครบ); {SAVE_AS_XLSX}", file=path
-        ) from None
-    finally:
-        formulas.close()
-
-
-def _tables(path: Path, values, formulas, sheet: str | None) -> list[Table]:
-    if sheet is not None:
-        if sheet not in values.sheetnames:
-            raise RecipientsError(
-                f"ไม่มีแผ่นงาน \"{sheet}\"" + did_you_mean(sheet, values.sheetnames)
-                + f" (แผ่นงานในไฟล์: {', '.join(values.sheetnames)})", file=path)
-        if not hasattr(values[sheet], "iter_rows"):
-            raise RecipientsError(f"แผ่นงาน \"{sheet}\" เป็นแผนภูมิ ไม่ใช่ตาราง", file=path)
-        return [_table(values[sheet], formulas[sheet])]
-    tables = [_table(ws, formulas[ws.title]) for ws in values.worksheets if ws.sheet_state == "visible"]
-    if not tables:
-        raise RecipientsError("ไฟล์ Excel ไม่มีแผ่นงานที่มองเห็นได้ (ทุกแผ่นงานถูกซ่อน)", file=path)
-    return tables
-
-
-def _table(ws, formula_ws) -> Table:
-    hidden = tuple(sorted(r for r, dim in ws.row_dimensions.items() if dim.hidden))
-    return Table(_sheet_rows(ws, formula_ws), ws.title, "xlsx", hidden_rows=hidden)
-
-
-def _formula_cells(formula_ws) -> dict[tuple[int, int], str]:
-    """(row, column) -> formula, for every formula cell of a sheet read as formulas."""
-    found = {}
-    for r, values in enumerate(formula_ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                found[(r, c)] = value
-            elif value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-                found[(r, c)] = str(getattr(value, "text", "") or "")
-    return found
-
-
-def _sheet_rows(ws, formula_ws) -> list[list[Any]]:
-    formulas = _formula_cells(formula_ws)
-    rows: list[list[Any]] = []
-    for cells in ws.iter_rows(min_row=1, min_col=1):
-        rows.append([_value(cell, formulas) for cell in cells])
-    # A merged range shows its value across every cell it covers: a district merged down
-    # the rows of its LAOs belongs to each of them.
-    for merged in ws.merged_cells.ranges:
-        top = merged.min_row - 1
-        if top >= len(rows):
-            continue
-        value = rows[top][merged.min_col - 1] if merged.min_col - 1 < len(rows[top]) else None
-        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
-            row = rows[r]
-            while len(row) < merged.max_col:
-                row.append(None)
-            for c in range(merged.min_col - 1, merged.max_col):
-                row[c] = value
-    return _trimmed(rows)
-
-
-def _value(cell, formulas: dict[tuple[int, int], str]) -> Any:
-    value = cell.value
-    if cell.data_type == "e":
-        return ErrorValue(str(value))
-    if value is None:
-        formula = formulas.get((cell.row, cell.column))
-        return FormulaWithoutValue(formula) if formula is not None else None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return number_cell(value, cell.number_format)
-    if isinstance(value, str):
-        if value.startswith("#") and value.rstrip("!?0/").upper() in ("#N/A", "#REF", "#VALUE", "#DIV", "#NAME", "#NUM", "#NULL"):
-            return ErrorValue(value)
-        return nfc(value.strip())
-    return value  # datetime, time, timedelta
+    return [Table(_trimmed(rows), name, "xlsx", hidden_rows=hidden)
+            for name, rows, hidden in read_workbook(path, sheet)]

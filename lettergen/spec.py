@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 
 from .errors import SpecError, did_you_mean
 from .kinds import DEFAULT as DEFAULT_KIND, KINDS, kind_named, unknown_kind_message
+from .limits import SPEC_BYTES, SPEC_NESTING, TEXT_CHARS, thousands
 from .thai import DateError, nfc, parse_thai_date, thai_date, thai_weekday_date
 
 LETTER_KINDS = {name: kind.thai for name, kind in KINDS.items()}  # kinds.py describes each
@@ -194,15 +195,23 @@ def load_spec(path: str | Path, overrides: Mapping[str, str] | None = None, *,
     on this machine, relative to the spec's folder (the command line)."""
     path = Path(path)
     try:
+        if path.stat().st_size > SPEC_BYTES:
+            raise SpecError(f"ไฟล์ spec ใหญ่เกิน {thousands(SPEC_BYTES)} ไบต์ ซึ่งไม่ใช่ spec ของหนังสือ; "
+                            "ตรวจว่าระบุไฟล์ถูกต้อง", file=path)
         text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise SpecError("ไม่พบไฟล์ spec", file=path) from None
+    except IsADirectoryError:
+        raise SpecError("เป็นโฟลเดอร์ ไม่ใช่ไฟล์ spec", file=path) from None
     except UnicodeDecodeError:
         raise SpecError("ไฟล์ spec ต้องเป็น UTF-8", file=path) from None
     try:
         raw = tomllib.loads(nfc(text))
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(toml_message(str(exc)), file=path) from None
+    except RecursionError:
+        raise SpecError(f"TOML ไม่ถูกต้อง: วงเล็บ [ ] หรือ {{ }} ซ้อนกันเกิน {SPEC_NESTING} ชั้น",
+                        file=path) from None
     for key, value in (overrides or {}).items():
         set_dotted(raw, key, parse_override_value(value), file=path, origin="--set")
     try:
@@ -249,7 +258,7 @@ def parse_override_value(value: str) -> Any:
     otherwise as the text itself: "2024-02-29" is a date, "ด่วนมาก" a string."""
     try:
         return tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # "[[[[...": a text, checked as one
         return nfc(value)
 
 
@@ -356,8 +365,30 @@ def _type_names(types) -> str:
     return " หรือ ".join(names.get(t, t.__name__) for t in _tuple(types))
 
 
+def check_sizes(value: Any, path: Path, key: str = "", depth: int = 0) -> None:
+    """Every text of the raw spec at most TEXT_CHARS long, and arrays and tables nested at
+    most SPEC_NESTING deep; the error names the key ("body.paragraphs[2]")."""
+    if isinstance(value, str):
+        if len(value) > TEXT_CHARS:
+            raise SpecError(f"ข้อความยาว {thousands(len(value))} ตัวอักษร เกินขีดจำกัด "
+                            f"{thousands(TEXT_CHARS)} ตัวอักษรต่อข้อความ; แบ่งเป็นหลายย่อหน้า",
+                            file=path, key=key or None)
+        return
+    if not isinstance(value, (dict, list)):
+        return
+    if depth >= SPEC_NESTING:
+        raise SpecError(f"วงเล็บ [ ] หรือ {{ }} ซ้อนกันเกิน {SPEC_NESTING} ชั้น", file=path, key=key or None)
+    if isinstance(value, dict):
+        for name, item in value.items():
+            check_sizes(item, path, f"{key}.{name}" if key else str(name), depth + 1)
+    else:
+        for i, item in enumerate(value):
+            check_sizes(item, path, f"{key}[{i}]", depth + 1)
+
+
 def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ...] | None = None) -> Spec:
     """Validate raw TOML data: one reader per table, then the checks across tables."""
+    check_sizes(raw, path)
     top = _Table(raw, "", path)
     letter = _read_letter(top.table("letter", required=True), path, files_from)
     sender = _read_sender(top.table("sender", required=True))

@@ -1,7 +1,8 @@
 """Spec texts as Jinja2 templates, and the small inline markup they may use.
 
-Texts in a spec are Jinja2 templates (sandboxed, StrictUndefined: an undefined variable is
-an error, not an empty string) with the filters of ``thai.py``. After rendering, two marks
+Texts in a spec are Jinja2 templates (sandboxed and bounded in time and memory by
+``sandbox.py``; StrictUndefined: an undefined variable is an error, not an empty string)
+with the filters of ``thai.py``. After rendering, two marks
 set emphasis: ``**bold**`` and ``__underlined__``.
 
 Data never acts as markup or code: every value a template prints passes through
@@ -17,10 +18,11 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import TemplateError
 from .model import Run
+from .sandbox import BoundedEnvironment
+from .template_bounds import TemplateLimitError
 from .thai import FILTERS, LITERAL_SPAN, arabic_digit_to_thai_digit, nfc
 
 # Private-use stand-ins for markup characters coming from data.
@@ -37,15 +39,15 @@ def _finalize(value: Any) -> Any:
 
 
 @lru_cache(maxsize=1)
-def environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+def environment() -> BoundedEnvironment:
+    """Jinja's sandbox, bounded in time and memory (sandbox.py), with the Thai filters."""
+    return BoundedEnvironment(
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
+        filters=FILTERS,
         autoescape=False,
         keep_trailing_newline=False,
     )
-    env.filters.update(FILTERS)
-    return env
 
 
 @lru_cache(maxsize=4096)
@@ -61,32 +63,51 @@ def template_names(source: str) -> frozenset[str] | None:
 
     try:
         return frozenset(meta.find_undeclared_variables(environment().parse(source)))
-    except jinja2.TemplateError:
+    except (jinja2.TemplateError, RecursionError):
         return None
+
+
+TOO_DEEP = "ข้อความแม่แบบซ้อนวงเล็บหรือคำสั่งกันลึกเกินไป"
 
 
 def render_text(source: str, context: Mapping[str, Any], *, key: str, file=None) -> str:
     """The rendered template, markup unread (data characters still protected)."""
     try:
-        return nfc(_compile(source).render(context))
+        template = _compile(source)
+    except RecursionError:
+        raise TemplateError(TOO_DEEP, file=file, key=key) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"ข้อความแม่แบบผิด: {_syntax_message(exc)}", file=file, key=key) from None
+    try:
+        return nfc(template.render(context))
     except jinja2.UndefinedError as exc:
         raise TemplateError(undefined_message(source, context, exc.message or ""),
                             file=file, key=key) from None
     except jinja2.exceptions.SecurityError:
         raise TemplateError("ข้อความแม่แบบเรียกใช้สิ่งที่ไม่อนุญาต (ใช้ได้แค่ตัวแปรและตัวกรองของ lettergen)",
                             file=file, key=key) from None
+    except TemplateLimitError as exc:
+        raise TemplateError(f"{exc}; ทำข้อความให้สั้นลง หรือลดการวนซ้ำ", file=file, key=key) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"ข้อความแม่แบบผิด: {_syntax_message(exc)}", file=file, key=key) from None
-    except (TypeError, ValueError, AttributeError, IndexError) as exc:
-        # A filter given a value of the wrong kind (thai_date of a text, ...).
+    except RecursionError:
+        raise TemplateError("ข้อความแม่แบบเรียกตัวเองซ้อนกันลึกเกินไป (macro ที่เรียกตัวเองไม่รู้จบ)",
+                            file=file, key=key) from None
+    except Exception as exc:  # noqa: BLE001 - whatever a text does wrong is the text's error
+        # A filter given a value of the wrong kind (thai_date of a text, ...), a division
+        # by zero, a number too large for a float...
         raise TemplateError(f"ใช้ค่าในข้อความแม่แบบไม่ได้ ({_kind_of_problem(exc)}); "
                             "ตรวจตัวกรอง (|) และชนิดของค่าที่ใช้", file=file, key=key) from None
 
 
 def _kind_of_problem(exc: Exception) -> str:
-    return {"TypeError": "ชนิดของค่าไม่ตรง", "ValueError": "ค่าไม่ถูกต้อง",
-            "AttributeError": "ค่าไม่มีส่วนที่เรียก", "IndexError": "ลำดับเกินจำนวน"}.get(
-        type(exc).__name__, type(exc).__name__)
+    for kind, thai in (("TypeError", "ชนิดของค่าไม่ตรง"), ("ZeroDivisionError", "หารด้วยศูนย์"),
+                       ("OverflowError", "ตัวเลขใหญ่เกินไป"), ("ValueError", "ค่าไม่ถูกต้อง"),
+                       ("AttributeError", "ค่าไม่มีส่วนที่เรียก"), ("IndexError", "ลำดับเกินจำนวน"),
+                       ("KeyError", "ไม่มีคีย์ที่เรียก"), ("ArithmeticError", "คำนวณไม่ได้")):
+        if any(cls.__name__ == kind for cls in type(exc).__mro__):
+            return thai
+    return type(exc).__name__
 
 
 # What every letter's templates can read (compose._context), and the parts of each.
@@ -124,7 +145,7 @@ def _base_of(source: str, attr: str) -> str | None:
 
     try:
         tree = environment().parse(source)
-    except jinja2.TemplateError:
+    except (jinja2.TemplateError, RecursionError):
         return None
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         part = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
@@ -178,6 +199,8 @@ def check_templates(spec) -> None:
     for key, source in spec_texts(spec).items():
         try:
             _compile(source)
+        except RecursionError:
+            raise TemplateError(TOO_DEEP, file=spec.path, key=key) from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"ข้อความแม่แบบผิด (บรรทัด {exc.lineno}): {_syntax_message(exc)}",
@@ -238,7 +261,7 @@ def spec_texts(spec, *, reminder: bool = False) -> dict[str, str]:
 def _parse(source: str):
     try:
         return environment().parse(source)
-    except jinja2.TemplateError:
+    except (jinja2.TemplateError, RecursionError):
         return None
 
 

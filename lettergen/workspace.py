@@ -60,6 +60,8 @@ def _private_dir(path: Path) -> Path:
         raise InputError(f"workspace: {path} มีอยู่แล้วแต่ไม่ใช่โฟลเดอร์") from None
     except PermissionError:
         raise InputError(f"workspace: ไม่มีสิทธิ์สร้างหรือกำหนดสิทธิ์โฟลเดอร์ {path}") from None
+    except OSError as exc:  # a parent that is a file, a read-only disk...
+        raise InputError(f"workspace: สร้างโฟลเดอร์ {path} ไม่ได้ ({exc.strerror})") from None
     return path
 
 

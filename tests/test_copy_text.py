@@ -293,3 +293,52 @@ def test_the_docx_carries_break_opportunities_in_links_only(links_letter):
             assert "-\u200b" not in run  # never after a hyphen
     passwords = [t for t in texts if t.startswith("FAKE-")]
     assert passwords and not any("\u200b" in t for t in passwords)  # a password stays whole
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("องค์การบริหารส่วนจังหวัดเชียงราย" * 3, "องค์การบริหารส่วนจังหวัดเชียงราย" * 3),  # Thai breaks itself
+    ("x" * 39, "x" * 39),
+    ("x" * 40, "x" * 20 + "\u200b" + "x" * 20),
+    ("ก " + "ab" * 25 + " ข", "ก " + "ab" * 10 + "\u200b" + "ab" * 10 + "\u200b" + "ab" * 5 + " ข"),
+    ("a" * 19 + "e\u0301" + "b" * 30, "a" * 19 + "e\u0301" + "\u200b" + "b" * 20 + "\u200b" + "b" * 10),
+])
+def test_a_long_run_with_nowhere_to_break_gets_places_to(text, expected):
+    """links.breakable: ZERO WIDTH SPACE every 20 characters of a run of 40 or more with
+    no space, Thai letter or break already; never before a combining mark."""
+    from lettergen.links import breakable
+
+    assert breakable(text) == expected
+
+
+def test_a_name_of_2000_letters_wraps_in_its_cell_and_copies_whole(tmp_path):
+    """A name with nowhere to break (2,000 "x", the longest a cell may hold) wraps on the
+    ถึง line and in its credentials cell: nothing past the margin or over the username
+    column, and the text copied out holds the name whole, without a break character."""
+    from lettergen.compose import compose_all
+    from lettergen.model import Table
+    from lettergen.pdf.writer import write_pdf
+    from lettergen.recipients import load_recipients
+    from lettergen.spec import load_spec
+
+    name = "x" * 2_000
+    rows = (EXAMPLE / "recipients.csv").read_text(encoding="utf-8").replace(
+        "องค์การบริหารส่วนจังหวัดเชียงราย", name)
+    (tmp_path / "recipients.csv").write_text(rows, encoding="utf-8")
+    spec = load_spec(EXAMPLE / "letter.toml", {"recipients.file": str(tmp_path / "recipients.csv")})
+    (letter,) = compose_all(spec, load_recipients(tmp_path / "recipients.csv", spec), only=["570101"])
+    data = write_pdf(letter)
+    assert name in joined(pdfium_pages(data)).replace(" ", "") and "\u200b" not in joined(pdfium_pages(data))
+    credentials = next(block for section in letter.attachments for block in section.blocks
+                       if isinstance(block, Table) and block.name == "credentials")
+    name_edge = LEFT + sum(credentials.widths[:2]) * COLUMN
+    in_cells = 0
+    for number, chars in enumerate(glyph_boxes(data), start=1):
+        assert max(box[2] for _, box in chars) <= RIGHT + 0.6, f"page {number}"
+        text = "".join(c for c, _ in chars)
+        if "ลำดับ" not in text:
+            continue
+        top = chars[text.find("ลำดับ")][1][1]  # the bottom of the table head's glyphs
+        cells = [box for char, box in chars if char == "x" and box[1] < top - 4]
+        assert all(right <= name_edge + 0.5 for _, _, right, _ in cells), number
+        in_cells += len(cells)
+    assert in_cells == len(name)

@@ -64,3 +64,25 @@ def test_line_cost():
     assert line_cost(5.0, 2, False, True) == 0.0  # the last line is free
     assert line_cost(4.0, 2, False, False) == 4.0
     assert line_cost(3.0, 0, False, False) == 1e6 + 9.0
+
+
+@pytest.mark.parametrize("text", [
+    "ขอให้ " + "a" * 3000,  # a word wider than a line: no real one is, but a cell may hold one
+    "ดูที่ https://example.go.th/" + "ab" * 1500,  # a link whose one part is wider than a line
+    "ส่งที่ " + "ไทย" * 400 + "x" * 1000 + "@example.go.th",
+])
+def test_a_part_wider_than_a_line_is_cut_where_the_line_is_full(text):
+    """Nothing runs past the margin, and the lines' text joined is the paragraph: the part
+    is cut between letters (never between a letter and its marks), with no hyphen."""
+    from lettergen.pdf.justify import COLUMN_PT, INDENT_PT, line_report, line_text, text_width
+    from lettergen.templating import to_runs
+
+    lines = line_report(to_runs(text))
+    assert "".join(line_text(line) for line in lines) == text
+    for i, line in enumerate(lines):
+        room = COLUMN_PT - (INDENT_PT if i == 0 else 0.0)
+        words = [p for p in line.pieces if p.kind == "word"]
+        assert sum(text_width(p.text) for p in words) <= room, i
+        assert all(not ("\u0e31" <= p.text[0] <= "\u0e3a" or "\u0e47" <= p.text[0] <= "\u0e4e")
+                   for p in words)
+    assert len(lines) > 10

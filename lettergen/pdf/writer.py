@@ -29,7 +29,7 @@ from ..model import Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
 from .placement import RowLibrary, RowSheet, place_rows
-from ..links import with_breaks
+from ..links import breakable, with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from . import weasy
@@ -59,6 +59,7 @@ def _environment() -> jinja2.Environment:
     env.filters["qr_width_cm"] = print_width_cm
     env.filters["file_uri"] = lambda path: Path(path).resolve().as_uri()
     env.filters["link_breaks"] = with_breaks  # a URL may break after / and before . - ? &
+    env.filters["breakable"] = breakable  # a long run with nowhere to break gets places to
     env.globals["run_classes"] = _run_classes
     env.globals["letter_rows"] = rows_of_letter
     env.globals["section_rows"] = lambda section: section_rows(section, _parts())

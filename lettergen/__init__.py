@@ -3,9 +3,13 @@
 The library entry points: ``load_spec``, ``load_recipients`` and ``render``.
 """
 
-from .recipients import load_recipients
-from .rendering import render
-from .spec import load_spec
+import time
+
+LOADED = time.monotonic()  # when lettergen was first imported: a command's times count from here
+
+from .recipients import load_recipients  # noqa: E402
+from .rendering import render  # noqa: E402
+from .spec import load_spec  # noqa: E402
 
 __all__ = ["load_spec", "load_recipients", "render"]
 __version__ = "0.1.0"

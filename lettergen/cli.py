@@ -509,21 +509,15 @@ def command() -> int:
     left in memory (the layout engine, its caches) goes with the process: frozen, so the
     interpreter's last garbage collection does not walk it, which took 0.2 s after a run
     of 144 letters. (``main()`` itself, called from Python, leaves the collector alone.)
-    The times it reports count from the start of the process."""
-    code = main(started=time.monotonic() - _process_age())
+    The times it reports count from the moment lettergen was loaded (its imports
+    included: all but the interpreter's own start-up), not from when the run began. (The
+    process's start time in /proc is not the command's: a shell that execs the command
+    starts the process earlier, for something else.)"""
+    from . import LOADED
+
+    code = main(started=LOADED)
     gc.freeze()
     return code
-
-
-def _process_age() -> float:
-    """Seconds since this process started, interpreter start-up and imports included (Linux's
-    /proc; elsewhere 0: the command's time then counts from here)."""
-    try:
-        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return max(0.0, uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 if __name__ == "__main__":

@@ -205,6 +205,23 @@ def _set_death_signal():
 
 _arm = _set_death_signal()
 
+WORKER_NAME = b"lettergen-work"  # the process's name (ps, top) once it will die with its run
+
+
+def _set_name():
+    """prctl(PR_SET_NAME, WORKER_NAME) as a function without arguments (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import functools
+
+    pr_set_name = 15
+    return functools.partial(ctypes.CDLL(None, use_errno=True).prctl, pr_set_name,
+                             ctypes.c_char_p(WORKER_NAME), 0, 0, 0)
+
+
+_name = _set_name()
+
 
 def _die_with_run(parent: int) -> None:
     """What a worker does first, inside the fork itself (os.register_at_fork), before any
@@ -217,6 +234,11 @@ def _die_with_run(parent: int) -> None:
         os._exit(1)  # a worker that cannot die with its run does not start
     if os.getppid() != parent:
         os._exit(1)
+    # Only now does it take its own name: a child still named as its run (for the moment
+    # between the fork and the lines above) has not armed its death signal yet, and ends at
+    # the check above if its run is gone.
+    if _name is not None:
+        _name()
 
 
 def _after_fork_in_child() -> None:

@@ -45,6 +45,7 @@ from conftest import EXAMPLE, ROOT
 from lettergen.cli import main
 from lettergen.errors import InputError
 from lettergen.filenames import MAX_BYTES, file_stem, unique_stems
+from lettergen.workers import WORKER_NAME
 from lettergen.recipients import load_recipients
 from lettergen.spec import load_spec
 from test_seed import W, docx_text, docx_xml, pdf_text
@@ -888,6 +889,14 @@ def dying(pid: int) -> bool:
     return any(int(fields[key], 16) & sigkill for key in ("SigPnd", "ShdPnd"))
 
 
+def _name_of(pid: int) -> bytes | None:
+    """The process's name as the kernel keeps it (None when it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_bytes().rstrip(b"\n")
+    except OSError:
+        return None
+
+
 def _process_state(pid: int) -> str:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -912,11 +921,22 @@ def kill_run_at(kill_point: str, out: Path, total: int, log: Path) -> tuple[int,
         workers = [pid for pid in session_processes(proc.pid) if pid != proc.pid]
         os.kill(proc.pid, signal.SIGKILL)  # the main process only
         proc.wait()
-        # The main process is dead and reaped: by then the kernel has sent each worker its
-        # parent-death signal, so every worker is gone, a zombie, or has SIGKILL pending.
-        # (An orphaned worker would go on with its chunk, writing into the staging folder.)
+        # The main process is dead and reaped: by then the kernel has sent each armed worker
+        # (named WORKER_NAME) its parent-death signal, so every one is gone, a zombie, or has
+        # SIGKILL pending. (An orphaned worker would go on with its chunk, writing into the
+        # staging folder.) A child forked a moment before the kill may not have reached its
+        # arming yet (it still bears its run's name): it must end by itself, at its check of
+        # its parent, without ever taking the worker's name.
         living = {pid: _process_state(pid) for pid in workers if not dying(pid)}
-        assert not living, f"workers of the killed run live on: {living}"
+        armed = {pid: state for pid, state in living.items() if _name_of(pid) == WORKER_NAME}
+        assert not armed, f"workers of the killed run live on: {armed}"
+        deadline = time.monotonic() + 10
+        while any(not dying(pid) for pid in living) and time.monotonic() < deadline:
+            assert all(_name_of(pid) != WORKER_NAME for pid in living if not dying(pid)), \
+                f"a child forked as the run was killed became a worker: {living}"
+            time.sleep(0.005)
+        left = {pid: _process_state(pid) for pid in living if not dying(pid)}
+        assert not left, f"children forked as the run was killed live on: {left}"
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

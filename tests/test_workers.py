@@ -16,7 +16,7 @@ import pytest
 
 from conftest import EXAMPLE, ROOT
 from lettergen.errors import InputError
-from lettergen.workers import WorkerDied, imap_unordered
+from lettergen.workers import WORKER_NAME, WorkerDied, imap_unordered
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -69,6 +69,22 @@ def test_every_task_is_done_once_and_workers_are_replaced_as_asked(jobs):
     assert all(results[i][2] for i in tasks if i not in light)
     assert prepared == [True]  # prepared once, in this process
     assert not new_children(before)
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_a_worker_is_named_once_it_will_die_with_its_run():
+    """A worker takes the name WORKER_NAME only after it has armed its death signal and seen
+    its run alive (the kill -9 tests tell an armed worker from a child forked a moment before
+    the kill by it), and the run keeps its own name."""
+    own = Path("/proc/self/comm").read_bytes()
+
+    def work(task):
+        return Path("/proc/self/comm").read_bytes().rstrip(b"\n")
+
+    names = dict(imap_unordered(work, list(range(4)), 2, light=[0], tasks_per_worker=1))
+    assert set(names.values()) == {WORKER_NAME}
+    assert Path("/proc/self/comm").read_bytes() == own
 
 
 @pytest.mark.timeout(60)

@@ -18,63 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, IN_CI, require_tool
+from browser_tab import SHOTS, Page, browser, preview_version  # noqa: F401  (browser: a fixture)
+from conftest import EXAMPLE
 from web_server import Server, bad_sheet
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = os.environ.get("LETTERGEN_WEB_SHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_tool("chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:  # in CI, .ci/run installs it (the test extras)
-        if IN_CI:
-            pytest.fail("playwright is not installed; .ci/run must install the test extras")
-        pytest.skip("playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-class Page:
-    """A browser tab at 1366x768 that records script errors."""
-
-    def __init__(self, browser, base: str):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                                           locale="th-TH")
-        self.base = base
-        self.errors: list[str] = []
-        self.context.on("page", self._listen)
-        self.page = self.context.new_page()
-
-    def _listen(self, page) -> None:
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-
-    def go(self, path: str):
-        self.page.goto(self.base + path)
-        return self.page
-
-    def shot(self, name: str, full_page: bool = False, top: bool = True) -> None:
-        if SHOTS:
-            if top:
-                self.page.evaluate("window.scrollTo(0, 0)")
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(SHOTS) / f"web-{name}.png"), full_page=full_page)
-
-    def close(self):
-        self.context.close()
-
-
-def preview_version(page) -> str:
-    page.wait_for_function("document.querySelector('[data-live-preview]')?.dataset.version")
-    return page.eval_on_selector("[data-live-preview]", "el => el.dataset.version")
 
 
 def test_seed_workflow(browser, tmp_path):

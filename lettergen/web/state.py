@@ -140,11 +140,23 @@ def example_toml() -> bytes:
     return toml_text(example_raw()).encode("utf-8")
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """``path`` replaced by ``data`` at once: a reader (another thread, the engine's worker
+    or the server) sees the old file or the new one, whole, never a part of it. Each writer
+    writes its own temporary file, so two writers at once cannot mix their bytes."""
+    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(part, path)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
+
+
 def load_example(session: Session) -> None:
     """The bundled example, its letter and its sheet, as the session's working letter."""
-    part = session.folder / ".letter.toml.part"
-    part.write_bytes(example_toml())
-    os.replace(part, session.spec_path())
+    write_whole(session.spec_path(), example_toml())
     session.letter_name = EXAMPLE_NAME
     session.sheet = session.add_upload(EXAMPLE_SHEET, (EXAMPLE_DIR / "recipients.csv").read_bytes(), ".csv")
     session.forget_uploads()

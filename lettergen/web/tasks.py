@@ -9,11 +9,11 @@ session's file names replaced by the names the clerk knows."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from ..errors import InputError, SpecError
 from . import sheets, specform, work
+from .state import write_whole
 from .work import WorkSession
 
 NOT_TOML = "อ่านไฟล์หนังสือไม่ได้"
@@ -45,8 +45,7 @@ def _raw(session: WorkSession) -> dict:
 
 def _write_letter(session: WorkSession, raw: dict) -> None:
     """The working letter replaced by ``raw``, whole (a reader sees the old or the new)."""
-    part = specform.write_spec(raw, session.folder, ".letter.toml.part")
-    os.replace(part, session.spec_path())
+    write_whole(session.spec_path(), specform.toml_text(raw).encode("utf-8"))
 
 
 def letter_form(session: WorkSession) -> dict:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..caches import cached
 from ..errors import InputError, RecipientsError
-from .state import EXAMPLE_DIR, Files, digest
+from .state import EXAMPLE_DIR, Files, digest, write_whole
 
 RENDER_LOCK = threading.Lock()  # the layout engine's caches are not made for threads
 KEEP = 12  # previews kept per session
@@ -37,6 +37,7 @@ class WorkSession:
         self.cache: dict = {}
         self.lock = threading.Lock()  # one preview at a time
         self.edit_lock = threading.Lock()  # one edit of the letter at a time
+        self.spec_lock = threading.Lock()  # one reading of the letter's copies at a time
 
     @property
     def folder(self):
@@ -90,23 +91,34 @@ def spec_and_digest(session: WorkSession):
 
     text = session.spec_path().read_bytes()
     key = ("spec", digest(text))
-    spec = session.cache.get(key)
-    if spec is None:
-        snapshot = session.folder / f"letter-{key[1][:16]}.toml"
-        if not snapshot.exists():
-            snapshot.write_bytes(text)
-            _prune_snapshots(session.folder)
-        spec = load_spec(snapshot, files_from=session.files_from())
-        for old in [k for k in session.cache if k[0] == "spec"]:
-            del session.cache[old]  # its file stays: a thread may be reading it
-        session.cache[key] = spec
+    # One thread at a time makes and reads the copies: two calls at once (an edit's check
+    # and a page's preview) read the same letter, and one must not read the copy while the
+    # other writes it, nor the other remove it while it is read.
+    with session.spec_lock:
+        spec = session.cache.get(key)
+        if spec is None:
+            snapshot = session.folder / f"letter-{key[1][:16]}.toml"
+            if not snapshot.exists():
+                write_whole(snapshot, text)
+                _prune_snapshots(session.folder, snapshot)
+            spec = load_spec(snapshot, files_from=session.files_from())
+            for old in [k for k in session.cache if k[0] == "spec"]:
+                del session.cache[old]
+            session.cache[key] = spec
     return spec, key[1]
 
 
-def _prune_snapshots(folder) -> None:
-    snapshots = sorted(folder.glob("letter-*.toml"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+def _prune_snapshots(folder, keep) -> None:
+    """The copies of earlier letters beyond the latest SNAPSHOTS removed (never ``keep``)."""
+    def age(path):
+        try:
+            return path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+    snapshots = sorted(folder.glob("letter-*.toml"), key=age, reverse=True)
     for old in snapshots[SNAPSHOTS:]:
-        old.unlink(missing_ok=True)
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 def book_of(session: WorkSession, spec, spec_sha: str, upload=None):

@@ -398,7 +398,7 @@ def cmd_register(args) -> int:
             raise InputError(f"--cancel: {exc}") from None
         print(f"ยกเลิกหนังสือของการสร้างครั้งที่ {args.cancel} แล้ว (เลขของหนังสือเหล่านั้นจะไม่ออกซ้ำ)")
     if args.list:
-        from .register_form import KIND_TEXT, STATUS_TEXT
+        from .register_form import KIND_TEXT, status_text
         from .workspace import numbers_text
 
         entries = office.entries(year)
@@ -411,7 +411,7 @@ def cmd_register(args) -> int:
                 code = next(e.number for e in entries if e.run_id == run.id).rsplit("/", 1)[0]
                 print(f"ครั้งที่ {run.id}  {run.started:%Y-%m-%d %H:%M} UTC  "
                       f"{KIND_TEXT.get(run.kind, run.kind)} {run.letters} ฉบับ  "
-                      f"{STATUS_TEXT.get(run.status, run.status)}  "
+                      f"{status_text(run.status, run.note, run.finished)}  "
                       f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
         from .files import write_atomic

@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 
+NOT_MADE = "สร้างไม่สำเร็จ"  # the register's reason for the numbers of a failed job
+
+
 def write_json(path: Path, data: dict) -> None:
     part = path.with_name(f".{path.name}.part")
     part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -91,6 +94,10 @@ def main(job_dir: Path) -> int:
         job.update(state="failed", error=str(exc))
     except Exception as exc:  # an internal error: its kind only, no data from the sheet
         job.update(state="failed", error=f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__})")
+    if job["state"] == "failed" and job.get("workspace"):  # numbers it reserved: not issued
+        from ..workspace import Workspace
+
+        Workspace(Path(job["workspace"])).register().settle(str(out.absolute()), NOT_MADE)
     job["finished"] = time.time()
     write_json(job_path, job)
     return 0

@@ -128,8 +128,11 @@ def test_seed_workflow(browser, tmp_path):
         page.set_input_files("#tracking-file", str(EXAMPLE / "tracking.xlsx"))
         page.click("text=อัปโหลดตารางติดตามผล")
         page.wait_for_selector(".figures.total")
+        page.fill("#as-of", "3 สิงหาคม 2561")  # the day the example's reminders were sent
+        page.click(".as-of button")
+        page.wait_for_selector("#urgency-rule")
         spec = load_spec(EXAMPLE / "letter.toml")
-        report = status(spec, load_recipients(EXAMPLE / "tracking.xlsx", spec), dt.date.today())
+        report = status(spec, load_recipients(EXAMPLE / "tracking.xlsx", spec), dt.date(2018, 8, 3))
         from lettergen.thai import thai_number
 
         total = page.inner_text(".figures.total tr").split("\t")
@@ -143,6 +146,7 @@ def test_seed_workflow(browser, tmp_path):
         page.wait_for_function("(() => { const i = document.querySelector('.chart img'); "
                                "return i && i.complete && i.naturalWidth > 0; })()")
         tab.shot("followup")
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("#make-reminders")
         page.wait_for_selector('[data-job-row][data-state="done"]', timeout=180_000)
         row = page.locator("[data-job-row]").first

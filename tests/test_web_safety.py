@@ -149,7 +149,7 @@ def test_sigterm_stops_the_server_within_5_seconds_whatever_runs(tmp_path):
     try:
         maker, slow = Client(server.url), Client(server.url)
         maker.get("/produce")
-        status, body, _ = maker.request("POST", "/produce/start", b"", {**JSON, "X-CSRF-Token": maker.csrf})
+        status, body = maker.start_set()
         assert status == 200, body
         slow.get("/letter")
         slow.upload("/recipients/upload", "ใหญ่.csv", hostile.many_rows_sheet(200))
@@ -361,7 +361,7 @@ def test_jobs_belong_to_the_office_and_only_to_those_logged_in(tmp_path):
     try:
         maker, colleague, stranger = login(server), login(server), Client(server.url)
         maker.get("/produce")
-        status, body, _ = maker.request("POST", "/produce/start", b"", {**JSON, "X-CSRF-Token": maker.csrf})
+        status, body = maker.start_set()
         job = json.loads(body)["job"]
         assert f'data-run="{job}"' in colleague.get("/produce")[1].decode()
         assert colleague.get(f"/jobs/{job}", headers=JSON)[0] == 200

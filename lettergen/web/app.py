@@ -15,7 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -38,6 +38,7 @@ POST = ["POST"]
 def routes() -> list:
     return [
         Route("/", home),
+        Route("/alive", alive),
         Route("/login", login.login_page, methods=["GET", "POST"]),
         Route("/logout", login.logout, methods=POST),
         Route("/letter", letter.letter_page),
@@ -58,6 +59,7 @@ def routes() -> list:
         Route("/preview/{version:str}/letter.{fmt:str}", preview.preview_file),
         Route("/produce", produce.produce_page),
         Route("/produce/start", produce.produce_start, methods=POST),
+        Route("/produce/numbers", produce.produce_numbers),
         Route("/jobs/{job:str}", produce.job_api),
         Route("/jobs/{job:str}/cancel", produce.job_cancel, methods=POST),
         Route("/jobs/{job:str}/{what:str}", produce.job_file),
@@ -66,6 +68,7 @@ def routes() -> list:
         Route("/followup/upload", followup.followup_upload, methods=POST),
         Route("/followup/chart.png", followup.followup_chart),
         Route("/followup/remind", followup.followup_remind, methods=POST),
+        Route("/followup/numbers", followup.followup_numbers),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=FONTS), name="fonts"),
     ]
@@ -73,6 +76,11 @@ def routes() -> list:
 
 async def home(request):
     return RedirectResponse("/letter", 303)
+
+
+async def alive(request):
+    """What a page asks while it cannot reach the server: an answer means it is back."""
+    return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
 
 
 def create_app(config: Config) -> Starlette:

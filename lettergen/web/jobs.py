@@ -65,15 +65,22 @@ class Jobs:
         """The numbers the job in ``folder`` reserved, marked cancelled in the register."""
         self.workspace.register().settle(str((folder / "out").absolute()), reason)
 
-    def start(self, kind: str, spec_path: Path, sheet_path: Path, *, letter_name: str,
-              sheet_name: str, today: dt.date | None = None) -> str:
-        """A new job in a process of its own; or, when a job of the same kind with the same
-        letter, sheet and day is still running (a second click, a page sent twice), that job:
-        the same set is never made twice at once, and takes its register numbers once."""
+    def start(self, kind: str, spec_path: Path, sheet_path: Path | None, *, letter_name: str,
+              sheet_name: str, today: dt.date | None = None, options: dict | None = None) -> str:
+        """A new job in a process of its own (``sheet_path`` None: a letter to one named
+        addressee; ``options``: the clerk's choices, job_runner says which); or, when a job
+        of the same kind with the same letter, sheet, day and choices is still running (a
+        second click, a page sent twice), that job: the same set is never made twice at
+        once, and takes its register numbers once."""
         import hashlib
+        import json
 
-        same = hashlib.sha256(b"\0".join([kind.encode(), spec_path.read_bytes(), sheet_path.read_bytes(),
-                                           (today or dt.date.today()).isoformat().encode()])).hexdigest()
+        options = options or {}
+        sheet = sheet_path.read_bytes() if sheet_path is not None else b""
+        same = hashlib.sha256(b"\0".join([
+            kind.encode(), spec_path.read_bytes(), sheet, (today or dt.date.today()).isoformat().encode(),
+            json.dumps({k: v for k, v in options.items() if k != "expected"}, sort_keys=True,
+                       ensure_ascii=False).encode()])).hexdigest()
         for running in self.listing(kind):
             if running.get("state") == "running" and running.get("inputs") == same:
                 return running["id"]
@@ -81,12 +88,13 @@ class Jobs:
         folder = self.runs / job_id
         (folder / "input").mkdir(parents=True, mode=0o700)
         shutil.copyfile(spec_path, folder / "input" / "letter.toml")
-        sheet_file = "recipients" + sheet_path.suffix.lower()
-        shutil.copyfile(sheet_path, folder / "input" / sheet_file)
+        sheet_file = "recipients" + sheet_path.suffix.lower() if sheet_path is not None else ""
+        if sheet_path is not None:
+            shutil.copyfile(sheet_path, folder / "input" / sheet_file)
         job = {"id": job_id, "kind": kind, "state": "running", "created": time.time(),
                "letter_name": letter_name, "sheet_name": sheet_name, "sheet_file": sheet_file,
                "today": (today or dt.date.today()).isoformat(), "jobs": self.jobs,
-               "workspace": str(self.workspace.root), "inputs": same}
+               "workspace": str(self.workspace.root), "inputs": same, "options": options}
         write_json(folder / "job.json", job)
         self.processes[job_id] = subprocess.Popen(
             [sys.executable, "-m", "lettergen.web.job_runner", str(folder)],
@@ -139,12 +147,14 @@ class Jobs:
                 break
         return result
 
-    def file(self, job_id: str, what: str) -> Path | None:
+    def file(self, job_id: str, what: str) -> tuple[Path, str] | None:
+        """A file of a finished job, and the name it is downloaded as (its numbers and date:
+        job_runner.download_names)."""
         job = self.info(job_id)
         if job is None or job.get("state") != "done" or what not in job.get("files", {}):
             return None
         path = self.runs / job_id / "out" / job["files"][what]
-        return path if path.is_file() else None
+        return (path, job.get("names", {}).get(what, path.name)) if path.is_file() else None
 
     def cancel(self, job_id: str, reason: str = BY_CLERK) -> bool:
         folder = self.folder(job_id)

@@ -71,6 +71,8 @@ class Files:
     tracking: Upload | None
     workspace: Path | None
     shared: bool = False  # the visitors' example, shown to every visitor alike
+    leave_out: tuple[str, ...] = ()  # ids of the rows the clerk took out of the set
+    edits: str = ""  # the letters the clerk changed for one addressee (own_edits.as_text)
 
     def spec_path(self) -> Path:
         return self.folder / "letter.toml"
@@ -87,6 +89,9 @@ class Session:
     letter_name: str = ""  # "ตัวอย่าง..." or a saved letter's name
     sheet: Upload | None = None  # the recipients sheet in use
     tracking: Upload | None = None  # the follow-up page's tracking sheet
+    leave_out: set[str] = field(default_factory=set)  # rows taken out of the set (unticked)
+    edits: dict[str, dict] = field(default_factory=dict)  # recipient id -> its own edit
+    followup: dict = field(default_factory=dict)  # the follow-up page's fields, as last given
 
     @property
     def engine_key(self) -> str:
@@ -95,11 +100,17 @@ class Session:
     def spec_path(self) -> Path:
         return self.folder / "letter.toml"
 
+    def touch(self) -> None:
+        """The session's work changed (what the clerk chose, a sheet sent)."""
+
     def has_letter(self) -> bool:
         return self.spec_path().is_file()
 
     def files(self, workspace: Path | None) -> Files:
-        return Files(self.folder, self.sheet, self.tracking, workspace, shared=not self.lasting)
+        from .own_edits import as_text
+
+        return Files(self.folder, self.sheet, self.tracking, workspace, shared=not self.lasting,
+                     leave_out=tuple(sorted(self.leave_out)), edits=as_text(self.edits))
 
     def add_upload(self, name: str, source, suffix: str) -> Upload:
         """A file the clerk sent (bytes, or a file object copied in pieces), kept 0600 in the

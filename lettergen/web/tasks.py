@@ -139,16 +139,19 @@ def sheet_view(session: WorkSession) -> dict:
                 plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
 
 
-def plan_and_numbers(session: WorkSession) -> dict:
-    """The plan of the set and the register numbers it would take now, or the error that
-    stops it (the preview and produce pages show both)."""
-    plan, error, numbers = None, None, ""
+def plan_and_numbers(session: WorkSession, signing_memo: bool = False) -> dict:
+    """The plan of the set, how many letters it makes (with the signing memo when asked)
+    and the register numbers it would take now, or the error that stops it (the preview
+    and produce pages show them; the produce page asks again before it starts)."""
+    plan, error, numbers, year, letters = None, None, "", "", 0
     try:
         plan = work.summary(session)
-        numbers = work.numbers_now(session)
+        planning = work.planning_of(session, signing_memo)
+        letters = len(planning)
+        numbers, year = work.numbers_now(session, planning=planning)
     except InputError as exc:
         error = str(work.shown_name(exc, session))
-    return {"plan": plan, "error": error, "numbers": numbers}
+    return {"plan": plan, "error": error, "numbers": numbers, "register_year": year, "letters": letters}
 
 
 @_shown
@@ -170,12 +173,16 @@ def letter_file(session: WorkSession, version: str, fmt: str):
 
 
 @_shown
-def followup(session: WorkSession, day: dt.date):
-    return work.followup(session, day)
+def followup(session: WorkSession, day: dt.date, given: dict):
+    from . import follow
+
+    return follow.followup(session, day, given)
 
 
 def chart(session: WorkSession, day: dt.date) -> bytes | None:
-    return work.chart(session, day)
+    from . import follow
+
+    return follow.chart(session, day)
 
 
 def qr_code(session: WorkSession, url: str) -> str:

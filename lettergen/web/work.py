@@ -13,7 +13,6 @@ changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -77,6 +76,7 @@ class PlanSummary:
     districts: tuple[tuple[str, str, int], ...]  # (recipient id, district, LAOs enclosed)
     direct: tuple[tuple[str, str], ...]  # (recipient id, name)
     choices: tuple[tuple[str, str], ...]  # (recipient id, label) for the preview's list
+    addressee: bool = False  # a letter to the one addressee its spec names: no sheet
 
 
 def spec_of(session: WorkSession):
@@ -129,6 +129,10 @@ def book_of(session: WorkSession, spec, spec_sha: str, upload=None):
     from ..caches import ByContent
     from ..recipients import load_recipients
 
+    if spec.addressee is not None:  # a letter to the one addressee it names: no sheet
+        from ..recipients import addressee_book
+
+        return addressee_book(spec)
     upload = upload or session.sheet
     if upload is None:
         raise RecipientsError("ยังไม่มีรายชื่อผู้รับ: อัปโหลดไฟล์ที่หน้า รายชื่อผู้รับ")
@@ -157,49 +161,58 @@ def check(session: WorkSession) -> None:
         letters_of(session)
 
 
-def letters_of(session: WorkSession) -> list:
-    """Every letter of the working spec and sheet, composed as ``lettergen check`` composes
-    them; kept for the session's present spec and sheet, so the preview after an edit takes
-    its letter from the check that the edit ran."""
-    from ..compose import compose_all
+def planning_of(session: WorkSession, signing_memo: bool = False):
+    """The set as the clerk has it now (compose.plan_letters): the working letter, its
+    sheet with the rows the clerk took out left out, each letter's own edit applied, and
+    the signing memo before it when asked."""
+    from ..compose import plan_letters
+    from .own_edits import with_own_edits
 
     spec, spec_sha = spec_and_digest(session)
-    key = (spec_sha, book_sha(session))
+    book = with_own_edits(book_of(session, spec, spec_sha), session.files.edits)
+    return plan_letters(spec, book, signing_memo=signing_memo, leave_out=session.files.leave_out)
+
+
+def letters_of(session: WorkSession) -> list:
+    """Every letter of the working set, composed as ``lettergen check`` composes them;
+    kept for the session's present letter, sheet and choices, so the preview after an edit
+    takes its letter from the check that the edit ran."""
+    spec, spec_sha = spec_and_digest(session)
+    key = (spec_sha, book_sha(session), session.files.leave_out, session.files.edits)
     kept = session.cache.get("letters")
     if kept is None or kept[0] != key:
-        kept = (key, compose_all(spec, book_of(session, spec, spec_sha)))
+        kept = (key, planning_of(session).compose())
         session.cache["letters"] = kept
     return kept[1]
 
 
 def summary(session: WorkSession) -> PlanSummary:
-    from ..compose import plan
-
     spec, spec_sha = spec_and_digest(session)
     book = book_of(session, spec, spec_sha)
-    planned = plan(spec, book.rows, book.path, book.header)
+    planned = planning_of(session).planned
     districts = tuple((p.addressee.id, p.addressee.district, len(p.members))
                       for p in planned if p.variant == "district")
     direct = tuple((p.addressee.id, p.addressee.name) for p in planned if p.variant == "direct")
     choices = tuple((p.addressee.id, f"{p.addressee.name}" + (f" (แนบ {len(p.members)} แห่ง)"
                                                                if p.variant == "district" else ""))
                     for p in planned)
-    return PlanSummary(len(planned), len(book.rows), districts, direct, choices)
+    return PlanSummary(len(planned), len(book.rows), districts, direct, choices,
+                       addressee=spec.addressee is not None)
 
 
-def numbers_now(session: WorkSession) -> str:
+def numbers_now(session: WorkSession, signing_memo: bool = False, planning=None) -> tuple[str, str]:
     """The numbers the set would take from the office's register if it were made now, as the
-    letters show them ("ชร ๐๐๒๓.๑/ว ๑"), with the register's year: the preview shows the
-    spec's number, the set takes the register's (another run may take them first)."""
-    from ..compose import plan_letters
+    letters show them ("ชร ๐๐๒๓.๑/ว ๑"), and the register's year as the page says it: the
+    preview shows the spec's number, the set takes the register's (another run may take
+    them first: the job then takes them only if they are still these)."""
     from ..thai import arabic_digit_to_thai_digit
     from ..office_register import be_year
     from ..workspace import next_numbers, numbers_text
 
-    spec, spec_sha = spec_and_digest(session)
-    planning = plan_letters(spec, book_of(session, spec, spec_sha))
+    planning = planning or planning_of(session, signing_memo)
+    spec = planning.spec
     numbers = numbers_text(spec.agency_code, next_numbers(workspace_at(session.files.workspace), planning))
-    return f"{numbers} (ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))})"
+    return numbers, f"ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))}"
 
 
 @cached(maxsize=4)
@@ -367,39 +380,3 @@ def warm() -> None:
         png = pdf_page_png(pdf, 1, dpi=90, quick=True)
     version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}
-
-
-def followup(session: WorkSession, day: dt.date):
-    """The status report of the tracking sheet, and the reminder's urgency rule (or, when no
-    reminder can be made, the reason as text)."""
-    from ..errors import SpecError
-    from ..recipients import load_recipients
-    from ..remind import reminder_spec
-    from ..status import status
-
-    spec = spec_of(session)
-    book = load_recipients(session.tracking.path, spec)
-    report = status(spec, book, day)
-    try:
-        rspec = reminder_spec(spec, day)
-    except SpecError as exc:
-        return report, str(shown_name(exc, session))
-    date = spec.reminder.date or day
-    rule = {"date": date, "deadline": spec.deadline, "days_left": (spec.deadline - date).days,
-            "urgency": rspec.urgency, "rules": spec.reminder.urgency_rules,
-            "default": spec.urgency, "pending": report.total.pending}
-    return report, rule
-
-
-def chart(session: WorkSession, day: dt.date) -> bytes | None:
-    """The follow-up page's chart: page 1 of the status report as PNG; None when the figures
-    cannot be counted (the page says why)."""
-    from ..preview import pdf_page_png
-    from ..status import status_pdf
-
-    try:
-        report, _ = followup(session, day)
-    except InputError:
-        return None
-    with RENDER_LOCK:
-        return pdf_page_png(status_pdf(report), 1, dpi=80)

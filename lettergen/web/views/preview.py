@@ -13,13 +13,13 @@ MEDIA = {"pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-async def plan_and_numbers(request: Request) -> dict:
-    """The plan of the set and the register numbers it would take now, or the error that
-    stops it (the preview and produce pages show both)."""
+async def plan_and_numbers(request: Request, signing_memo: bool = False) -> dict:
+    """The plan of the set, its letters and the register numbers it would take now, or the
+    error that stops it (tasks.plan_and_numbers: the preview and produce pages show them)."""
     try:
-        return await engine(request, "plan_and_numbers")
+        return await engine(request, "plan_and_numbers", signing_memo)
     except InputError as exc:  # the engine stopped (its time or memory limit)
-        return {"plan": None, "error": str(exc), "numbers": ""}
+        return {"plan": None, "error": str(exc), "numbers": "", "register_year": "", "letters": 0}
 
 
 async def preview_page(request: Request):

@@ -325,10 +325,11 @@ def _date(text: str | None):
 
 def cmd_status(args) -> int:
     from .files import write_atomic
-    from .status import status, status_pdf, status_xlsx, table_text
+    from .status import book_as_of, status, status_pdf, status_xlsx, table_text
 
     spec, book = _load(args)
-    report = status(spec, book, _date(args.date))
+    day = _date(args.date)
+    report = status(spec, book_as_of(book, day), day)  # done as of that day
     sys.stdout.write(table_text(report))
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)

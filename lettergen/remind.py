@@ -108,12 +108,15 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
 
 
 def reminder_planning(spec: Spec, book: Book, today: dt.date, originals):
-    """(the reminder's spec, the reminders planned): to the pending ones of ``book`` only,
-    each citing its original letter (``originals``: recipient id -> number and date), the
-    progress figures those of the whole sheet."""
+    """(the reminder's spec, the reminders planned): to the ones of ``book`` pending on the
+    reminder's date only, each citing its original letter (``originals``: recipient id ->
+    number and date), the progress figures those of the whole sheet on that date, as the
+    reminder says them ("ณ วันที่ ..."): a row done after it was not done yet."""
     from .compose import plan_letters
+    from .status import book_as_of
 
     rspec = reminder_spec(spec, today)
+    book = book_as_of(book, rspec.date)
     pending = pending_book(rspec, book, originals)
     return rspec, plan_letters(rspec, pending, totals=progress(spec, book.rows))
 
@@ -121,7 +124,6 @@ def reminder_planning(spec: Spec, book: Book, today: dt.date, originals):
 def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
             formats, jobs, stderr, wait, workspace, expected_numbers=None):
     from .batch import write_set
-    from .compose import plan_letters
 
     if workspace is not None:
         from .workspace import KIND_REMINDERS, write_registered
@@ -143,9 +145,7 @@ def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, tod
     # a register that exists is read, whatever it is: a folder or a file that is not a
     # register is refused here, before the reminders are written
     originals, last = read_register(register) if register and register.exists() else ({}, 0)
-    rspec = reminder_spec(spec, today)
-    pending = pending_book(rspec, book, originals)
-    planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+    rspec, planning = reminder_planning(spec, book, today, originals)
     if not len(planning):
         return None
     start = last + 1 if last else rspec.register_start

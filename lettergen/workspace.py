@@ -9,6 +9,7 @@ passwords::
     ROOT/letters/         saved letter specs (TOML)
     ROOT/sheets/          saved recipient sheets (XLSX/CSV)
     ROOT/runs/            produced sets, a folder per run
+    ROOT/drafts/          the web app's drafts: each clerk's work as typed (web/drafts.py)
     ROOT/register.sqlite3 the register (office_register.OfficeRegister)
 
 ``write_registered`` is how a run takes its numbers from the register: batch.run and
@@ -63,7 +64,7 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-_OWN = {"letters", "sheets", "runs", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
+_OWN = {"letters", "sheets", "runs", "drafts", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
         DB_NAME + "-shm"}
 
 

@@ -26,8 +26,8 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, workspace: Path, *, host: str = "127.0.0.1", env: dict | None = None,
-                 extra: list[str] = ()):
-        self.port = free_port()
+                 extra: list[str] = (), port: int | None = None):
+        self.port = port or free_port()
         self.workspace = workspace
         self.url = f"http://127.0.0.1:{self.port}"
         environ = {k: v for k, v in os.environ.items() if k != "LETTERGEN_PASSWORD"}

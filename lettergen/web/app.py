@@ -86,7 +86,7 @@ async def alive(request):
 def create_app(config: Config) -> Starlette:
     engine = Engine(config.limits, warm=config.warm)
     sessions = Sessions(config.workspace, limit=config.max_sessions, idle_seconds=config.session_idle,
-                        on_end=engine.end)
+                        on_end=engine.end, password=config.password is not None)
     site = Site(config=config, sessions=sessions, jobs=Jobs(config.workspace, config.jobs),
                 pages=Pages(password=config.password is not None), engine=engine)
 

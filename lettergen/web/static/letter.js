@@ -145,6 +145,8 @@
       return;
     }
     if (mine !== updateSeq) return;  // a later edit was sent meanwhile: its answer counts
+    const note = $("#draft-note");
+    if (note && data.saved) note.textContent = "ร่างล่าสุด บันทึกอัตโนมัติเมื่อ " + data.saved;
     clearErrors();
     if (data.error) {
       showFieldError(data.error);
@@ -157,7 +159,7 @@
       }
       return;
     }
-    if (status) status.textContent = "ตรวจแล้ว ใช้ได้ · ตัวอย่างวาดใหม่ตามที่แก้ (ยังไม่ได้เก็บ: กด บันทึก เพื่อเก็บไว้ในพื้นที่ทำงาน)";
+    if (status) status.textContent = "ตรวจแล้ว ใช้ได้ · ตัวอย่างวาดใหม่ตามที่แก้ (บันทึกเป็นร่างแล้ว)";
     refreshPreview(data.preview);
   }, 250);
 

@@ -55,7 +55,7 @@ class Pages:
         html = self.env.get_template(name).render(
             pages=PAGES, path=request.url.path, csrf=session.csrf, login=self.password,
             letter_name=session.letter_name, sheet_name=session.sheet.name if session.sheet else "",
-            **values)
+            draft_saved=when(session.saved) if session.lasting and session.saved else "", **values)
         return HTMLResponse(html, status)
 
     def render_bare(self, name: str, **values) -> str:

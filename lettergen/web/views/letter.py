@@ -12,7 +12,7 @@ from ...errors import InputError
 from ...spec import LETTER_KINDS, URGENCIES
 from .. import specform
 from ..state import load_example, saved_letters, saved_name
-from .base import MESSAGES, attachment, engine, ensure_letter, error_json, form, session_of, site
+from .base import MESSAGES, attachment, engine, ensure_letter, error_json, form, session_of, site, when
 
 URGENCY_LABELS = {"": "ปกติ (ไม่มีชั้นความเร็ว)"}
 BAD_FORM = {"error": {"message": "ข้อมูลฟอร์มไม่ถูกต้อง", "text": "ข้อมูลฟอร์มไม่ถูกต้อง"}}
@@ -48,11 +48,14 @@ async def letter_update(request: Request):
             raise ValueError
     except (ValueError, RecursionError):
         return JSONResponse(BAD_FORM, 400)
+    session = session_of(request)
     try:
         preview = await engine(request, "edit_letter", values)
     except InputError as exc:
-        return JSONResponse({"error": error_json(exc)})
-    return JSONResponse({"ok": True, **({"preview": preview} if preview else {})})
+        session.touch()  # the letter as typed is kept, mistake and all
+        return JSONResponse({"error": error_json(exc), "saved": when(session.saved)})
+    session.touch()
+    return JSONResponse({"ok": True, "saved": when(session.saved), **({"preview": preview} if preview else {})})
 
 
 async def letter_qr(request: Request):
@@ -67,7 +70,9 @@ async def letter_qr(request: Request):
 
 
 async def letter_example(request: Request):
-    load_example(session_of(request))
+    session = session_of(request)
+    load_example(session)
+    session.touch()
     return RedirectResponse("/letter?m=example", 303)
 
 
@@ -81,6 +86,7 @@ async def letter_open(request: Request):
     except InputError as exc:
         return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=str(exc))
     session.letter_name = name
+    session.touch()
     return RedirectResponse("/letter?m=opened", 303)
 
 
@@ -122,4 +128,5 @@ async def letter_upload(request: Request):
     finally:
         session.forget_uploads()
     session.letter_name = Path(name).stem
+    session.touch()
     return RedirectResponse("/letter?m=uploaded", 303)

@@ -61,6 +61,7 @@ async def recipients_upload(request: Request):
     except ValueError as exc:
         return back(request, "/recipients", str(exc))
     session.forget_uploads()
+    session.touch()
     return back(request, "/recipients")
 
 
@@ -83,4 +84,5 @@ async def recipients_open(request: Request):
     with open(workspace.sheets_dir / name, "rb") as saved:
         session.sheet = session.add_upload(name, saved, Path(name).suffix.lower())
     session.forget_uploads()
+    session.touch()
     return RedirectResponse("/recipients?m=opened", 303)

@@ -51,3 +51,37 @@ def test_rapid_overlapping_edits_are_all_accepted(browser, tmp_path):  # noqa: F
     finally:
         tab.close()
         server.stop()
+
+
+def test_a_letter_file_that_cannot_be_read_is_said_at_the_upload(browser, tmp_path):  # noqa: F811
+    """Not a letter's file (by its name), not text, not a letter's TOML: each is said at the
+    upload, in the clerk's words, and the working letter stays as it was. Before, the
+    first two were an internal error (500) on a page of their own."""
+    from conftest import EXAMPLE
+
+    server = Server(tmp_path / "ws")
+    tab = Page(browser, server.url)
+    page = tab.page
+    sent = [("หนังสือ.docx", b"PK\x03\x04", 'ไฟล์ "หนังสือ.docx" ไม่ใช่ไฟล์หนังสือ'),
+            ("หนังสือ.toml", "[letter]\nsubject = \"เรื่อง\"\n".encode("cp874"), "อ่านเป็นข้อความไม่ได้"),
+            ("หนังสือ.toml", "[letter\nsubject = 1\n".encode(), 'ไฟล์ "หนังสือ.toml" เขียนไม่ถูกรูปแบบของไฟล์หนังสือ (บรรทัด 1')]
+    try:
+        tab.go("/letter")
+        page.click("summary")
+        before = page.input_value("#f-letter\\.date")
+        for name, data, said in sent:
+            page.set_input_files("#toml-file", {"name": name, "mimeType": "application/octet-stream",
+                                                "buffer": data})
+            page.click("form[action=\"/letter/upload\"] button[type=submit]")
+            box = page.locator("#letter-upload-error")
+            box.wait_for(state="visible")
+            page.wait_for_function(f"document.getElementById('letter-upload-error').textContent.includes({json.dumps(said)})")
+            assert page.url.endswith("/letter") and page.input_value("#f-letter\\.date") == before
+        page.set_input_files("#toml-file", str(EXAMPLE / "memo.toml"))
+        page.click("form[action=\"/letter/upload\"] button[type=submit]")
+        page.wait_for_url("**/letter?m=uploaded")
+        assert "memo" in page.inner_text(".context")
+        assert not [e for e in tab.errors if "status of 400" not in e], tab.errors
+    finally:
+        tab.close()
+        server.stop()

@@ -37,13 +37,21 @@ def check_sheet(name: str, data: bytes) -> str:
     return suffix
 
 
+NOT_A_LETTER = ("ไฟล์ \"{name}\" ไม่ใช่ไฟล์หนังสือ: ใช้ไฟล์หนังสือ (.toml) ที่ดาวน์โหลดจากหน้านี้ "
+                "หรือที่ผู้ดูแลเตรียมไว้")
+
+
 def check_toml(name: str, data: bytes) -> str:
+    """A letter's file as text; a ValueError with the clerk's message when it is not one
+    (its name does not end in .toml, or it is not text)."""
+    name = Path(name).name
     if Path(name).suffix.lower() != ".toml":
-        raise ValueError(f"ไฟล์ \"{Path(name).name}\" ไม่ใช่ไฟล์หนังสือ (.toml)")
+        raise ValueError(NOT_A_LETTER.format(name=name))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"ไฟล์ \"{Path(name).name}\" ต้องเป็นข้อความ UTF-8") from None
+        raise ValueError(f"ไฟล์ \"{name}\" ไม่ใช่ไฟล์หนังสือ: อ่านเป็นข้อความไม่ได้ "
+                         "(ไฟล์หนังสือต้องบันทึกเป็นข้อความแบบ UTF-8)") from None
 
 
 def cells(path: Path, *, spec=None) -> list[tuple[int, list[str]]]:

@@ -16,7 +16,6 @@ from . import sheets, specform, work
 from .state import write_whole
 from .work import WorkSession
 
-NOT_TOML = "อ่านไฟล์หนังสือไม่ได้"
 SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
 
 
@@ -80,17 +79,21 @@ def edit_letter(session: WorkSession, values: dict) -> dict | None:
 
 def take_letter(session: WorkSession, path: str, name: str) -> None:
     """A letter sent as a file (or opened from the workspace) as the working letter; an
-    InputError naming ``name`` when it is not TOML text."""
+    InputError whose message names ``name`` and says what is wrong, in the clerk's words,
+    when it is not a letter's TOML text."""
     import tomllib
 
+    name = Path(name).name
+    bad = f"ไฟล์ \"{name}\" เขียนไม่ถูกรูปแบบของไฟล์หนังสือ"
     try:
         text = sheets.check_toml(name, Path(path).read_bytes())
         raw = tomllib.loads(text)
-    except ValueError as exc:  # tomllib's errors are ValueErrors too
-        message = str(exc) if not isinstance(exc, tomllib.TOMLDecodeError) else _toml_error(exc)
-        raise SpecError(message, file=Path(name).name) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(_toml_error(exc).replace("TOML ไม่ถูกต้อง", bad, 1)) from None
+    except ValueError as exc:  # not a .toml file, or not text
+        raise SpecError(str(exc)) from None
     except RecursionError:
-        raise SpecError(f"{NOT_TOML}: ซ้อนกันลึกเกินไป", file=Path(name).name) from None
+        raise SpecError(f"{bad}: ซ้อนกันลึกเกินไป") from None
     with session.edit_lock:
         _write_letter(session, raw)
 

@@ -106,11 +106,14 @@ def attachment(name: str) -> dict:
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
 
 
-def back(request: Request, where: str, error: str | None = None) -> Response:
-    """After an upload: JSON for the page's script, or a redirect for a plain form."""
+def back(request: Request, where: str, error: str | None = None, go: str | None = None) -> Response:
+    """After an upload: JSON for the page's script (``go``: the page it goes to next, else
+    it draws the page again), or a redirect for a plain form (the error as ``e``)."""
     if wants_json(request):
-        return JSONResponse({"error": error} if error else {"ok": True}, 400 if error else 200)
-    target = where + (f"?e={quote(error)}" if error else "")
+        if error:
+            return JSONResponse({"error": error}, 400)
+        return JSONResponse({"ok": True, **({"go": go} if go else {})})
+    target = go or where + (f"{'&' if '?' in where else '?'}e={quote(error)}" if error else "")
     return RedirectResponse(target, 303)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from .base import back
+
 from ...errors import InputError
 from ...spec import LETTER_KINDS, URGENCIES
 from .. import specform
@@ -35,7 +37,8 @@ async def letter_page(request: Request):
         urgency_labels=URGENCY_LABELS, qr=shown["qr"],
         sender_fields=specform.SENDER_FIELDS, variant_names=specform.VARIANT_NAMES,
         placeholders=specform.PLACEHOLDERS, saved=saved_letters(site(request).config.workspace),
-        error=error, message=MESSAGES.get(request.query_params.get("m"), ""))
+        error=error, message=MESSAGES.get(request.query_params.get("m"), ""),
+        upload_error=request.query_params.get("e"))
 
 
 async def letter_update(request: Request):
@@ -113,20 +116,21 @@ async def letter_download(request: Request):
 
 
 async def letter_upload(request: Request):
-    """A letter sent as a ``.toml`` file: read in the engine's worker (it may be anything),
-    and, when it is TOML text, the session's working letter."""
+    """A letter sent as a file: read in the engine's worker (it may be anything), and, when
+    it is a letter's TOML text, the session's working letter; else the reason, said at the
+    upload (the working letter is left as it was)."""
     session = session_of(request)
     upload = (await form(request)).get("file")
     if upload is None or not hasattr(upload, "read"):
-        return RedirectResponse("/letter?m=nofile", 303)
+        return back(request, "/letter", MESSAGES["nofile"])
     name = Path(upload.filename or "letter.toml").name
     sent = session.add_upload(name, upload.file, ".toml")
     try:
         await engine(request, "take_letter", str(sent.path), name)
     except InputError as exc:
-        return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=str(exc))
+        return back(request, "/letter", exc.message)
     finally:
         session.forget_uploads()
     session.letter_name = Path(name).stem
     session.touch()
-    return RedirectResponse("/letter?m=uploaded", 303)
+    return back(request, "/letter", go="/letter?m=uploaded")

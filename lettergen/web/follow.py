@@ -13,6 +13,7 @@ import datetime as dt
 
 from ..errors import InputError, SpecError
 from . import reminders
+from .wording import clerk_message, clerk_text
 from .work import WorkSession, shown_name, spec_of, workspace_at
 
 NO_REMINDER = ("หนังสือนี้ยังไม่มีเนื้อความของหนังสือติดตาม: เริ่มจากหนังสือตัวอย่าง หรือเปิดหนังสือที่มีหนังสือติดตาม")
@@ -51,9 +52,10 @@ def followup(session: WorkSession, day: dt.date, given: dict) -> dict:
         result["reminder"] = planned(session, spec, values)
     except SpecError as exc:  # a rule the spec's reader refuses: said at the rule
         key = exc.key or ""
-        result["errors"][reminders.FIELD_RULES if "urgency" in key else reminders.FIELD_DATE] = exc.message
+        result["errors"][reminders.FIELD_RULES if "urgency" in key else reminders.FIELD_DATE] = \
+            clerk_message(exc.message)
     except InputError as exc:
-        result["reminder_error"] = str(shown_name(exc, session))
+        result["reminder_error"] = clerk_text(shown_name(exc, session))
     return result
 
 

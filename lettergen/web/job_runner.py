@@ -131,7 +131,9 @@ def main(job_dir: Path) -> int:
                            numbers=result.numbers or "", names={k: names[k] for k in files})
         outcome["seconds"] = time.time() - started
     except InputError as exc:
-        outcome = {"state": "failed", "error": str(exc)}
+        from .wording import clerk_text
+
+        outcome = {"state": "failed", "error": clerk_text(exc)}
     except Exception as exc:  # an internal error: its kind only, no data from the sheet
         outcome = {"state": "failed", "error": f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__})"}
     if outcome["state"] == "failed" and job.get("workspace"):  # numbers it reserved: not issued

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import InputError, SpecError
 from . import sheets, specform, work
 from .state import write_whole
+from .wording import clerk_text
 from .work import WorkSession
 
 SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
@@ -125,7 +126,7 @@ def sheet_view(session: WorkSession) -> dict:
     except InputError as exc:
         exc = work.shown_name(exc, session)
         if exc.file == "หนังสือ (spec)":
-            spec_error = str(exc)
+            spec_error = clerk_text(exc)
         else:
             error = exc
     marks, others = {}, 0  # (row, column index) -> message: the bad rows the reader found
@@ -136,7 +137,7 @@ def sheet_view(session: WorkSession) -> dict:
             marks.setdefault(sheets.error_cell(rows, problem), problem.message)
         error.others = ()  # counted and marked: not sent on to the server
     mark_row, mark_column = sheets.error_cell(rows, error)
-    return dict(rows=rows, error=error, error_text=str(error) if error else "", mark_row=mark_row,
+    return dict(rows=rows, error=error, error_text=clerk_text(error) if error else "", mark_row=mark_row,
                 marks=marks, others=others, header_row=header_row,
                 bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
                 plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
@@ -153,7 +154,7 @@ def plan_and_numbers(session: WorkSession, signing_memo: bool = False) -> dict:
         letters = len(planning)
         numbers, year = work.numbers_now(session, planning=planning)
     except InputError as exc:
-        error = str(work.shown_name(exc, session))
+        error = clerk_text(work.shown_name(exc, session))
     return {"plan": plan, "error": error, "numbers": numbers, "register_year": year, "letters": letters}
 
 

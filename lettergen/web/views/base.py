@@ -21,6 +21,7 @@ from ...thai import thai_number
 from .. import security
 from ..site import Site, site_of
 from ..state import Session, load_example
+from ..wording import clerk_message, clerk_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = (("/letter", "หนังสือ"), ("/recipients", "รายชื่อผู้รับ"), ("/preview", "ตัวอย่าง"),
@@ -96,8 +97,10 @@ async def form(request: Request):
 
 
 def error_json(exc: InputError) -> dict:
-    return {"key": exc.key, "row": exc.row, "column": exc.column, "message": exc.message,
-            "text": str(exc)}
+    """An input error for the page's script: its spec key (the field it is shown beside),
+    its message there, and the whole of it as the page says it (wording.clerk_text)."""
+    return {"key": exc.key, "row": exc.row, "column": exc.column, "message": clerk_message(exc.message),
+            "text": clerk_text(exc)}
 
 
 def attachment(name: str) -> dict:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from ...errors import InputError
 from ..jobs import DOWNLOADS
+from ..wording import clerk_text
 from .base import back, engine, ensure_letter, form, session_of, site, thai_day, wants_json
 from .recipients import read_upload
 
@@ -53,7 +54,7 @@ async def reminders_of(request: Request, chosen: dict) -> dict:
     try:
         shown["day"] = as_of(chosen.get("date", ""))
     except InputError as exc:
-        shown["date_error"] = str(exc)
+        shown["date_error"] = clerk_text(exc)
         return shown
     if session.tracking is None:
         return shown
@@ -61,7 +62,7 @@ async def reminders_of(request: Request, chosen: dict) -> dict:
     try:
         shown.update(await engine(request, "followup", shown["day"], given))
     except InputError as exc:
-        shown["error"] = str(exc)
+        shown["error"] = clerk_text(exc)
     return shown
 
 

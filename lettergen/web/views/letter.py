@@ -8,6 +8,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from ..wording import clerk_text
 from .base import back
 
 from ...errors import InputError
@@ -26,7 +27,7 @@ async def letter_page(request: Request):
     try:
         shown = await engine(request, "letter_form")
     except InputError as exc:  # the letter's file itself cannot be shown (the engine stopped)
-        return site(request).pages.render(request, "letter_error.html.j2", session, 503, error=str(exc))
+        return site(request).pages.render(request, "letter_error.html.j2", session, 503, error=clerk_text(exc))
     error = None
     try:
         await engine(request, "check_letter")
@@ -87,7 +88,7 @@ async def letter_open(request: Request):
     try:
         await engine(request, "take_letter", str(workspace.letters_dir / f"{name}.toml"), f"{name}.toml")
     except InputError as exc:
-        return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=str(exc))
+        return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=clerk_text(exc))
     session.letter_name = name
     session.touch()
     return RedirectResponse("/letter?m=opened", 303)

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...errors import InputError
+from ..wording import clerk_text
 from .base import attachment, engine, ensure_letter, error_json, session_of, site
 
 MEDIA = {"pdf": "application/pdf",
@@ -19,7 +20,7 @@ async def plan_and_numbers(request: Request, signing_memo: bool = False) -> dict
     try:
         return await engine(request, "plan_and_numbers", signing_memo)
     except InputError as exc:  # the engine stopped (its time or memory limit)
-        return {"plan": None, "error": str(exc), "numbers": "", "register_year": "", "letters": 0}
+        return {"plan": None, "error": clerk_text(exc), "numbers": "", "register_year": "", "letters": 0}
 
 
 async def preview_page(request: Request):
@@ -43,7 +44,7 @@ async def preview_png(request: Request):
     try:
         png = await engine(request, "page_png", request.path_params["version"], int(request.path_params["page"]))
     except InputError as exc:
-        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
+        return Response(clerk_text(exc), 503, media_type="text/plain; charset=utf-8")
     if png is None:
         return Response("", 404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
@@ -56,7 +57,7 @@ async def preview_file(request: Request):
     try:
         found = await engine(request, "letter_file", request.path_params["version"], fmt)
     except InputError as exc:
-        return Response(str(exc), 503, media_type="text/plain; charset=utf-8")
+        return Response(clerk_text(exc), 503, media_type="text/plain; charset=utf-8")
     if found is None:
         return Response("", 404)
     data, name = found

@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 from ...errors import InputError
 from .. import sheets
 from ..state import Upload, saved_name, saved_sheets
+from ..wording import clerk_text
 from .base import MESSAGES, back, engine, ensure_letter, form, session_of, site
 
 
@@ -22,7 +23,7 @@ async def recipients_page(request: Request):
         try:
             shown = await engine(request, "sheet_view")
         except InputError as exc:  # the engine stopped (its time or memory limit)
-            shown.update(error_text=str(exc), error=exc)
+            shown.update(error_text=clerk_text(exc), error=exc)
     return site(request).pages.render(
         request, "recipients.html.j2", session, **shown,
         saved=saved_sheets(site(request).config.workspace),

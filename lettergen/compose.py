@@ -400,11 +400,11 @@ def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
     """The letters of a run, planned (``plan``; ``only`` the addressees listed) but not
     composed, with the signing memo before them when asked (``with_signing_memo``).
     ``leave_out``: ids of rows the clerk took out of this set (no letter of their own, not
-    in their district's enclosure); they still count in the progress figures, which
-    ``totals`` give, by default over all of ``book``'s rows."""
+    in their district's enclosure; a district office's row takes its district's LAOs out
+    with it); they still count in the progress figures, which ``totals`` give, by default
+    over all of ``book``'s rows."""
     totals = totals or progress(spec, book.rows)
-    left = set(leave_out)
-    rows = [row for row in book.rows if row.id not in left] if left else book.rows
+    rows = _kept_rows(spec, book.rows, set(leave_out))
     planned = plan(spec, rows, book.path, book.header)
     if only is not None:
         wanted = set(only)
@@ -417,6 +417,16 @@ def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
         planned = [p for p in planned if p.addressee.id in wanted]
     planning = Planning(spec, tuple(planned), totals, book.path)
     return with_signing_memo(planning) if signing_memo else planning
+
+
+def _kept_rows(spec: Spec, rows: Sequence[Recipient], left: set[str]) -> Sequence[Recipient]:
+    """``rows`` without those ``left`` out, nor the LAOs of a district office left out."""
+    if not left:
+        return rows
+    routing = spec.routing
+    districts = {row.district for row in rows if row.id in left and row.kind == routing.district_office}
+    return [row for row in rows if row.id not in left
+            and not (row.kind in routing.via_district and row.district in districts)]
 
 
 def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,

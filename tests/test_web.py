@@ -190,7 +190,7 @@ def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
     status, body, _ = clerk.get("/recipients")
     page = html.unescape(body.decode())
     assert 'แถว 31, คอลัมน์ C "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page
-    cell = re.search(r'<td class="bad" id="cell-error"[^>]*>(.*?)</td>', body.decode(), re.S)
+    cell = re.search(r'<td class="bad" id="problem-0"[^>]*>(.*?)</td>', body.decode(), re.S)
     assert cell and cell.group(1).startswith("อบตต.")
 
 
@@ -412,7 +412,8 @@ def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_h
     clerk.get("/letter")
     clerk.upload("/recipients/upload", "รายชื่อ.csv", ("\n".join(lines) + "\n").encode())
     page = clerk.get("/recipients")[1].decode()
-    assert "แถว 23" in page and "และพบปัญหาอีก 2 แถว" in page and "แถว 29, แถว 40" in page
+    assert "พบปัญหา 3 แถว" in page and "ปัญหาที่ 1 จาก 3" in page
+    assert all(f'data-text="รายชื่อ.csv, แถว {row}, คอลัมน์' in page for row in (23, 29, 40))
     assert page.count('class="bad"') == 3
     assert "ไม่รู้จักประเภทหน่วยงาน" in page
     assert secret and secret not in page and ">pwd<" in page and "••••••" in page

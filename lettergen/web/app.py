@@ -53,6 +53,7 @@ def routes() -> list:
         Route("/recipients/upload", recipients.recipients_upload, methods=POST),
         Route("/recipients/save", recipients.recipients_save, methods=POST),
         Route("/recipients/open", recipients.recipients_open, methods=POST),
+        Route("/recipients/choose", recipients.recipients_choose, methods=POST),
         Route("/preview", preview.preview_page),
         Route("/preview/api", preview.preview_api),
         Route("/preview/{version:str}/{page:int}.png", preview.preview_png),

@@ -17,7 +17,6 @@ from .state import write_whole
 from .wording import clerk_text
 from .work import WorkSession
 
-SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
 
 
 def _shown(function):
@@ -112,35 +111,10 @@ def check_letter(session: WorkSession) -> None:
 
 
 def sheet_view(session: WorkSession) -> dict:
-    """The recipients page: the sheet's cells as the letters read them, the columns shown as
-    dots, the plan, and every bad row the engine found, marked at its cell."""
-    error = plan = spec_error = None
-    try:
-        spec = work.spec_of(session)
-    except InputError:  # said on the letter page; the sheet is shown as for no spec
-        spec = None
-    rows, rows_cut = sheets.shown_table(session.sheet.path, spec=spec)
-    hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
-    try:
-        plan = work.summary(session)
-    except InputError as exc:
-        exc = work.shown_name(exc, session)
-        if exc.file == "หนังสือ (spec)":
-            spec_error = clerk_text(exc)
-        else:
-            error = exc
-    marks, others = {}, 0  # (row, column index) -> message: the bad rows the reader found
-    if error is not None:
-        problems = [error, *getattr(error, "others", ())]
-        others = len({problem.row for problem in problems}) - 1
-        for problem in problems[:SHOWN_PROBLEMS]:  # the page marks the first ones
-            marks.setdefault(sheets.error_cell(rows, problem), problem.message)
-        error.others = ()  # counted and marked: not sent on to the server
-    mark_row, mark_column = sheets.error_cell(rows, error)
-    return dict(rows=rows, error=error, error_text=clerk_text(error) if error else "", mark_row=mark_row,
-                marks=marks, others=others, header_row=header_row,
-                bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
-                plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
+    """The recipients page: sheet_page.sheet_view."""
+    from . import sheet_page
+
+    return sheet_page.sheet_view(session)
 
 
 def plan_and_numbers(session: WorkSession, signing_memo: bool = False) -> dict:

@@ -215,11 +215,11 @@ def write_set(
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
-    register_numbers: Sequence[int] | None = None, on_progress=None, signer=None,
+    register_numbers: Sequence[tuple[str, int]] | None = None, on_progress=None, signer=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's; with a workspace, ``register_numbers`` per
-    letter), and on request ``print.pdf`` and the whole set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
+    letter: its series and its number in it), and on request ``print.pdf`` and the whole set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
     given), so bad input stops the run before anything is written.
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
@@ -450,12 +450,13 @@ def register_remark(circular: bool, own: str, kind_note: str = "") -> str:
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
-                    start: int, numbers: Sequence[int] | None = None) -> list[Path]:
+                    start: int, numbers: Sequence[tuple[str, int]] | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         signature = w.signature or {}
+        series, number = ("", i) if numbers is None else numbers[i - start]
         rows.append(RegisterRow(
-            register_number=i if numbers is None else numbers[i - start],
+            register_number=number, series=series,
             number=entry.number, date=entry.date_text,
             sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
             action=spec.register_action, remark=register_remark(entry.circular, entry.remark),

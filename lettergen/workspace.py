@@ -316,7 +316,7 @@ def write_registered(
                                  remark, stem))
         reservation.record(rows, taken)
     result = write_set(spec, planning, out, checked=checked,
-                       register_numbers=[number for _, number in taken], **write_options)
+                       register_numbers=taken, **write_options)
     files = [(str(path.relative_to(out)) if path.is_relative_to(out) else str(path),
               _file_digest(path)[1]) for path in result.files]
     register.issue(reservation.run_id, files, result.signatures)

@@ -30,10 +30,10 @@ SERVER_STOPPED = "ยกเลิกเพราะปิดโปรแกร�
 SERVER_GONE = "งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ"
 VANISHED = "งานหยุดกลางคันโดยไม่ทราบสาเหตุ"
 KINDS = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
-DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (zip)"),
-             "print": ("application/pdf", "print.pdf สำหรับสั่งพิมพ์"),
+DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (ไฟล์บีบอัด)"),
+             "print": ("application/pdf", "ไฟล์รวมสำหรับสั่งพิมพ์ (PDF)"),
              "register": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          "ทะเบียนหนังสือส่ง (XLSX)")}
+                          "ทะเบียนหนังสือส่ง (Excel)")}
 
 
 class Jobs:

@@ -269,11 +269,20 @@ def render_pdf(letter) -> tuple[bytes, int]:
     """``letter`` as PDF, through the one rendering core, with the rows laid out for the
     previews before it (``ROWS``): after an edit, only the rows the edit changed are laid
     out, and for another recipient only the rows that differ. Its pages are those of the
-    same letter rendered alone (tests/test_web.py compares them glyph by glyph)."""
+    same letter rendered alone (tests/test_web.py compares them glyph by glyph).
+
+    Some sequences of letters make the row library fail (the same date with an urgency mark
+    and then without one: a page of rows it cannot cut, "min() arg is an empty sequence" in
+    pdf/weasy.row_groups). Its rows may then be left half made, so the library is dropped
+    and the letter laid out whole, alone: the clerk gets the right preview, a little later."""
     from ..rendering import render_letters
 
     with RENDER_LOCK:
-        rendered = render_letters([letter], ("pdf",), rows=rows())[0]
+        try:
+            rendered = render_letters([letter], ("pdf",), rows=rows())[0]
+        except (ValueError, AssertionError):
+            rows.cache_clear()  # a fresh library for the next preview
+            rendered = render_letters([letter], ("pdf",))[0]
     return rendered.files["pdf"], rendered.pages
 
 

@@ -33,7 +33,7 @@ from . import security
 
 EXAMPLE_DIR = EXAMPLES / "chiang-rai-2561"
 EXAMPLE_NAME = "ตัวอย่าง: หนังสือเวียนจังหวัดเชียงราย ๒๕๖๑"
-EXAMPLE_SHEET = "recipients.csv (ตัวอย่าง)"
+EXAMPLE_SHEET = "รายชื่อผู้รับตัวอย่าง (จังหวัดเชียงราย).csv"
 EXAMPLE_KEY = "example"  # the engine's name for the visitors' shared session
 SAVED_NAME = re.compile(r"^[\w\u0e00-\u0e7f][\w\u0e00-\u0e7f .-]{0,80}$")
 FULL = ("มีผู้ใช้งานพร้อมกันครบ {count} คนแล้ว: ลองใหม่ภายหลัง "

@@ -123,6 +123,7 @@
     if (top) { top.textContent = (el && error.message) || error.text || error.message || String(error); top.hidden = false; }
     if (!el) return;
     el.setAttribute("aria-invalid", "true");
+    el.editor?.el.setAttribute("aria-invalid", "true");
     const box = el.closest(".field, li, td")?.querySelector(".field-error");
     if (box) { box.textContent = error.message || error.text; box.hidden = false; }
   }
@@ -166,14 +167,15 @@
   function renumber() {
     $$('[data-list="body.paragraphs"]', form).forEach((el, i) => {
       el.dataset.key = `body.paragraphs[${i}]`; el.id = `f-body.paragraphs[${i}]`;
-      const li = el.closest("li"); $("label", li).htmlFor = el.id; $("[data-number]", li).textContent = i + 1;
+      const li = el.closest("li"); if (!el.editor) $("label", li).htmlFor = el.id; $("[data-number]", li).textContent = i + 1;
     });
     $$("[data-step]", form).forEach((step, i) => {
       $("[data-number]", step).textContent = i + 1;
       for (const [attr, part] of [["data-step-title", "title"], ["data-step-items", "items"], ["data-step-channel", "channel"]]) {
         const el = $(`[${attr}]`, step);
         el.dataset.key = `steps.step[${i}].${part}`; el.id = `f-steps.step[${i}].${part}`;
-        const label = el.closest(".field").querySelector("label"); label.htmlFor = el.id;
+        const label = el.closest(".field").querySelector("label");
+        if (!el.editor && !el.channel) label.htmlFor = el.id;
       }
     });
     $$("[data-link]", form).forEach((row) => {
@@ -182,17 +184,99 @@
     });
   }
 
+  const editors = () => window.lettergen.editors;
+
   function addFrom(list, make) {
     const item = make();
     list.appendChild(item);
     renumber();
-    const first = item.querySelector("input, textarea");
+    editors()?.attach(item);
+    $$("[data-step-channel]", item).forEach(channelRows);
+    const first = item.querySelector(".chip-editor, input:not([hidden]), textarea:not([hidden])");
     if (first) first.focus();
   }
+
+  // --- a step's channel: lines of text, and QR codes of the letter's links ---------------------
+  // The field the form sends keeps the lines as the spec reader reads them ("QR: name |
+  // caption"); the clerk sees rows: a text (with its chips), or a QR Code chosen among the links.
+  const QR_LINE = /^\s*QR\s*:\s*([^|\s]+)\s*(?:\|\s*(.*?))?\s*$/i;
+
+  function linkChoices() {
+    return $$("[data-link]", form).map((row) => [$("[data-link-name]", row).value.trim(),
+                                                 $("[data-link-url]", row).value.trim()]).filter(([name]) => name);
+  }
+
+  function channelRows(textarea) {
+    if (textarea.channel) return;
+    const box = document.createElement("div");
+    box.className = "channel";
+    const rows = document.createElement("div");
+    const sync = () => {
+      const lines = $$(".channel-row", rows).map((row) => row.dataset.kind === "qr"
+        ? "QR: " + $("select", row).value + ($("[data-caption]", row).value.trim() ? " | " + $("[data-caption]", row).value.trim() : "")
+        : $("[data-text]", row).value);
+      const text = lines.join("\n");
+      if (text !== textarea.value) { textarea.value = text; textarea.dispatchEvent(new Event("input", { bubbles: true })); }
+    };
+    const row = (kind, first = "", second = "") => {
+      const el = document.createElement("div");
+      el.className = "channel-row"; el.dataset.kind = kind;
+      if (kind === "qr") {
+        const choices = linkChoices();
+        if (first && !choices.some(([name]) => name === first)) choices.push([first, first]);
+        el.innerHTML = '<span class="label">QR Code ของ</span><select aria-label="ลิงก์ของ QR Code"></select>' +
+          '<input data-caption aria-label="คำอธิบายใต้ QR Code" placeholder="คำอธิบายใต้ QR Code">';
+        const select = $("select", el);
+        choices.forEach(([name, url]) => select.add(new Option(url ? "ลิงก์ " + url.replace(/^https?:\/\//, "") : name, name)));
+        select.value = first; $("[data-caption]", el).value = second;
+      } else {
+        el.innerHTML = '<input data-text data-chips aria-label="ข้อความในช่องทาง">';
+        $("[data-text]", el).value = first;
+      }
+      const remove = document.createElement("button");
+      remove.type = "button"; remove.className = "link"; remove.textContent = "ลบ";
+      remove.addEventListener("click", () => { el.remove(); sync(); });
+      el.append(remove);
+      rows.append(el);
+      editors()?.attach(el);
+      return el;
+    };
+    textarea.value.split("\n").filter((line) => line.trim()).forEach((line) => {
+      const qr = line.match(QR_LINE);
+      if (qr) row("qr", qr[1], qr[2] || ""); else row("text", line);
+    });
+    const add = document.createElement("p");
+    add.innerHTML = '<button type="button" class="link" data-add="text">เพิ่มข้อความ</button> ' +
+      '<button type="button" class="link" data-add="qr">เพิ่ม QR Code</button>';
+    add.addEventListener("click", (event) => {
+      const kind = event.target.dataset.add;
+      if (!kind) return;
+      const made = row(kind, kind === "qr" ? (linkChoices()[0] || [""])[0] : "");
+      sync();
+      (made.querySelector(".chip-editor, select") || made).focus();
+    });
+    rows.addEventListener("input", (event) => { if (event.target !== textarea) sync(); });
+    rows.addEventListener("change", sync);
+    box.append(rows, add);
+    textarea.hidden = true;
+    textarea.after(box);
+    textarea.channel = box;
+  }
+
+  // --- a narrow window: the form and the preview on tabs ------------------------------------------
+  const tabs = $(".view-tabs");
+  if (tabs) tabs.addEventListener("click", (event) => {
+    const tab = event.target.closest("[role=tab]");
+    if (!tab) return;
+    const preview = tab.id === "tab-preview";
+    document.querySelector("main").classList.toggle("show-preview", preview);
+    $$("[role=tab]", tabs).forEach((t) => t.setAttribute("aria-selected", String(t === tab)));
+  });
 
   if (form) {
     const initial = form.dataset.error ? JSON.parse(form.dataset.error) : null;
     if (initial) showFieldError(initial);
+    $$("[data-step-channel]", form).forEach(channelRows);
     form.addEventListener("input", (event) => {
       previewSeq++;  // an edit is coming: the pages of the letter before it are not fetched
       if (event.target.matches("[data-link-url]")) updateQr(event.target);
@@ -207,35 +291,21 @@
         const item = remove.closest("li, tr");
         const next = item.nextElementSibling || item.previousElementSibling;
         item.remove(); renumber(); sendForm();
-        (next?.querySelector("input, textarea") || form.querySelector("input, textarea"))?.focus();
+        (next?.querySelector(".chip-editor, input:not([hidden]), textarea:not([hidden])") ||
+         form.querySelector("input:not([hidden])"))?.focus();
       }
-      const chip = event.target.closest("[data-insert]");
-      if (chip) insertText(chip.dataset.insert);
     });
-    let lastText = null;
-    form.addEventListener("focusin", (event) => {
-      if (event.target.matches("textarea, input:not([type=checkbox]):not([type=number])")) lastText = event.target;
-    });
-    function insertText(text) {
-      const el = lastText || $('[data-list="body.paragraphs"]', form);
-      if (!el) return;
-      const start = el.selectionStart ?? el.value.length, end = el.selectionEnd ?? el.value.length;
-      el.value = el.value.slice(0, start) + text + el.value.slice(end);
-      el.focus();
-      el.setSelectionRange(start + text.length, start + text.length);
-      sendForm();
-    }
     $("#add-paragraph")?.addEventListener("click", () => addFrom($("#paragraphs"), () => {
       const li = document.createElement("li");
       li.className = "field wide"; li.dataset.item = "";
-      li.innerHTML = '<label>ย่อหน้า <span data-number></span></label><textarea data-list="body.paragraphs" rows="4"></textarea>' +
+      li.innerHTML = '<label>ย่อหน้า <span data-number></span></label><textarea data-list="body.paragraphs" rows="4" data-chips></textarea>' +
         '<button type="button" class="link remove" data-remove>ลบย่อหน้านี้</button><p class="field-error" role="alert" hidden></p>';
       return li;
     }));
     $("#add-link")?.addEventListener("click", () => addFrom($("#links"), () => {
       const tr = document.createElement("tr");
       tr.dataset.link = "";
-      tr.innerHTML = '<td><input aria-label="ชื่อลิงก์" data-link-name size="10"></td><td><input aria-label="URL ของลิงก์" data-link-url data-key="links.">' +
+      tr.innerHTML = '<td><input aria-label="ชื่อเรียกลิงก์" data-link-name size="10"></td><td><input aria-label="ที่อยู่เว็บของลิงก์" data-link-url data-key="links.">' +
         '<p class="field-error" role="alert" hidden></p></td><td class="qr"></td><td><button type="button" class="link" data-remove>ลบ</button></td>';
       return tr;
     }));
@@ -243,8 +313,8 @@
       const li = document.createElement("li");
       li.className = "step"; li.dataset.step = "";
       li.innerHTML = '<h3>ขั้นตอนที่ <span data-number></span></h3>' +
-        '<div class="field wide"><label>หัวข้อ</label><input data-step-title><p class="field-error" role="alert" hidden></p></div>' +
-        '<div class="row"><div class="field"><label>รายการ (บรรทัดละข้อ)</label><textarea data-step-items rows="4"></textarea><p class="field-error" role="alert" hidden></p></div>' +
+        '<div class="field wide"><label>หัวข้อ</label><input data-step-title data-chips><p class="field-error" role="alert" hidden></p></div>' +
+        '<div class="row"><div class="field"><label>รายการ (ขึ้นบรรทัดใหม่ทีละข้อ)</label><textarea data-step-items rows="4" data-chips="lines"></textarea><p class="field-error" role="alert" hidden></p></div>' +
         '<div class="field"><label>ช่องทาง / QR Code</label><textarea data-step-channel rows="4"></textarea><p class="field-error" role="alert" hidden></p></div></div>' +
         '<button type="button" class="link remove" data-remove>ลบขั้นตอนนี้</button>';
       return li;

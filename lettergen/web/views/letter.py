@@ -37,7 +37,8 @@ async def letter_page(request: Request):
         request, "letter.html.j2", session, v=shown["values"], kinds=LETTER_KINDS, urgencies=URGENCIES,
         urgency_labels=URGENCY_LABELS, qr=shown["qr"],
         sender_fields=specform.SENDER_FIELDS, variant_names=specform.VARIANT_NAMES,
-        placeholders=specform.PLACEHOLDERS, saved=saved_letters(site(request).config.workspace),
+        placeholders=specform.PLACEHOLDERS, chip_labels=specform.chip_labels(shown["values"]),
+        saved=saved_letters(site(request).config.workspace),
         error=error, message=MESSAGES.get(request.query_params.get("m"), ""),
         upload_error=request.query_params.get("e"))
 

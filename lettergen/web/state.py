@@ -92,6 +92,7 @@ class Session:
     leave_out: set[str] = field(default_factory=set)  # rows taken out of the set (unticked)
     edits: dict[str, dict] = field(default_factory=dict)  # recipient id -> its own edit
     followup: dict = field(default_factory=dict)  # the follow-up page's fields, as last given
+    single: bool = False  # the working letter names its one addressee: no sheet step
     saved: float = 0.0  # when its draft was last saved (time.time()); 0: nothing changed yet
     store: Callable[["Session"], None] | None = field(default=None, repr=False)  # its draft's
 
@@ -119,6 +120,7 @@ class Session:
                                               "sha": item.sha}
         return {"letter_name": self.letter_name, "sheet": upload(self.sheet), "tracking": upload(self.tracking),
                 "leave_out": sorted(self.leave_out), "edits": self.edits, "followup": self.followup,
+                "single": self.single,
                 "logged_in": self.logged_in, "saved": self.saved, "seen": time.time()}
 
     def take_state(self, state: dict) -> None:
@@ -133,6 +135,7 @@ class Session:
         self.leave_out = {str(i) for i in state.get("leave_out", ())}
         self.edits = dict(state.get("edits") or {})
         self.followup = dict(state.get("followup") or {})
+        self.single = bool(state.get("single"))
         self.saved = float(state.get("saved") or 0.0)
 
     def has_letter(self) -> bool:
@@ -201,6 +204,7 @@ def load_example(session: Session) -> None:
     """The bundled example, its letter and its sheet, as the session's working letter."""
     write_whole(session.spec_path(), example_toml())
     session.letter_name = EXAMPLE_NAME
+    session.single = False
     session.sheet = session.add_upload(EXAMPLE_SHEET, (EXAMPLE_DIR / "recipients.csv").read_bytes(), ".csv")
     session.forget_uploads()
 

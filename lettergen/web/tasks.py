@@ -77,7 +77,7 @@ def edit_letter(session: WorkSession, values: dict) -> dict | None:
     return {"version": version, "pages": pages, "rid": rid}
 
 
-def take_letter(session: WorkSession, path: str, name: str) -> None:
+def take_letter(session: WorkSession, path: str, name: str) -> bool:
     """A letter sent as a file (or opened from the workspace) as the working letter; an
     InputError whose message names ``name`` and says what is wrong, in the clerk's words,
     when it is not a letter's TOML text."""
@@ -96,6 +96,7 @@ def take_letter(session: WorkSession, path: str, name: str) -> None:
         raise SpecError(f"{bad}: ซ้อนกันลึกเกินไป") from None
     with session.edit_lock:
         _write_letter(session, raw)
+    return isinstance(raw.get("addressee"), dict)  # a letter to one named addressee
 
 
 def _toml_error(exc) -> str:

@@ -56,7 +56,8 @@ class Pages:
         html = self.env.get_template(name).render(
             pages=PAGES, path=request.url.path, csrf=session.csrf, login=self.password,
             letter_name=session.letter_name, sheet_name=session.sheet.name if session.sheet else "",
-            draft_saved=when(session.saved) if session.lasting and session.saved else "", **values)
+            draft_saved=when(session.saved) if session.lasting and session.saved else "",
+            single=session.single, **values)
         return HTMLResponse(html, status)
 
     def render_bare(self, name: str, **values) -> str:

@@ -26,6 +26,9 @@ async def letter_page(request: Request):
     ensure_letter(session)
     try:
         shown = await engine(request, "letter_form")
+        if session.single != (shown["values"]["addressee"] is not None):
+            session.single = not session.single
+            session.persist()
     except InputError as exc:  # the letter's file itself cannot be shown (the engine stopped)
         return site(request).pages.render(request, "letter_error.html.j2", session, 503, error=clerk_text(exc))
     error = None
@@ -87,7 +90,8 @@ async def letter_open(request: Request):
     if name not in saved_letters(workspace):
         return RedirectResponse("/letter?m=missing", 303)
     try:
-        await engine(request, "take_letter", str(workspace.letters_dir / f"{name}.toml"), f"{name}.toml")
+        session.single = await engine(request, "take_letter", str(workspace.letters_dir / f"{name}.toml"),
+                                      f"{name}.toml")
     except InputError as exc:
         return site(request).pages.render(request, "letter_error.html.j2", session, 400, error=clerk_text(exc))
     session.letter_name = name
@@ -128,7 +132,7 @@ async def letter_upload(request: Request):
     name = Path(upload.filename or "letter.toml").name
     sent = session.add_upload(name, upload.file, ".toml")
     try:
-        await engine(request, "take_letter", str(sent.path), name)
+        session.single = await engine(request, "take_letter", str(sent.path), name)
     except InputError as exc:
         return back(request, "/letter", exc.message)
     finally:

@@ -19,7 +19,7 @@ async def recipients_page(request: Request):
     session = session_of(request)
     ensure_letter(session)
     shown = _no_sheet()
-    if session.sheet is not None:
+    if session.sheet is not None and not session.single:  # a letter to one addressee: none
         try:
             shown = await engine(request, "sheet_view")
         except InputError as exc:  # the engine stopped (its time or memory limit)

@@ -56,6 +56,8 @@ def routes() -> list:
         Route("/recipients/choose", recipients.recipients_choose, methods=POST),
         Route("/preview", preview.preview_page),
         Route("/preview/api", preview.preview_api),
+        Route("/preview/own", preview.own_edit_get),
+        Route("/preview/own", preview.own_edit_save, methods=POST),
         Route("/preview/{version:str}/{page:int}.png", preview.preview_png),
         Route("/preview/{version:str}/letter.{fmt:str}", preview.preview_file),
         Route("/produce", produce.produce_page),

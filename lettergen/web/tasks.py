@@ -164,6 +164,24 @@ def chart(session: WorkSession, day: dt.date) -> bytes | None:
     return follow.chart(session, day)
 
 
+def own_edit(session: WorkSession, recipient_id: str) -> dict:
+    """What the preview page's "edit this letter" shows for one addressee: the paragraphs of
+    its letter (its own edit, else the spec's), the note, and whether it may have an edit
+    of its own (a row of the sheet; a district office lettergen made has none)."""
+    from . import own_edits
+
+    spec = work.spec_of(session)
+    edit = own_edits.from_text(session.files.edits).get(recipient_id)
+    try:
+        allowed = spec.addressee is None and any(row.id == recipient_id for row in work.book_of(
+            session, spec, work.spec_and_digest(session)[1]).rows)
+    except InputError:
+        allowed = False
+    values = specform.form_values(spec.raw)
+    return {"paragraphs": list(edit["paragraphs"]) if edit else list(spec.body), "note": edit.get("note", "") if edit else "",
+            "edited": edit is not None, "allowed": allowed, "labels": specform.chip_labels(values)}
+
+
 def qr_code(session: WorkSession, url: str) -> str:
     """A link's QR code as SVG, shown beside it on the letter page while it is typed."""
     from ..qr import svg
@@ -173,4 +191,4 @@ def qr_code(session: WorkSession, url: str) -> str:
 
 OPS = {function.__name__: function for function in (
     letter_form, edit_letter, take_letter, check_letter, sheet_view, plan_and_numbers, summary,
-    preview, page_png, letter_file, followup, chart, qr_code)}
+    preview, page_png, letter_file, followup, chart, qr_code, own_edit)}

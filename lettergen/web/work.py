@@ -262,7 +262,14 @@ def drawn_preview(session: WorkSession) -> tuple[str, int, str]:
 
 
 def book_sha(session: WorkSession) -> str:
-    return session.sheet.sha if session.sheet else ""
+    """What the set's letters are made of besides the spec: the sheet, and the clerk's
+    choices (the rows left out, each letter's own edit), so that a preview or a check
+    after a choice is made again."""
+    sheet = session.sheet.sha if session.sheet else ""
+    files = session.files
+    if not files.leave_out and not files.edits:
+        return sheet
+    return digest("\0".join([sheet, *files.leave_out, files.edits]).encode())
 
 
 def render_pdf(letter) -> tuple[bytes, int]:

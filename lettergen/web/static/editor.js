@@ -13,7 +13,7 @@
   const EXPRESSION = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
   const MARKUP = /\*\*([\s\S]+?)\*\*|__([\s\S]+?)__/g;  // as the letters read it (templating.py)
   const HOLE = 0xe000;  // private-use characters stand for the expressions while markup is read
-  const labels = JSON.parse($("#chip-labels")?.textContent || "{}");
+  let labels = JSON.parse($("#chip-labels")?.textContent || "{}");
   const key = (source) => source.replace(/\s+/g, "");
 
   function chip(source) {
@@ -251,5 +251,5 @@
   }
 
   attach();
-  window.lettergen.editors = { attach, parse, serialize };
+  window.lettergen.editors = { attach, parse, serialize, setLabels: (given) => { labels = given; } };
 })();

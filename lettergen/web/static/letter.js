@@ -333,3 +333,53 @@
   }, 400);
 
 })();
+
+// --- one letter's own edit (the preview page) ---------------------------------------------------
+// The paragraphs of the letter chosen, edited for it alone with a note that goes into the
+// register's remark; its preview is drawn again with them.
+(function () {
+  const { $, $$, call, callUntilAnswered } = window.lettergen;
+  const section = $("#own-edit"), open = $("#own-open"), choice = $("[data-preview-choice]");
+  if (!section || !open || !choice) return;
+  const list = $("#own-paragraphs"), note = $("#own-note"), status = $("#own-status");
+
+  async function show() {
+    const rid = choice.value;
+    const { data } = await callUntilAnswered("/preview/own?rid=" + encodeURIComponent(rid));
+    section.hidden = false;
+    section.dataset.rid = rid;
+    $("[data-own-name]", section).textContent = choice.selectedOptions[0]?.textContent || "";
+    $("#own-refused").hidden = data.allowed !== false;
+    list.replaceChildren();
+    note.value = data.note || "";
+    status.textContent = data.edited ? "ฉบับนี้ใช้ข้อความที่แก้ไว้" : "";
+    if (!data.allowed) { $("#own-save").disabled = true; return; }
+    $("#own-save").disabled = false;
+    window.lettergen.editors.setLabels(data.labels || {});
+    (data.paragraphs || []).forEach((text, i) => {
+      const li = document.createElement("li");
+      li.className = "field wide";
+      li.innerHTML = `<label id="own-p${i}-label">ย่อหน้า ${i + 1}</label><textarea rows="4" data-chips data-own-paragraph></textarea>`;
+      $("textarea", li).value = text;
+      list.append(li);
+    });
+    window.lettergen.editors.attach(list);
+    (list.querySelector(".chip-editor") || note).focus();
+  }
+
+  async function save(drop) {
+    const body = { rid: section.dataset.rid, note: note.value, drop,
+                   paragraphs: $$("[data-own-paragraph]", list).map((el) => el.value) };
+    status.textContent = "กำลังบันทึก…";
+    const { data } = await callUntilAnswered("/preview/own", { method: "POST", body, json: true });
+    if (data.error) { status.textContent = data.error; return; }
+    status.textContent = drop ? "ฉบับนี้กลับไปใช้ข้อความเดียวกับฉบับอื่นแล้ว" : "บันทึกแล้ว: ตัวอย่างวาดใหม่ด้วยข้อความที่แก้";
+    if (drop) section.hidden = true;
+    choice.dispatchEvent(new Event("change"));  // the preview of this letter, drawn again
+  }
+
+  open.addEventListener("click", show);
+  $("#own-save").addEventListener("click", () => save(false));
+  $("#own-drop").addEventListener("click", () => save(true));
+  choice.addEventListener("change", () => { if (!section.hidden && section.dataset.rid !== choice.value) show(); });
+})();

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from ...errors import InputError
 from ..wording import clerk_text
+from ...thai import nfc
 from .base import attachment, engine, ensure_letter, error_json, session_of, site
 
 MEDIA = {"pdf": "application/pdf",
@@ -38,6 +39,36 @@ async def preview_api(request: Request):
     except InputError as exc:
         return JSONResponse({"error": error_json(exc)})
     return JSONResponse({"version": version, "pages": pages, "rid": rid})
+
+
+async def own_edit_get(request: Request):
+    """One addressee's letter as the "edit this letter" section shows it (tasks.own_edit)."""
+    ensure_letter(session_of(request))
+    try:
+        return JSONResponse(await engine(request, "own_edit", request.query_params.get("rid", "")))
+    except InputError as exc:
+        return JSONResponse({"error": clerk_text(exc)})
+
+
+async def own_edit_save(request: Request):
+    """One addressee's letter changed by the clerk (``{"rid", "paragraphs", "note"}``), or
+    given back the set's text (``{"rid", "drop": true}``): kept with the draft, applied to
+    that letter when it is previewed and made, its note in the register's remark."""
+    session = session_of(request)
+    try:
+        sent = await request.json()
+        rid, paragraphs = str(sent["rid"]), sent.get("paragraphs", [])
+        if not isinstance(paragraphs, list) or len(paragraphs) > 200:
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": "ข้อมูลที่ส่งมาไม่ถูกต้อง"}, 400)
+    if sent.get("drop"):
+        session.edits.pop(rid, None)
+    elif rid in session.edits or len(session.edits) < 1000:
+        session.edits[rid] = {"paragraphs": [nfc(str(p)) for p in paragraphs if str(p).strip()],
+                              "note": nfc(str(sent.get("note", ""))).strip()[:500]}
+    session.touch()
+    return JSONResponse({"ok": True, "edited": len(session.edits)})
 
 
 async def preview_png(request: Request):

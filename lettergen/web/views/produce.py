@@ -35,7 +35,7 @@ async def produce_page(request: Request):
         current = listing[0]["id"]
     years = await run_in_threadpool(here.config.workspace.register().years)
     return here.pages.render(request, "produce.html.j2", session, listing=listing, current=current,
-                             downloads=DOWNLOADS, years=years, memo=memo,
+                             downloads=DOWNLOADS, years=years, memo=memo, edited=len(session.edits),
                              notice=NOTICES.get(request.query_params.get("m"), ""), **values)
 
 

@@ -78,10 +78,26 @@ def field_label(key: str | None) -> str:
     return FIELDS.get(top, "หนังสือ")
 
 
+# A column the sheet lacks, named by lettergen's own name for it, then the headers it is known
+# by: said by those headers; and the sheet's own headers, quoted (they are the clerk's).
+MISSING = re.compile(r'ไม่มีคอลัมน์ "([a-z_]+)" \(\1((?: / [^/()]+(?:\([^)]*\))?)*)\)')
+FOUND = re.compile(r"หัวคอลัมน์ที่พบ: ([^;]+)")
+
+
+def _missing(found: re.Match) -> str:
+    words = [w.strip() for w in found.group(2).split(" / ") if w.strip()]
+    if not words:
+        return found.group(0)
+    return f'ไม่มีคอลัมน์ "{words[0]}"' + (f' (หรือ "{words[1]}")' if len(words) > 1 else "")
+
+
 def clerk_message(message: str) -> str:
     """An engine message without the command line's advice or a spec key in it."""
     for pattern, instead in ADVICE:
         message = pattern.sub(instead, message)
+    message = MISSING.sub(_missing, message)
+    message = FOUND.sub(lambda found: "หัวคอลัมน์ที่พบ: " + ", ".join(
+        f'"{header.strip()}"' for header in found.group(1).split(", ")), message)
     return KEY.sub(lambda found: field_label(found.group()) if "." in found.group() or "[" in found.group()
                    else found.group(), message)
 

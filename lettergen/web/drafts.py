@@ -68,9 +68,9 @@ class Drafts:
         return state if isinstance(state, dict) else None
 
     def write(self, folder: Path, state: dict) -> None:
-        from .state import write_whole
+        from ..files import write_atomic
 
-        write_whole(folder / STATE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+        write_atomic(folder / STATE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
     def move(self, old_sid: str, new_sid: str) -> bool:
         """The draft of ``old_sid`` made ``new_sid``'s (a login gives a new id)."""

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,10 +27,9 @@ FILES = {"letters": {"zip": "letters.zip", "print": "print.pdf", "register": "re
 
 def write_json(path: Path, data: dict) -> None:
     """``path`` replaced whole (the server and the job both write job.json)."""
-    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False)
-    os.replace(part, path)
+    from ..files import write_atomic
+
+    write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def read_json(path: Path) -> dict:

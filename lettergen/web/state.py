@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..files import write_atomic
 from ..resources import EXAMPLES
 from . import security
 
@@ -186,23 +187,9 @@ def example_toml() -> bytes:
     return toml_text(example_raw()).encode("utf-8")
 
 
-def write_whole(path: Path, data: bytes) -> None:
-    """``path`` replaced by ``data`` at once: a reader (another thread, the engine's worker
-    or the server) sees the old file or the new one, whole, never a part of it. Each writer
-    writes its own temporary file, so two writers at once cannot mix their bytes."""
-    fd, part = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(part, path)
-    except BaseException:
-        Path(part).unlink(missing_ok=True)
-        raise
-
-
 def load_example(session: Session) -> None:
     """The bundled example, its letter and its sheet, as the session's working letter."""
-    write_whole(session.spec_path(), example_toml())
+    write_atomic(session.spec_path(), example_toml())  # a reader sees the old or the new, whole
     session.letter_name = EXAMPLE_NAME
     session.single = False
     session.sheet = session.add_upload(EXAMPLE_SHEET, (EXAMPLE_DIR / "recipients.csv").read_bytes(), ".csv")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError, SpecError
 from . import sheets, specform, work
-from .state import write_whole
+from ..files import write_atomic
 from .wording import clerk_text
 from .work import WorkSession
 
@@ -44,7 +44,7 @@ def _raw(session: WorkSession) -> dict:
 
 def _write_letter(session: WorkSession, raw: dict) -> None:
     """The working letter replaced by ``raw``, whole (a reader sees the old or the new)."""
-    write_whole(session.spec_path(), specform.toml_text(raw).encode("utf-8"))
+    write_atomic(session.spec_path(), specform.toml_text(raw).encode("utf-8"))
 
 
 def letter_form(session: WorkSession) -> dict:

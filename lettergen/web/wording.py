@@ -32,7 +32,11 @@ FIELDS = {
 VARIANT_PARTS = {"number": "เลขที่หนังสือ", "circular": "หนังสือเวียน", "cites": "อ้างถึง",
                  "cites.number": "อ้างถึงหนังสือที่", "cites.date": "ลงวันที่ (อ้างถึง)", "addressee": "ถึง",
                  "text": "ข้อความตามกลุ่มผู้รับ"}
-KEY = re.compile(r"[a-z_]+(?:\.[a-z_0-9]+|\[\d+\])+")
+# A spec key: one of the spec's tables, then its fields (a file name such as "garuda.png" is
+# the clerk's, and stays as written).
+TABLES = sorted({key.split(".")[0] for key in FIELDS} | {"links", "variants"}, key=len, reverse=True)
+KEY = re.compile(r"(?<![\w.])(?:" + "|".join(TABLES) + r")(?:\.[a-z_0-9]+|\[\d+\])+")
+FILE_NAME = re.compile(r"\.(?:toml|csv|xlsx?|png|jpe?g|svg|pdf|docx|zip|p12|pfx|pem|txt)$")
 # What the command line asks for, and what the web page asks for instead.
 ADVICE = (
     (re.compile(r"[;,]? ?(?:ตั้งชื่อหัวคอลัมน์ให้ตรง หรือกำหนดใน|เลือกคอลัมน์ที่ใช้ใน) spec: \[recipients\.columns\][^;]*"),
@@ -98,8 +102,8 @@ def clerk_message(message: str) -> str:
     message = MISSING.sub(_missing, message)
     message = FOUND.sub(lambda found: "หัวคอลัมน์ที่พบ: " + ", ".join(
         f'"{header.strip()}"' for header in found.group(1).split(", ")), message)
-    return KEY.sub(lambda found: field_label(found.group()) if "." in found.group() or "[" in found.group()
-                   else found.group(), message)
+    return KEY.sub(lambda found: found.group() if FILE_NAME.search(found.group())
+                   else field_label(found.group()), message)
 
 
 def clerk_text(error) -> str:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from ..caches import cached
 from ..errors import InputError, RecipientsError
-from .state import EXAMPLE_DIR, Files, digest, write_whole
+from ..files import write_atomic
+from .state import EXAMPLE_DIR, Files, digest
 
 RENDER_LOCK = threading.Lock()  # the layout engine's caches are not made for threads
 KEEP = 12  # previews kept per session
@@ -99,7 +100,7 @@ def spec_and_digest(session: WorkSession):
         if spec is None:
             snapshot = session.folder / f"letter-{key[1][:16]}.toml"
             if not snapshot.exists():
-                write_whole(snapshot, text)
+                write_atomic(snapshot, text)  # whole, under a name of its own until then
                 _prune_snapshots(session.folder, snapshot)
             spec = load_spec(snapshot, files_from=session.files_from())
             for old in [k for k in session.cache if k[0] == "spec"]:

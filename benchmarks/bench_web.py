@@ -77,7 +77,7 @@ def main() -> None:
             client.post_json("/letter/update", {"letter.urgency": "ด่วนที่สุด", "letter.date": "2018-07-27"})
             client.get("/produce")
             started = time.perf_counter()
-            status, body, _ = client.request("POST", "/produce/start", b"", {**JSON, "X-CSRF-Token": client.csrf})
+            status, body = client.start_set()
             job = json.loads(body)["job"]
             while True:
                 info = json.loads(client.get(f"/jobs/{job}", headers=JSON)[1])

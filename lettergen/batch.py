@@ -113,6 +113,7 @@ def run(
     only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
     workspace=None, on_progress=None, signer=None, signing_memo: bool = False,
+    expected_numbers: str | None = None, leave_out: Sequence[str] = (),
 ) -> RunResult:
     """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
     this run from the start (output_lock): another run writing there makes this one stop at
@@ -125,18 +126,20 @@ def run(
     staging folder, so the set comes out wholly signed or not at all, and the register
     records each letter's certificate and signing time. ``signing_memo``: the set starts
     with the memo that takes it up for signature (signing_memo.py), numbered and recorded
-    in the register like its letters."""
+    in the register like its letters. ``expected_numbers`` (with a workspace): the numbers
+    the clerk agreed to; the run takes them or nothing (workspace.write_registered).
+    ``leave_out``: ids of rows left out of the set (compose.plan_letters)."""
     stderr = stderr or sys.stderr
     if workspace is not None:  # checked there, with the numbers reserved in the register
-        planning = plan_letters(spec, book, only, signing_memo=signing_memo)
+        planning = plan_letters(spec, book, only, signing_memo=signing_memo, leave_out=leave_out)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         _check_resources(spec, formats, stderr)
         return workspace.write_registered("letters", spec, book, planning, out_dir, check=check,
-                                          formats=formats, jobs=jobs, print_pdf=print_pdf,
+                                          expected_numbers=expected_numbers, formats=formats, jobs=jobs, print_pdf=print_pdf,
                                           zip_set=zip_set, progress=progress, stderr=stderr,
                                           wait=wait, on_progress=on_progress, signer=signer)
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
-        planning = plan_letters(spec, book, only, signing_memo=signing_memo)
+        planning = plan_letters(spec, book, only, signing_memo=signing_memo, leave_out=leave_out)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
         _check_resources(spec, formats, stderr)
@@ -171,6 +174,7 @@ class Entry:
     circular: bool
     email: str = ""  # the addressee's addresses (mail.json), ", " between them
     credentials: bool = False  # the letter carries logins (sent only as its encrypted copy)
+    remark: str = ""  # the letter's own remark in the register ([register] remark)
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,8 @@ def check_letters(planning: Planning, check=None) -> Checked:
                           same.setdefault(letter.date_text, letter.date_text),
                           same.setdefault(letter.agency, letter.agency),
                           same.setdefault(letter.subject, letter.subject), letter.circular,
-                          getattr(item.addressee, "email", ""), bool(letter.secrets))
+                          getattr(item.addressee, "email", ""), bool(letter.secrets),
+                          letter.register_remark)
                     for letter, item in zip(letters, part.planned)]
     return Checked(tuple(entries), tuple(digests), size)
 
@@ -210,11 +215,11 @@ def write_set(
     formats: Sequence[str] = FORMATS, jobs: int | None = None, print_pdf: bool = False,
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
-    register_numbers: Sequence[int] | None = None, on_progress=None, signer=None,
+    register_numbers: Sequence[tuple[str, int]] | None = None, on_progress=None, signer=None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's; with a workspace, ``register_numbers`` per
-    letter), and on request ``print.pdf`` and the whole set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
+    letter: its series and its number in it), and on request ``print.pdf`` and the whole set as ``letters.zip``. Every letter is checked first (``checked``, made here when not
     given), so bad input stops the run before anything is written.
 
     Files are rendered into ``out_dir/.incomplete/`` and listed, chunk by chunk, in its
@@ -437,16 +442,24 @@ def _map(function, tasks, jobs):
                               tasks_per_worker=CHUNKS_PER_WORKER)
 
 
+def register_remark(circular: bool, own: str, kind_note: str = "") -> str:
+    """The register's หมายเหตุ of a letter: what it is (หนังสือติดตาม, หนังสือเวียน), then its
+    own remark ([register] remark, or one letter's own)."""
+    what = " ".join(part for part in (kind_note, "หนังสือเวียน" if circular else "") if part)
+    return "; ".join(part for part in (what, own) if part)
+
+
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
-                    start: int, numbers: Sequence[int] | None = None) -> list[Path]:
+                    start: int, numbers: Sequence[tuple[str, int]] | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         signature = w.signature or {}
+        series, number = ("", i) if numbers is None else numbers[i - start]
         rows.append(RegisterRow(
-            register_number=i if numbers is None else numbers[i - start],
+            register_number=number, series=series,
             number=entry.number, date=entry.date_text,
             sender=entry.agency, to=entry.recipient_name, subject=entry.subject,
-            action=spec.register_action, remark="หนังสือเวียน" if entry.circular else "",
+            action=spec.register_action, remark=register_remark(entry.circular, entry.remark),
             recipient_id=entry.recipient_id,
             pdf=f"{w.stem}.pdf" if "pdf" in w.sha256 else "", pdf_sha256=w.sha256.get("pdf", ""),
             docx=f"{w.stem}.docx" if "docx" in w.sha256 else "",

@@ -334,12 +334,13 @@ def _date(text: str | None):
 
 def cmd_status(args) -> int:
     from .files import check_output, make_folder, output_error, write_atomic
-    from .status import status, status_pdf, status_xlsx, table_text
+    from .status import book_as_of, status, status_pdf, status_xlsx, table_text
 
     if args.out is not None:
         check_output(args.out, folder=True)
     spec, book = _load(args)
-    report = status(spec, book, _date(args.date))
+    day = _date(args.date)
+    report = status(spec, book_as_of(book, day), day)  # done as of that day
     if args.out is not None:  # both files made before either is written
         files = {"status.xlsx": status_xlsx(report), "status.pdf": status_pdf(report)}
         make_folder(args.out, mode=0o755)
@@ -422,7 +423,7 @@ def cmd_register(args) -> int:
             raise InputError(f"--cancel: {exc}") from None
         print(f"ยกเลิกหนังสือของการสร้างครั้งที่ {args.cancel} แล้ว (เลขของหนังสือเหล่านั้นจะไม่ออกซ้ำ)")
     if args.list:
-        from .register_form import KIND_TEXT, STATUS_TEXT
+        from .register_form import KIND_TEXT, status_text
         from .workspace import numbers_text
 
         entries = office.entries(year)
@@ -435,7 +436,7 @@ def cmd_register(args) -> int:
                 code = next(e.number for e in entries if e.run_id == run.id).rsplit("/", 1)[0]
                 print(f"ครั้งที่ {run.id}  {run.started:%Y-%m-%d %H:%M} UTC  "
                       f"{KIND_TEXT.get(run.kind, run.kind)} {run.letters} ฉบับ  "
-                      f"{STATUS_TEXT.get(run.status, run.status)}  "
+                      f"{status_text(run.status, run.note, run.finished)}  "
                       f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
         from .files import make_folder, output_error, write_atomic

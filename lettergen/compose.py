@@ -204,6 +204,7 @@ def compose(spec: Spec, item: Planned, totals: Progress, book_path=None,
         emblem=str(spec.emblem) if spec.emblem else None,
         secrets=tuple(m.password for m in item.members if m.password),
         delivery_password=item.addressee.pdf_password,
+        register_remark=spec.register_remark,
     )
 
 
@@ -394,12 +395,17 @@ class Planning:
 
 
 def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
-                 totals: Progress | None = None, signing_memo: bool = False) -> Planning:
+                 totals: Progress | None = None, signing_memo: bool = False,
+                 leave_out: Iterable[str] = ()) -> Planning:
     """The letters of a run, planned (``plan``; ``only`` the addressees listed) but not
     composed, with the signing memo before them when asked (``with_signing_memo``).
-    ``totals`` default to the progress over ``book``'s rows."""
+    ``leave_out``: ids of rows the clerk took out of this set (no letter of their own, not
+    in their district's enclosure; a district office's row takes its district's LAOs out
+    with it); they still count in the progress figures, which ``totals`` give, by default
+    over all of ``book``'s rows."""
     totals = totals or progress(spec, book.rows)
-    planned = plan(spec, book.rows, book.path, book.header)
+    rows = _kept_rows(spec, book.rows, set(leave_out))
+    planned = plan(spec, rows, book.path, book.header)
     if only is not None:
         wanted = set(only)
         unknown = wanted - {p.addressee.id for p in planned}
@@ -413,10 +419,20 @@ def plan_letters(spec: Spec, book: Book, only: Iterable[str] | None = None,
     return with_signing_memo(planning) if signing_memo else planning
 
 
+def _kept_rows(spec: Spec, rows: Sequence[Recipient], left: set[str]) -> Sequence[Recipient]:
+    """``rows`` without those ``left`` out, nor the LAOs of a district office left out."""
+    if not left:
+        return rows
+    routing = spec.routing
+    districts = {row.district for row in rows if row.id in left and row.kind == routing.district_office}
+    return [row for row in rows if row.id not in left
+            and not (row.kind in routing.via_district and row.district in districts)]
+
+
 def compose_all(spec: Spec, book: Book, only: Iterable[str] | None = None,
-                totals: Progress | None = None) -> list[Letter]:
+                totals: Progress | None = None, leave_out: Iterable[str] = ()) -> list[Letter]:
     """Every letter of a run as the document model (validates everything, writes nothing)."""
-    return plan_letters(spec, book, only, totals).compose()
+    return plan_letters(spec, book, only, totals, leave_out=leave_out).compose()
 
 
 def check_delivery_passwords(letters: Sequence[Letter], book: Book) -> None:

@@ -119,6 +119,7 @@ class Letter:
     emblem: str | None  # absolute path, or None for pre-printed Garuda paper
     secrets: tuple[str, ...] = field(default=(), repr=False)  # passwords carried
     delivery_password: str = field(default="", repr=False)  # opens the --encrypt copy
+    register_remark: str = ""  # what the register's หมายเหตุ says of this letter
 
     @property
     def title(self) -> str:

@@ -49,6 +49,9 @@ from typing import Iterator, Mapping, Sequence
 from .kinds import CIRCULAR, INTERNAL, ORDINARY  # noqa: F401  (the series of numbers)
 STATUS_RESERVED, STATUS_ISSUED, STATUS_ABANDONED = "reserved", "issued", "abandoned"
 KIND_LETTERS, KIND_REMINDERS = "letters", "reminders"
+# Why a run was abandoned, as the register says it (a caller may give its own reason).
+CANCELLED = "ผู้ดูแลสั่งยกเลิก"
+REPLACED = "มีการสร้างชุดใหม่ลงในโฟลเดอร์เดียวกันแทน"
 SCHEMA_VERSION = "1"
 BUSY_TIMEOUT = 120.0  # seconds a process waits for another's allocation to commit
 
@@ -69,7 +72,8 @@ CREATE TABLE IF NOT EXISTS runs (
     sheet_sha256 TEXT NOT NULL,
     out_dir TEXT NOT NULL,
     letters INTEGER NOT NULL,
-    subject TEXT NOT NULL
+    subject TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs (key);
 CREATE INDEX IF NOT EXISTS runs_by_out_dir ON runs (out_dir);
@@ -147,6 +151,8 @@ class RegisterEntry:
     stem: str  # the letter's file name without extension, in the run's folder
     status: str  # of its run: reserved, issued or abandoned
     kind: str  # of its run: letters or reminders
+    note: str = ""  # of its run: why it was abandoned (cancelled)
+    finished: dt.datetime | None = None  # of its run: when it was issued or abandoned
 
     @property
     def register_label(self) -> str:
@@ -174,6 +180,7 @@ class Run:
     letters: int
     subject: str
     files: tuple[tuple[str, str], ...]  # (name relative to out_dir, sha256)
+    note: str = ""  # why the run was abandoned (cancelled)
 
 
 @dataclass(frozen=True)
@@ -245,6 +252,9 @@ class OfficeRegister:
         with self._connect() as db:
             db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            columns = {row[1] for row in db.execute("PRAGMA table_info(runs)")}
+            if "note" not in columns:  # a register written before runs had their note
+                db.execute("ALTER TABLE runs ADD COLUMN note TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -298,8 +308,8 @@ class OfficeRegister:
                     yield Reservation(run_id, year, numbers, True, db)
                     return
                 numbers.clear()  # a different run after all: it gets numbers of its own
-            db.execute("UPDATE runs SET status = ?, finished = ? WHERE out_dir = ? AND status = ?",
-                       (STATUS_ABANDONED, now, out_dir, STATUS_RESERVED))
+            db.execute("UPDATE runs SET status = ?, finished = ?, note = ? WHERE out_dir = ? AND status = ?",
+                       (STATUS_ABANDONED, now, REPLACED, out_dir, STATUS_RESERVED))
             run_id = db.execute(
                 "INSERT INTO runs (key, kind, status, year, started, spec_name, spec_sha256,"
                 " sheet_name, sheet_sha256, out_dir, letters, subject)"
@@ -368,13 +378,32 @@ class OfficeRegister:
                     in db.execute("SELECT position, subject, serial, signed_at FROM signatures"
                                   " WHERE run_id = ? ORDER BY position", (run_id,))}
 
-    def cancel(self, run_id: int) -> None:
-        """Mark a run's letters as not sent (ยกเลิก): its numbers stay taken, never given
-        again, and reminders do not cite them. A ValueError if there is no such run."""
+    def cancel(self, run_id: int, note: str = CANCELLED) -> None:
+        """Mark a run's letters as not sent (ยกเลิก), saying why (``note``): its numbers stay
+        taken, never given again, and reminders do not cite them. A ValueError if there is
+        no such run."""
         with self._transaction() as db:
-            if db.execute("UPDATE runs SET status = ? WHERE id = ?",
-                          (STATUS_ABANDONED, run_id)).rowcount != 1:
+            if db.execute("UPDATE runs SET status = ?, finished = ?, note = ? WHERE id = ?",
+                          (STATUS_ABANDONED, _now(), note, run_id)).rowcount != 1:
                 raise ValueError(f"ไม่มีการสร้างครั้งที่ {run_id} ในทะเบียน")
+
+    def settle(self, out_dir: str | Path, note: str) -> list[int]:
+        """The runs into ``out_dir`` that reserved numbers and never finished, marked
+        abandoned (ยกเลิก), with ``note`` saying why and the time: a set that was cancelled
+        or stopped, so that the register says what became of its numbers. Their numbers
+        stay taken. The ids of the runs settled."""
+        with self._transaction() as db:
+            ids = [run_id for (run_id,) in db.execute(
+                "SELECT id FROM runs WHERE out_dir = ? AND status = ?", (str(out_dir), STATUS_RESERVED))]
+            db.executemany("UPDATE runs SET status = ?, finished = ?, note = ? WHERE id = ?",
+                           [(STATUS_ABANDONED, _now(), note, run_id) for run_id in ids])
+        return ids
+
+    def unsettled(self) -> list[tuple[int, str]]:
+        """(id, output folder) of every run that reserved numbers and is not finished."""
+        with self._connect() as db:
+            return list(db.execute("SELECT id, out_dir FROM runs WHERE status = ? ORDER BY id",
+                                   (STATUS_RESERVED,)))
 
     # --- reading ---------------------------------------------------------------------
 
@@ -382,14 +411,15 @@ class OfficeRegister:
         """The register's rows (of ``year``, BE, or all), in the order they were taken."""
         query = ("SELECT e.run_id, e.year, e.series, e.register_number, e.number, e.date,"
                  " e.sender, e.recipient_id, e.recipient_name, e.subject, e.action, e.remark,"
-                 " e.stem, r.status, r.kind FROM entries e JOIN runs r ON r.id = e.run_id")
+                 " e.stem, r.status, r.kind, r.note, r.finished FROM entries e JOIN runs r ON r.id = e.run_id")
         args: tuple = ()
         if year is not None:
             query += " WHERE e.year = ?"
             args = (year,)
         query += " ORDER BY e.run_id, e.position"
         with self._connect() as db:
-            return [RegisterEntry(*row[:5], dt.date.fromisoformat(row[5]), *row[6:])
+            return [RegisterEntry(*row[:5], dt.date.fromisoformat(row[5]), *row[6:15],
+                                  row[15], dt.datetime.fromisoformat(row[16]) if row[16] else None)
                     for row in db.execute(query, args)]
 
     def runs(self) -> list[Run]:
@@ -402,12 +432,12 @@ class OfficeRegister:
             result = []
             for row in db.execute(
                     "SELECT id, kind, status, year, started, finished, attempts, spec_name,"
-                    " spec_sha256, sheet_name, sheet_sha256, out_dir, letters, subject"
+                    " spec_sha256, sheet_name, sheet_sha256, out_dir, letters, subject, note"
                     " FROM runs ORDER BY id"):
                 started = dt.datetime.fromisoformat(row[4])
                 finished = dt.datetime.fromisoformat(row[5]) if row[5] else None
-                result.append(Run(*row[:4], started, finished, *row[6:],
-                                  files=tuple(files.get(row[0], ()))))
+                result.append(Run(*row[:4], started, finished, *row[6:14],
+                                  files=tuple(files.get(row[0], ())), note=row[14]))
             return result
 
     def run(self, run_id: int) -> Run:

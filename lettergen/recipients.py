@@ -549,14 +549,25 @@ def _done(value: Any, path, row: int, column: str) -> tuple[bool, dt.date | None
         return False, None
     try:
         return True, parse_thai_date(value)
-    except DateError:
+    except DateError as exc:
         if _SHORT_YEAR_DATE.match(thai_digit_to_arabic_digit(text)):
             return True, None  # "3 ส.ค. 61", "3/8/61": a date of completion, its year short
+        if "ดูเป็นปี ค.ศ." in str(exc):  # "1/8/2018": a date, but not in the Buddhist era
+            raise RecipientsError(_christian_era(str(value).strip()), file=path, row=row,
+                                  column=column) from None
     # The cell is not echoed: in a row whose cells slipped, it could hold a password.
     raise RecipientsError(
         "อ่านสถานะในช่องนี้ไม่ได้ (ใช้ ใช่/ไม่, 1/0, ✓, ดำเนินการแล้ว/ยังไม่ดำเนินการ หรือวันที่ดำเนินการ)",
         file=path, row=row, column=column,
     )
+
+
+def _christian_era(cell: str) -> str:
+    """What to say of a date of completion written with a year of the Christian era."""
+    typed = thai_digit_to_arabic_digit(cell)
+    year = re.search(r"(?<!\d)\d{4}(?!\d)", typed)
+    fixed = typed[:year.start()] + str(int(year.group()) + 543) + typed[year.end():] if year else ""
+    return (f"วันที่ดำเนินการ \"{cell}\" เป็นปี ค.ศ.: ใช้ปี พ.ศ." + (f" เช่น \"{fixed}\"" if fixed else ""))
 
 
 def _blank(value: Any) -> bool:

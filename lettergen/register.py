@@ -50,11 +50,18 @@ class RegisterRow:
     signer: str = ""  # the signing certificate's subject, when the PDF is signed
     certificate_serial: str = ""
     signed_at: str = ""
+    series: str = ""  # the register's series of the number (ว, ภายใน; "" ordinary): not a column
+
+    @property
+    def register_label(self) -> str:
+        """เลขทะเบียนส่ง as the register shows it: "12", or "ว 5" for a circular's number and
+        "ภายใน 3" for a memo's, so that ว 1 and 1 are told apart as two series."""
+        return f"{self.series} {self.register_number}" if self.series else str(self.register_number)
 
     def cells(self, signed: bool = False) -> list[str]:
         """The row's cells, in the order of COLUMNS (and SIGNED_COLUMNS when ``signed``)."""
         names = [field.name for field in fields(self)][:len(COLUMNS) + (len(SIGNED_COLUMNS) if signed else 0)]
-        return [str(getattr(self, name)) for name in names]
+        return [self.register_label] + [str(getattr(self, name)) for name in names[1:]]
 
 
 def _columns(rows) -> tuple[tuple[str, ...], bool]:
@@ -117,8 +124,9 @@ def read_rows(path: Path) -> list[RegisterRow]:
         cells = {field.name: record.get(column, "")
                  for field, column in zip(fields(RegisterRow), COLUMNS + SIGNED_COLUMNS)}
         number = cells["register_number"]
+        series, _, digits = number.strip().rpartition(" ")
         try:
-            cells["register_number"] = int(number)
+            cells["register_number"], cells["series"] = int(digits), series
         except ValueError:
             raise SpecError(f"อ่านทะเบียนแถว {line} ไม่ได้: เลขทะเบียนส่ง \"{number}\" ไม่ใช่ตัวเลข",
                             file=path) from None
@@ -323,8 +331,8 @@ def register_xlsx(rows: list[RegisterRow], when: dt.datetime, title: str = "ท�
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row.cells(signed), start=1):
             cell = sheet.cell(row=r, column=c)
-            if c == 1:
-                cell.value = row.register_number
+            if c == 1:  # a number, as the register counts; with its series as text
+                cell.value = row.register_number if not row.series else row.register_label
             else:
                 cell.value = value
                 cell.data_type = "s"  # never a formula, whatever the text starts with

@@ -36,11 +36,31 @@ STATUS_TEXT = {STATUS_ISSUED: "ออกหนังสือแล้ว", STAT
 KIND_TEXT = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
 
 
+THAI_TIME = dt.timezone(dt.timedelta(hours=7))
+
+
+def thai_time(moment: dt.datetime) -> str:
+    """A time as an office writes it, in Thai time: "๔ ธ.ค. ๒๕๖๙ เวลา ๑๐.๓๑ น."."""
+    from .thai import thai_strftime
+
+    return thai_strftime(moment.astimezone(THAI_TIME), "%-d %b %Y เวลา %H.%M น.")
+
+
+def status_text(status: str, note: str = "", finished: dt.datetime | None = None) -> str:
+    """A run's state as the register says it; for one abandoned, why and when."""
+    text = STATUS_TEXT.get(status, status)
+    if status == STATUS_ABANDONED and (note or finished):
+        text += " (" + " ".join(part for part in (note, f"เมื่อ {thai_time(finished)}" if finished else "")
+                                if part) + ")"
+    return text
+
+
 def remark(entry: RegisterEntry) -> str:
-    """หมายเหตุ: the entry's own remark, and the state of its run when not issued."""
+    """หมายเหตุ: the entry's own remark, and the state of its run when not issued (for a
+    cancelled run, why and when)."""
     parts = [entry.remark] if entry.remark else []
     if entry.status != STATUS_ISSUED:
-        parts.append(STATUS_TEXT[entry.status])
+        parts.append(status_text(entry.status, entry.note, entry.finished))
     return "; ".join(parts)
 
 
@@ -135,7 +155,7 @@ def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run]
     year_runs = [run for run in runs if run.id in run_ids]
     runs_sheet = book.create_sheet("การสร้างหนังสือ")
     _table(runs_sheet, RUN_COLUMNS, [
-        (run.id, KIND_TEXT.get(run.kind, run.kind), STATUS_TEXT.get(run.status, run.status),
+        (run.id, KIND_TEXT.get(run.kind, run.kind), status_text(run.status, run.note),
          f"{run.started:%Y-%m-%d %H:%M:%S}", f"{run.finished:%Y-%m-%d %H:%M:%S}" if run.finished else "",
          run.letters,
          run.subject, run.spec_name, run.spec_sha256, run.sheet_name, run.sheet_sha256,

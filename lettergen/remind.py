@@ -37,6 +37,9 @@ def reminder_spec(spec: Spec, today: dt.date) -> Spec:
     if spec.deadline is None:
         raise SpecError("หนังสือติดตามต้องมีกำหนดเวลา", file=spec.path, key="deadline.date")
     date = spec.reminder.date or today
+    if date < spec.date:
+        raise SpecError(f"หนังสือติดตามลงวันที่ {thai_date(date)} ก่อนหนังสือที่ติดตาม ({thai_date(spec.date)}) ไม่ได้",
+                        file=spec.path, key="reminder.date")
     days_left = (spec.deadline - date).days
     if days_left < 0:
         raise SpecError(
@@ -79,7 +82,7 @@ def workspace_originals(spec: Spec, book: Book, workspace) -> dict[str, tuple[st
 
 def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
            formats=("pdf", "docx"), jobs: int | None = None, stderr=None, wait: bool = False,
-           workspace=None):
+           workspace=None, expected_numbers: str | None = None):
     """Write the reminders into ``out_dir`` (with their own register) and, when the first
     run's ``register`` exists, append their rows to it, numbered on from its last row.
     ``register`` is either file of the pair the first run wrote, register.csv or
@@ -88,34 +91,47 @@ def remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, toda
     Both folders are held for this run (output_lock; ``wait``: wait for another run).
 
     With a ``workspace`` (workspace.Workspace) the reminders cite the letters its register
-    issued, take their numbers from it and are recorded there; ``register`` is not used."""
+    issued, take their numbers from it and are recorded there; ``register`` is not used;
+    ``expected_numbers``: the numbers the clerk agreed to (workspace.write_registered)."""
     import sys
 
     from .output_lock import output_lock
 
     if workspace is not None or not (register and register.exists()):
         return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
-                       jobs=jobs, stderr=stderr, wait=wait, workspace=workspace)
+                       jobs=jobs, stderr=stderr, wait=wait, workspace=workspace,
+                       expected_numbers=expected_numbers)
     with output_lock(register.parent, wait=wait,
                      waiting=lambda message: print(message, file=stderr or sys.stderr)):
         return _remind(spec, book, out_dir, register=register, today=today, formats=formats,
                        jobs=jobs, stderr=stderr, wait=wait, workspace=None)
 
 
-def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
-            formats, jobs, stderr, wait, workspace):
-    from .batch import write_set
+def reminder_planning(spec: Spec, book: Book, today: dt.date, originals):
+    """(the reminder's spec, the reminders planned): to the ones of ``book`` pending on the
+    reminder's date only, each citing its original letter (``originals``: recipient id ->
+    number and date), the progress figures those of the whole sheet on that date, as the
+    reminder says them ("ณ วันที่ ..."): a row done after it was not done yet."""
     from .compose import plan_letters
+    from .status import book_as_of
+
+    rspec = reminder_spec(spec, today)
+    book = book_as_of(book, rspec.date)
+    pending = pending_book(rspec, book, originals)
+    return rspec, plan_letters(rspec, pending, totals=progress(spec, book.rows))
+
+
+def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, today: dt.date,
+            formats, jobs, stderr, wait, workspace, expected_numbers=None):
+    from .batch import write_set
 
     if workspace is not None:
         from .workspace import KIND_REMINDERS, write_registered
 
         import sys
 
-        rspec = reminder_spec(spec, today)
         originals = workspace_originals(spec, book, workspace)
-        pending = pending_book(rspec, book, originals)
-        planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+        rspec, planning = reminder_planning(spec, book, today, originals)
         if not len(planning):
             return None
         missing = [item.addressee.id for item in planning.planned if item.addressee.id not in originals]
@@ -124,13 +140,12 @@ def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, tod
                   f"(รหัส {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}) "
                   "หนังสือติดตามถึงผู้รับเหล่านี้จึงอ้างถึงตาม cites ใน spec", file=stderr or sys.stderr)
         return write_registered(workspace, KIND_REMINDERS, rspec, book, planning, out_dir,
-                                formats=formats, jobs=jobs, stderr=stderr)
+                                formats=formats, jobs=jobs, stderr=stderr,
+                                expected_numbers=expected_numbers)
     # a register that exists is read, whatever it is: a folder or a file that is not a
     # register is refused here, before the reminders are written
     originals, last = read_register(register) if register and register.exists() else ({}, 0)
-    rspec = reminder_spec(spec, today)
-    pending = pending_book(rspec, book, originals)
-    planning = plan_letters(rspec, pending, totals=progress(spec, book.rows))
+    rspec, planning = reminder_planning(spec, book, today, originals)
     if not len(planning):
         return None
     start = last + 1 if last else rspec.register_start

@@ -175,6 +175,7 @@ class Spec:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     addressee: Addressee | None = None  # one letter to the addressee named here, no sheet
     signing_memo: SigningMemo | None = None
+    register_remark: str = ""  # [register] remark: the หมายเหตุ of the letters in the register
     notes: tuple[str, ...] = field(default=(), compare=False)  # warnings for the clerk
     # The folders the files a spec names (letter.emblem) are taken from; None: any path on
     # this machine (the command line). The web app gives its workspace and the upload's.
@@ -407,7 +408,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ..
     enclosure_title = _read_enclosure(top.table("enclosure"))
     steps_title, steps_headers, steps = _read_steps(top.table("steps"), path, links)
     recipients = _read_recipients_source(top.table("recipients"), path)
-    register_start, register_action = _read_register(top.table("register"))
+    register_start, register_action, register_remark = _read_register(top.table("register"))
     reminder = _read_reminder(top, path) if "reminder" in raw else None
     top.finish()
     _check_required(raw, letter["kind"], path)
@@ -417,7 +418,8 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ..
         variants=variants, routing=routing, enclosure_title=enclosure_title,
         steps_title=steps_title, steps_headers=steps_headers, steps=steps,
         recipients=recipients, register_start=register_start,
-        register_action=register_action, reminder=reminder, raw=raw, notes=notes,
+        register_action=register_action, register_remark=register_remark, reminder=reminder,
+        raw=raw, notes=notes,
         addressee=addressee, signing_memo=signing_memo, files_from=files_from, **letter,
     )
     if addressee is not None:
@@ -697,14 +699,16 @@ def _read_recipients_source(table: _Table, path: Path) -> RecipientsSource:
     return source
 
 
-def _read_register(table: _Table) -> tuple[int, str]:
-    """[register]: the first register number and the action column's text."""
+def _read_register(table: _Table) -> tuple[int, str, str]:
+    """[register]: the first register number, the action column's text and the remark the
+    letters carry there (a sheet's ``register.remark`` column gives one letter its own)."""
     start = table.get("start", int, 1)
     if start < 1:
         raise table.error("start", "เลขทะเบียนส่งต้องเป็นจำนวนเต็มบวก")
     action = table.text("action", "")
+    remark = table.text("remark", "")
     table.finish()
-    return start, action
+    return start, action, remark
 
 
 def _check_reminder(raw: Mapping[str, Any], reminder: Reminder, spec: Spec, path: Path) -> None:

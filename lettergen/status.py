@@ -49,6 +49,16 @@ class Status:
     total: Line
 
 
+def book_as_of(book: Book, day: dt.date) -> Book:
+    """``book`` as it stood on ``day``: a row whose done column gives a date after it was not
+    done yet (a row marked done without a date counts as done: the sheet says no more)."""
+    import dataclasses
+
+    rows = tuple(dataclasses.replace(row, done=False) if row.done and row.done_date and row.done_date > day
+                 else row for row in book.rows)
+    return dataclasses.replace(book, rows=rows)
+
+
 def status(spec: Spec, book: Book, date: dt.date) -> Status:
     """Count done and pending LAOs (the routed kinds; district offices are not counted)."""
     routed = set(spec.routing.via_district) | set(spec.routing.direct)

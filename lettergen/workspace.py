@@ -9,6 +9,7 @@ passwords::
     ROOT/letters/         saved letter specs (TOML)
     ROOT/sheets/          saved recipient sheets (XLSX/CSV)
     ROOT/runs/            produced sets, a folder per run
+    ROOT/drafts/          the web app's drafts: each clerk's work as typed (web/drafts.py)
     ROOT/register.sqlite3 the register (office_register.OfficeRegister)
 
 ``write_registered`` is how a run takes its numbers from the register: batch.run and
@@ -65,7 +66,7 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-_OWN = {"letters", "sheets", "runs", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
+_OWN = {"letters", "sheets", "runs", "drafts", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
         DB_NAME + "-shm"}
 
 
@@ -256,9 +257,17 @@ def run_folder(workspace: Workspace, kind: str, planning: "Planning") -> Path:
     return workspace.runs_dir / f"{planning.spec.date.isoformat()}-{kind}-{key[:12]}"
 
 
+class NumbersChanged(InputError):
+    """The register would give a run other numbers than the ones the clerk agreed to."""
+
+
+NUMBERS_CHANGED = ("เลขที่หนังสือในทะเบียนเปลี่ยนไปแล้ว (มีการสร้างหนังสือชุดอื่นก่อน): ชุดนี้จะได้ {now} "
+                   "ไม่ใช่ {expected} ที่ยืนยันไว้ จึงยังไม่ได้สร้างและไม่ได้ใช้เลขใด")
+
+
 def write_registered(
     workspace: Workspace, kind: str, spec: "Spec", book: "Book", planning: "Planning",
-    out_dir: str | Path | None, *, check=None, **write_options,
+    out_dir: str | Path | None, *, check=None, expected_numbers: str | None = None, **write_options,
 ) -> "RunResult":
     """Write the letters of ``planning`` into ``out_dir`` (batch.write_set) with their
     numbers taken from the workspace's register, and record the run there. Without an
@@ -269,8 +278,12 @@ def write_registered(
     The numbers are reserved in one transaction that also checks every letter with them,
     so bad input takes no number. The run is then written; when the set is complete the
     run is marked issued with its files and their sha256. A run that stops before that
-    keeps its reservation, and the same run started again (same key) reuses it."""
-    from .batch import check_letters, write_set
+    keeps its reservation, and the same run started again (same key) reuses it.
+
+    ``expected_numbers``: the numbers (``numbers_text``) the clerk was shown and agreed to;
+    when the register would give others (another run took those first), NumbersChanged is
+    raised inside the transaction, so nothing is taken and nothing written."""
+    from .batch import check_letters, register_remark, write_set
     from .filenames import unique_stems
     from .thai import DateError, parse_thai_date
 
@@ -285,6 +298,9 @@ def write_registered(
         spec_name=spec_name, spec_sha256=spec_sha, sheet_name=sheet_name, sheet_sha256=sheet_sha,
         letters=len(planning), subject=spec.subject,
     ) as reservation:
+        given = numbers_text(spec.agency_code, reservation.numbers)
+        if expected_numbers is not None and given != expected_numbers:
+            raise NumbersChanged(NUMBERS_CHANGED.format(now=given, expected=expected_numbers))
         taken = [(series, reservation.numbers[series][i]) for series, i in slots]
         planning = planning.numbered([number for _, number in taken])
         checked = check_letters(planning, check)  # all checks, with the numbers reserved
@@ -295,15 +311,14 @@ def write_registered(
                 date = parse_thai_date(entry.date_text)
             except DateError:
                 date = spec.date
-            remark = ["หนังสือติดตาม"] if kind == KIND_REMINDERS else []
-            if entry.circular:
-                remark.append("หนังสือเวียน")
+            remark = register_remark(entry.circular, entry.remark,
+                                     "หนังสือติดตาม" if kind == KIND_REMINDERS else "")
             rows.append(NewEntry(entry.number, date, entry.agency, entry.recipient_id,
                                  entry.recipient_name, entry.subject, spec.register_action,
-                                 " ".join(remark), stem))
+                                 remark, stem))
         reservation.record(rows, taken)
     result = write_set(spec, planning, out, checked=checked,
-                       register_numbers=[number for _, number in taken], **write_options)
+                       register_numbers=taken, **write_options)
     files = [(str(path.relative_to(out)) if path.is_relative_to(out) else str(path),
               _file_digest(path)[1]) for path in result.files]
     register.issue(reservation.run_id, files, result.signatures)
@@ -311,5 +326,5 @@ def write_registered(
                                numbers=numbers_text(spec.agency_code, reservation.numbers))
 
 
-__all__ = ["Workspace", "default_root", "write_registered", "run_folder", "number_slots",
+__all__ = ["Workspace", "default_root", "write_registered", "run_folder", "number_slots", "NumbersChanged",
            "next_numbers", "next_numbers_text", "KIND_LETTERS", "KIND_REMINDERS"]

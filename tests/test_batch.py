@@ -391,3 +391,16 @@ def test_the_summary_line_names_letters_pages_seconds_and_folder(tmp_path, capsy
                  "--format", "docx"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("เขียนหนังสือ 1 ฉบับ ใน ") and "หน้า" not in line
+
+
+def test_rows_left_out_make_no_letter_and_still_count_in_the_progress(example):
+    """plan_letters(leave_out=...): a direct recipient left out has no letter; a district
+    office left out takes its district's LAOs out with it; the figures stay the sheet's."""
+    from lettergen.compose import plan_letters
+
+    spec, book, _ = example
+    every = plan_letters(spec, book)
+    fewer = plan_letters(spec, book, leave_out={"570101", "5702"})
+    assert len(every) == 20 and len(fewer) == 18
+    assert {p.addressee.id for p in every.planned} - {p.addressee.id for p in fewer.planned} == {"570101", "5702"}
+    assert fewer.totals == every.totals

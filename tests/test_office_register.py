@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -63,7 +64,9 @@ def test_numbers_continue_across_runs_and_circular_copies_share_one(tmp_path, ca
     one, two = register_rows(tmp_path / "one"), register_rows(tmp_path / "two")
     assert [r["ที่"] for r in one] == ["ชร ๐๐๒๓.๑/ว ๑"] * 2 + ["ชร ๐๐๒๓.๑/๑", "ชร ๐๐๒๓.๑/๒"]
     assert [r["ที่"] for r in two] == ["ชร ๐๐๒๓.๑/ว ๒"] * 2 + ["ชร ๐๐๒๓.๑/๓", "ชร ๐๐๒๓.๑/๔"]
-    assert [r["เลขทะเบียนส่ง"] for r in two] == ["2", "2", "3", "4"]
+    # the run's own register tells the two series apart: ว 1 and 1 are not the same number
+    assert [r["เลขทะเบียนส่ง"] for r in one] == ["ว 1", "ว 1", "1", "2"]
+    assert [r["เลขทะเบียนส่ง"] for r in two] == ["ว 2", "ว 2", "3", "4"]
     entries = Workspace(ws).register().entries(2561)
     assert [(e.series, e.register_number) for e in entries] == [
         ("ว", 1), ("ว", 1), ("", 1), ("", 2), ("ว", 2), ("ว", 2), ("", 3), ("", 4)]
@@ -297,6 +300,50 @@ def test_parallel_reservations_are_atomic(tmp_path):
     numbers = _series_numbers(db, 2569)
     for series in ("", "ว"):
         assert sorted(handed[series]) == list(range(1, len(handed[series]) + 1)) == numbers[series]
+
+
+def test_an_unfinished_run_is_settled_with_why_and_when(tmp_path):
+    """settle: the runs into a folder that reserved numbers and never finished are marked
+    cancelled with the reason and the time; their numbers stay taken; a finished run, or
+    one into another folder, is left as it is."""
+    import datetime as dt
+
+    from lettergen.office_register import OfficeRegister
+
+    office = OfficeRegister(tmp_path / "register.sqlite3")
+
+    def reserve(out_dir: str) -> int:
+        with office.reserve(key=out_dir, kind="letters", year=2569, counts={"": 2}, out_dir=out_dir,
+                            spec_name="", spec_sha256="", sheet_name="", sheet_sha256="", letters=2,
+                            subject="ทดสอบ") as reservation:
+            return reservation.run_id
+
+    stopped, running, done = reserve("/runs/a/out"), reserve("/runs/b/out"), reserve("/runs/c/out")
+    office.issue(done, [])
+    assert office.unsettled() == [(stopped, "/runs/a/out"), (running, "/runs/b/out")]
+    assert office.settle("/runs/a/out", "ยกเลิกโดยผู้ใช้") == [stopped]
+    assert office.settle("/runs/c/out", "ยกเลิกโดยผู้ใช้") == []  # issued: not touched
+    runs = {run.id: run for run in office.runs()}
+    assert (runs[stopped].status, runs[stopped].note) == ("abandoned", "ยกเลิกโดยผู้ใช้")
+    assert dt.datetime.now(dt.timezone.utc) - runs[stopped].finished < dt.timedelta(minutes=1)
+    assert (runs[running].status, runs[done].status) == ("reserved", "issued")
+    assert office.next_number(2569) == 7  # the cancelled numbers are never given again
+
+
+def test_a_register_written_before_runs_had_a_note_is_read_and_kept(tmp_path):
+    import sqlite3
+
+    from lettergen.office_register import OfficeRegister
+
+    db = tmp_path / "register.sqlite3"
+    OfficeRegister(db)
+    with sqlite3.connect(db) as connection:  # as an earlier lettergen made it
+        connection.execute("ALTER TABLE runs DROP COLUMN note")
+    office = OfficeRegister(db)
+    with office.reserve(key="k", kind="letters", year=2569, counts={"": 1}, out_dir="/o", spec_name="",
+                        spec_sha256="", sheet_name="", sheet_sha256="", letters=1, subject="ทดสอบ"):
+        pass
+    assert office.settle("/o", "ยกเลิกเพราะปิดโปรแกรม") and office.runs()[0].note == "ยกเลิกเพราะปิดโปรแกรม"
 
 
 def test_a_failed_run_keeps_its_numbers_and_its_rerun_resumes(tmp_path, monkeypatch):
@@ -535,7 +582,9 @@ def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
     assert register_rows(tmp_path / "three")[0]["ที่"] == "ชร ๐๐๒๓.๑/ว ๓"
     (tmp_path / "r.xlsx").write_bytes(register_xlsx_of(office, 2561))
     rows = list(load_workbook(tmp_path / "r.xlsx").active.iter_rows(min_row=8, max_row=11, values_only=True))
-    assert all(r[7].endswith("ยกเลิก ไม่ได้ออกหนังสือ") for r in rows)
+    # the register says the letters were not sent, why and when (in Thai time)
+    assert all(re.search(r"ยกเลิก ไม่ได้ออกหนังสือ \(ผู้ดูแลสั่งยกเลิก เมื่อ [๐-๙]+ [ก-๙.]+ [๐-๙]{4} "
+                         r"เวลา [๐-๙]{2}\.[๐-๙]{2} น\.\)$", r[7]) for r in rows), rows
     assert main(["register", "--workspace", str(ws), "--cancel", "9"]) == 2
     assert "ไม่มีการสร้างครั้งที่ 9" in capsys.readouterr().err
 

@@ -47,6 +47,16 @@ def test_done_cells_that_mean_nothing_are_errors(cell):
     assert error.value.row == 7 and error.value.column == "ดำเนินการแล้ว"
 
 
+def test_a_date_of_completion_in_the_christian_era_is_told_as_such():
+    from lettergen.errors import RecipientsError
+    from lettergen.recipients import _done
+
+    with pytest.raises(RecipientsError) as error:
+        _done("1/8/2018", "x.csv", 7, "วันที่ดำเนินการ")
+    assert error.value.message == 'วันที่ดำเนินการ "1/8/2018" เป็นปี ค.ศ.: ใช้ปี พ.ศ. เช่น "1/8/2561"'
+    assert _done("2018-08-01", "x.csv", 7, "วันที่ดำเนินการ") == (True, dt.date(2018, 8, 1))  # ISO is CE
+
+
 def test_status_figures_for_the_province_and_the_districts(tracking):
     from lettergen.status import status
 
@@ -61,6 +71,31 @@ def test_status_figures_for_the_province_and_the_districts(tracking):
         rows = [r for r in book.rows if r.district == name and r.kind != "สถ.อ."]
         assert (line.total, line.done) == (len(rows), sum(r.done for r in rows))
     assert sum(line.total for line in report.kinds) == 144
+
+
+def test_done_is_counted_as_of_the_day(tracking, capsys):
+    """A row whose done column gives a date after the day was not done yet on that day (the
+    example: 25 done, 3 of them on 1 and 3 on 2 August 2561); one marked done without a
+    date counts as done. `status --date` counts so, and a reminder dated that day too."""
+    from lettergen.remind import reminder_planning
+    from lettergen.status import book_as_of, status
+
+    spec, book = tracking
+    counts = {day: status(spec, book_as_of(book, day), day).total.done
+              for day in (dt.date(2018, 7, 27), dt.date(2018, 7, 31), dt.date(2018, 8, 3))}
+    undated = sum(1 for r in book.rows if r.done and r.done_date is None and r.kind != "สถ.อ.")
+    assert counts == {dt.date(2018, 7, 27): undated, dt.date(2018, 7, 31): 19, dt.date(2018, 8, 3): 25}
+    assert main(["status", str(SPEC), "--recipients", str(TRACKING), "--date", "2018-07-31"]) == 0
+    total = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("รวมทั้งจังหวัด"))
+    assert total.split()[1:3] == ["๑๔๔", "๑๙"]
+    _, planning = reminder_planning(with_reminder_date(spec, dt.date(2018, 7, 31)), book, dt.date.today(), {})
+    assert (planning.totals.done, planning.totals.total) == (19, 144)
+
+
+def with_reminder_date(spec, day):
+    from lettergen.spec import with_overrides
+
+    return with_overrides(spec, {"reminder.date": day}, origin="test")
 
 
 def test_status_command_prints_and_writes_agreeing_xlsx_and_pdf(tmp_path, capsys):

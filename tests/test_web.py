@@ -190,7 +190,7 @@ def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
     status, body, _ = clerk.get("/recipients")
     page = html.unescape(body.decode())
     assert 'แถว 31, คอลัมน์ C "kind": ไม่รู้จักประเภทหน่วยงาน "อบตต."' in page
-    cell = re.search(r'<td class="bad" id="cell-error"[^>]*>(.*?)</td>', body.decode(), re.S)
+    cell = re.search(r'<td class="bad" id="problem-0"[^>]*>(.*?)</td>', body.decode(), re.S)
     assert cell and cell.group(1).startswith("อบตต.")
 
 
@@ -233,8 +233,7 @@ def test_workspace_is_private_and_secrets_stay_out_of_the_output(server):
 def test_sigterm_cancels_a_running_job_and_leaves_no_half_set(server):
     clerk = Client(server.url)
     clerk.get("/produce")
-    status, body, _ = clerk.request("POST", "/produce/start", b"", {
-        "X-CSRF-Token": clerk.csrf, "Accept": "application/json"})
+    status, body = clerk.start_set()
     job = json.loads(body)["job"]
     while True:  # wait until letters are being made
         info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
@@ -316,8 +315,18 @@ def test_a_port_in_use_is_said_in_thai(tmp_path):
 
 def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_path):
     """A set made in the web app while `lettergen render --workspace` makes another into the
-    same workspace: every register number of the year is used once."""
+    same workspace: every register number of the year is used once. When the command line
+    took the numbers the clerk agreed to first, the web's set takes none and says so, and
+    the clerk's second try takes the next ones."""
     from lettergen.office_register import OfficeRegister
+
+    def made() -> dict:
+        job = json.loads(clerk.start_set()[1])["job"]
+        while True:
+            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+            if info["state"] != "running":
+                return info
+            time.sleep(0.2)
 
     clerk = Client(server.url)
     clerk.get("/produce")
@@ -325,16 +334,12 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
         [sys.executable, "-m", "lettergen", "render", str(EXAMPLE / "letter.toml"), "--workspace",
          str(server.workspace), "--out", str(tmp_path / "cli"), "--format", "docx", "--jobs", "1"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    status, body, _ = clerk.request("POST", "/produce/start", b"", {
-        "X-CSRF-Token": clerk.csrf, "Accept": "application/json"})
-    job = json.loads(body)["job"]
+    info = made()
     _, errors = cli.communicate(timeout=600)
     assert cli.returncode == 0, errors
-    while True:
-        info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
-        if info["state"] != "running":
-            break
-        time.sleep(0.2)
+    if info["state"] == "failed":
+        assert "เลขที่หนังสือในทะเบียนเปลี่ยนไปแล้ว" in info["error"], info
+        info = made()
     assert info["state"] == "done", info
     entries = OfficeRegister(server.workspace / "register.sqlite3").entries()
     assert len(entries) == 40  # 20 letters from each
@@ -382,11 +387,12 @@ def test_producing_says_the_numbers_it_will_take_and_a_second_click_is_the_same_
     clerk.get("/letter")
     page = clerk.get("/produce")[1].decode()
     assert 'id="numbers-now"' in page and "ถ้าสร้างตอนนี้ จะได้เลขที่" in page
-    assert re.search(r"ชร ๐๐๒๓\.๑/ว [๐-๙]+, ชร ๐๐๒๓\.๑/[๐-๙]+–[๐-๙]+ \(ทะเบียนหนังสือส่งปี พ\.ศ\. ๒๕๖๑\)", page), page
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert re.search(r"ชร ๐๐๒๓\.๑/ว [๐-๙]+, ชร ๐๐๒๓\.๑/[๐-๙]+–[๐-๙]+ \(ทะเบียนหนังสือส่งปี พ\.ศ\. ๒๕๖๑\)", text), text
     assert "ถ้าสร้างตอนนี้จะได้ ชร ๐๐๒๓.๑/ว" in clerk.get("/preview")[1].decode()
     headers = {"Accept": "application/json", "X-CSRF-Token": clerk.csrf}
-    first = json.loads(clerk.request("POST", "/produce/start", b"", headers)[1])["job"]
-    second = json.loads(clerk.request("POST", "/produce/start", b"", headers)[1])["job"]
+    first = json.loads(clerk.start_set()[1])["job"]
+    second = json.loads(clerk.start_set()[1])["job"]
     assert second == first
     clerk.request("POST", f"/jobs/{first}/cancel", b"", headers)
 
@@ -406,7 +412,33 @@ def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_h
     clerk.get("/letter")
     clerk.upload("/recipients/upload", "รายชื่อ.csv", ("\n".join(lines) + "\n").encode())
     page = clerk.get("/recipients")[1].decode()
-    assert "แถว 23" in page and "และพบปัญหาอีก 2 แถว" in page and "แถว 29, แถว 40" in page
+    assert "พบปัญหา 3 แถว" in page and "ปัญหาที่ 1 จาก 3" in page
+    assert all(f'data-text="รายชื่อ.csv, แถว {row}, คอลัมน์' in page for row in (23, 29, 40))
     assert page.count('class="bad"') == 3
     assert "ไม่รู้จักประเภทหน่วยงาน" in page
     assert secret and secret not in page and ">pwd<" in page and "••••••" in page
+
+
+def test_a_preview_the_row_library_cannot_make_is_laid_out_alone():
+    """The letter of one date with an urgency mark, then the same without one: the row
+    library fails on the second (pdf/weasy.row_groups: "min() arg is an empty sequence"),
+    which the page said as an internal error, most often just after a clerk typed a date
+    and chose "ปกติ". The preview is then laid out alone, as the letter is."""
+    from lettergen.compose import compose_all
+    from lettergen.pdf.actualtext import strip
+    from lettergen.recipients import load_recipients
+    from lettergen.rendering import render_letters
+    from lettergen.spec import with_overrides
+    from lettergen.web import work
+
+    spec = load_spec(EXAMPLE / "letter.toml")
+    book = load_recipients(EXAMPLE / "recipients.csv", spec)
+    work.rows.cache_clear()
+    for urgency in ("ด่วน", ""):
+        edited = with_overrides(spec, {"letter.date": dt.date(2018, 7, 2), "letter.urgency": urgency}, origin="test")
+        letter = compose_all(edited, book, ["5701"])[0]
+        pdf, pages = work.render_pdf(letter)
+        alone = render_letters([letter], ("pdf",))[0]
+        assert pages == alone.pages
+        same_layout(strip(pdf), strip(alone.files["pdf"]))
+    work.rows.cache_clear()

@@ -18,63 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, IN_CI, require_tool
+from browser_tab import SHOTS, Page, browser, preview_version  # noqa: F401  (browser: a fixture)
+from conftest import EXAMPLE
 from web_server import Server, bad_sheet
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SHOTS = os.environ.get("LETTERGEN_WEB_SHOTS")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_tool("chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:  # in CI, .ci/run installs it (the test extras)
-        if IN_CI:
-            pytest.fail("playwright is not installed; .ci/run must install the test extras")
-        pytest.skip("playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
-
-
-class Page:
-    """A browser tab at 1366x768 that records script errors."""
-
-    def __init__(self, browser, base: str):
-        self.context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True,
-                                           locale="th-TH")
-        self.base = base
-        self.errors: list[str] = []
-        self.context.on("page", self._listen)
-        self.page = self.context.new_page()
-
-    def _listen(self, page) -> None:
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-
-    def go(self, path: str):
-        self.page.goto(self.base + path)
-        return self.page
-
-    def shot(self, name: str, full_page: bool = False, top: bool = True) -> None:
-        if SHOTS:
-            if top:
-                self.page.evaluate("window.scrollTo(0, 0)")
-            Path(SHOTS).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(SHOTS) / f"web-{name}.png"), full_page=full_page)
-
-    def close(self):
-        self.context.close()
-
-
-def preview_version(page) -> str:
-    page.wait_for_function("document.querySelector('[data-live-preview]')?.dataset.version")
-    return page.eval_on_selector("[data-live-preview]", "el => el.dataset.version")
 
 
 def test_seed_workflow(browser, tmp_path):
@@ -182,8 +128,11 @@ def test_seed_workflow(browser, tmp_path):
         page.set_input_files("#tracking-file", str(EXAMPLE / "tracking.xlsx"))
         page.click("text=อัปโหลดตารางติดตามผล")
         page.wait_for_selector(".figures.total")
+        page.fill("#as-of", "3 สิงหาคม 2561")  # the day the example's reminders were sent
+        page.click(".as-of button")
+        page.wait_for_selector("#urgency-rule")
         spec = load_spec(EXAMPLE / "letter.toml")
-        report = status(spec, load_recipients(EXAMPLE / "tracking.xlsx", spec), dt.date.today())
+        report = status(spec, load_recipients(EXAMPLE / "tracking.xlsx", spec), dt.date(2018, 8, 3))
         from lettergen.thai import thai_number
 
         total = page.inner_text(".figures.total tr").split("\t")
@@ -197,6 +146,7 @@ def test_seed_workflow(browser, tmp_path):
         page.wait_for_function("(() => { const i = document.querySelector('.chart img'); "
                                "return i && i.complete && i.naturalWidth > 0; })()")
         tab.shot("followup")
+        page.once("dialog", lambda dialog: dialog.accept())
         page.click("#make-reminders")
         page.wait_for_selector('[data-job-row][data-state="done"]', timeout=180_000)
         row = page.locator("[data-job-row]").first

@@ -67,10 +67,12 @@ def running(pid: int) -> bool:
         return False
 
 
-def session_folders(tmp: Path) -> list[str]:
+def session_folders(tmp: Path, workspace: Path | None = None) -> list[str]:
     """The session folders a server whose TMPDIR is ``tmp`` keeps (the visitors' shared
-    example among them)."""
-    return sorted(p.name for scratch in tmp.glob("lettergen-sessions-*") for p in scratch.iterdir())
+    example among them), and the drafts of the lasting sessions in ``workspace``."""
+    drafts = workspace / "drafts" if workspace else None
+    return sorted([p.name for scratch in tmp.glob("lettergen-sessions-*") for p in scratch.iterdir()] +
+                  ([p.name for p in drafts.iterdir() if p.is_dir()] if drafts and drafts.is_dir() else []))
 
 
 def poll_while(clerk: Client, busy: threading.Event, path: str = "/letter") -> list[float]:
@@ -149,7 +151,7 @@ def test_sigterm_stops_the_server_within_5_seconds_whatever_runs(tmp_path):
     try:
         maker, slow = Client(server.url), Client(server.url)
         maker.get("/produce")
-        status, body, _ = maker.request("POST", "/produce/start", b"", {**JSON, "X-CSRF-Token": maker.csrf})
+        status, body = maker.start_set()
         assert status == 200, body
         slow.get("/letter")
         slow.upload("/recipients/upload", "ใหญ่.csv", hostile.many_rows_sheet(200))
@@ -229,29 +231,32 @@ def test_a_password_file_others_can_read_is_warned_of(tmp_path):
 
 def test_requests_without_a_cookie_make_no_session_and_sessions_are_capped_and_expire(tmp_path):
     """500 requests without a cookie make no folder (visitors see the shared example); a
-    clerk's first change makes one; past the cap of 2 a third clerk is told to wait; a
-    session idle for 2 s is gone at the next request, folder and all."""
+    clerk's first change makes one (its draft, in the workspace); past the cap of 2 a third
+    clerk is told to wait; a session idle for 2 s ends at the next request (its worker
+    goes, and its place), its draft is kept for its browser to come back to."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    server = Server(tmp_path / "ws", env={"TMPDIR": str(scratch), "LETTERGEN_WEB_SESSIONS": "2",
-                                          "LETTERGEN_WEB_IDLE_SECONDS": "2"})
+    workspace = tmp_path / "ws"
+    server = Server(workspace, env={"TMPDIR": str(scratch), "LETTERGEN_WEB_SESSIONS": "2",
+                                    "LETTERGEN_WEB_IDLE_SECONDS": "2"})
     try:
         with ThreadPoolExecutor(10) as pool:
             statuses = list(pool.map(lambda _: Client(server.url).get("/letter")[0], range(500)))
         assert statuses == [200] * 500
-        assert session_folders(scratch) == ["example"]
+        assert session_folders(scratch, workspace) == ["example"]
         first, second, third = Client(server.url), Client(server.url), Client(server.url)
         for clerk in (first, second, third):
             clerk.get("/letter")
         assert first.post_json("/letter/update", {"letter.urgency": "ด่วน"})[0] == 200
         assert second.upload("/recipients/upload", "ของคนที่สอง.csv", hostile.example_lines()[0].encode() + b"\n")[0] == 200
-        assert len(session_folders(scratch)) == 3
+        assert len(session_folders(scratch, workspace)) == 3
         status, body, _ = third.post_json("/letter/update", {"letter.urgency": "ด่วน"})
         assert status == 503 and "ครบ 2 คน" in json.loads(body)["error"]
         time.sleep(3)  # both lasting sessions are idle past the limit
         assert third.post_json("/letter/update", {"letter.urgency": "ด่วน"})[0] == 200
-        assert len(session_folders(scratch)) == 2  # the example and the third clerk's
-        assert "ของคนที่สอง.csv".encode() not in second.get("/recipients")[1]  # its session ended
+        assert len(session_folders(scratch, workspace)) == 4  # the example and three drafts
+        # the second clerk comes back: its draft with it (there is room: the first one ended)
+        assert "ของคนที่สอง.csv".encode() in second.get("/recipients")[1]
     finally:
         server.stop()
 
@@ -278,7 +283,7 @@ def test_a_spec_uploaded_to_the_server_names_no_file_outside_the_workspace(tmp_p
         clerk.get("/letter")
         shown = emblem_error(clerk, outside)
         assert f"ไฟล์ที่ระบุต้องเป็นชื่อไฟล์ในพื้นที่ทำงาน เช่น \"garuda.png\" ไม่ใช่ตำแหน่ง \"{outside}\"" in shown, shown
-        assert "letter.emblem" in shown
+        assert shown.startswith("ตราครุฑ: ")  # the field on the page, not the spec key
         answer = json.loads(clerk.get("/preview/api", headers=JSON)[1])
         assert "error" in answer and answer["error"]["key"] == "letter.emblem"
     finally:
@@ -361,7 +366,7 @@ def test_jobs_belong_to_the_office_and_only_to_those_logged_in(tmp_path):
     try:
         maker, colleague, stranger = login(server), login(server), Client(server.url)
         maker.get("/produce")
-        status, body, _ = maker.request("POST", "/produce/start", b"", {**JSON, "X-CSRF-Token": maker.csrf})
+        status, body = maker.start_set()
         job = json.loads(body)["job"]
         assert f'data-run="{job}"' in colleague.get("/produce")[1].decode()
         assert colleague.get(f"/jobs/{job}", headers=JSON)[0] == 200

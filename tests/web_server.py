@@ -26,8 +26,8 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, workspace: Path, *, host: str = "127.0.0.1", env: dict | None = None,
-                 extra: list[str] = ()):
-        self.port = free_port()
+                 extra: list[str] = (), port: int | None = None):
+        self.port = port or free_port()
         self.workspace = workspace
         self.url = f"http://127.0.0.1:{self.port}"
         environ = {k: v for k, v in os.environ.items() if k != "LETTERGEN_PASSWORD"}
@@ -105,6 +105,18 @@ class Client:
         body = urlencode({"csrf": self.csrf, **fields}).encode()
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"},
                             follow=follow)
+
+    def start_set(self, memo: bool = False):
+        """Make the working set as the produce page does: the numbers it would take asked
+        for, then agreed to; (status, body) of the start."""
+        from urllib.parse import urlencode
+
+        numbers = json.loads(self.get("/produce/numbers" + ("?memo=1" if memo else ""),
+                                      headers={"Accept": "application/json"})[1])["numbers"]
+        fields = {"csrf": self.csrf, "expect": numbers, **({"memo": "1"} if memo else {})}
+        status, body, _ = self.request("POST", "/produce/start", urlencode(fields).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        return status, body
 
     def upload(self, path: str, name: str, data: bytes, token: str | None = None):
         boundary = uuid.uuid4().hex

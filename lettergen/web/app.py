@@ -15,7 +15,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.responses import RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -38,6 +38,7 @@ POST = ["POST"]
 def routes() -> list:
     return [
         Route("/", home),
+        Route("/alive", alive),
         Route("/login", login.login_page, methods=["GET", "POST"]),
         Route("/logout", login.logout, methods=POST),
         Route("/letter", letter.letter_page),
@@ -52,12 +53,16 @@ def routes() -> list:
         Route("/recipients/upload", recipients.recipients_upload, methods=POST),
         Route("/recipients/save", recipients.recipients_save, methods=POST),
         Route("/recipients/open", recipients.recipients_open, methods=POST),
+        Route("/recipients/choose", recipients.recipients_choose, methods=POST),
         Route("/preview", preview.preview_page),
         Route("/preview/api", preview.preview_api),
+        Route("/preview/own", preview.own_edit_get),
+        Route("/preview/own", preview.own_edit_save, methods=POST),
         Route("/preview/{version:str}/{page:int}.png", preview.preview_png),
         Route("/preview/{version:str}/letter.{fmt:str}", preview.preview_file),
         Route("/produce", produce.produce_page),
         Route("/produce/start", produce.produce_start, methods=POST),
+        Route("/produce/numbers", produce.produce_numbers),
         Route("/jobs/{job:str}", produce.job_api),
         Route("/jobs/{job:str}/cancel", produce.job_cancel, methods=POST),
         Route("/jobs/{job:str}/{what:str}", produce.job_file),
@@ -66,6 +71,7 @@ def routes() -> list:
         Route("/followup/upload", followup.followup_upload, methods=POST),
         Route("/followup/chart.png", followup.followup_chart),
         Route("/followup/remind", followup.followup_remind, methods=POST),
+        Route("/followup/numbers", followup.followup_numbers),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         Mount("/fonts", StaticFiles(directory=FONTS), name="fonts"),
     ]
@@ -75,10 +81,15 @@ async def home(request):
     return RedirectResponse("/letter", 303)
 
 
+async def alive(request):
+    """What a page asks while it cannot reach the server: an answer means it is back."""
+    return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
+
+
 def create_app(config: Config) -> Starlette:
     engine = Engine(config.limits, warm=config.warm)
     sessions = Sessions(config.workspace, limit=config.max_sessions, idle_seconds=config.session_idle,
-                        on_end=engine.end)
+                        on_end=engine.end, password=config.password is not None)
     site = Site(config=config, sessions=sessions, jobs=Jobs(config.workspace, config.jobs),
                 pages=Pages(password=config.password is not None), engine=engine)
 

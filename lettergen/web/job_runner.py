@@ -4,7 +4,10 @@ The server starts it (in a process group of its own, so that a cancel reaches th
 engine's workers too) and reads what it writes: ``progress.json`` as letters are finished,
 and ``job.json`` with the outcome. The letters are made by ``batch.run`` (the reminders by
 ``remind.remind``), exactly as the CLI makes them; the job's folder holds its inputs as
-they were when the clerk pressed the button.
+they were when the clerk pressed the button, and ``job.json`` the clerk's choices
+(``options``): the rows left out, each letter's own edit, the signing memo, the reminder's
+own date, subject and urgency rule, the day done is counted on, and the numbers the clerk
+agreed to (the job takes those or none).
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ import sys
 import time
 from pathlib import Path
 
+NOT_MADE = "สร้างไม่สำเร็จ"  # the register's reason for the numbers of a failed job
+FILES = {"letters": {"zip": "letters.zip", "print": "print.pdf", "register": "register.xlsx"},
+         "reminders": {"zip": "reminders.zip", "register": "register.xlsx"}}
+
 
 def write_json(path: Path, data: dict) -> None:
-    part = path.with_name(f".{path.name}.part")
-    part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(part, path)
+    """``path`` replaced whole (the server and the job both write job.json)."""
+    from ..files import write_atomic
+
+    write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def read_json(path: Path) -> dict:
@@ -31,22 +39,72 @@ def read_json(path: Path) -> dict:
         return {}
 
 
-def _workspace_kwargs(function, job: dict) -> dict:
-    """``workspace=`` for the engine call when the register of record is there."""
-    import inspect
+def download_names(kind: str, numbers: str, date: dt.date) -> dict[str, str]:
+    """What each file of a set is called when downloaded: its first number and its date,
+    "ว5-2569-12-04-letters.zip", so that a clerk's downloads folder tells sets apart."""
+    from ..thai import thai_digit_to_arabic_digit
 
-    root = job.get("workspace")
-    if not root or "workspace" not in inspect.signature(function).parameters:
-        return {}
+    first = thai_digit_to_arabic_digit(numbers.split(",")[0].split("(")[0]).rsplit("/", 1)[-1]
+    label = "".join(first.split()).replace("–", "-")
+    stem = "-".join(part for part in (label, f"{date.year + 543}-{date:%m-%d}") if part)
+    return {what: f"{stem}-{name}" for what, name in FILES[kind].items()}
+
+
+def _workspace(job: dict):
     from ..workspace import Workspace
 
-    return {"workspace": Workspace(Path(root))}
+    return Workspace(Path(job["workspace"])) if job.get("workspace") else None
+
+
+def _book(job_dir: Path, job: dict, spec, use: str):
+    """The job's sheet as the engine reads it (a letter to one named addressee has none),
+    each letter's own edit applied."""
+    from ..recipients import addressee_book, load_recipients
+    from .own_edits import as_text, with_own_edits
+
+    if spec.addressee is not None:
+        book = addressee_book(spec)
+    else:
+        book = load_recipients(job_dir / "input" / job["sheet_file"], spec, use=use)
+    return with_own_edits(book, as_text(job.get("options", {}).get("edits", {})))
+
+
+def _letters(job_dir: Path, job: dict, out: Path, progress, quiet):
+    from ..batch import run
+    from ..spec import load_spec
+
+    options = job.get("options", {})
+    spec = load_spec(job_dir / "input" / "letter.toml")
+    result = run(spec, _book(job_dir, job, spec, "letters"), out, print_pdf=True, zip_set=True,
+                 progress=False, stderr=quiet, on_progress=progress, jobs=job.get("jobs"),
+                 workspace=_workspace(job), signing_memo=bool(options.get("signing_memo")),
+                 leave_out=tuple(options.get("leave_out", ())),
+                 expected_numbers=options.get("expected"))
+    return result, spec.date
+
+
+def _reminders(job_dir: Path, job: dict, out: Path, progress, quiet):
+    from ..archive import write_zip
+    from ..remind import remind
+    from ..spec import load_spec
+    from ..status import book_as_of
+    from .reminders import with_reminder_fields
+
+    options = job.get("options", {})
+    fields = options.get("reminder", {})
+    spec = with_reminder_fields(load_spec(job_dir / "input" / "letter.toml"), fields)
+    day = dt.date.fromisoformat(fields.get("date") or job["today"])
+    book = book_as_of(_book(job_dir, job, spec, "reminders"), day)
+    result = remind(spec, book, out, register=None, today=day, jobs=job.get("jobs"), stderr=quiet,
+                    workspace=_workspace(job), expected_numbers=options.get("expected"))
+    if result is not None:
+        progress(result.letters, result.letters, "pack")
+        write_zip(out / "reminders.zip", list(result.files), day)
+    return result, day
 
 
 def main(job_dir: Path) -> int:
     from ..errors import InputError
-    from ..recipients import load_recipients
-    from ..spec import load_spec
 
     job_path = job_dir / "job.json"
     job = read_json(job_path)
@@ -59,40 +117,26 @@ def main(job_dir: Path) -> int:
 
     progress(0, 0, "check")
     out = job_dir / "out"
+    quiet = io.StringIO()  # notes meant for a terminal; the page says what matters
     try:
-        spec = load_spec(job_dir / "input" / "letter.toml")
-        book = load_recipients(job_dir / "input" / job["sheet_file"], spec)
-        quiet = io.StringIO()  # notes meant for a terminal; the page says what matters
-        if job["kind"] == "letters":
-            from ..batch import run
-
-            result = run(spec, book, out, print_pdf=True, zip_set=True, progress=False,
-                         stderr=quiet, on_progress=progress, jobs=job.get("jobs"),
-                         **_workspace_kwargs(run, job))
-            files = {"zip": "letters.zip", "print": "print.pdf", "register": "register.xlsx"}
-        else:
-            from ..archive import write_zip
-            from ..remind import remind
-
-            today = dt.date.fromisoformat(job["today"])
-            result = remind(spec, book, out, register=None, today=today, jobs=job.get("jobs"),
-                            stderr=quiet, **_workspace_kwargs(remind, job))
-            if result is None:
-                job.update(state="done", letters=0, pages=0, seconds=time.time() - started, files={})
-                write_json(job_path, job)
-                return 0
-            progress(result.letters, result.letters, "pack")
-            write_zip(out / "reminders.zip", list(result.files), today)
-            files = {"zip": "reminders.zip", "register": "register.xlsx"}
-        job.update(state="done", letters=result.letters, pages=result.pages,
-                   seconds=time.time() - started,
-                   files={k: v for k, v in files.items() if (out / v).is_file()})
+        make = _letters if job["kind"] == "letters" else _reminders
+        result, date = make(job_dir, job, out, progress, quiet)
+        outcome = {"state": "done", "letters": 0, "pages": 0, "files": {}}
+        if result is not None:  # None: no reminder to make, every addressee is done
+            files = {k: v for k, v in FILES[job["kind"]].items() if (out / v).is_file()}
+            names = download_names(job["kind"], result.numbers or "", date)
+            outcome.update(letters=result.letters, pages=result.pages, files=files,
+                           numbers=result.numbers or "", names={k: names[k] for k in files})
+        outcome["seconds"] = time.time() - started
     except InputError as exc:
-        job.update(state="failed", error=str(exc))
+        from .wording import clerk_text
+
+        outcome = {"state": "failed", "error": clerk_text(exc)}
     except Exception as exc:  # an internal error: its kind only, no data from the sheet
-        job.update(state="failed", error=f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__})")
-    job["finished"] = time.time()
-    write_json(job_path, job)
+        outcome = {"state": "failed", "error": f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__})"}
+    if outcome["state"] == "failed" and job.get("workspace"):  # numbers it reserved: not issued
+        _workspace(job).register().settle(str(out.absolute()), NOT_MADE)
+    write_json(job_path, {**read_json(job_path), **outcome, "finished": time.time()})
     return 0
 
 

@@ -4,7 +4,10 @@ loop, so the pages stay responsive while letters are made. A job's folder in the
 browser finds it again, running or done.
 
 Cancel (and the server's own stop) ends the job's whole process group and removes its
-output folder: what is left is the job's record, marked cancelled, never half a set.
+output folder: what is left is the job's record, marked cancelled, never half a set. The
+office's register says the same of the numbers the job took (``settle``): cancelled, why
+and when. A job that no process runs any more (its server and its process were killed)
+is settled the same way when the next server starts.
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from pathlib import Path
 from .job_runner import read_json, write_json
 
 STATES = {"running": "กำลังสร้าง", "done": "เสร็จแล้ว", "failed": "ไม่สำเร็จ", "cancelled": "ยกเลิกแล้ว"}
+BY_CLERK = "ยกเลิกโดยผู้ใช้"
+SERVER_STOPPED = "ยกเลิกเพราะปิดโปรแกรม"
+SERVER_GONE = "งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ"
+VANISHED = "งานหยุดกลางคันโดยไม่ทราบสาเหตุ"
 KINDS = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
-DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (zip)"),
-             "print": ("application/pdf", "print.pdf สำหรับสั่งพิมพ์"),
+DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (ไฟล์บีบอัด)"),
+             "print": ("application/pdf", "ไฟล์รวมสำหรับสั่งพิมพ์ (PDF)"),
              "register": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          "ทะเบียนหนังสือส่ง (XLSX)")}
+                          "ทะเบียนหนังสือส่ง (Excel)")}
 
 
 class Jobs:
@@ -39,23 +46,41 @@ class Jobs:
 
     def _adopt_orphans(self) -> None:
         """Jobs the last server left running: those still at work carry on (their folder
-        says how they end); the others died with it: say so, and remove their output."""
+        says how they end); the others died with it: say so, remove their output, and
+        settle the numbers they took in the register. So is any job that ended unfinished
+        while its numbers stayed reserved (its server was killed before it could say so)."""
         for folder in self.runs.iterdir() if self.runs.is_dir() else ():
             job = read_json(folder / "job.json")
             if job.get("state") == "running" and not _alive(job.get("pid")):
                 shutil.rmtree(folder / "out", ignore_errors=True)
-                job.update(state="cancelled", error="งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ")
+                job.update(state="cancelled", error=SERVER_GONE, finished=time.time())
                 write_json(folder / "job.json", job)
+        for _, out_dir in self.workspace.register().unsettled():
+            folder = Path(out_dir).parent
+            job = read_json(folder / "job.json") if folder.parent == self.runs else {}
+            if job and job.get("state") != "running" and job.get("state") != "done":
+                self._settle(folder, job.get("error") or SERVER_GONE)
 
-    def start(self, kind: str, spec_path: Path, sheet_path: Path, *, letter_name: str,
-              sheet_name: str, today: dt.date | None = None) -> str:
-        """A new job in a process of its own; or, when a job of the same kind with the same
-        letter, sheet and day is still running (a second click, a page sent twice), that job:
-        the same set is never made twice at once, and takes its register numbers once."""
+    def _settle(self, folder: Path, reason: str) -> None:
+        """The numbers the job in ``folder`` reserved, marked cancelled in the register."""
+        self.workspace.register().settle(str((folder / "out").absolute()), reason)
+
+    def start(self, kind: str, spec_path: Path, sheet_path: Path | None, *, letter_name: str,
+              sheet_name: str, today: dt.date | None = None, options: dict | None = None) -> str:
+        """A new job in a process of its own (``sheet_path`` None: a letter to one named
+        addressee; ``options``: the clerk's choices, job_runner says which); or, when a job
+        of the same kind with the same letter, sheet, day and choices is still running (a
+        second click, a page sent twice), that job: the same set is never made twice at
+        once, and takes its register numbers once."""
         import hashlib
+        import json
 
-        same = hashlib.sha256(b"\0".join([kind.encode(), spec_path.read_bytes(), sheet_path.read_bytes(),
-                                           (today or dt.date.today()).isoformat().encode()])).hexdigest()
+        options = options or {}
+        sheet = sheet_path.read_bytes() if sheet_path is not None else b""
+        same = hashlib.sha256(b"\0".join([
+            kind.encode(), spec_path.read_bytes(), sheet, (today or dt.date.today()).isoformat().encode(),
+            json.dumps({k: v for k, v in options.items() if k != "expected"}, sort_keys=True,
+                       ensure_ascii=False).encode()])).hexdigest()
         for running in self.listing(kind):
             if running.get("state") == "running" and running.get("inputs") == same:
                 return running["id"]
@@ -63,12 +88,13 @@ class Jobs:
         folder = self.runs / job_id
         (folder / "input").mkdir(parents=True, mode=0o700)
         shutil.copyfile(spec_path, folder / "input" / "letter.toml")
-        sheet_file = "recipients" + sheet_path.suffix.lower()
-        shutil.copyfile(sheet_path, folder / "input" / sheet_file)
+        sheet_file = "recipients" + sheet_path.suffix.lower() if sheet_path is not None else ""
+        if sheet_path is not None:
+            shutil.copyfile(sheet_path, folder / "input" / sheet_file)
         job = {"id": job_id, "kind": kind, "state": "running", "created": time.time(),
                "letter_name": letter_name, "sheet_name": sheet_name, "sheet_file": sheet_file,
                "today": (today or dt.date.today()).isoformat(), "jobs": self.jobs,
-               "workspace": str(self.workspace.root), "inputs": same}
+               "workspace": str(self.workspace.root), "inputs": same, "options": options}
         write_json(folder / "job.json", job)
         self.processes[job_id] = subprocess.Popen(
             [sys.executable, "-m", "lettergen.web.job_runner", str(folder)],
@@ -96,8 +122,9 @@ class Jobs:
             job = read_json(folder / "job.json")  # it may have just finished
             if job.get("state") == "running":
                 shutil.rmtree(folder / "out", ignore_errors=True)
-                job.update(state="failed", error="งานหยุดกลางคันโดยไม่ทราบสาเหตุ")
+                job.update(state="failed", error=VANISHED, finished=time.time())
                 write_json(folder / "job.json", job)
+                self._settle(folder, VANISHED)
         if process is not None and process.poll() is not None:
             self.processes.pop(job_id, None)
         progress = read_json(folder / "progress.json")
@@ -120,14 +147,16 @@ class Jobs:
                 break
         return result
 
-    def file(self, job_id: str, what: str) -> Path | None:
+    def file(self, job_id: str, what: str) -> tuple[Path, str] | None:
+        """A file of a finished job, and the name it is downloaded as (its numbers and date:
+        job_runner.download_names)."""
         job = self.info(job_id)
         if job is None or job.get("state") != "done" or what not in job.get("files", {}):
             return None
         path = self.runs / job_id / "out" / job["files"][what]
-        return path if path.is_file() else None
+        return (path, job.get("names", {}).get(what, path.name)) if path.is_file() else None
 
-    def cancel(self, job_id: str, reason: str = "ยกเลิกโดยผู้ใช้") -> bool:
+    def cancel(self, job_id: str, reason: str = BY_CLERK) -> bool:
         folder = self.folder(job_id)
         if folder is None:
             return False
@@ -151,6 +180,7 @@ class Jobs:
             shutil.rmtree(folder / "out", ignore_errors=True)
             job.update(state="cancelled", error=reason, finished=time.time())
             write_json(folder / "job.json", job)
+            self._settle(folder, reason)
 
     def stop_all(self, grace: float = 1.5) -> None:
         """Every job this server started, ended together: SIGTERM to each one's process
@@ -169,7 +199,7 @@ class Jobs:
             _signal_group(process.pid, signal.SIGKILL)  # the group's workers, if any are left
             process.wait()
             self.processes.pop(job_id, None)
-            self._cancelled(self.runs / job_id, "ยกเลิกเพราะปิดโปรแกรม")
+            self._cancelled(self.runs / job_id, SERVER_STOPPED)
 
 
 def _signal_group(pid: int, sig: int) -> None:

@@ -21,7 +21,7 @@ from . import security
 from .state import Session, SessionsFull
 from .views.base import refusal, wants_json
 
-OPEN_PREFIXES = ("/static/", "/fonts/")
+OPEN_PREFIXES = ("/static/", "/fonts/", "/alive")
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 

@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 COOKIE = "lettergen_session"
-SESSION_SECONDS = 12 * 3600  # a working day: the clerk may close the browser and come back
+# The cookie names the browser's session and its draft (drafts.py) for as long as a draft is
+# kept; a login still ends after the server's idle time (Sessions.idle_seconds).
+SESSION_SECONDS = 30 * 86400
 UPLOAD_LIMIT = 20 * 1024 * 1024  # a file upload (a sheet, a letter)
 FORM_LIMIT = 2 * 1024 * 1024  # any other body (the letter's form, the login)
 TOO_LARGE = "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง"
@@ -138,12 +140,14 @@ class TooLarge(Exception):
 
 class SessionTokens:
     """Session ids the server recognises without keeping them: a random part and its MAC
-    under a key of this server's own. A visitor's cookie holds one before any session is
-    kept for it; each id's CSRF token is derived from it (a page's token stays valid when
-    its visitor's first change makes the session lasting)."""
+    under a key of this server's own (kept in the workspace: drafts.Drafts, so that a
+    browser's id and its page's token stay valid when the server starts again). A visitor's
+    cookie holds one before any session is kept for it; each id's CSRF token is derived
+    from it (a page's token stays valid when its visitor's first change makes the session
+    lasting)."""
 
-    def __init__(self):
-        self.key = secrets.token_bytes(32)
+    def __init__(self, key: bytes | None = None):
+        self.key = key or secrets.token_bytes(32)
 
     def _mac(self, purpose: str, text: str) -> str:
         return hmac.new(self.key, f"{purpose}:{text}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -37,13 +37,21 @@ def check_sheet(name: str, data: bytes) -> str:
     return suffix
 
 
+NOT_A_LETTER = ("ไฟล์ \"{name}\" ไม่ใช่ไฟล์หนังสือ: ใช้ไฟล์หนังสือ (.toml) ที่ดาวน์โหลดจากหน้านี้ "
+                "หรือที่ผู้ดูแลเตรียมไว้")
+
+
 def check_toml(name: str, data: bytes) -> str:
+    """A letter's file as text; a ValueError with the clerk's message when it is not one
+    (its name does not end in .toml, or it is not text)."""
+    name = Path(name).name
     if Path(name).suffix.lower() != ".toml":
-        raise ValueError(f"ไฟล์ \"{Path(name).name}\" ไม่ใช่ไฟล์หนังสือ (.toml)")
+        raise ValueError(NOT_A_LETTER.format(name=name))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"ไฟล์ \"{Path(name).name}\" ต้องเป็นข้อความ UTF-8") from None
+        raise ValueError(f"ไฟล์ \"{name}\" ไม่ใช่ไฟล์หนังสือ: อ่านเป็นข้อความไม่ได้ "
+                         "(ไฟล์หนังสือต้องบันทึกเป็นข้อความแบบ UTF-8)") from None
 
 
 def cells(path: Path, *, spec=None) -> list[tuple[int, list[str]]]:
@@ -56,13 +64,14 @@ def cells(path: Path, *, spec=None) -> list[tuple[int, list[str]]]:
     return shown_table(path, spec=spec)[0]
 
 
-def shown_table(path: Path, *, spec=None) -> tuple[list[tuple[int, list[str]]], bool]:
-    """``cells``, and whether the table has more rows than those (400 rows at most, and no
-    more than SHOWN_TOTAL characters in all)."""
+def shown_table(path: Path, *, spec=None) -> tuple[list[tuple[int, list[str]]], bool, int]:
+    """``cells``, whether the table has more rows than those (400 rows at most, and no
+    more than SHOWN_TOTAL characters in all), and the sheet row of its header as the engine
+    finds it (0 when it finds none)."""
     try:
         return _shown_rows(path, _working_spec(spec))
     except Exception:  # reading for display only: the engine's error is shown separately
-        return [], False
+        return [], False, 0
 
 
 def _working_spec(spec):
@@ -74,7 +83,7 @@ def _working_spec(spec):
     return spec
 
 
-def _shown_rows(path: Path, spec) -> tuple[list[tuple[int, list[str]]], bool]:
+def _shown_rows(path: Path, spec) -> tuple[list[tuple[int, list[str]]], bool, int]:
     from ..errors import RecipientsError
     from ..recipients import pick_table
     from ..sheet_columns import Lookup
@@ -90,19 +99,20 @@ def _shown_rows(path: Path, spec) -> tuple[list[tuple[int, list[str]]], bool]:
         tables = read_tables(path)  # the spec names a sheet the file lacks: its error is shown
     lookup = Lookup.build(dict(getattr(source, "columns", None) or {}))
     try:
-        table, _ = pick_table(tables, lookup, path)
+        table, header = pick_table(tables, lookup, path)
+        header_row = header.row_index + 1
     except RecipientsError:
         # No sheet with a header, or several: the engine's error names them; the first
         # visible sheet with cells is the one its message (and its row number) is about.
-        table = next((t for t in tables if t.rows), tables[0])
+        table, header_row = next((t for t in tables if t.rows), tables[0]), 0
     rows, budget = [], SHOWN_TOTAL
     for number, row in enumerate(table.rows[:SHOWN_ROWS], start=1):
         texts = [_cut(shown(value)) for value in row[:SHOWN_COLUMNS]]
         budget -= sum(map(len, texts))
         if budget < 0 and rows:
-            return rows, True
+            return rows, True, header_row
         rows.append((number, texts))
-    return rows, len(table.rows) > len(rows)
+    return rows, len(table.rows) > len(rows), header_row
 
 
 def _cut(text: str) -> str:

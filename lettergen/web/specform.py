@@ -29,6 +29,8 @@ SENDER_FIELDS = (
     ("signer_name", "ชื่อผู้ลงนาม"), ("signer_position", "ตำแหน่งผู้ลงนาม"),
 )
 VARIANT_NAMES = {"district": "ถึง สถ.อ. (ส่งต่อ อปท. ในอำเภอ)", "direct": "ถึงหน่วยงานโดยตรง"}
+# A letter to the one addressee its spec names ([addressee]): its fields instead of the variants'.
+ADDRESSEE_FIELDS = (("name", "ผู้รับ"), ("id", "รหัสผู้รับ (ใช้ตั้งชื่อไฟล์และลงทะเบียน)"))
 
 # What a template text can use, as listed on the letter page (compose._context).
 PLACEHOLDERS = (
@@ -48,6 +50,28 @@ PLACEHOLDERS = (
     ("{{ progress.percent }}", "ร้อยละที่ดำเนินการแล้ว"),
     ("{{ days_left }}", "จำนวนวันที่เหลือถึงกำหนด"),
 )
+
+
+def chip_key(source: str) -> str:
+    """A placeholder as the letter page's chips know it: its text without spaces."""
+    return re.sub(r"\s+", "", source)
+
+
+def chip_labels(values: Mapping[str, Any]) -> dict[str, str]:
+    """What each placeholder's chip says on the letter page (form_values' links and texts
+    named too), by chip_key."""
+    labels = {chip_key(code): label for code, label in PLACEHOLDERS}
+    for name, url in values.get("links", ()):
+        labels[chip_key(f"{{{{ links.{name} }}}}")] = f"ลิงก์ {short_url(url)}"
+    for name, label in values.get("text_labels", {}).items():
+        labels[chip_key(f"{{{{ text.{name} }}}}")] = label
+    return labels
+
+
+def short_url(url: str) -> str:
+    """A link as a chip names it: without its scheme, cut at 40 characters."""
+    shown = re.sub(r"^https?://", "", str(url)).rstrip("/")
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def toml_text(raw: Mapping[str, Any]) -> str:
@@ -158,6 +182,8 @@ def apply_form(raw: Mapping[str, Any], form: Mapping[str, Any]) -> dict:
         if key in form:
             required = name in ("agency", "unit")
             _set(result, key, text(key), drop_empty=not required)
+    if isinstance(result.get("addressee"), dict):
+        _apply_addressee(result, form, text)
     # a letter to the one addressee its spec names ([addressee]) has no variants to fill in
     for variant in () if "addressee" in result else VARIANT_NAMES:
         base = f"variants.{variant}"
@@ -197,6 +223,21 @@ def apply_form(raw: Mapping[str, Any], form: Mapping[str, Any]) -> dict:
             steps.append(item)
         _set(result, "steps.step", steps)
     return result
+
+
+def _apply_addressee(result: dict, form: Mapping[str, Any], text) -> None:
+    """The form's [addressee] fields put in: its name, id, number and the letter it cites."""
+    for name, _ in ADDRESSEE_FIELDS:
+        if f"addressee.{name}" in form:
+            _set(result, f"addressee.{name}", text(f"addressee.{name}"))
+    if "addressee.number" in form:
+        _set(result, "addressee.number", _int(form["addressee.number"]))
+    if "addressee.cites.number" in form:
+        number, date = text("addressee.cites.number").strip(), text("addressee.cites.date").strip()
+        if number or date:
+            _set(result, "addressee.cites", {"number": number, "date": date_value(date)})
+        else:
+            result["addressee"].pop("cites", None)
 
 
 def _int(value: Any) -> Any:
@@ -243,7 +284,20 @@ def form_values(raw: Mapping[str, Any]) -> dict[str, Any]:
             "cites_number": cites.get("number", ""), "cites_date": date_text(cites.get("date")),
             "text": dict(v.get("text", {})),
         }
+    names = list(dict.fromkeys(n for v in values["variants"].values() for n in v["text"]))
+    values["text_labels"] = {n: f"ข้อความตามกลุ่มผู้รับ {i}" for i, n in enumerate(names, start=1)}
+    values["addressee"] = _addressee_values(raw.get("addressee"))
     return values
+
+
+def _addressee_values(addressee: Any) -> dict | None:
+    """The [addressee] fields as the form shows them; None for a letter to a sheet."""
+    if not isinstance(addressee, Mapping):
+        return None
+    cites = addressee.get("cites") or {}
+    return {"name": addressee.get("name", ""), "id": addressee.get("id", ""),
+            "number": addressee.get("number", ""), "cites_number": cites.get("number", ""),
+            "cites_date": date_text(cites.get("date"))}
 
 
 def write_spec(raw: Mapping[str, Any], folder: Path, name: str = "letter.toml") -> Path:

@@ -9,15 +9,14 @@ session's file names replaced by the names the clerk knows."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 from ..errors import InputError, SpecError
 from . import sheets, specform, work
+from ..files import write_atomic
+from .wording import clerk_text
 from .work import WorkSession
 
-NOT_TOML = "อ่านไฟล์หนังสือไม่ได้"
-SHOWN_PROBLEMS = 400  # bad rows marked on the recipients page (all are counted)
 
 
 def _shown(function):
@@ -45,8 +44,7 @@ def _raw(session: WorkSession) -> dict:
 
 def _write_letter(session: WorkSession, raw: dict) -> None:
     """The working letter replaced by ``raw``, whole (a reader sees the old or the new)."""
-    part = specform.write_spec(raw, session.folder, ".letter.toml.part")
-    os.replace(part, session.spec_path())
+    write_atomic(session.spec_path(), specform.toml_text(raw).encode("utf-8"))
 
 
 def letter_form(session: WorkSession) -> dict:
@@ -79,21 +77,26 @@ def edit_letter(session: WorkSession, values: dict) -> dict | None:
     return {"version": version, "pages": pages, "rid": rid}
 
 
-def take_letter(session: WorkSession, path: str, name: str) -> None:
+def take_letter(session: WorkSession, path: str, name: str) -> bool:
     """A letter sent as a file (or opened from the workspace) as the working letter; an
-    InputError naming ``name`` when it is not TOML text."""
+    InputError whose message names ``name`` and says what is wrong, in the clerk's words,
+    when it is not a letter's TOML text."""
     import tomllib
 
+    name = Path(name).name
+    bad = f"ไฟล์ \"{name}\" เขียนไม่ถูกรูปแบบของไฟล์หนังสือ"
     try:
         text = sheets.check_toml(name, Path(path).read_bytes())
         raw = tomllib.loads(text)
-    except ValueError as exc:  # tomllib's errors are ValueErrors too
-        message = str(exc) if not isinstance(exc, tomllib.TOMLDecodeError) else _toml_error(exc)
-        raise SpecError(message, file=Path(name).name) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(_toml_error(exc).replace("TOML ไม่ถูกต้อง", bad, 1)) from None
+    except ValueError as exc:  # not a .toml file, or not text
+        raise SpecError(str(exc)) from None
     except RecursionError:
-        raise SpecError(f"{NOT_TOML}: ซ้อนกันลึกเกินไป", file=Path(name).name) from None
+        raise SpecError(f"{bad}: ซ้อนกันลึกเกินไป") from None
     with session.edit_lock:
         _write_letter(session, raw)
+    return isinstance(raw.get("addressee"), dict)  # a letter to one named addressee
 
 
 def _toml_error(exc) -> str:
@@ -109,47 +112,25 @@ def check_letter(session: WorkSession) -> None:
 
 
 def sheet_view(session: WorkSession) -> dict:
-    """The recipients page: the sheet's cells as the letters read them, the columns shown as
-    dots, the plan, and every bad row the engine found, marked at its cell."""
-    error = plan = spec_error = None
-    try:
-        spec = work.spec_of(session)
-    except InputError:  # said on the letter page; the sheet is shown as for no spec
-        spec = None
-    rows, rows_cut = sheets.shown_table(session.sheet.path, spec=spec)
-    hidden, header_row = sheets.masked_columns(rows, spec.recipients.columns if spec else {})
-    try:
-        plan = work.summary(session)
-    except InputError as exc:
-        exc = work.shown_name(exc, session)
-        if exc.file == "หนังสือ (spec)":
-            spec_error = str(exc)
-        else:
-            error = exc
-    marks, others = {}, 0  # (row, column index) -> message: the bad rows the reader found
-    if error is not None:
-        problems = [error, *getattr(error, "others", ())]
-        others = len({problem.row for problem in problems}) - 1
-        for problem in problems[:SHOWN_PROBLEMS]:  # the page marks the first ones
-            marks.setdefault(sheets.error_cell(rows, problem), problem.message)
-        error.others = ()  # counted and marked: not sent on to the server
-    mark_row, mark_column = sheets.error_cell(rows, error)
-    return dict(rows=rows, error=error, error_text=str(error) if error else "", mark_row=mark_row,
-                marks=marks, others=others, header_row=header_row,
-                bad_rows={row for row, _ in marks} | {mark_row}, mark_column=mark_column,
-                plan=plan, hidden=hidden, spec_error=spec_error, rows_cut=rows_cut)
+    """The recipients page: sheet_page.sheet_view."""
+    from . import sheet_page
+
+    return sheet_page.sheet_view(session)
 
 
-def plan_and_numbers(session: WorkSession) -> dict:
-    """The plan of the set and the register numbers it would take now, or the error that
-    stops it (the preview and produce pages show both)."""
-    plan, error, numbers = None, None, ""
+def plan_and_numbers(session: WorkSession, signing_memo: bool = False) -> dict:
+    """The plan of the set, how many letters it makes (with the signing memo when asked)
+    and the register numbers it would take now, or the error that stops it (the preview
+    and produce pages show them; the produce page asks again before it starts)."""
+    plan, error, numbers, year, letters = None, None, "", "", 0
     try:
         plan = work.summary(session)
-        numbers = work.numbers_now(session)
+        planning = work.planning_of(session, signing_memo)
+        letters = len(planning)
+        numbers, year = work.numbers_now(session, planning=planning)
     except InputError as exc:
-        error = str(work.shown_name(exc, session))
-    return {"plan": plan, "error": error, "numbers": numbers}
+        error = clerk_text(work.shown_name(exc, session))
+    return {"plan": plan, "error": error, "numbers": numbers, "register_year": year, "letters": letters}
 
 
 @_shown
@@ -171,12 +152,34 @@ def letter_file(session: WorkSession, version: str, fmt: str):
 
 
 @_shown
-def followup(session: WorkSession, day: dt.date):
-    return work.followup(session, day)
+def followup(session: WorkSession, day: dt.date, given: dict):
+    from . import follow
+
+    return follow.followup(session, day, given)
 
 
 def chart(session: WorkSession, day: dt.date) -> bytes | None:
-    return work.chart(session, day)
+    from . import follow
+
+    return follow.chart(session, day)
+
+
+def own_edit(session: WorkSession, recipient_id: str) -> dict:
+    """What the preview page's "edit this letter" shows for one addressee: the paragraphs of
+    its letter (its own edit, else the spec's), the note, and whether it may have an edit
+    of its own (a row of the sheet; a district office lettergen made has none)."""
+    from . import own_edits
+
+    spec = work.spec_of(session)
+    edit = own_edits.from_text(session.files.edits).get(recipient_id)
+    try:
+        allowed = spec.addressee is None and any(row.id == recipient_id for row in work.book_of(
+            session, spec, work.spec_and_digest(session)[1]).rows)
+    except InputError:
+        allowed = False
+    values = specform.form_values(spec.raw)
+    return {"paragraphs": list(edit["paragraphs"]) if edit else list(spec.body), "note": edit.get("note", "") if edit else "",
+            "edited": edit is not None, "allowed": allowed, "labels": specform.chip_labels(values)}
 
 
 def qr_code(session: WorkSession, url: str) -> str:
@@ -188,4 +191,4 @@ def qr_code(session: WorkSession, url: str) -> str:
 
 OPS = {function.__name__: function for function in (
     letter_form, edit_letter, take_letter, check_letter, sheet_view, plan_and_numbers, summary,
-    preview, page_png, letter_file, followup, chart, qr_code)}
+    preview, page_png, letter_file, followup, chart, qr_code, own_edit)}

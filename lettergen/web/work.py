@@ -13,13 +13,13 @@ changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..caches import cached
 from ..errors import InputError, RecipientsError
+from ..files import write_atomic
 from .state import EXAMPLE_DIR, Files, digest
 
 RENDER_LOCK = threading.Lock()  # the layout engine's caches are not made for threads
@@ -37,6 +37,7 @@ class WorkSession:
         self.cache: dict = {}
         self.lock = threading.Lock()  # one preview at a time
         self.edit_lock = threading.Lock()  # one edit of the letter at a time
+        self.spec_lock = threading.Lock()  # one reading of the letter's copies at a time
 
     @property
     def folder(self):
@@ -76,6 +77,7 @@ class PlanSummary:
     districts: tuple[tuple[str, str, int], ...]  # (recipient id, district, LAOs enclosed)
     direct: tuple[tuple[str, str], ...]  # (recipient id, name)
     choices: tuple[tuple[str, str], ...]  # (recipient id, label) for the preview's list
+    addressee: bool = False  # a letter to the one addressee its spec names: no sheet
 
 
 def spec_of(session: WorkSession):
@@ -90,23 +92,34 @@ def spec_and_digest(session: WorkSession):
 
     text = session.spec_path().read_bytes()
     key = ("spec", digest(text))
-    spec = session.cache.get(key)
-    if spec is None:
-        snapshot = session.folder / f"letter-{key[1][:16]}.toml"
-        if not snapshot.exists():
-            snapshot.write_bytes(text)
-            _prune_snapshots(session.folder)
-        spec = load_spec(snapshot, files_from=session.files_from())
-        for old in [k for k in session.cache if k[0] == "spec"]:
-            del session.cache[old]  # its file stays: a thread may be reading it
-        session.cache[key] = spec
+    # One thread at a time makes and reads the copies: two calls at once (an edit's check
+    # and a page's preview) read the same letter, and one must not read the copy while the
+    # other writes it, nor the other remove it while it is read.
+    with session.spec_lock:
+        spec = session.cache.get(key)
+        if spec is None:
+            snapshot = session.folder / f"letter-{key[1][:16]}.toml"
+            if not snapshot.exists():
+                write_atomic(snapshot, text)  # whole, under a name of its own until then
+                _prune_snapshots(session.folder, snapshot)
+            spec = load_spec(snapshot, files_from=session.files_from())
+            for old in [k for k in session.cache if k[0] == "spec"]:
+                del session.cache[old]
+            session.cache[key] = spec
     return spec, key[1]
 
 
-def _prune_snapshots(folder) -> None:
-    snapshots = sorted(folder.glob("letter-*.toml"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+def _prune_snapshots(folder, keep) -> None:
+    """The copies of earlier letters beyond the latest SNAPSHOTS removed (never ``keep``)."""
+    def age(path):
+        try:
+            return path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+    snapshots = sorted(folder.glob("letter-*.toml"), key=age, reverse=True)
     for old in snapshots[SNAPSHOTS:]:
-        old.unlink(missing_ok=True)
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 def book_of(session: WorkSession, spec, spec_sha: str, upload=None):
@@ -117,6 +130,10 @@ def book_of(session: WorkSession, spec, spec_sha: str, upload=None):
     from ..caches import ByContent
     from ..recipients import load_recipients
 
+    if spec.addressee is not None:  # a letter to the one addressee it names: no sheet
+        from ..recipients import addressee_book
+
+        return addressee_book(spec)
     upload = upload or session.sheet
     if upload is None:
         raise RecipientsError("ยังไม่มีรายชื่อผู้รับ: อัปโหลดไฟล์ที่หน้า รายชื่อผู้รับ")
@@ -145,49 +162,58 @@ def check(session: WorkSession) -> None:
         letters_of(session)
 
 
-def letters_of(session: WorkSession) -> list:
-    """Every letter of the working spec and sheet, composed as ``lettergen check`` composes
-    them; kept for the session's present spec and sheet, so the preview after an edit takes
-    its letter from the check that the edit ran."""
-    from ..compose import compose_all
+def planning_of(session: WorkSession, signing_memo: bool = False):
+    """The set as the clerk has it now (compose.plan_letters): the working letter, its
+    sheet with the rows the clerk took out left out, each letter's own edit applied, and
+    the signing memo before it when asked."""
+    from ..compose import plan_letters
+    from .own_edits import with_own_edits
 
     spec, spec_sha = spec_and_digest(session)
-    key = (spec_sha, book_sha(session))
+    book = with_own_edits(book_of(session, spec, spec_sha), session.files.edits)
+    return plan_letters(spec, book, signing_memo=signing_memo, leave_out=session.files.leave_out)
+
+
+def letters_of(session: WorkSession) -> list:
+    """Every letter of the working set, composed as ``lettergen check`` composes them;
+    kept for the session's present letter, sheet and choices, so the preview after an edit
+    takes its letter from the check that the edit ran."""
+    spec, spec_sha = spec_and_digest(session)
+    key = (spec_sha, book_sha(session), session.files.leave_out, session.files.edits)
     kept = session.cache.get("letters")
     if kept is None or kept[0] != key:
-        kept = (key, compose_all(spec, book_of(session, spec, spec_sha)))
+        kept = (key, planning_of(session).compose())
         session.cache["letters"] = kept
     return kept[1]
 
 
 def summary(session: WorkSession) -> PlanSummary:
-    from ..compose import plan
-
     spec, spec_sha = spec_and_digest(session)
     book = book_of(session, spec, spec_sha)
-    planned = plan(spec, book.rows, book.path, book.header)
+    planned = planning_of(session).planned
     districts = tuple((p.addressee.id, p.addressee.district, len(p.members))
                       for p in planned if p.variant == "district")
     direct = tuple((p.addressee.id, p.addressee.name) for p in planned if p.variant == "direct")
     choices = tuple((p.addressee.id, f"{p.addressee.name}" + (f" (แนบ {len(p.members)} แห่ง)"
                                                                if p.variant == "district" else ""))
                     for p in planned)
-    return PlanSummary(len(planned), len(book.rows), districts, direct, choices)
+    return PlanSummary(len(planned), len(book.rows), districts, direct, choices,
+                       addressee=spec.addressee is not None)
 
 
-def numbers_now(session: WorkSession) -> str:
+def numbers_now(session: WorkSession, signing_memo: bool = False, planning=None) -> tuple[str, str]:
     """The numbers the set would take from the office's register if it were made now, as the
-    letters show them ("ชร ๐๐๒๓.๑/ว ๑"), with the register's year: the preview shows the
-    spec's number, the set takes the register's (another run may take them first)."""
-    from ..compose import plan_letters
+    letters show them ("ชร ๐๐๒๓.๑/ว ๑"), and the register's year as the page says it: the
+    preview shows the spec's number, the set takes the register's (another run may take
+    them first: the job then takes them only if they are still these)."""
     from ..thai import arabic_digit_to_thai_digit
     from ..office_register import be_year
     from ..workspace import next_numbers, numbers_text
 
-    spec, spec_sha = spec_and_digest(session)
-    planning = plan_letters(spec, book_of(session, spec, spec_sha))
+    planning = planning or planning_of(session, signing_memo)
+    spec = planning.spec
     numbers = numbers_text(spec.agency_code, next_numbers(workspace_at(session.files.workspace), planning))
-    return f"{numbers} (ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))})"
+    return numbers, f"ทะเบียนหนังสือส่งปี พ.ศ. {arabic_digit_to_thai_digit(str(be_year(spec.date)))}"
 
 
 @cached(maxsize=4)
@@ -237,18 +263,34 @@ def drawn_preview(session: WorkSession) -> tuple[str, int, str]:
 
 
 def book_sha(session: WorkSession) -> str:
-    return session.sheet.sha if session.sheet else ""
+    """What the set's letters are made of besides the spec: the sheet, and the clerk's
+    choices (the rows left out, each letter's own edit), so that a preview or a check
+    after a choice is made again."""
+    sheet = session.sheet.sha if session.sheet else ""
+    files = session.files
+    if not files.leave_out and not files.edits:
+        return sheet
+    return digest("\0".join([sheet, *files.leave_out, files.edits]).encode())
 
 
 def render_pdf(letter) -> tuple[bytes, int]:
     """``letter`` as PDF, through the one rendering core, with the rows laid out for the
     previews before it (``ROWS``): after an edit, only the rows the edit changed are laid
     out, and for another recipient only the rows that differ. Its pages are those of the
-    same letter rendered alone (tests/test_web.py compares them glyph by glyph)."""
+    same letter rendered alone (tests/test_web.py compares them glyph by glyph).
+
+    Some sequences of letters make the row library fail (the same date with an urgency mark
+    and then without one: a page of rows it cannot cut, "min() arg is an empty sequence" in
+    pdf/weasy.row_groups). Its rows may then be left half made, so the library is dropped
+    and the letter laid out whole, alone: the clerk gets the right preview, a little later."""
     from ..rendering import render_letters
 
     with RENDER_LOCK:
-        rendered = render_letters([letter], ("pdf",), rows=rows())[0]
+        try:
+            rendered = render_letters([letter], ("pdf",), rows=rows())[0]
+        except (ValueError, AssertionError):
+            rows.cache_clear()  # a fresh library for the next preview
+            rendered = render_letters([letter], ("pdf",))[0]
     return rendered.files["pdf"], rendered.pages
 
 
@@ -355,39 +397,3 @@ def warm() -> None:
         png = pdf_page_png(pdf, 1, dpi=90, quick=True)
     version = preview_version(digest(toml), digest(sheet.read_bytes()), letter.recipient_id)
     WARM[version] = {"pdf": pdf, "pages": pages, "letter": letter, "png": {1: png}}
-
-
-def followup(session: WorkSession, day: dt.date):
-    """The status report of the tracking sheet, and the reminder's urgency rule (or, when no
-    reminder can be made, the reason as text)."""
-    from ..errors import SpecError
-    from ..recipients import load_recipients
-    from ..remind import reminder_spec
-    from ..status import status
-
-    spec = spec_of(session)
-    book = load_recipients(session.tracking.path, spec)
-    report = status(spec, book, day)
-    try:
-        rspec = reminder_spec(spec, day)
-    except SpecError as exc:
-        return report, str(shown_name(exc, session))
-    date = spec.reminder.date or day
-    rule = {"date": date, "deadline": spec.deadline, "days_left": (spec.deadline - date).days,
-            "urgency": rspec.urgency, "rules": spec.reminder.urgency_rules,
-            "default": spec.urgency, "pending": report.total.pending}
-    return report, rule
-
-
-def chart(session: WorkSession, day: dt.date) -> bytes | None:
-    """The follow-up page's chart: page 1 of the status report as PNG; None when the figures
-    cannot be counted (the page says why)."""
-    from ..preview import pdf_page_png
-    from ..status import status_pdf
-
-    try:
-        report, _ = followup(session, day)
-    except InputError:
-        return None
-    with RENDER_LOCK:
-        return pdf_page_png(status_pdf(report), 1, dpi=80)

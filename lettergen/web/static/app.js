@@ -1,21 +1,82 @@
-// lettergen serve: the pages' own small script (no libraries, no build step).
-// The letter form is sent as a whole after each edit (debounced); the server checks it with
-// the CLI's own rules and answers with the error, if any, named by its spec key, which is
-// shown beside that field. The preview is redrawn after each accepted edit.
+// lettergen serve: what every page's script shares (no libraries, no build step): talking
+// to the server (and saying plainly when it cannot be reached, then carrying on when it is
+// back), uploads by drop or choice, and the sets and reminders made in the background, whose
+// register numbers the clerk agrees to just before they are taken.
 "use strict";
 
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-  async function post(url, body, json = true) {
-    const headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
+  // --- the server, and when it cannot be reached ---------------------------------------------
+  // A request that gets no answer at all (the server stopped, the network is down) throws
+  // Offline: the page says so at once, keeps what the clerk typed, and asks the server every
+  // two seconds; whatever waits for it (online()) carries on when it answers again.
+  class Offline extends Error {}
+  let offline = false;
+  let waiting = [];
+
+  function showOffline(shown) {
+    const box = $("#offline");
+    if (box) box.hidden = !shown;
+    document.body.classList.toggle("offline", shown);
+  }
+
+  async function probe() {
+    while (offline) {
+      await sleep(2000);
+      try {
+        const answer = await fetch("/alive", { cache: "no-store", credentials: "same-origin" });
+        if (answer.ok) offline = false;
+      } catch (e) { /* still away */ }
+    }
+    showOffline(false);
+    const done = waiting;
+    waiting = [];
+    done.forEach((resolve) => resolve());
+  }
+
+  function wentOffline() {
+    if (offline) return;
+    offline = true;
+    showOffline(true);
+    probe();
+  }
+
+  function online() {
+    return offline ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve();
+  }
+
+  async function call(url, { method = "GET", body = null, json = false } = {}) {
+    // {status, data} of a request to the server; Offline when there is no answer.
+    const headers = { "Accept": "application/json" };
+    if (method !== "GET") headers["X-CSRF-Token"] = csrf;
     if (json) headers["Content-Type"] = "application/json";
-    const response = await fetch(url, { method: "POST", headers, body: json ? JSON.stringify(body) : body, credentials: "same-origin" });
+    let response;
+    try {
+      response = await fetch(url, { method, headers, credentials: "same-origin",
+                                    body: json ? JSON.stringify(body) : body });
+    } catch (e) {
+      wentOffline();
+      throw new Offline();
+    }
     let data = {};
-    try { data = await response.json(); } catch (e) { data = { error: "เซิร์ฟเวอร์ตอบกลับไม่ถูกต้อง (" + response.status + ")" }; }
+    try { data = await response.json(); } catch (e) {
+      data = { error: "เซิร์ฟเวอร์ตอบกลับไม่ถูกต้อง (" + response.status + ")" };
+    }
     return { status: response.status, data };
+  }
+
+  async function callUntilAnswered(url, options) {
+    // call(), waiting for the server as long as it takes: nothing the clerk did is dropped
+    for (;;) {
+      try { return await call(url, options); } catch (e) {
+        if (!(e instanceof Offline)) throw e;
+        await online();
+      }
+    }
   }
 
   function debounce(fn, ms) {
@@ -26,253 +87,7 @@
     return later;
   }
 
-  // --- the preview -------------------------------------------------------------------------
-  const pagesBox = $("[data-live-preview]");
-  let previewSeq = 0;
-
-  async function refreshPreview(known) {
-    // known: the preview the letter's update drew already ({version, pages}); else asked for
-    if (!pagesBox) return;
-    const seq = ++previewSeq;
-    const status = $("#preview-status");
-    const errorBox = $("#preview-error");
-    const choice = $("[data-preview-choice]");
-    const rid = choice ? choice.value : "";
-    if (status) status.textContent = "กำลังวาดตัวอย่าง…";
-    pagesBox.classList.add("stale");  // the pages shown are of the letter before the edit
-    pagesBox.setAttribute("aria-busy", "true");
-    let data = known && !rid ? known : null;
-    if (!data) try {
-      const response = await fetch("/preview/api" + (rid ? "?rid=" + encodeURIComponent(rid) : ""), { headers: { "Accept": "application/json" }, credentials: "same-origin" });
-      data = await response.json();
-    } catch (e) {
-      data = { error: { text: "ติดต่อเซิร์ฟเวอร์ไม่ได้" } };
-    }
-    if (seq !== previewSeq) return;  // a newer edit has asked again
-    pagesBox.removeAttribute("aria-busy");
-    if (data.error) {
-      if (errorBox) { errorBox.textContent = data.error.text || data.error; errorBox.hidden = false; }
-      if (status) status.textContent = "";
-      showFieldError(data.error);
-      return;
-    }
-    if (errorBox) errorBox.hidden = true;
-    // Page 1 first, shown as soon as it is drawn (the server draws one page at a time, so
-    // the others wait until it is there); the pages after it replace the old ones as they come.
-    const image = (page) => {
-      const img = new Image();
-      img.src = `/preview/${data.version}/${page}.png`;
-      img.alt = `หน้า ${page} จาก ${data.pages}`;
-      img.width = 827; img.height = 1169;
-      img.dataset.page = String(page);
-      return img;
-    };
-    const first = image(1);
-    await first.decode().catch(() => null);
-    if (seq !== previewSeq) return;
-    const old = Array.from(pagesBox.children).slice(1, data.pages);
-    pagesBox.replaceChildren(first, ...old);
-    if (status) status.textContent = `${data.pages} หน้า`;
-    const pdf = $("#download-pdf"), docx = $("#download-docx");
-    if (pdf) pdf.href = `/preview/${data.version}/letter.pdf`;
-    if (docx) docx.href = `/preview/${data.version}/letter.docx`;
-    for (let page = 2; page <= data.pages; page++) {
-      const img = image(page);
-      await img.decode().catch(() => null);
-      if (seq !== previewSeq) return;
-      const shown = pagesBox.children[page - 1];
-      if (shown) shown.replaceWith(img); else pagesBox.appendChild(img);
-    }
-    pagesBox.classList.remove("stale");
-    pagesBox.dataset.version = data.version;  // every page of this version is shown
-  }
-
-  const choice = $("[data-preview-choice]");
-  if (choice) choice.addEventListener("change", () => {
-    history.replaceState(null, "", "/preview?rid=" + encodeURIComponent(choice.value));
-    refreshPreview();
-  });
-  if (pagesBox) refreshPreview();
-
-  // --- the letter form ---------------------------------------------------------------------
-  const form = $("#letter-form");
-
-  function collectForm() {
-    const values = {};
-    $$("[data-key]", form).forEach((el) => {
-      if (el.dataset.list || el.dataset.textOf || el.dataset.linkUrl !== undefined || el.closest("[data-step]")) return;
-      values[el.dataset.key] = el.type === "checkbox" ? el.checked : el.value;
-    });
-    values["body.paragraphs"] = $$('[data-list="body.paragraphs"]', form).map((el) => el.value);
-    values["links"] = $$("[data-link]", form).map((row) => [$("[data-link-name]", row).value, $("[data-link-url]", row).value]);
-    values["steps.step"] = $$("[data-step]", form).map((step) => ({
-      title: $("[data-step-title]", step).value,
-      items: $("[data-step-items]", step).value,
-      channel: $("[data-step-channel]", step).value,
-    }));
-    for (const name of ["district", "direct"]) {
-      const texts = {};
-      $$(`[data-text-of="${name}"]`, form).forEach((el) => { texts[el.dataset.textName] = el.value; });
-      values[`variants.${name}.text`] = texts;
-    }
-    return values;
-  }
-
-  function clearErrors() {
-    $$(".field-error", form).forEach((p) => { p.hidden = true; p.textContent = ""; });
-    $$("[aria-invalid]", form).forEach((el) => el.removeAttribute("aria-invalid"));
-    const top = $("#form-error");
-    if (top) { top.hidden = true; top.textContent = ""; }
-  }
-
-  function fieldFor(key) {
-    // The field of a spec key, or of the nearest key above it ("steps.step[1].channel[2].qr"
-    // is shown at "steps.step[1].channel").
-    while (key) {
-      const el = $$("[data-key]", form).find((e) => e.dataset.key === key);
-      if (el) return el;
-      const cut = Math.max(key.lastIndexOf("."), key.lastIndexOf("["));
-      if (cut <= 0) break;
-      key = key.slice(0, cut);
-    }
-    return null;
-  }
-
-  function showFieldError(error) {
-    if (!form || !error) return;
-    // Beside its field the message alone; above the form too, with where it is only when
-    // no field shows it (the spec key means nothing to a clerk who sees the field).
-    const el = error.key ? fieldFor(error.key) : null;
-    const top = $("#form-error");
-    if (top) { top.textContent = (el && error.message) || error.text || error.message || String(error); top.hidden = false; }
-    if (!el) return;
-    el.setAttribute("aria-invalid", "true");
-    const box = el.closest(".field, li, td")?.querySelector(".field-error");
-    if (box) { box.textContent = error.message || error.text; box.hidden = false; }
-  }
-
-  let updateSeq = 0;
-  const sendForm = debounce(async () => {
-    const mine = ++updateSeq;
-    previewSeq++;  // the pages of the letter before this edit are no longer fetched
-    const status = $("#form-status");
-    if (status) status.textContent = "กำลังตรวจ…";
-    const { data } = await post("/letter/update", collectForm());
-    if (mine !== updateSeq) return;  // a later edit was sent meanwhile: its answer counts
-    clearErrors();
-    if (data.error) {
-      showFieldError(data.error);
-      if (status) status.textContent = "";
-      if (pagesBox) {  // the preview is of the letter before this edit: say so
-        previewSeq++;  // and a preview still on its way is not shown as current
-        pagesBox.classList.add("stale");
-        const errorBox = $("#preview-error");
-        if (errorBox) { errorBox.textContent = "ตัวอย่างนี้ยังเป็นหนังสือก่อนแก้ไข: แก้ข้อผิดพลาดในฟอร์มแล้วตัวอย่างจะวาดใหม่"; errorBox.hidden = false; }
-      }
-      return;
-    }
-    if (status) status.textContent = "ตรวจแล้ว ใช้ได้ · ตัวอย่างวาดใหม่ตามที่แก้ (ยังไม่ได้เก็บ: กด บันทึก เพื่อเก็บไว้ในพื้นที่ทำงาน)";
-    refreshPreview(data.preview);
-  }, 250);
-
-  function renumber() {
-    $$('[data-list="body.paragraphs"]', form).forEach((el, i) => {
-      el.dataset.key = `body.paragraphs[${i}]`; el.id = `f-body.paragraphs[${i}]`;
-      const li = el.closest("li"); $("label", li).htmlFor = el.id; $("[data-number]", li).textContent = i + 1;
-    });
-    $$("[data-step]", form).forEach((step, i) => {
-      $("[data-number]", step).textContent = i + 1;
-      for (const [attr, part] of [["data-step-title", "title"], ["data-step-items", "items"], ["data-step-channel", "channel"]]) {
-        const el = $(`[${attr}]`, step);
-        el.dataset.key = `steps.step[${i}].${part}`; el.id = `f-steps.step[${i}].${part}`;
-        const label = el.closest(".field").querySelector("label"); label.htmlFor = el.id;
-      }
-    });
-    $$("[data-link]", form).forEach((row) => {
-      const url = $("[data-link-url]", row);
-      url.dataset.key = "links." + $("[data-link-name]", row).value.trim();
-    });
-  }
-
-  function addFrom(list, make) {
-    const item = make();
-    list.appendChild(item);
-    renumber();
-    const first = item.querySelector("input, textarea");
-    if (first) first.focus();
-  }
-
-  if (form) {
-    const initial = form.dataset.error ? JSON.parse(form.dataset.error) : null;
-    if (initial) showFieldError(initial);
-    form.addEventListener("input", (event) => {
-      previewSeq++;  // an edit is coming: the pages of the letter before it are not fetched
-      if (event.target.matches("[data-link-url]")) updateQr(event.target);
-      if (event.target.matches("[data-link-name]")) renumber();
-      sendForm();
-    });
-    form.addEventListener("change", () => sendForm.now());
-    form.addEventListener("submit", (event) => event.preventDefault());
-    form.addEventListener("click", (event) => {
-      const remove = event.target.closest("[data-remove]");
-      if (remove) {
-        const item = remove.closest("li, tr");
-        const next = item.nextElementSibling || item.previousElementSibling;
-        item.remove(); renumber(); sendForm();
-        (next?.querySelector("input, textarea") || form.querySelector("input, textarea"))?.focus();
-      }
-      const chip = event.target.closest("[data-insert]");
-      if (chip) insertText(chip.dataset.insert);
-    });
-    let lastText = null;
-    form.addEventListener("focusin", (event) => {
-      if (event.target.matches("textarea, input:not([type=checkbox]):not([type=number])")) lastText = event.target;
-    });
-    function insertText(text) {
-      const el = lastText || $('[data-list="body.paragraphs"]', form);
-      if (!el) return;
-      const start = el.selectionStart ?? el.value.length, end = el.selectionEnd ?? el.value.length;
-      el.value = el.value.slice(0, start) + text + el.value.slice(end);
-      el.focus();
-      el.setSelectionRange(start + text.length, start + text.length);
-      sendForm();
-    }
-    $("#add-paragraph")?.addEventListener("click", () => addFrom($("#paragraphs"), () => {
-      const li = document.createElement("li");
-      li.className = "field wide"; li.dataset.item = "";
-      li.innerHTML = '<label>ย่อหน้า <span data-number></span></label><textarea data-list="body.paragraphs" rows="4"></textarea>' +
-        '<button type="button" class="link remove" data-remove>ลบย่อหน้านี้</button><p class="field-error" role="alert" hidden></p>';
-      return li;
-    }));
-    $("#add-link")?.addEventListener("click", () => addFrom($("#links"), () => {
-      const tr = document.createElement("tr");
-      tr.dataset.link = "";
-      tr.innerHTML = '<td><input aria-label="ชื่อลิงก์" data-link-name size="10"></td><td><input aria-label="URL ของลิงก์" data-link-url data-key="links.">' +
-        '<p class="field-error" role="alert" hidden></p></td><td class="qr"></td><td><button type="button" class="link" data-remove>ลบ</button></td>';
-      return tr;
-    }));
-    $("#add-step")?.addEventListener("click", () => addFrom($("#steps"), () => {
-      const li = document.createElement("li");
-      li.className = "step"; li.dataset.step = "";
-      li.innerHTML = '<h3>ขั้นตอนที่ <span data-number></span></h3>' +
-        '<div class="field wide"><label>หัวข้อ</label><input data-step-title><p class="field-error" role="alert" hidden></p></div>' +
-        '<div class="row"><div class="field"><label>รายการ (บรรทัดละข้อ)</label><textarea data-step-items rows="4"></textarea><p class="field-error" role="alert" hidden></p></div>' +
-        '<div class="field"><label>ช่องทาง / QR Code</label><textarea data-step-channel rows="4"></textarea><p class="field-error" role="alert" hidden></p></div></div>' +
-        '<button type="button" class="link remove" data-remove>ลบขั้นตอนนี้</button>';
-      return li;
-    }));
-  }
-
-  const updateQr = debounce((input) => {
-    const cell = input.closest("tr")?.querySelector(".qr");
-    if (!cell) return;
-    const url = input.value.trim();
-    if (!/^https?:\/\/\S+$/.test(url)) { cell.replaceChildren(); return; }
-    const img = new Image(64, 64);
-    img.alt = "QR Code ของ " + url;
-    img.src = "/letter/qr?url=" + encodeURIComponent(url);
-    cell.replaceChildren(img);
-  }, 400);
+  window.lettergen = { $, $$, csrf, call, callUntilAnswered, online, Offline, debounce, sleep };
 
   // --- uploads (drag and drop too) -------------------------------------------------------------
   // The server refuses a body over 20 MB with this message too; saying it here spares the
@@ -280,7 +95,7 @@
   const UPLOAD_LIMIT = 20 * 1024 * 1024;
   const TOO_LARGE = "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง";
   $$('input[type="file"]').forEach((input) => input.addEventListener("change", () => {
-    const shown = input.parentElement.querySelector("[data-file-name]");
+    const shown = input.closest("form")?.querySelector("[data-file-name]");
     if (shown) shown.textContent = input.files.length ? input.files[0].name : "ยังไม่ได้เลือกไฟล์";
   }));
   $$("form[data-upload]").forEach((upload) => {
@@ -296,28 +111,98 @@
     });
     upload.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (!input.files.length) { errorBox.textContent = "ยังไม่ได้เลือกไฟล์"; errorBox.hidden = false; return; }
+      const say = (text) => { errorBox.textContent = text; errorBox.hidden = false; };
+      if (!input.files.length) { say("ยังไม่ได้เลือกไฟล์"); return; }
       errorBox.hidden = true;
-      if (input.files[0].size > UPLOAD_LIMIT) { errorBox.textContent = TOO_LARGE; errorBox.hidden = false; return; }
-      const body = new FormData(upload);
+      if (input.files[0].size > UPLOAD_LIMIT) { say(TOO_LARGE); return; }
       let data;
       try {
-        ({ data } = await post(upload.action, body, false));
+        ({ data } = await call(upload.action, { method: "POST", body: new FormData(upload) }));
       } catch (e) {
-        data = { error: "อัปโหลดไม่สำเร็จ: ติดต่อเซิร์ฟเวอร์ไม่ได้" };
+        say("อัปโหลดไม่สำเร็จ: ติดต่อเซิร์ฟเวอร์ไม่ได้ เลือกไฟล์แล้วอัปโหลดอีกครั้งเมื่อติดต่อได้");
+        return;
       }
-      if (data.error) { errorBox.textContent = data.error; errorBox.hidden = false; errorBox.focus?.(); return; }
-      location.reload();
+      if (data.error) { say(data.error); errorBox.focus?.(); return; }
+      if (data.go) location.assign(data.go); else location.reload();
     });
   });
 
-  // --- production jobs -----------------------------------------------------------------------
+  // --- sets and reminders made in the background ------------------------------------------------
+  // The numbers a set will take are asked for again just before the clerk is asked to agree
+  // to them; the server makes the set only if they are still those, else it answers with the
+  // numbers it would take now ("changed"), and the clerk is asked again.
   const jobBox = $("#job");
+  const startForm = $("[data-numbers-from]");
 
   function timeText(seconds) {
     if (seconds === null || seconds === undefined) return "-";
     seconds = Math.round(seconds);
     return seconds >= 60 ? `${Math.floor(seconds / 60)} นาที ${seconds % 60} วินาที` : `${seconds} วินาที`;
+  }
+
+  function numbersQuery() {
+    // the form's choices (the signing memo, the reminder's fields), not its token
+    const params = new URLSearchParams(new FormData(startForm));
+    params.delete("csrf"); params.delete("expect");
+    const text = params.toString();
+    return text ? "?" + text : "";
+  }
+
+  function showNumbers(fresh) {
+    if (!startForm) return;
+    $$("[data-numbers]").forEach((el) => { el.textContent = fresh.numbers; });
+    $$("[data-letters]").forEach((el) => { el.textContent = fresh.letters; });
+    $$("[data-register-year]").forEach((el) => { el.textContent = fresh.register_year; });
+    const expect = $("[data-expect]", startForm);
+    if (expect) expect.value = fresh.numbers;
+  }
+
+  async function freshNumbers() {
+    const { data } = await callUntilAnswered(startForm.dataset.numbersFrom + numbersQuery());
+    const memoError = $("#memo-error");
+    if (memoError) memoError.hidden = true;
+    if (data.error) {
+      const memo = $("[data-memo]", startForm);
+      if (memo?.checked && memoError) {  // the signing memo cannot be made: say why, beside it
+        memoError.textContent = data.error; memoError.hidden = false; memo.checked = false;
+        return freshNumbers();
+      }
+      return data;
+    }
+    showNumbers(data);
+    return data;
+  }
+
+  function question(fresh, changed) {
+    const what = startForm.dataset.what || "หนังสือ";
+    const before = changed ? "เลขที่หนังสือในทะเบียนเปลี่ยนไปแล้ว (มีการสร้างหนังสือชุดอื่นก่อน)\n\n" : "";
+    return `${before}สร้าง${what} ${fresh.letters} ฉบับ โดยใช้เลขที่ ${fresh.numbers} จาก${fresh.register_year} ใช่หรือไม่?`;
+  }
+
+  async function startSet(button) {
+    let fresh = await freshNumbers();
+    if (fresh.error) { jobError(fresh.error); return; }
+    let changed = false;
+    for (;;) {
+      if (!window.confirm(question(fresh, changed))) return;
+      const body = new FormData(startForm);
+      body.set("expect", fresh.numbers);
+      const { data } = await callUntilAnswered(startForm.dataset.start || startForm.action,
+                                                       { method: "POST", body });
+      if (data.changed) { fresh = data; changed = true; showNumbers(fresh); continue; }
+      if (data.error) { jobError(data.error); return; }
+      if (data.go) { location.assign(data.go); return; }
+      history.replaceState(null, "", location.pathname + "?job=" + encodeURIComponent(data.job));
+      pollJob(data.job);
+      return;
+    }
+  }
+
+  function jobError(text) {
+    const box = $("#job-error");
+    if (!box) return;
+    if (jobBox) jobBox.hidden = false;
+    box.textContent = text; box.hidden = false;
   }
 
   async function pollJob(id) {
@@ -327,12 +212,18 @@
     const bar = $("#job-bar"), text = $("#job-text");
     let data;
     try {
-      data = await (await fetch(`/jobs/${encodeURIComponent(id)}`, { headers: { "Accept": "application/json" }, credentials: "same-origin" })).json();
-    } catch (e) { setTimeout(() => pollJob(id), 1000); return; }
+      ({ data } = await call(`/jobs/${encodeURIComponent(id)}`));
+    } catch (e) {
+      text.textContent = "ติดต่อเซิร์ฟเวอร์ไม่ได้: ยังไม่รู้ว่างานนี้เป็นอย่างไร จะดูต่อเมื่อติดต่อได้อีกครั้ง";
+      await online();
+      pollJob(id);
+      return;
+    }
     if (data.error && !data.state) { text.textContent = data.error; return; }
     if (data.total) { bar.max = data.total; bar.value = data.done; }
     if (data.state === "running") {
       $("#cancel").hidden = false;
+      if (startForm) $("[data-start-set]").disabled = true;
       text.textContent = data.phase === "check" ? "กำลังตรวจข้อมูลและเตรียมงาน…" :
         !data.done ? `เสร็จ 0 จาก ${data.total} ฉบับ · กำลังวางหน้าชุดแรก…` :
         `เสร็จ ${data.done} จาก ${data.total} ฉบับ · ${data.rate.toFixed(1)} ฉบับ/วินาที · เหลืออีกประมาณ ${timeText(data.left)}`;
@@ -340,6 +231,7 @@
       return;
     }
     $("#cancel").hidden = true;
+    if (startForm) { $("[data-start-set]").disabled = false; freshNumbers(); }  // a next set's numbers
     if (document.querySelector(`[data-run="${id}"][data-state="running"]`)) {
       location.reload();  // the list below was drawn while the job ran: draw it again
       return;
@@ -356,31 +248,39 @@
       files.hidden = false;
     } else {
       text.textContent = data.state_text || data.state;
-      if (data.error) { const box = $("#job-error"); box.textContent = data.error; box.hidden = false; }
+      if (data.error) jobError(data.error);
     }
   }
 
+  if (startForm) {
+    const button = $("[data-start-set]", startForm);
+    button?.addEventListener("click", async (event) => {
+      event.preventDefault();
+      if (button.disabled) return;
+      button.disabled = true;
+      $("#job-files")?.setAttribute("hidden", "");
+      $("#job-error")?.setAttribute("hidden", "");
+      try { await startSet(button); } finally { if ($("#cancel")?.hidden !== false) button.disabled = false; }
+    });
+    $("[data-memo]", startForm)?.addEventListener("change", () => freshNumbers());
+  }
+  // Reminders being made (the follow-up page): the list is drawn again when they are done.
+  const runningRow = $('[data-job-row][data-state="running"]');
+  if (runningRow) (async () => {
+    for (;;) {
+      await sleep(1000);
+      try {
+        const { data } = await call(`/jobs/${encodeURIComponent(runningRow.dataset.jobRow)}`);
+        if (data.state !== "running") { location.reload(); return; }
+      } catch (e) { await online(); }
+    }
+  })();
+
   if (jobBox) {
     if (jobBox.dataset.job) pollJob(jobBox.dataset.job);
-    $("#produce-form")?.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      // Each set takes new numbers from the register: the clerk says yes to the numbers first.
-      const ask = $("#produce").dataset.confirm;
-      if ($("#produce").disabled || (ask && !window.confirm(ask))) return;
-      $("#produce").disabled = true;
-      $("#job-files").hidden = true; $("#job-error").hidden = true;
-      const { data } = await post("/produce/start", new FormData(event.target), false);
-      $("#produce").disabled = false;
-      if (data.error) { const box = $("#job-error"); jobBox.hidden = false; box.textContent = data.error; box.hidden = false; return; }
-      history.replaceState(null, "", "/produce?job=" + encodeURIComponent(data.job));
-      pollJob(data.job);
-    });
     $("#cancel-form")?.addEventListener("submit", async (event) => {
       event.preventDefault();
-      await post(event.target.action, new FormData(event.target), false);
+      await callUntilAnswered(event.target.action, { method: "POST", body: new FormData(event.target) });
     });
   }
-
-  // Reminder jobs on the follow-up page: the list is redrawn until they are done.
-  if ($('[data-job-row][data-state="running"]')) setTimeout(() => location.reload(), 1000);
 })();

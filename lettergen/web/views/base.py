@@ -21,6 +21,7 @@ from ...thai import thai_number
 from .. import security
 from ..site import Site, site_of
 from ..state import Session, load_example
+from ..wording import clerk_message, clerk_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = (("/letter", "หนังสือ"), ("/recipients", "รายชื่อผู้รับ"), ("/preview", "ตัวอย่าง"),
@@ -55,7 +56,8 @@ class Pages:
         html = self.env.get_template(name).render(
             pages=PAGES, path=request.url.path, csrf=session.csrf, login=self.password,
             letter_name=session.letter_name, sheet_name=session.sheet.name if session.sheet else "",
-            **values)
+            draft_saved=when(session.saved) if session.lasting and session.saved else "",
+            single=session.single, **values)
         return HTMLResponse(html, status)
 
     def render_bare(self, name: str, **values) -> str:
@@ -96,8 +98,10 @@ async def form(request: Request):
 
 
 def error_json(exc: InputError) -> dict:
-    return {"key": exc.key, "row": exc.row, "column": exc.column, "message": exc.message,
-            "text": str(exc)}
+    """An input error for the page's script: its spec key (the field it is shown beside),
+    its message there, and the whole of it as the page says it (wording.clerk_text)."""
+    return {"key": exc.key, "row": exc.row, "column": exc.column, "message": clerk_message(exc.message),
+            "text": clerk_text(exc)}
 
 
 def attachment(name: str) -> dict:
@@ -106,11 +110,14 @@ def attachment(name: str) -> dict:
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
 
 
-def back(request: Request, where: str, error: str | None = None) -> Response:
-    """After an upload: JSON for the page's script, or a redirect for a plain form."""
+def back(request: Request, where: str, error: str | None = None, go: str | None = None) -> Response:
+    """After an upload: JSON for the page's script (``go``: the page it goes to next, else
+    it draws the page again), or a redirect for a plain form (the error as ``e``)."""
     if wants_json(request):
-        return JSONResponse({"error": error} if error else {"ok": True}, 400 if error else 200)
-    target = where + (f"?e={quote(error)}" if error else "")
+        if error:
+            return JSONResponse({"error": error}, 400)
+        return JSONResponse({"ok": True, **({"go": go} if go else {})})
+    target = go or where + (f"{'&' if '?' in where else '?'}e={quote(error)}" if error else "")
     return RedirectResponse(target, 303)
 
 

@@ -47,14 +47,15 @@ async def _try_password(request: Request):
     if passed is not True:
         return WAIT.format(seconds=int(passed) + 1), 429, None
     try:
-        return None, 200, here.sessions.start(logged_in=True)  # a new id after the login
+        # a new id after the login; the browser's draft, under the id it had, comes with it
+        return None, 200, here.sessions.start(logged_in=True, carry=session.id)
     except SessionsFull as exc:
         return str(exc), 503, None
 
 
 async def logout(request: Request):
+    """The session logged out; its cookie stays, so that its draft comes back to this
+    browser at the next login."""
     here = site(request)
     here.sessions.drop(session_of(request))
-    response = RedirectResponse("/login" if here.config.password else "/letter", 303)
-    response.delete_cookie(security.COOKIE, path="/")
-    return response
+    return RedirectResponse("/login" if here.config.password else "/letter", 303)

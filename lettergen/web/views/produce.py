@@ -9,37 +9,64 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from ...errors import InputError
 from ..jobs import DOWNLOADS
-from .base import attachment, back, engine, ensure_letter, session_of, site, wants_json
+from .base import attachment, back, ensure_letter, form, session_of, site, wants_json
 from .preview import plan_and_numbers
+
+NOTICES = {"changed": "เลขที่หนังสือในทะเบียนเปลี่ยนไปแล้ว (มีการสร้างหนังสือชุดอื่นก่อน): "
+                      "ดูเลขที่จะได้ตอนนี้ด้านล่าง แล้วกดสร้างอีกครั้ง"}
 
 JOB_FIELDS = ("id", "kind", "state", "state_text", "done", "total", "rate", "left", "phase",
               "error", "letters", "pages", "seconds", "files")
 
 
+def _memo(values) -> bool:
+    return str(values.get("memo", "")) in ("1", "on", "true")
+
+
 async def produce_page(request: Request):
     session, here = session_of(request), site(request)
     ensure_letter(session)
-    values = await plan_and_numbers(request)
+    memo = _memo(request.query_params)
+    values = await plan_and_numbers(request, memo)
     current = request.query_params.get("job")
     listing = here.jobs.listing("letters")
     if current is None and listing:  # the latest job, running or done: the clerk is back
         current = listing[0]["id"]
     years = await run_in_threadpool(here.config.workspace.register().years)
     return here.pages.render(request, "produce.html.j2", session, listing=listing, current=current,
-                             downloads=DOWNLOADS, years=years, **values)
+                             downloads=DOWNLOADS, years=years, memo=memo, edited=len(session.edits),
+                             notice=NOTICES.get(request.query_params.get("m"), ""), **values)
+
+
+async def produce_numbers(request: Request):
+    """The numbers a set made now would take, asked by the page just before it asks the
+    clerk to agree to them (the numbers shown earlier may have been taken since)."""
+    ensure_letter(session_of(request))
+    values = await plan_and_numbers(request, _memo(request.query_params))
+    return JSONResponse({k: values[k] for k in ("numbers", "register_year", "letters", "error")})
 
 
 async def produce_start(request: Request):
+    """The set made, if the numbers the clerk agreed to (``expect``) are still the ones it
+    would take; else the numbers it would take now, for the page to ask again ("changed")."""
     session = session_of(request)
     ensure_letter(session)
-    try:
-        await engine(request, "summary")  # the same checks, before any job
-    except InputError as exc:
-        return back(request, "/produce", str(exc))
-    job_id = site(request).jobs.start("letters", session.spec_path(), session.sheet.path,
-                                      letter_name=session.letter_name, sheet_name=session.sheet.name)
+    sent = await form(request)
+    memo = _memo(sent)
+    values = await plan_and_numbers(request, memo)
+    if values["error"]:
+        return back(request, "/produce", values["error"])
+    if str(sent.get("expect", "")) != values["numbers"]:
+        if wants_json(request):
+            return JSONResponse({"changed": True, **{k: values[k] for k in ("numbers", "register_year", "letters")}})
+        return RedirectResponse("/produce?m=changed" + ("&memo=1" if memo else ""), 303)
+    options = {"signing_memo": memo, "leave_out": sorted(session.leave_out), "edits": session.edits,
+               "expected": values["numbers"]}
+    sheet = session.sheet if values["plan"] and not values["plan"].addressee else None
+    job_id = site(request).jobs.start("letters", session.spec_path(), sheet.path if sheet else None,
+                                      letter_name=session.letter_name,
+                                      sheet_name=sheet.name if sheet else "", options=options)
     if wants_json(request):
         return JSONResponse({"job": job_id})
     return RedirectResponse(f"/produce?job={quote(job_id)}", 303)
@@ -62,10 +89,11 @@ async def job_cancel(request: Request):
 
 async def job_file(request: Request):
     what = request.path_params["what"]
-    path = site(request).jobs.file(request.path_params["job"], what) if what in DOWNLOADS else None
-    if path is None:
+    found = site(request).jobs.file(request.path_params["job"], what) if what in DOWNLOADS else None
+    if found is None:
         return Response("ไม่พบไฟล์", 404, media_type="text/plain; charset=utf-8")
-    return FileResponse(path, media_type=DOWNLOADS[what][0], headers=attachment(path.name))
+    path, name = found
+    return FileResponse(path, media_type=DOWNLOADS[what][0], headers=attachment(name))
 
 
 async def register_file(request: Request):

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 
 from ...errors import InputError
 from .. import sheets
 from ..state import Upload, saved_name, saved_sheets
+from ..wording import clerk_text
 from .base import MESSAGES, back, engine, ensure_letter, form, session_of, site
 
 
@@ -18,11 +19,11 @@ async def recipients_page(request: Request):
     session = session_of(request)
     ensure_letter(session)
     shown = _no_sheet()
-    if session.sheet is not None:
+    if session.sheet is not None and not session.single:  # a letter to one addressee: none
         try:
             shown = await engine(request, "sheet_view")
         except InputError as exc:  # the engine stopped (its time or memory limit)
-            shown.update(error_text=str(exc), error=exc)
+            shown.update(error_text=clerk_text(exc))
     return site(request).pages.render(
         request, "recipients.html.j2", session, **shown,
         saved=saved_sheets(site(request).config.workspace),
@@ -31,8 +32,28 @@ async def recipients_page(request: Request):
 
 
 def _no_sheet() -> dict:
-    return dict(rows=[], error=None, error_text="", mark_row=None, marks={}, others=0, header_row=0,
-                bad_rows={None}, mark_column=None, plan=None, hidden=set(), spec_error=None, rows_cut=False)
+    """The page with no sheet (as sheet_page.empty)."""
+    return dict(rows=[], rows_cut=False, header_row=0, hidden=set(), problems=[], problem_count=0,
+                marks={}, bad_rows=set(), error_text="", plan=None, spec_error=None, recipients={},
+                left_out=set(), readings=None)
+
+
+async def recipients_choose(request: Request):
+    """A row ticked or unticked in the table (``{"id": ..., "included": bool}``), or every
+    row ticked again (``{"all": true}``): the rows left out of the set, kept with the draft."""
+    session = session_of(request)
+    try:
+        chosen = await request.json()
+        if not isinstance(chosen, dict):
+            raise ValueError
+    except ValueError:
+        return JSONResponse({"error": "ข้อมูลที่ส่งมาไม่ถูกต้อง"}, 400)
+    if chosen.get("all"):
+        session.leave_out.clear()
+    elif isinstance(chosen.get("id"), str) and len(session.leave_out) < 100_000:
+        (session.leave_out.discard if chosen.get("included") else session.leave_out.add)(chosen["id"])
+    session.touch()
+    return JSONResponse({"ok": True, "left_out": len(session.leave_out)})
 
 
 async def read_upload(request: Request) -> Upload:
@@ -61,6 +82,7 @@ async def recipients_upload(request: Request):
     except ValueError as exc:
         return back(request, "/recipients", str(exc))
     session.forget_uploads()
+    session.touch()
     return back(request, "/recipients")
 
 
@@ -83,4 +105,5 @@ async def recipients_open(request: Request):
     with open(workspace.sheets_dir / name, "rb") as saved:
         session.sheet = session.add_upload(name, saved, Path(name).suffix.lower())
     session.forget_uploads()
+    session.touch()
     return RedirectResponse("/recipients?m=opened", 303)

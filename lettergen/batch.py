@@ -289,7 +289,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     staged += _write_register(spec, entries, written, staging,
                               register_start or spec.register_start, register_numbers)
     if print_pdf and "pdf" in formats:
-        from .pdf.writer import concatenate
+        from .pdf.pdfa import concatenate
 
         path = staging / "print.pdf"
         write_atomic(path, concatenate([staging / f"{w.stem}.pdf" for w in written]))

@@ -67,7 +67,7 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, 
                 if place is not None:
                     files[fmt], signature = signer.sign(pdfs[i][0], place)
             elif fmt == DELIVERY:
-                from .pdf.writer import encrypt
+                from .pdf.pdfa import encrypt
 
                 files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
                 if place is not None:

@@ -10,6 +10,11 @@ places the rows on the pages (pdf/paginate.py); the whole-letter document
 (templates/letter.html.j2) is the same rows in one flow, which WeasyPrint paginates by
 itself with the same rules (the ``keep`` class: no page break before this row).
 
+A table row whose cells each hold one paragraph of plain text (the credentials) also says
+what its cells hold (``TableRow``): the writer lays out each distinct cell text once and places
+it into the row's frame, the row's table with its cells empty, laid out once per number of
+lines (pdf/cells.py); its HTML is the reference that way of setting it is tested against.
+
 The rules that keep rows together, as in a typed letter:
 - a paragraph never leaves a single line at the foot or the head of a page (its second
   line and its last line keep with the line before);
@@ -19,14 +24,51 @@ The rules that keep rows together, as in a typed letter:
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .justify import paragraph_lines
 from ..kinds import head_lines, kind_of, signature_lines
-from ..model import Letter, Section
+from ..links import with_breaks
+from ..model import Letter, Paragraph, Section, Table
 from ..thai import arabic_digit_to_thai_digit
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A table row with its cells empty: the table's name (its class), its column widths and
+    each cell's class (its paragraph's style)."""
+
+    name: str
+    widths: tuple[float, ...]
+    styles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CellText:
+    """The text of one cell of a ``Frame``, as its cell sets it: ``html`` is the text escaped,
+    its white space collapsed as CSS collapses it, with a link's break marks; ``literal``
+    (usernames, passwords, links) may break anywhere."""
+
+    frame: Frame
+    column: int
+    literal: bool
+    html: Markup
+
+    @property
+    def style(self) -> str:
+        return self.frame.styles[self.column]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """What a table row's cells hold, each a ``CellText`` (None: an empty cell)."""
+
+    frame: Frame
+    cells: tuple[CellText | None, ...]
 
 
 @dataclass(frozen=True)
@@ -34,6 +76,7 @@ class Row:
     html: Markup
     keep_with_previous: bool = False  # no page break between this row and the one before
     repeat: bool = False  # a table's head: shown again at the top of each following page
+    cells: TableRow | None = None  # a table row set as texts in a frame (pdf/cells.py)
 
 
 def letter_rows(letter: Letter, parts) -> list[Row]:
@@ -64,8 +107,38 @@ def section_rows(section: Section, parts) -> list[Row]:
     for table in section.blocks:
         rows.append(Row(parts.table_head(table), keep_with_previous=True, repeat=True))
         for i, cells in enumerate(table.rows):
-            rows.append(Row(parts.table_row(table, cells), keep_with_previous=i == 0))
+            rows.append(Row(parts.table_row(table, cells), keep_with_previous=i == 0,
+                            cells=table_row(table, cells)))
     return rows
+
+
+_COLLAPSED = re.compile(r"[ \t\n\r\f]+")  # the white space CSS collapses to one space
+ZERO_WIDTH = "\u200b"  # a link's break mark (links.py), the one format character allowed
+_UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # controls, format and unassigned characters
+
+
+def table_row(table: Table, cells) -> TableRow | None:
+    """The row's cells as texts, when each cell is one paragraph ("center" or "plain") of
+    plain runs (not bold, not underlined), all literal or none, of printable characters
+    only; otherwise None, and the row is laid out whole."""
+    if not all(len(cell) == 1 and isinstance(cell[0], Paragraph) for cell in cells):
+        return None
+    paragraphs = [cell[0] for cell in cells]
+    if any(p.style not in ("center", "plain") for p in paragraphs):
+        return None
+    frame = Frame(table.name, tuple(table.widths), tuple(p.style for p in paragraphs))
+    texts = []
+    for column, paragraph in enumerate(paragraphs):
+        runs = paragraph.runs
+        if any(run.bold or run.underline for run in runs) or len({run.literal for run in runs}) > 1:
+            return None
+        literal = bool(runs) and runs[0].literal
+        text = _COLLAPSED.sub(" ", "".join(with_breaks(r.text) if r.literal else r.text
+                                           for r in runs)).strip(" ")
+        if any(unicodedata.category(c) in _UNSAFE and c != ZERO_WIDTH for c in text):
+            return None
+        texts.append(CellText(frame, column, literal, Markup(escape(text))) if text else None)
+    return TableRow(frame, tuple(texts))
 
 
 def page_number_row(page: int, parts) -> Row:

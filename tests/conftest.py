@@ -42,15 +42,46 @@ def golden(request):
 
 
 # LETTERGEN_TEST_HIDE_TOOLS=1: every optional program counts as missing and its tests skip,
-# even under CI=true. .ci/run runs the suite once so (with PATH filtered too), to prove that
-# the README's test command passes on a machine without them.
+# even under CI=true. .ci/run runs the tests marked OPTIONAL once more so (with PATH filtered
+# and Debian's libharfbuzz-subset0 hidden too), to prove that they skip, saying why, on a
+# machine without them: `pytest -m optional_tools`.
 HIDE_TOOLS = os.environ.get("LETTERGEN_TEST_HIDE_TOOLS", "") == "1"
+OPTIONAL = "optional_tools"  # the marker of every test that uses an optional program or library
+_RUNNING: list = []  # the test being run (its setup, call and teardown)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"{OPTIONAL}: the test uses an optional program (require_tool) or the "
+        "system's libharfbuzz-subset0; .ci/run runs these once more with them hidden")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _RUNNING.append(item)
+    try:
+        yield
+    finally:
+        _RUNNING.pop()
+
+
+def uses_optional(what: str) -> None:
+    """Fail the running test unless it carries the OPTIONAL marker: a test that uses an
+    optional program or library without it would never run in .ci/run's pass without them,
+    and whether it skips cleanly there would go unchecked."""
+    item = _RUNNING[-1] if _RUNNING else None
+    if item is not None and item.get_closest_marker(OPTIONAL) is None:
+        pytest.fail(f"{item.nodeid} uses {what}, which is optional, without "
+                    f"@pytest.mark.{OPTIONAL}: .ci/run's pass without the optional programs "
+                    "would leave it out", pytrace=False)
 
 
 def require_tool(name: str) -> str:
     """The path of an external program (soffice, pdftotext, pdftoppm, zbarimg, chromium...);
     the test is skipped, with the reason, when it is missing or hidden, and fails when it is
-    missing in CI (where .ci/run installs it) unless the tools are hidden on purpose."""
+    missing in CI (where .ci/run installs it) unless the tools are hidden on purpose. The
+    test must carry the OPTIONAL marker (``uses_optional``)."""
+    uses_optional(name)
     if HIDE_TOOLS:
         pytest.skip(f"{name}: optional programs hidden (LETTERGEN_TEST_HIDE_TOOLS=1)")
     path = shutil.which(name)

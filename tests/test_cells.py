@@ -100,7 +100,7 @@ def test_a_list_over_pages_is_what_the_rows_laid_out_whole_give(over_pages):
     assert pdfium_pages(placed) == pdfium_pages(whole)
 
 
-@pytest.mark.parametrize("extractor", ["pdfium", "poppler"])
+@pytest.mark.parametrize("extractor", ["pdfium", pytest.param("poppler", marks=pytest.mark.optional_tools)])
 def test_every_cell_copies_out_verbatim(over_pages, extractor):
     """Each cell's text, its lines joined, as it went in (white space collapsed): a link
     over eight lines, a name over three, a password with spaces. (Laid out whole, a row's

@@ -104,6 +104,7 @@ def test_version_option(capsys):
     assert capsys.readouterr().out.strip() == f"lettergen {_version()}"
 
 
+@pytest.mark.optional_tools
 def test_hidden_tools_skip_even_in_ci(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", True)
     monkeypatch.setattr(conftest, "HIDE_TOOLS", True)
@@ -111,6 +112,7 @@ def test_hidden_tools_skip_even_in_ci(monkeypatch):
         conftest.require_tool("sh")  # present on every machine, yet counted as missing
 
 
+@pytest.mark.optional_tools
 def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
     monkeypatch.setenv("PATH", "")
@@ -120,6 +122,38 @@ def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="soffice is not installed"):
         conftest.require_tool("soffice")
+
+
+class _Test:
+    """A test as pytest runs it, with the optional marker or without."""
+
+    nodeid = "tests/test_x.py::test_y"
+
+    def __init__(self, marked: bool):
+        self.marked = marked
+
+    def get_closest_marker(self, name):
+        return object() if self.marked and name == conftest.OPTIONAL else None
+
+
+def test_a_test_that_uses_an_optional_program_must_carry_the_marker(monkeypatch):
+    """Without the marker, .ci/run's pass without the optional programs would leave the test
+    out: calling require_tool (or uses_optional) from it fails, whether the tool is there,
+    hidden or missing."""
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
+    monkeypatch.setattr(conftest, "_RUNNING", [_Test(marked=False)])
+    for use in (lambda: conftest.require_tool("sh"), lambda: conftest.uses_optional("libharfbuzz-subset0")):
+        with pytest.raises(pytest.fail.Exception, match="without @pytest.mark.optional_tools"):
+            use()
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", True)
+    with pytest.raises(pytest.fail.Exception, match="without @pytest.mark.optional_tools"):
+        conftest.require_tool("sh")
+    monkeypatch.setattr(conftest, "_RUNNING", [_Test(marked=True)])
+    with pytest.raises(pytest.skip.Exception, match="LETTERGEN_TEST_HIDE_TOOLS=1"):
+        conftest.require_tool("sh")
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
+    assert conftest.require_tool("sh").endswith("/sh")
+    conftest.uses_optional("libharfbuzz-subset0")
 
 
 def test_the_lock_pins_every_dependency_within_pyproject_bounds():

@@ -21,6 +21,8 @@ import pytest
 from conftest import EXAMPLE, IN_CI, require_tool
 from web_server import Server, bad_sheet
 
+pytestmark = pytest.mark.optional_tools  # chromium
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

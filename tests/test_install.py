@@ -20,9 +20,9 @@ from conftest import ROOT
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """The folder `python -m build` wrote the sdist and the wheel (built from the sdist) to."""
+    """The folder `python -m build --wheel` wrote the wheel to: built once, for both tests."""
     out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
@@ -47,23 +47,26 @@ def test_the_wheel_carries_templates_fonts_with_their_licence_and_the_example(bu
 
 
 def test_the_wheel_in_a_fresh_venv_runs_the_demo(built, tmp_path):
-    """The wheel is installed into a new venv (without its dependencies, which it reads from
-    this environment's site-packages through a .pth file, so nothing is downloaded); the demo
-    then runs from a folder outside the clone with an empty cache, and the lettergen it runs
-    is the installed one, not the clone."""
+    """The wheel is installed by pip into a new venv (without its dependencies, which it reads
+    from this environment's site-packages through a .pth file, so nothing is downloaded; and
+    by this environment's pip, ``pip --python``, which spares the new venv a pip of its own);
+    the demo then runs from a folder outside the clone with an empty cache, and the lettergen
+    it runs is the installed one, not the clone."""
     wheel = next(built.glob("lettergen-*.whl"))
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
     # the dependencies, from here; this folder's own .pth files (the clone's editable
     # install among them) are not read, since it is not a site folder of the new venv
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    result = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+    result = subprocess.run([*pip, "install", "-q", "--no-deps", str(wheel)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    assert (env_dir / "bin" / "lettergen").is_file()  # pip wrote the command into the new venv
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr  # the pins hold here
 
     work = tmp_path / "elsewhere"

@@ -73,7 +73,7 @@ class TableRow:
 
 @dataclass(frozen=True)
 class Row:
-    html: Markup
+    html: Markup | None  # None: a table row set as texts by the PDF writer (section_rows)
     keep_with_previous: bool = False  # no page break between this row and the one before
     repeat: bool = False  # a table's head: shown again at the top of each following page
     cells: TableRow | None = None  # a table row set as texts in a frame (pdf/cells.py)
@@ -99,16 +99,18 @@ def letter_rows(letter: Letter, parts) -> list[Row]:
     return rows
 
 
-def section_rows(section: Section, parts) -> list[Row]:
+def section_rows(section: Section, parts, placed: bool = False) -> list[Row]:
     """The rows of an attachment set for one letter (the credentials): its title, then for
     each table its head (kept with the title and the first row, and repeated at the top of
-    every following page) and its rows."""
+    every following page) and its rows. ``placed``: for the PDF writer, which sets a table
+    row of plain cells as texts in its frame (its HTML left out: None)."""
     rows = [Row(parts.section_title(section))]
     for table in section.blocks:
         rows.append(Row(parts.table_head(table), keep_with_previous=True, repeat=True))
         for i, cells in enumerate(table.rows):
-            rows.append(Row(parts.table_row(table, cells), keep_with_previous=i == 0,
-                            cells=table_row(table, cells)))
+            texts = table_row(table, cells)
+            html = None if placed and texts is not None else parts.table_row(table, cells)
+            rows.append(Row(html, keep_with_previous=i == 0, cells=texts))
     return rows
 
 

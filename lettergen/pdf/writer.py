@@ -379,7 +379,7 @@ def _flows(letter: Letter) -> list:
     parts = _parts()
     flows: list = [(rows_of_letter(letter), FIRST_TOP)]
     for section in letter.attachments:
-        flows.append(section if section.shared else (section_rows(section, parts), TOP))
+        flows.append(section if section.shared else (section_rows(section, parts, placed=True), TOP))
     return flows
 
 

@@ -152,3 +152,46 @@ def test_lines_that_do_not_add_up_to_their_texts_are_an_error():
     assert [l.text for l in found.lines[texts[0]]] == ["น้ำ ", "ที่"]  # the space the break took
     with pytest.raises(ValueError):
         CellTexts._share_out(found, texts, [line("น้ำ"), line("c")])
+
+
+@pytest.mark.parametrize("overrides", [
+    {"letter.kind": "stamped"},
+    {"letter.kind": "external", "sender.signer_name": "นายสมชาย ใจดี",
+     "sender.signer_position": "ผู้ว่าราชการจังหวัดเชียงราย",
+     "letter.enclosures": '["บัญชีชื่อผู้ใช้และรหัสผ่าน 1 ฉบับ", "คู่มือการใช้งาน 1 ชุด"]'},
+], ids=["stamped", "external"])
+def test_head_lines_stand_where_the_letter_laid_out_whole_sets_them(example, overrides):
+    """Head lines of one part set as their texts in their frames: a long addressee (or
+    salutation) over several lines (วันศุกร์ที่ น้ำ ที่ สำนักงาน), the enclosures numbered
+    from their place, the date from its own: the same glyphs and places as WeasyPrint laying
+    out the whole letter. (A longer one, whose letter's second page then starts with a
+    paragraph's first line, shows that line 6 pt lower in WeasyPrint's flow than the
+    placed rows do: so before the texts were set apart too, pdf/paginate.py.)"""
+    from lettergen.compose import compose_all
+    from lettergen.pdf import rows as pdf_rows
+    from lettergen.pdf.actualtext import strip
+    from lettergen.pdf.writer import _own_sheet, _plan, render_document, rows_of_letter, write_pdf
+    from lettergen.spec import load_spec
+
+    from conftest import EXAMPLE
+
+    _, book, _ = example
+    name = "องค์การบริหารส่วนตำบลทดสอบ วันศุกร์ที่ น้ำ ที่ สำนักงาน " * 2
+    texts = {"variants.direct.addressee": name.strip()}  # ถึง, in a stamped letter
+    if overrides["letter.kind"] == "external":
+        texts = {"letter.salutation": "เรียน " + name.strip()}
+    spec = load_spec(EXAMPLE / "letter.toml", {**overrides, **texts})
+    (letter,) = compose_all(spec, book, ["570102"])
+    rows = rows_of_letter(letter, placed=True)
+    placed = [row for row in rows if row.cells is not None and row.cells.frame.name == pdf_rows.HEAD]
+    assert len(placed) >= 2 and all(row.html is None for row in placed)
+    flows, common, own, texts, emblems = _plan([letter])
+    sheet = _own_sheet(own, texts, emblems)
+    addressee = next(text for text in texts if "ทดสอบ" in text.html)
+    assert len(sheet.texts.lines[addressee]) >= 2
+    reference = render_document([letter]).write_pdf()
+    assembled = write_pdf(letter)
+    same_layout(strip(assembled), reference)
+    same_drawing(assembled, reference)
+    # the reference lays out the head lines whole: their HTML (rows_of_letter not placed)
+    assert all(row.html is not None for row in rows_of_letter(letter) if row.cells is not None)

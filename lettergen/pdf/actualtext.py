@@ -51,14 +51,14 @@ def line_texts(page_box) -> dict[tuple[int, int], tuple[int, str]]:
     return found
 
 
-CELL_TEXTS = "cell-texts"  # a column of table cells' texts (pdf/cells.py): marked where placed
+PLACED_TEXTS = "placed-texts"  # a block of texts set apart (pdf/cells.py): marked where placed
 
 
 def _block(element, lines, found) -> None:
     """The lines of one block: their actual texts, when they can be told. (The lines of a
-    column of cell texts are cut out one by one and marked where they are placed:
+    block of texts set apart are cut out one by one and marked where they are placed:
     ``wrap_line``.)"""
-    if element is None or CELL_TEXTS in (element.get("class") or "").split():
+    if element is None or PLACED_TEXTS in (element.get("class") or "").split():
         return
     given = element.get("data-text")
     if given is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .actualtext import CELL_TEXTS, ZERO_WIDTH, split_lines, wrap_line
+from .actualtext import PLACED_TEXTS, ZERO_WIDTH, split_lines, wrap_line
 from .paginate import LEFT, PAGE_HEIGHT, Box
 from .placement import PageBuilder, RowSheet
 from .rows import CellText, Row
@@ -71,8 +71,9 @@ def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> lis
 
 
 def source(text: CellText) -> str:
-    """What a cell's text says, as its lines' actual texts add up to it (no break marks)."""
-    return text.html.unescape().replace(ZERO_WIDTH, "")
+    """What a holder's text says, as its lines' actual texts add up to it (no markup, no
+    break marks)."""
+    return text.html.striptags().replace(ZERO_WIDTH, "")
 
 
 class CellTexts:
@@ -81,7 +82,7 @@ class CellTexts:
     content of its own."""
 
     def __init__(self, document, laid_out: Sequence[tuple[tuple, list]]):
-        found = weasy.block_lines(document, CELL_TEXTS)
+        found = weasy.block_lines(document, PLACED_TEXTS)
         assert len(found) == len(laid_out), "every block of cell texts is laid out"
         self.lines: dict[CellText, tuple[Line, ...]] = {}
         for (_, texts), lines in zip(laid_out, found):

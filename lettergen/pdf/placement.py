@@ -71,7 +71,8 @@ class RowSheet:
             rows = [i for i, w in enumerate(self.where) if w.page == page]
             painted = [i for i in rows if self.where[i].paints]
             self.forms.update((i, None) for i in rows)
-            for i, content in zip(painted, row_groups(self.pdf.pages[page], len(painted))):
+            groups = row_groups(self.pdf.pages[page], len(painted)) if painted else []
+            for i, content in zip(painted, groups):
                 self.forms[i] = self._make(page, content)
         return self.forms[row]
 

@@ -10,10 +10,11 @@ places the rows on the pages (pdf/paginate.py); the whole-letter document
 (templates/letter.html.j2) is the same rows in one flow, which WeasyPrint paginates by
 itself with the same rules (the ``keep`` class: no page break before this row).
 
-A table row whose cells each hold one paragraph of plain text (the credentials) also says
-what its cells hold (``TableRow``): the writer lays out each distinct cell text once and places
-it into the row's frame, the row's table with its cells empty, laid out once per number of
-lines (pdf/cells.py); its HTML is the reference that way of setting it is tested against.
+A table row whose cells each hold one paragraph of plain text (the credentials), and a head
+line of one part, also say what they hold (``TableRow``): the writer lays out each distinct
+text once and places it into the row's frame, the row with its texts left out, laid out once
+per number of lines (pdf/cells.py); their HTML is the reference that way of setting them is
+tested against.
 
 The rules that keep rows together, as in a typed letter:
 - a paragraph never leaves a single line at the foot or the head of a page (its second
@@ -37,21 +38,28 @@ from ..model import Letter, Paragraph, Section, Table
 from ..thai import arabic_digit_to_thai_digit
 
 
+HEAD = "head-line"  # the name of a head line's frame
+
+
 @dataclass(frozen=True)
 class Frame:
-    """A table row with its cells empty: the table's name (its class), its column widths and
-    each cell's class (its paragraph's style)."""
+    """A row with its texts left out: a table row (the table's name, its column widths and
+    each cell's class, its paragraph's style), or a head line of one part (named HEAD: the
+    space above it and where it starts; its text is set as a head line, style "head")."""
 
     name: str
-    widths: tuple[float, ...]
-    styles: tuple[str, ...]
+    widths: tuple[float, ...] = ()
+    styles: tuple[str, ...] = ("head",)
+    before: float = 0.0
+    start_cm: float = 0.0
 
 
 @dataclass(frozen=True)
 class CellText:
-    """The text of one cell of a ``Frame``, as its cell sets it: ``html`` is the text escaped,
-    its white space collapsed as CSS collapses it, with a link's break marks; ``literal``
-    (usernames, passwords, links) may break anywhere."""
+    """The text of one holder of a ``Frame`` (a cell, a head line), as it sets it: ``html`` is
+    the text escaped, its white space collapsed as CSS collapses it, with a link's break
+    marks (a head line's label in its span); ``literal`` (usernames, passwords, links) may
+    break anywhere."""
 
     frame: Frame
     column: int
@@ -79,13 +87,17 @@ class Row:
     cells: TableRow | None = None  # a table row set as texts in a frame (pdf/cells.py)
 
 
-def letter_rows(letter: Letter, parts) -> list[Row]:
+def letter_rows(letter: Letter, parts, placed: bool = False) -> list[Row]:
     """The rows of ``letter``'s own pages (not its attachments), top to bottom. ``parts`` is
-    the macro module of templates/parts.html.j2."""
+    the macro module of templates/parts.html.j2. ``placed``: for the PDF writer, which sets
+    a head line of one part as its text in its frame (its HTML left out: None)."""
     kind = kind_of(letter)
     rows = [Row(parts.band(letter, kind.band))]
     for line, cells, first in head_lines(letter):
-        rows.append(Row(parts.head_line(cells, line.before_pt if first else 0)))
+        before = line.before_pt if first else 0
+        texts = head_row(cells, before, parts)
+        html = None if placed and texts is not None else parts.head_line(cells, before)
+        rows.append(Row(html, cells=texts))
     for paragraph in letter.body:
         lines = paragraph_lines(paragraph.runs)
         for i, line in enumerate(lines):
@@ -119,6 +131,22 @@ ZERO_WIDTH = "\u200b"  # a link's break mark (links.py), the one format characte
 _UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # controls, format and unassigned characters
 
 
+def head_row(cells, before: float, parts) -> TableRow | None:
+    """A head line of one part (no dotted line) as its text, of printable characters only;
+    otherwise None, and the line is laid out whole."""
+    if len(cells) != 1 or cells[0].part.dotted:
+        return None
+    frame = Frame(HEAD, before=float(before), start_cm=float(cells[0].start_cm))
+    html = Markup(_COLLAPSED.sub(" ", str(parts.cell_text(cells[0]))).strip(" "))
+    if not _printable(html.striptags()):
+        return None
+    return TableRow(frame, (CellText(frame, 0, False, html) if html else None,))
+
+
+def _printable(text: str) -> bool:
+    return not any(unicodedata.category(c) in _UNSAFE and c != ZERO_WIDTH for c in text)
+
+
 def table_row(table: Table, cells) -> TableRow | None:
     """The row's cells as texts, when each cell is one paragraph ("center" or "plain") of
     plain runs (not bold, not underlined), all literal or none, of printable characters
@@ -137,7 +165,7 @@ def table_row(table: Table, cells) -> TableRow | None:
         literal = bool(runs) and runs[0].literal
         text = _COLLAPSED.sub(" ", "".join(with_breaks(r.text) if r.literal else r.text
                                            for r in runs)).strip(" ")
-        if any(unicodedata.category(c) in _UNSAFE and c != ZERO_WIDTH for c in text):
+        if not _printable(text):
             return None
         texts.append(CellText(frame, column, literal, Markup(escape(text))) if text else None)
     return TableRow(frame, tuple(texts))

@@ -192,9 +192,10 @@ def laid_out_rows(document):
 
 
 def cell_boxes(document, number: int) -> list[tuple[float, float, float]]:
-    """The cells of row ``number`` of a batch document (a table of one row): each as (the
-    left of its content box, the top of its content box below the top of the row's border
-    box, both in points; the width of its content box in CSS pixels, as laid out)."""
+    """The boxes that hold texts (``data-cell``: a table row's cells, a head line) in row
+    ``number`` of a batch document: each as (the left of its content box, the top of its
+    content box below the top of the row's border box, both in points; the width of its
+    content box in CSS pixels, as laid out)."""
     from weasyprint.formatting_structure import boxes
 
     for page in document.pages:
@@ -203,8 +204,15 @@ def cell_boxes(document, number: int) -> list[tuple[float, float, float]]:
             if row.element is not None and row.element.get("data-row") == str(number):
                 element = row.children[0]
                 top = element.position_y + element.margin_top
-                return [(cell.content_box_x() * PX, (cell.content_box_y() - top) * PX, cell.width)
-                        for cell in element.descendants() if isinstance(cell, boxes.TableCellBox)]
+                found, seen = [], set()
+                for box in element.descendants():  # a holder's own box comes first
+                    holder = box.element if isinstance(box, boxes.BlockContainerBox) else None
+                    if holder is not None and holder.get("data-cell") is not None \
+                            and id(holder) not in seen:
+                        seen.add(id(holder))
+                        found.append((box.content_box_x() * PX, (box.content_box_y() - top) * PX,
+                                      box.width))
+                return found
     raise LookupError(f"no row {number}")
 
 

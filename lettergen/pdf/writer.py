@@ -34,7 +34,7 @@ from ..links import with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from . import weasy
-from .rows import CellText, Frame, Row, letter_rows, page_number_row, section_rows
+from .rows import HEAD, CellText, Frame, Row, letter_rows, page_number_row, section_rows
 
 
 def _run_classes(run) -> str:
@@ -73,9 +73,9 @@ def _parts():
     return _environment().get_template("parts.html.j2").module
 
 
-def rows_of_letter(letter: Letter) -> list[Row]:
-    """The rows of ``letter``'s own pages (pdf/rows.py)."""
-    return letter_rows(letter, _parts())
+def rows_of_letter(letter: Letter, placed: bool = False) -> list[Row]:
+    """The rows of ``letter``'s own pages (pdf/rows.py); ``placed``: as the writer sets them."""
+    return letter_rows(letter, _parts(), placed)
 
 
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
@@ -247,9 +247,9 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
                         placed.insert(0, (sheet, html, page_number_top(sheet.box(html).height)))
                     placements.append(placed)
                 parts.append(("rows", placements))
-                if k == 0 and own_pages is not None:  # a letter's own pages hold no table
-                    own_pages.append([[(html, top, sheet.box(html)) for sheet, html, top in placed]
-                                    for placed in placements])
+                if k == 0 and own_pages is not None:  # a head line set as its text: no HTML
+                    own_pages.append([[(getattr(html, "html", html) or "", top, sheet.box(html))
+                                       for sheet, html, top in placed] for placed in placements])
 
             def build(out, parts=parts):
                 for kind, part in parts:
@@ -377,7 +377,7 @@ def _flows(letter: Letter) -> list:
     as (rows, where the first page's text starts), or, for an attachment shared by every
     letter, the Section itself (laid out whole, once)."""
     parts = _parts()
-    flows: list = [(rows_of_letter(letter), FIRST_TOP)]
+    flows: list = [(rows_of_letter(letter, placed=True), FIRST_TOP)]
     for section in letter.attachments:
         flows.append(section if section.shared else (section_rows(section, parts, placed=True), TOP))
     return flows
@@ -403,7 +403,7 @@ def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) ->
 def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems) -> RowSheet:
     """``rows`` and the cell ``texts`` laid out in one document and written: a RowSheet."""
     laid_out = cells.blocks(texts, lambda text: _frame(text.frame, 1).cells[text.column][2])
-    blocks = [_parts().cell_texts(style, literal, width, [text.html for text in in_block])
+    blocks = [_parts().placed_texts(style, literal, width, [text.html for text in in_block])
               for (width, style, literal), in_block in laid_out]
     document = render_document(rows=rows, cells=blocks, emblems=emblems)
     sheet = RowSheet(document, rows, cells.CellTexts(document, laid_out) if texts else None)
@@ -418,7 +418,7 @@ _ROOM_ABOVE = Markup('<div style="height: 12pt"></div>')
 def _frame(frame: Frame, lines: int) -> cells.FrameSheet:
     """The frame of a table row whose tallest cell holds ``lines`` lines (pdf/cells.py),
     laid out and written once per process."""
-    html = _parts().table_frame(frame, lines)
+    html = (_parts().head_frame if frame.name == HEAD else _parts().table_frame)(frame, lines)
     rows = [_ROOM_ABOVE, html]  # a row's rules reach above it: not cut off by the page's edge
     document = render_document(rows=rows)
     boxes = weasy.cell_boxes(document, 1)

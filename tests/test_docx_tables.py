@@ -1,5 +1,6 @@
-"""The DOCX's attachment tables: a row shaped like one built before in the same table is a
-copy of it holding its own texts (docx/tables.py), and is the XML python-docx builds."""
+"""The DOCX's attachment tables: a row shaped like one built before (in this table, or in
+another letter's) is a copy of it holding its own texts (docx/tables.py), and is the XML
+python-docx builds."""
 
 from __future__ import annotations
 
@@ -46,12 +47,13 @@ def test_rows_copied_from_one_of_their_shape_are_the_rows_python_docx_builds(exa
     shapes = {tables._shape(row) for row in table.rows}
     assert None in shapes and len(shapes) == 4  # three shapes; the tab's row built whole each time
     caches.clear()
-    copied = document_xml(letter)
+    copied = document_xml(letter)  # the first row of each shape built, the others copies
+    again = document_xml(letter)  # every row a copy of a row of the letter before
     caches.clear()
     monkeypatch.setattr(tables, "_shape", lambda row: None)  # every row built cell by cell
     built = document_xml(letter)
     caches.clear()
-    assert copied == built
+    assert copied == built and again == built
     for text in ("วันศุกร์ที่ น้ำ", "p a s s", "A &amp; B &lt;c&gt;", "\u200b", "FAKE-8u2e"):
         assert text.encode() in copied
     assert copied.count(b'xml:space="preserve"') == built.count(b'xml:space="preserve"') > 3

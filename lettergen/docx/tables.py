@@ -15,7 +15,7 @@ from docx.shared import Cm, Pt
 
 from .. import geometry as g
 from .. import qr
-from ..caches import ByContent
+from ..caches import ByContent, cached
 from ..model import Paragraph, QrRow, Section, Table
 from . import python_docx
 from .blank import page_setup
@@ -75,7 +75,7 @@ def _table(d: LetterDocument, model: Table) -> None:
         d.append([head])
     table = python_docx.table_over(d.doc, d.body[len(d.body) - 2])
     widths = [Cm(g.column_cm(w)) for w in model.widths]
-    made = {}  # the first row of each shape (_shape), as built
+    made = _rows_made(d.font, tuple(model.widths))  # the first row of each shape, as built
     for row in model.rows:
         shape = _shape(row)
         if shape in made:  # the same XML, but for its texts
@@ -87,7 +87,16 @@ def _table(d: LetterDocument, model: Table) -> None:
             cell.width = width
             _cell(d, cell, blocks)
         if shape is not None:
-            made[shape] = python_docx.element(added)
+            made[shape] = copy.deepcopy(python_docx.element(added))
+
+
+@cached(maxsize=16)
+def _rows_made(font: str, widths: tuple[float, ...]) -> dict:
+    """The rows built so far in this process in a table of these column widths and this font,
+    by shape (``_shape``): a row's XML holds nothing else of its letter but its texts
+    (no picture, no relationship), so a letter's row is a copy of another's of its shape.
+    (The letter of one LAO has a table of one row, of the shape of every other's.)"""
+    return {}
 
 
 def _shape(row) -> tuple | None:

@@ -1,17 +1,21 @@
 """Bulk rendering speed: `lettergen render` against the naive one-document-per-letter loop.
 
     python benchmarks/bench_bulk.py 144 1000 [--jobs 2] [--baseline-sample 60]
+    python benchmarks/bench_bulk.py 998 --grouped [--baseline-sample 6]
 
 For each N it writes N synthetic recipients (the 18 real districts of Chiang Rai, fake LAO
-names and credentials, one letter per LAO: every kind routed "direct"), then
+names and credentials), then
   1. runs the real CLI, `lettergen render SPEC --recipients CSV --format pdf,docx`, in a child
      process, sampling the resident memory of the whole process tree (workers included);
   2. in this process, on the same letters and the same HTML, runs the naive baseline: a fresh
      `weasyprint.HTML(string=html).write_pdf()` per letter, PDF only, no batching.
+By default every LAO gets a letter of its own (every kind routed "direct"); with --grouped the
+spec's own routing applies: one letter per district office, listing the logins of the LAOs of
+its district (998 LAOs: 18 letters of 45 to 62 rows each), and the rates are pages a second.
 The baseline runs on an evenly spaced sample of the letters (all of them when N is small) and
-its rate is letters per second over that sample. Prints a Markdown table and, for runs of at
-least 2,000 letters, the peak memory over each 1,000 letters in turn (memory that does not
-grow with N stays level from one to the next).
+its rate is taken over that sample. Prints a Markdown table and, for runs of at least 2,000
+letters, the peak memory over each 1,000 letters in turn (memory that does not grow with N
+stays level from one to the next).
 Run by hand; the results go into the README. Never run as part of the tests.
 """
 
@@ -81,11 +85,22 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, list, int]:
-    """Seconds, the memory of the process tree over time ((seconds, PSS KiB) every 0.2 s)
-    and the number of PDFs written by the real CLI."""
+def pdf_pages(paths) -> int:
+    import pypdfium2 as pdfium
+
+    total = 0
+    for path in paths:
+        document = pdfium.PdfDocument(path)
+        total += len(document)
+        document.close()
+    return total
+
+
+def run_lettergen(csv_path: Path, out: Path, jobs: int | None, routing: list[str]) -> tuple[float, list, int, int]:
+    """Seconds, the memory of the process tree over time ((seconds, PSS KiB) every 0.2 s),
+    and the number of PDFs and of their pages written by the real CLI."""
     command = [sys.executable, "-m", "lettergen", "render", str(SPEC), "--recipients", str(csv_path),
-               "--out", str(out), "--format", "pdf,docx", *ROUTE_ALL_DIRECT]
+               "--out", str(out), "--format", "pdf,docx", *routing]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
@@ -106,7 +121,8 @@ def run_lettergen(csv_path: Path, out: Path, jobs: int | None) -> tuple[float, l
     sampler.join()
     if child.returncode != 0:
         raise SystemExit(f"lettergen failed: {err.decode()}")
-    return seconds, samples, len(list(out.glob("*.pdf")))
+    pdfs = list(out.glob("*.pdf"))
+    return seconds, samples, len(pdfs), pdf_pages(pdfs)
 
 
 def window_peak_mib(samples: list, start: float, stop: float) -> float:
@@ -114,16 +130,18 @@ def window_peak_mib(samples: list, start: float, stop: float) -> float:
     return max((kib for t, kib in samples if start <= t <= stop), default=0) / 1024
 
 
-def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
-    """Letters per second of the naive loop over a sample of the same letters."""
+def run_naive(csv_path: Path, sample: int, routing: list[str]) -> tuple[float, float, int]:
+    """Letters and pages per second of the naive loop over a sample of the same letters."""
     sys.path.insert(0, str(ROOT))
+    import pypdfium2 as pdfium
+
     from lettergen.compose import compose_all
     from lettergen.pdf.weasy import import_weasyprint
     from lettergen.pdf.writer import html
     from lettergen.recipients import load_recipients
     from lettergen.spec import load_spec
 
-    overrides = dict(item.split("=", 1) for item in ROUTE_ALL_DIRECT[1::2])
+    overrides = dict(item.split("=", 1) for item in routing[1::2])
     spec = load_spec(SPEC, overrides)
     letters = compose_all(spec, load_recipients(csv_path, spec))
     step = max(1, len(letters) // sample)
@@ -131,47 +149,65 @@ def run_naive(csv_path: Path, sample: int) -> tuple[float, int]:
     weasyprint = import_weasyprint()
     pages = [html([letter]) for letter in chosen]  # the same HTML lettergen lays out
     started = time.perf_counter()
-    for page in pages:
-        weasyprint.HTML(string=page, base_url=str(ROOT / "lettergen" / "templates") + "/").write_pdf()
-    return len(chosen) / (time.perf_counter() - started), len(chosen)
+    written = [weasyprint.HTML(string=page, base_url=str(ROOT / "lettergen" / "templates") + "/").write_pdf()
+               for page in pages]
+    seconds = time.perf_counter() - started
+    page_count = sum(len(pdfium.PdfDocument(data)) for data in written)
+    return len(chosen) / seconds, page_count / seconds, len(chosen)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[144, 1000])
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--baseline-sample", type=int, default=60)
+    parser.add_argument("--baseline-sample", type=int, default=None,
+                        help="letters the naive loop renders (default 60; 6 with --grouped)")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--grouped", action="store_true",
+                        help="the spec's routing: one letter per district office, listing its LAOs")
     args = parser.parse_args()
+    routing = [] if args.grouped else ROUTE_ALL_DIRECT
+    sample_size = args.baseline_sample or (6 if args.grouped else 60)
     rows, windows = [], []
     for n in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"bench-{n}-"))
         try:
             csv_path = work / "recipients.csv"
             write_recipients(csv_path, n)
-            seconds, samples, pdfs = run_lettergen(csv_path, work / "out", args.jobs)
-            assert pdfs == n, f"expected {n} PDFs, got {pdfs}"
+            seconds, samples, pdfs, pages = run_lettergen(csv_path, work / "out", args.jobs, routing)
+            if not args.grouped:
+                assert pdfs == n, f"expected {n} PDFs, got {pdfs}"
             peak_kib = max(kib for _, kib in samples)
-            if n >= 2 * WINDOW:  # does memory grow as the run goes on? (letters come at a steady rate)
+            if n >= 2 * WINDOW and not args.grouped:  # does memory grow as the run goes on?
                 span = seconds * WINDOW / n
                 windows.append((n, [window_peak_mib(samples, k * span, (k + 1) * span)
                                     for k in range(-(-n // WINDOW))]))
-            rate = n / seconds
             if args.no_baseline:
-                naive, sampled = float("nan"), 0
+                naive, naive_pages, sampled = float("nan"), float("nan"), 0
             else:
-                naive, sampled = run_naive(csv_path, min(n, args.baseline_sample))
-            rows.append((n, rate, 1000 * seconds / n, seconds, peak_kib / 1024, naive, sampled,
-                         rate / naive if naive == naive else float("nan")))
-            print(f"N={n}: {rate:.1f} letters/s, naive {naive:.2f} letters/s", file=sys.stderr)
+                naive, naive_pages, sampled = run_naive(csv_path, min(pdfs, sample_size), routing)
+            rows.append((n, pdfs, pages, seconds, peak_kib / 1024, naive, naive_pages, sampled))
+            print(f"N={n}: {pdfs / seconds:.1f} letters/s, {pages / seconds:.1f} pages/s; naive "
+                  f"{naive:.2f} letters/s, {naive_pages:.2f} pages/s", file=sys.stderr)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, jobs={args.jobs or os.cpu_count()}\n")
-    print("| N | lettergen PDF+DOCX letters/s | ms per letter | total s | peak memory (PSS) MiB "
-          "| naive PDF-only letters/s (sample) | ratio |")
-    print("|---|---|---|---|---|---|---|")
-    for n, rate, ms, seconds, rss, naive, sampled, ratio in rows:
-        print(f"| {n} | {rate:.1f} | {ms:.0f} | {seconds:.1f} | {rss:.0f} | {naive:.2f} ({sampled}) | {ratio:.1f}x |")
+    if args.grouped:
+        print("| LAOs | district letters | pages | lettergen PDF+DOCX pages/s | total s | peak memory (PSS) MiB "
+              "| naive PDF-only pages/s (sample) | ratio |")
+        print("|---|---|---|---|---|---|---|---|")
+        for n, pdfs, pages, seconds, rss, naive, naive_pages, sampled in rows:
+            rate = pages / seconds
+            print(f"| {n} | {pdfs} | {pages} | {rate:.1f} | {seconds:.1f} | {rss:.0f} | "
+                  f"{naive_pages:.2f} ({sampled} letters) | {rate / naive_pages:.1f}x |")
+    else:
+        print("| N | lettergen PDF+DOCX letters/s | ms per letter | total s | peak memory (PSS) MiB "
+              "| naive PDF-only letters/s (sample) | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        for n, pdfs, pages, seconds, rss, naive, naive_pages, sampled in rows:
+            rate = n / seconds
+            print(f"| {n} | {rate:.1f} | {1000 * seconds / n:.0f} | {seconds:.1f} | {rss:.0f} | "
+                  f"{naive:.2f} ({sampled}) | {rate / naive:.1f}x |")
     for n, peaks in windows:
         print(f"\nN={n}, peak memory (PSS) MiB over each {WINDOW:,} letters in turn: "
               + ", ".join(f"{peak:.0f}" for peak in peaks))

@@ -9,7 +9,10 @@
   page 1 fetched, after the edits (median, max over five addressees);
 - the 162-row example produced (PDF + DOCX, print.pdf, register) and zipped, from the click
   (the POST) until the job reports done with letters.zip; and the same set made by
-  ``lettergen render --print --zip`` as a process, for comparison under the same load.
+  ``lettergen render --print --zip`` as a process, for comparison under the same load;
+- a district letter of a large province: the sheet of 998 LAOs of benchmarks/bench_bulk.py
+  (18 districts, 45 to 62 LAOs each) uploaded, then five district letters not drawn before,
+  each asked for and its page 1 fetched (median, max), as the preview page does.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_bulk import write_recipients  # noqa: E402
 from web_server import Client, Server  # noqa: E402
 
 JSON = {"Accept": "application/json"}
@@ -31,7 +37,7 @@ def preview(client: Client, rid: str = "", answer: dict | None = None) -> None:
     """Page 1 of the preview fetched: the one ``answer`` names (the letter's update answers
     with the preview it drew, as the page uses it), or the one asked for now."""
     if answer is None:
-        status, body, _ = client.get("/preview/api" + (f"?rid={rid}" if rid else ""), headers=JSON)
+        status, body, _ = client.get("/preview/api" + (f"?rid={quote(rid)}" if rid else ""), headers=JSON)
         answer = json.loads(body)
         assert status == 200 and "version" in answer and (answer["rid"] == rid or not rid), answer
     status, png, _ = client.get(f"/preview/{answer['version']}/1.png")
@@ -88,6 +94,20 @@ def main() -> None:
             assert info["state"] == "done" and "zip" in info["files"], info
             print(f"162-row example produced and zipped: {produced:.2f} s from the click "
                   f"({info['letters']} letters, {info['pages']} pages)")
+
+            sheet = Path(tmp) / "laos.csv"
+            write_recipients(sheet, 998)
+            status, _, _ = client.upload("/recipients/upload", "laos.csv", sheet.read_bytes())
+            assert status in (200, 303), status
+            preview(client, "สถ.อ.เมืองเชียงราย")  # the new sheet's first letter: not timed
+            districts = []
+            for name in ("เวียงชัย", "เชียงของ", "เทิง", "พาน", "ป่าแดด"):
+                started = time.perf_counter()
+                preview(client, f"สถ.อ.{name}")
+                districts.append(time.perf_counter() - started)
+            print(f"a district letter of 998 LAOs (45 to 62 each), not drawn before: median "
+                  f"{statistics.median(districts) * 1000:.0f} ms, max {max(districts) * 1000:.0f} ms "
+                  f"over {len(districts)} districts")
         finally:
             server.stop()
         # the same set made by the command line, for comparison on the same machine now

@@ -36,18 +36,25 @@ from .spec import Spec
 from .thai import arabic_digit_to_thai_digit
 
 CHUNK_MIN, CHUNK_MAX = 8, 64  # letters laid out together in one WeasyPrint document
+CHUNK_ROWS = 256  # credentials rows in a chunk at most (as whole letters: at least one)
 CHUNKS_PER_WORKER = 10  # a worker is replaced after this many chunks (memory stays flat)
 STAGING = ".incomplete"  # where a run writes until every letter is done
 
 
-def chunk_size(letters: int) -> int:
+def chunk_size(letters: int, rows: int = 0) -> int:
     """Letters per chunk: up to CHUNK_MAX (the more letters a document lays out, the more
     lines they share and the less each pays for the document), but at least four chunks
     when there are enough letters, so that two workers get two chunks each and finish
     together. (144 letters: 36 a chunk took 5.4-5.7 s, 18 a chunk 6.3-6.5 s, and 48 a chunk,
-    three chunks for two workers, 6.5-7.4 s.) It depends on the number of letters only, so
-    a run cuts its chunks the same way every time."""
-    return min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 4)))
+    three chunks for two workers, 6.5-7.4 s.) Letters that carry long credentials lists
+    (``rows`` in all, the district letters of a large province) come fewer to a chunk, about
+    CHUNK_ROWS rows: 998 LAOs in 18 letters are five chunks, not three of 8, 8 and 2 letters
+    that left a worker idle. It depends on the numbers of letters and rows only, so a run
+    cuts its chunks the same way every time."""
+    size = min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 4)))
+    if letters and rows:
+        size = min(size, max(1, CHUNK_ROWS // -(-rows // letters)))
+    return size
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,7 @@ class Checked:
 def check_letters(planning: Planning, check=None) -> Checked:
     """Compose ``planning`` chunk by chunk (``check(letters)`` on each chunk may raise an
     input error too), keeping only what the run needs later."""
-    size = chunk_size(len(planning))
+    size = chunk_size(len(planning), sum(len(item.members) for item in planning.planned))
     same: dict[str, str] = {}  # texts most letters share (date, agency, subject), kept once
     entries, digests = [], []
     for start in range(0, len(planning), size):
@@ -294,7 +301,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     staged += _write_register(spec, entries, written, staging,
                               register_start or spec.register_start, register_numbers)
     if print_pdf and "pdf" in formats:
-        from .pdf.writer import concatenate
+        from .pdf.pdfa import concatenate
 
         path = staging / "print.pdf"
         write_atomic(path, concatenate([staging / f"{w.stem}.pdf" for w in written]))

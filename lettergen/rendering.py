@@ -16,6 +16,7 @@ from .compose import compose_all
 from .model import Letter
 from .recipients import Book
 from .spec import Spec
+from .stack import roomy
 
 FORMATS = ("pdf", "docx")
 DELIVERY = "delivery.pdf"  # the --encrypt copy of a letter, written as NAME.delivery.pdf
@@ -46,7 +47,11 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, 
     by earlier calls (the web preview's redraw after an edit). With a ``signer`` (a
     signing.Signer) every PDF is signed, the delivery copy too (encrypted first, then signed
     with its password), the visible signature where the letter's kind signs
-    (signing.place.signature_place)."""
+    (signing.place.signature_place). (The work runs with room on the frame stack: stack.py.)"""
+    return roomy(_render_letters, letters, formats, rows, signer)
+
+
+def _render_letters(letters, formats, rows, signer) -> list[Rendered]:
     pdfs: list[tuple[bytes, int]] = []  # each PDF with its page count
     layouts: list | None = [] if signer is not None else None
     if "pdf" in formats or DELIVERY in formats:
@@ -67,7 +72,7 @@ def render_letters(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, 
                 if place is not None:
                     files[fmt], signature = signer.sign(pdfs[i][0], place)
             elif fmt == DELIVERY:
-                from .pdf.writer import encrypt
+                from .pdf.pdfa import encrypt
 
                 files[fmt] = encrypt(pdfs[i][0], letter.delivery_password)
                 if place is not None:
@@ -93,7 +98,7 @@ def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None
     if "pdf" in formats or DELIVERY in formats:
         from .pdf.writer import prepare as prepare_pdf
 
-        prepare_pdf(letters)
+        roomy(prepare_pdf, letters)
 
 
 def check_writers(formats: Sequence[str]) -> None:

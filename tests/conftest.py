@@ -42,15 +42,46 @@ def golden(request):
 
 
 # LETTERGEN_TEST_HIDE_TOOLS=1: every optional program counts as missing and its tests skip,
-# even under CI=true. .ci/run runs the suite once so (with PATH filtered too), to prove that
-# the README's test command passes on a machine without them.
+# even under CI=true. .ci/run runs the tests marked OPTIONAL once more so (with PATH filtered
+# and Debian's libharfbuzz-subset0 hidden too), to prove that they skip, saying why, on a
+# machine without them: `pytest -m optional_tools`.
 HIDE_TOOLS = os.environ.get("LETTERGEN_TEST_HIDE_TOOLS", "") == "1"
+OPTIONAL = "optional_tools"  # the marker of every test that uses an optional program or library
+_RUNNING: list = []  # the test being run (its setup, call and teardown)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"{OPTIONAL}: the test uses an optional program (require_tool) or the "
+        "system's libharfbuzz-subset0; .ci/run runs these once more with them hidden")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _RUNNING.append(item)
+    try:
+        yield
+    finally:
+        _RUNNING.pop()
+
+
+def uses_optional(what: str) -> None:
+    """Fail the running test unless it carries the OPTIONAL marker: a test that uses an
+    optional program or library without it would never run in .ci/run's pass without them,
+    and whether it skips cleanly there would go unchecked."""
+    item = _RUNNING[-1] if _RUNNING else None
+    if item is not None and item.get_closest_marker(OPTIONAL) is None:
+        pytest.fail(f"{item.nodeid} uses {what}, which is optional, without "
+                    f"@pytest.mark.{OPTIONAL}: .ci/run's pass without the optional programs "
+                    "would leave it out", pytrace=False)
 
 
 def require_tool(name: str) -> str:
     """The path of an external program (soffice, pdftotext, pdftoppm, zbarimg, chromium...);
     the test is skipped, with the reason, when it is missing or hidden, and fails when it is
-    missing in CI (where .ci/run installs it) unless the tools are hidden on purpose."""
+    missing in CI (where .ci/run installs it) unless the tools are hidden on purpose. The
+    test must carry the OPTIONAL marker (``uses_optional``)."""
+    uses_optional(name)
     if HIDE_TOOLS:
         pytest.skip(f"{name}: optional programs hidden (LETTERGEN_TEST_HIDE_TOOLS=1)")
     path = shutil.which(name)
@@ -116,4 +147,61 @@ def same_layout(got: bytes, expected: bytes) -> None:
         assert "".join(c for c, _ in page_got) == "".join(c for c, _ in page_expected), \
             f"the text of page {number}"
         for (_, box_got), (_, box_expected) in zip(page_got, page_expected):
+            assert box_got == pytest.approx(box_expected, abs=0.01), f"page {number}"
+
+
+def page_paths(data: bytes) -> list[list[tuple[float, float, float, float]]]:
+    """Each page's drawn paths (rules, borders, dotted lines) as pdfium reads them, inside
+    form XObjects too: each path's bounding box on the page (left, bottom, right, top), in
+    points, sorted."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    def multiply(m, n):  # m, then n
+        a, b, c, d, e, f = m
+        A, B, C, D, E, F = n
+        return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E,
+                e * B + f * D + F)
+
+    def walk(handle, count, get, ctm, found):
+        for i in range(count(handle)):
+            obj = get(handle, i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                m = raw.FS_MATRIX()
+                raw.FPDFPageObj_GetMatrix(obj, m)
+                walk(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject,
+                     multiply((m.a, m.b, m.c, m.d, m.e, m.f), ctm), found)
+            elif kind == raw.FPDF_PAGEOBJ_PATH:
+                left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+                raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)  # in its form's space
+                a, b, c, d, e, f = ctm
+                xs, ys = [], []
+                for x, y in ((left.value, bottom.value), (right.value, top.value)):
+                    xs.append(a * x + c * y + e)
+                    ys.append(b * x + d * y + f)
+                found.append((min(xs), min(ys), max(xs), max(ys)))
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        pages = []
+        for page in doc:
+            found: list = []
+            walk(page.raw, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject, (1, 0, 0, 1, 0, 0), found)
+            pages.append(sorted(found, key=lambda box: tuple(round(v, 1) for v in box)))
+        return pages
+    finally:
+        doc.close()
+
+
+def same_drawing(got: bytes, expected: bytes) -> None:
+    """Two PDFs draw the same paths (a table's rules, a memo's dotted lines) at the same
+    places (within 0.01 pt), page for page."""
+    pages_got, pages_expected = page_paths(got), page_paths(expected)
+    assert len(pages_got) == len(pages_expected)
+    for number, (page_got, page_expected) in enumerate(zip(pages_got, pages_expected), start=1):
+        assert len(page_got) == len(page_expected), f"the paths of page {number}"
+        for box_got, box_expected in zip(page_got, page_expected):
             assert box_got == pytest.approx(box_expected, abs=0.01), f"page {number}"

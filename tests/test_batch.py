@@ -367,6 +367,16 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
     assert checked.digests[0] == Manifest.letters_key(letters[:size])
 
 
+def test_letters_with_long_lists_come_fewer_to_a_chunk():
+    from lettergen.batch import CHUNK_ROWS, chunk_size
+
+    assert chunk_size(18, 998) == 4  # 998 LAOs in 18 district letters: five chunks
+    assert chunk_size(20, 144) == chunk_size(20) == 8  # the example's
+    assert chunk_size(7852, 7852) == chunk_size(7852) == 64  # one LAO a letter
+    assert chunk_size(3, 3 * CHUNK_ROWS) == 1
+    assert chunk_size(1000, 1000 * CHUNK_ROWS) == 1
+
+
 def test_a_bad_delivery_password_stops_the_run_before_any_output(example, tmp_path):
     from lettergen.batch import run
     from lettergen.errors import InputError

@@ -122,7 +122,7 @@ def demo_pdfs(example):
     return list(zip(three, write_pdfs(three)))
 
 
-@pytest.mark.parametrize("extractor", ["pdfium", "poppler"])
+@pytest.mark.parametrize("extractor", ["pdfium", pytest.param("poppler", marks=pytest.mark.optional_tools)])
 def test_every_long_paragraph_comes_out_verbatim(demo_pdfs, links_letter, links_pdf, extractor):
     if extractor == "poppler":
         require_tool("pdftotext")
@@ -248,6 +248,7 @@ def test_long_links_stay_inside_the_margin_and_their_cells(links_letter, links_p
     assert seen == {"credentials", "steps"}
 
 
+@pytest.mark.optional_tools
 def test_long_links_break_in_the_pdf_and_copy_whole(links_letter, links_pdf):
     """The links run over two lines or more (they are longer than their column), and the
     text copied out has each whole, no break character in it."""

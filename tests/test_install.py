@@ -20,9 +20,9 @@ from conftest import ROOT
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """The folder `python -m build` wrote the sdist and the wheel (built from the sdist) to."""
+    """The folder `python -m build --wheel` wrote the wheel to: built once, for both tests."""
     out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+    result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return out
@@ -47,23 +47,26 @@ def test_the_wheel_carries_templates_fonts_with_their_licence_and_the_example(bu
 
 
 def test_the_wheel_in_a_fresh_venv_runs_the_demo(built, tmp_path):
-    """The wheel is installed into a new venv (without its dependencies, which it reads from
-    this environment's site-packages through a .pth file, so nothing is downloaded); the demo
-    then runs from a folder outside the clone with an empty cache, and the lettergen it runs
-    is the installed one, not the clone."""
+    """The wheel is installed by pip into a new venv (without its dependencies, which it reads
+    from this environment's site-packages through a .pth file, so nothing is downloaded; and
+    by this environment's pip, ``pip --python``, which spares the new venv a pip of its own);
+    the demo then runs from a folder outside the clone with an empty cache, and the lettergen
+    it runs is the installed one, not the clone."""
     wheel = next(built.glob("lettergen-*.whl"))
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
     # the dependencies, from here; this folder's own .pth files (the clone's editable
     # install among them) are not read, since it is not a site folder of the new venv
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    result = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+    result = subprocess.run([*pip, "install", "-q", "--no-deps", str(wheel)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    assert (env_dir / "bin" / "lettergen").is_file()  # pip wrote the command into the new venv
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr  # the pins hold here
 
     work = tmp_path / "elsewhere"
@@ -104,6 +107,7 @@ def test_version_option(capsys):
     assert capsys.readouterr().out.strip() == f"lettergen {_version()}"
 
 
+@pytest.mark.optional_tools
 def test_hidden_tools_skip_even_in_ci(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", True)
     monkeypatch.setattr(conftest, "HIDE_TOOLS", True)
@@ -111,6 +115,7 @@ def test_hidden_tools_skip_even_in_ci(monkeypatch):
         conftest.require_tool("sh")  # present on every machine, yet counted as missing
 
 
+@pytest.mark.optional_tools
 def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
     monkeypatch.setenv("PATH", "")
@@ -120,6 +125,38 @@ def test_a_missing_tool_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.setattr(conftest, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception, match="soffice is not installed"):
         conftest.require_tool("soffice")
+
+
+class _Test:
+    """A test as pytest runs it, with the optional marker or without."""
+
+    nodeid = "tests/test_x.py::test_y"
+
+    def __init__(self, marked: bool):
+        self.marked = marked
+
+    def get_closest_marker(self, name):
+        return object() if self.marked and name == conftest.OPTIONAL else None
+
+
+def test_a_test_that_uses_an_optional_program_must_carry_the_marker(monkeypatch):
+    """Without the marker, .ci/run's pass without the optional programs would leave the test
+    out: calling require_tool (or uses_optional) from it fails, whether the tool is there,
+    hidden or missing."""
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
+    monkeypatch.setattr(conftest, "_RUNNING", [_Test(marked=False)])
+    for use in (lambda: conftest.require_tool("sh"), lambda: conftest.uses_optional("libharfbuzz-subset0")):
+        with pytest.raises(pytest.fail.Exception, match="without @pytest.mark.optional_tools"):
+            use()
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", True)
+    with pytest.raises(pytest.fail.Exception, match="without @pytest.mark.optional_tools"):
+        conftest.require_tool("sh")
+    monkeypatch.setattr(conftest, "_RUNNING", [_Test(marked=True)])
+    with pytest.raises(pytest.skip.Exception, match="LETTERGEN_TEST_HIDE_TOOLS=1"):
+        conftest.require_tool("sh")
+    monkeypatch.setattr(conftest, "HIDE_TOOLS", False)
+    assert conftest.require_tool("sh").endswith("/sh")
+    conftest.uses_optional("libharfbuzz-subset0")
 
 
 def test_the_lock_pins_every_dependency_within_pyproject_bounds():

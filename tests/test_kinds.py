@@ -218,6 +218,7 @@ def test_the_memo_title_is_the_largest_text_and_its_labels_come_in_order(memo_pd
     assert tops == sorted(tops, reverse=True)  # top to bottom (pdfium measures from the foot)
 
 
+@pytest.mark.optional_tools
 def test_what_is_copied_out_of_the_memo(memo_pdf, tmp_path):
     """pdftotext and pdfium give each head line's label and value, no dots of the dotted
     lines, and the body's words as written."""

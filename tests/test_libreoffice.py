@@ -20,6 +20,8 @@ import pytest
 from conftest import EXAMPLE, ROOT, require_tool
 from test_seed import docx_text
 
+pytestmark = pytest.mark.optional_tools  # LibreOffice's soffice, poppler's pdftotext
+
 
 def convert(docx: list, work, soffice: str) -> dict:
     """Each DOCX converted to PDF by LibreOffice, TH SarabunIT๙ standing for the bundled

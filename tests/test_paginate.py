@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from conftest import same_layout
+from conftest import same_drawing, same_layout
 from lettergen.pdf.paginate import (BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, collapse, page_number_top,
                                 paginate)
 
@@ -112,8 +112,9 @@ MEMO = {"letter.kind": "memo", "sender.signer_name": "นายสมชาย �
 
 @pytest.mark.parametrize("which", ["district circular", "direct letter", "external letter", "memo"])
 def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which):
-    """The letter's own pages built from rows have the same pages, the same text and the
-    same positions (within 0.01 pt) as WeasyPrint's layout of the rows in one flow."""
+    """The letter built from rows (its credentials list set as texts in frames) has the same
+    pages, the same text and the same positions (within 0.01 pt), and the same rules, as
+    WeasyPrint's layout of the rows in one flow."""
     from lettergen.compose import compose_all
     from lettergen.pdf.actualtext import strip
     from lettergen.pdf.writer import render_document, write_pdf
@@ -130,6 +131,7 @@ def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which
     reference = render_document([letter]).write_pdf()
     assembled = write_pdf(letter)
     same_layout(strip(assembled), reference)  # the glyphs, the lines' text spans removed
+    same_drawing(assembled, reference)
     # the continuation page carries its number: "- ๒ -"
     from test_batch import pdf_pages_text
 

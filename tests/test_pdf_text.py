@@ -77,6 +77,7 @@ def test_pdfium_returns_the_corpus_exactly(rendered):
         assert paragraph in text, paragraph
 
 
+@pytest.mark.optional_tools
 def test_poppler_returns_the_corpus_exactly(rendered):
     require_tool("pdftotext")
     path, expected, _ = rendered

@@ -10,6 +10,7 @@ from html import unescape
 import zipfile
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from conftest import ARABIC_DIGIT, ROOT
@@ -279,6 +280,7 @@ def test_docx_text_golden_for_a_small_district_letter(demo_dir, golden):
     golden("5714-khun-tan.docx.txt", docx_text(by_id(demo_dir, "5714", "docx")) + "\n")
 
 
+@pytest.mark.optional_tools
 def test_qr_codes_decode_with_zbar_too(demo_dir, tmp_path):
     """A second, independent decoder (zbarimg, from Debian's zbar-tools) reads the same
     five URLs off the rendered step sheet."""

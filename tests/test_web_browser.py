@@ -22,6 +22,8 @@ from browser_tab import SHOTS, Page, browser, preview_version  # noqa: F401  (br
 from conftest import EXAMPLE
 from web_server import Server, bad_sheet
 
+pytestmark = pytest.mark.optional_tools  # chromium
+
 
 def test_seed_workflow(browser, tmp_path):
     from lettergen.recipients import load_recipients

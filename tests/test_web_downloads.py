@@ -7,8 +7,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 DONE = "document.getElementById('job-text').textContent.startsWith('เสร็จแล้ว')"
 

@@ -5,9 +5,13 @@ cannot be reached the page says so, keeps what was typed, and carries on when it
 
 from __future__ import annotations
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 ACCEPTED = "document.getElementById('form-status').textContent.includes('ตรวจแล้ว')"
 PASSWORD = "ร่าง-2569"

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 # A date typed and left, then the urgency chosen at once: the page sends the form on each
 # (the date's change and the urgency's change), and the preview's images of the letter

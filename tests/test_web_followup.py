@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 ACCEPTED = "document.getElementById('form-status').textContent.includes('ตรวจแล้ว')"
 

@@ -7,8 +7,12 @@ DIR/web-letter-memo.png."""
 
 from __future__ import annotations
 
+import pytest
+
 from test_web_browser import Page, browser, preview_version  # noqa: F401  (browser: a fixture)
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 
 def test_choosing_the_memo_on_the_letter_page(browser, tmp_path):  # noqa: F811

@@ -10,9 +10,13 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 DONE = "document.getElementById('job-text').textContent.startsWith('เสร็จแล้ว')"
 

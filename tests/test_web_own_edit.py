@@ -9,8 +9,12 @@ import io
 
 import pypdfium2 as pdfium
 
+import pytest
+
 from browser_tab import Page, browser, preview_version  # noqa: F401  (browser: a fixture)
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 DONE = "document.getElementById('job-text').textContent.startsWith('เสร็จแล้ว')"
 ADDED = " ขอให้รายงานภายในสัปดาห์นี้"

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 BAD_ROWS = ((23, 1, ""), (29, 2, "อบตต."), (140, 1, ""))  # (sheet row, column, value)
 

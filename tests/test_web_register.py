@@ -12,8 +12,12 @@ import signal
 
 import pytest
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from web_server import Server
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 RENDERING = "document.getElementById('job-text').textContent.includes('เสร็จ 0 จาก')"
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
 from hostile_inputs import emblem_letter
 from web_server import Server, bad_sheet
+
+pytestmark = pytest.mark.optional_tools  # chromium
 
 PASSWORD = "เดินดู-2569"
 # The page's own visible text: every text node shown, but for the clerk's data.

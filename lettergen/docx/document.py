@@ -54,12 +54,9 @@ class LetterDocument:
     def runs(self, paragraph, model: Paragraph, size=g.BODY_PT,
              width_pt: float = g.pt(g.TEXT_WIDTH_CM)) -> None:
         for r in model.runs:
-            text = r.text
-            if r.literal and len(text) * 0.5 * size > width_pt - 10:
-                # a URL or e-mail address longer than its column may break after / and
-                # before . - ? & @ (a U+200B there); one that fits stays as written
-                text = with_breaks(text)
-            self.run(paragraph, text, bold=r.bold, underline=r.underline, size=size)
+            self.run(paragraph, run_text(r, size, width_pt), bold=r.bold, underline=r.underline,
+                     size=size)
+
 
     def append(self, elements) -> None:
         """Copies of ``elements`` at the end of the body."""
@@ -81,3 +78,11 @@ class LetterDocument:
                                  lambda view: self.added_by(lambda: build(self, view)))
         if again:
             self.append(made)
+
+
+def run_text(run, size: float, width_pt: float) -> str:
+    """The text a run is written with: a URL or e-mail address longer than its column may
+    break after / and before . - ? & @ (a U+200B there); one that fits stays as written."""
+    if run.literal and len(run.text) * 0.5 * size > width_pt - 10:
+        return with_breaks(run.text)
+    return run.text

@@ -15,11 +15,11 @@ from docx.shared import Cm, Pt
 
 from .. import geometry as g
 from .. import qr
-from ..caches import ByContent
-from ..model import QrRow, Section, Table
+from ..caches import ByContent, cached
+from ..model import Paragraph, QrRow, Section, Table
 from . import python_docx
 from .blank import page_setup
-from .document import LetterDocument
+from .document import LetterDocument, run_text
 from .thai_xml import set_cant_split, set_repeat_header, shade_cell
 
 TABLE_GRID = "TableGrid"  # the id of python-docx's "Table Grid" style
@@ -75,12 +75,60 @@ def _table(d: LetterDocument, model: Table) -> None:
         d.append([head])
     table = python_docx.table_over(d.doc, d.body[len(d.body) - 2])
     widths = [Cm(g.column_cm(w)) for w in model.widths]
+    made = _rows_made(d.font, tuple(model.widths))  # the first row of each shape, as built
     for row in model.rows:
+        shape = _shape(row)
+        if shape in made:  # the same XML, but for its texts
+            python_docx.element(table).append(_with_texts(made[shape], row, widths))
+            continue
         added = table.add_row()
         set_cant_split(added)
         for cell, blocks, width in zip(added.cells, row, widths):
             cell.width = width
             _cell(d, cell, blocks)
+        if shape is not None:
+            made[shape] = copy.deepcopy(python_docx.element(added))
+
+
+@cached(maxsize=16)
+def _rows_made(font: str, widths: tuple[float, ...]) -> dict:
+    """The rows built so far in this process in a table of these column widths and this font,
+    by shape (``_shape``): a row's XML holds nothing else of its letter but its texts
+    (no picture, no relationship), so a letter's row is a copy of another's of its shape.
+    (The letter of one LAO has a table of one row, of the shape of every other's.)"""
+    return {}
+
+
+def _shape(row) -> tuple | None:
+    """What a row's XML is made of but its texts: per cell, per paragraph its style and per
+    run its look and whether it has text (an empty run has no w:t); None for a row with a
+    QR code or a tab or line break in a text (python-docx writes those as elements)."""
+    shape = []
+    for blocks in row:
+        if not all(isinstance(block, Paragraph) for block in blocks):
+            return None
+        if any(c in run.text for block in blocks for run in block.runs for c in "\t\n\r"):
+            return None
+        shape.append(tuple((block.style, tuple((run.bold, run.underline, bool(run.text))
+                                                for run in block.runs)) for block in blocks))
+    return tuple(shape)
+
+
+def _with_texts(made, row, widths):
+    """A copy of the row ``made`` (of the same shape as ``row``) holding ``row``'s texts, as
+    python-docx writes a run's text (white space at either end kept: xml:space)."""
+    tr = copy.deepcopy(made)
+    texts = [run_text(run, g.TABLE_PT, width.pt) for blocks, width in zip(row, widths)
+             for block in blocks for run in block.runs if run.text]
+    elements = tr.findall(".//" + qn("w:t"))
+    assert len(elements) == len(texts), "a row of the same shape has as many texts"
+    for element, text in zip(elements, texts):
+        element.text = text
+        if len(text.strip()) < len(text):
+            element.set(qn("xml:space"), "preserve")
+        else:
+            element.attrib.pop(qn("xml:space"), None)
+    return tr
 
 
 def _table_head(d: LetterDocument, model) -> object:

@@ -51,9 +51,14 @@ def line_texts(page_box) -> dict[tuple[int, int], tuple[int, str]]:
     return found
 
 
+PLACED_TEXTS = "placed-texts"  # a block of texts set apart (pdf/cells.py): marked where placed
+
+
 def _block(element, lines, found) -> None:
-    """The lines of one block: their actual texts, when they can be told."""
-    if element is None:
+    """The lines of one block: their actual texts, when they can be told. (The lines of a
+    block of texts set apart are cut out one by one and marked where they are placed:
+    ``wrap_line``.)"""
+    if element is None or PLACED_TEXTS in (element.get("class") or "").split():
         return
     given = element.get("data-text")
     if given is not None:
@@ -129,6 +134,18 @@ def mark_page(pdf, page, lines) -> None:
         if i in closes:
             out.append(b"EMC")
     page.Contents = _compressed(pdf, b"\n".join(out))
+
+
+def wrap_line(ops: list[bytes], text: str) -> list[bytes]:
+    """One line's text object (``BT`` ... ``ET``, one operator an item) in its span, as
+    ``mark_page`` wraps a line: its first glyph drawn apart; a line of no text, or ending
+    in "-", keeps the glyphs' text."""
+    if not text.strip(" ") or text.rstrip(" ").endswith("-"):
+        return ops
+    first = next((i for i, op in enumerate(ops) if op.endswith(b" TJ")), None)
+    ops = [_first_glyph_apart(op) if i == first else op for i, op in enumerate(ops)]
+    return [b"/Span <</ActualText <feff" + text.encode("utf-16-be").hex().encode() + b">>> BDC",
+            *ops, b"EMC"]
 
 
 _FIRST_GLYPH = re.compile(rb"^\[<([0-9a-fA-F]{4})([0-9a-fA-F]*)>(.*)\] TJ$")

@@ -38,17 +38,19 @@ def row_geometry(document, count: int) -> list[Where]:
 
 class RowSheet:
     """Rows laid out together in one WeasyPrint document: their sizes, and once the document
-    is written (``attach``), each row as a form XObject, made on first use."""
+    is written (``attach``), each row as a form XObject, made on first use; and the table
+    cells' texts laid out in it after the rows (``texts``, a cells.CellTexts), if any."""
 
-    def __init__(self, document, rows: Sequence[str]):
+    def __init__(self, document, rows: Sequence[str], texts=None):
         self.document = document
         self.index = {html: i for i, html in enumerate(rows)}
         self.where = row_geometry(document, len(rows))
+        self.texts = texts
         self.pdf = None
         self.forms: dict[int, object] = {}
 
-    def __contains__(self, html: str) -> bool:
-        return html in self.index
+    def __contains__(self, row) -> bool:
+        return row in self.index or (self.texts is not None and row in self.texts)
 
     def box(self, html: str) -> Box:
         return self.where[self.index[html]].box
@@ -58,6 +60,8 @@ class RowSheet:
         self.pdf = pdf
         self.document = None  # the layout is no longer needed
         self.heights = {w.page: float(pdf.pages[w.page].mediabox[3]) for w in self.where}
+        if self.texts is not None:
+            self.texts.attach(pdf)
 
     def form(self, html: str):
         """The row's form XObject, or None for a row that paints nothing."""
@@ -67,7 +71,8 @@ class RowSheet:
             rows = [i for i, w in enumerate(self.where) if w.page == page]
             painted = [i for i in rows if self.where[i].paints]
             self.forms.update((i, None) for i in rows)
-            for i, content in zip(painted, row_groups(self.pdf.pages[page], len(painted))):
+            groups = row_groups(self.pdf.pages[page], len(painted)) if painted else []
+            for i, content in zip(painted, groups):
                 self.forms[i] = self._make(page, content)
         return self.forms[row]
 
@@ -87,6 +92,13 @@ class RowSheet:
         start ``top`` points below the top of an A4 page."""
         where = self.where[self.index[html]]
         return PAGE_HEIGHT - (top - where.offset) - self.heights[where.page]
+
+    def draw(self, page: "PageBuilder", html: str, top: float, text: bool = True) -> None:
+        """The row on ``page``, its border box ``top`` points below the page's top (a row
+        that holds no ``text``: a table row's frame, pdf/cells.py)."""
+        form = self.form(html)
+        if form is not None:
+            page.form(form, LEFT, self.origin(html, top), text)
 
 
 class RowLibrary:
@@ -123,24 +135,69 @@ class RowLibrary:
         return len(self.sheets)
 
 
+class PageBuilder:
+    """A page of a letter being put together, in reading order: forms placed one by one,
+    and pieces of text cut out of one written document (cells.CellTexts) that come one
+    after another (frames between them, which hold no text, aside) gathered into one form,
+    drawn where the first of them comes."""
+
+    def __init__(self, out):
+        self.out = out
+        self.row = 0  # the number of the row being placed: its form is /R<row>
+        self.xobjects = {}  # name -> the form, copied into ``out``
+        self.content: list = []  # bytes, or (source, pieces) gathered into one form
+        self.gathering = None  # the (source, pieces) the next pieces may join
+
+    def form(self, form, x: float, y: float, text: bool = True) -> None:
+        """The current row's form XObject (of another PDF), its page's foot at (x, y); one
+        that holds ``text`` ends the gathering of pieces (the text stays in reading order)."""
+        name = f"/R{self.row}"
+        self.xobjects[name] = self.out.copy_foreign(form)
+        self.content.append(f"q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q".encode("ascii"))
+        if text:
+            self.gathering = None
+
+    def text(self, source, pieces) -> None:
+        """``pieces`` (content of their own, already in this page's coordinates) cut out of
+        ``source`` (a cells.CellTexts: drawn with the resources of its written document,
+        which no piece of another document may share: each subsets the fonts its own way)."""
+        if self.gathering is None or self.gathering[0] is not source:
+            self.gathering = (source, [])
+            self.content.append(self.gathering)
+        self.gathering[1].extend(pieces)
+
+    def page(self):
+        import pikepdf
+
+        content = []
+        for item in self.content:
+            if isinstance(item, bytes):
+                content.append(item)
+                continue
+            source, pieces = item
+            form = pikepdf.Stream(self.out, zlib.compress(b"\n".join(pieces)))
+            form.Filter = pikepdf.Name.FlateDecode
+            form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+            form.BBox = pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)])
+            form.Resources = self.out.copy_foreign(source.resources)
+            name = f"/T{len(self.xobjects)}"
+            self.xobjects[name] = self.out.make_indirect(form)
+            content.append(f"{name} Do".encode("ascii"))
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)]),
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(self.xobjects)),
+            Contents=self.out.make_stream(b"\n".join(content)),
+        )
+        return pikepdf.Page(page)
+
+
 def place_rows(out, placed) -> None:
     """A page of ``out`` showing rows: ``placed`` is (sheet, row, where its border box
-    starts, in points from the page's top), in reading order."""
-    import pikepdf
-
-    xobjects = pikepdf.Dictionary()
-    content = []
+    starts, in points from the page's top), in reading order; a sheet is anything that can
+    ``draw(page, row, top)`` a row on a PageBuilder (a RowSheet, cells.TableRows)."""
+    page = PageBuilder(out)
     for k, (sheet, row, top) in enumerate(placed):
-        form = sheet.form(row)
-        if form is None:
-            continue
-        name = f"/R{k}"
-        xobjects[name] = out.copy_foreign(form)
-        content.append(f"q 1 0 0 1 {LEFT:.4f} {sheet.origin(row, top):.4f} cm {name} Do Q")
-    page = pikepdf.Dictionary(
-        Type=pikepdf.Name.Page,
-        MediaBox=pikepdf.Array([0, 0, round(PAGE_WIDTH, 4), round(PAGE_HEIGHT, 4)]),
-        Resources=pikepdf.Dictionary(XObject=xobjects),
-        Contents=out.make_stream("\n".join(content).encode("ascii")),
-    )
-    out.pages.append(pikepdf.Page(page))
+        page.row = k
+        sheet.draw(page, row, top)
+    out.pages.append(page.page())

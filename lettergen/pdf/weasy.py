@@ -172,20 +172,151 @@ def font_families(document) -> set[str]:
 
 
 def laid_out_rows(document):
-    """Each row of a batch document (html > body > div.row#row-N > the row's element) as
-    (N, page index, top of its border box in points from the page's top, border-box height,
-    margin top, margin bottom (points), whether it paints anything), from WeasyPrint's box
-    tree."""
+    """Each row of a batch document (html > body > div.row[data-row=N] > the row's element)
+    as (N, page index, top of its border box in points from the page's top, border-box
+    height, margin top, margin bottom (points), whether it paints anything), from
+    WeasyPrint's box tree. (A data attribute, not an id: WeasyPrint turns an id into a
+    declaration of the element's own, and an element with declarations of its own shares its
+    computed style with no other, nor do its descendants: every row's style was computed
+    afresh, a quarter of a credentials row's layout time.)"""
     for number, page in enumerate(document.pages):
         body = page._page_box.children[0].children[0]
         for row in body.children:
-            anchor = row.element.get("id", "") if row.element is not None else ""
-            if not anchor.startswith("row-"):
+            index = row.element.get("data-row") if row.element is not None else None
+            if index is None:
                 continue
             element = row.children[0]
-            yield (int(anchor[4:]), number, (element.position_y + element.margin_top) * PX,
+            yield (int(index), number, (element.position_y + element.margin_top) * PX,
                    element.border_height() * PX, element.margin_top * PX,
                    element.margin_bottom * PX, _paints(element))
+
+
+def cell_boxes(document, number: int) -> list[tuple[float, float, float]]:
+    """The boxes that hold texts (``data-cell``: a table row's cells, a head line) in row
+    ``number`` of a batch document: each as (the left of its content box, the top of its
+    content box below the top of the row's border box, both in points; the width of its
+    content box in CSS pixels, as laid out)."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        body = page._page_box.children[0].children[0]
+        for row in body.children:
+            if row.element is not None and row.element.get("data-row") == str(number):
+                element = row.children[0]
+                top = element.position_y + element.margin_top
+                found, seen = [], set()
+                for box in element.descendants():  # a holder's own box comes first
+                    holder = box.element if isinstance(box, boxes.BlockContainerBox) else None
+                    if holder is not None and holder.get("data-cell") is not None \
+                            and id(holder) not in seen:
+                        seen.add(id(holder))
+                        found.append((box.content_box_x() * PX, (box.content_box_y() - top) * PX,
+                                      box.width))
+                return found
+    raise LookupError(f"no row {number}")
+
+
+def block_lines(document, class_name: str) -> list[list[tuple]]:
+    """The lines of each block of class ``class_name`` (a ``p``), in document order, a block
+    that runs over pages taken whole: per line (its page's index, the top of the line box
+    in points, its height in points, the left of the block's content box in points, its
+    text boxes as (text, x, y) where WeasyPrint draws them: the operands of their ``Tm``)."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, list] = {}
+
+    def walk(box, number):
+        element = box.element
+        if (isinstance(box, boxes.BlockBox) and element is not None
+                and class_name in (element.get("class") or "").split()):
+            lines = found.setdefault(id(element), [])
+            for line in box.children:
+                if isinstance(line, boxes.LineBox):
+                    texts = [(tb.text, tb.position_x, tb.position_y + tb.baseline)
+                             for tb in line.descendants() if isinstance(tb, boxes.TextBox)]
+                    lines.append((number, line.position_y * PX, line.height * PX,
+                                  box.content_box_x() * PX, texts))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, number)
+
+    for number, page in enumerate(document.pages):
+        walk(page._page_box, number)
+    return list(found.values())
+
+
+# What a page's content does outside its text objects, as WeasyPrint writes it: operators
+# that set the graphics state (kept for every line cut out) and those that paint (dropped).
+_STATE = {b"cm", b"gs", b"rg", b"RG", b"g", b"G", b"k", b"K", b"cs", b"CS", b"sc", b"scn",
+          b"SC", b"SCN", b"w", b"J", b"j", b"M", b"d", b"ri", b"i"}
+_PAINT = {b"m", b"l", b"c", b"v", b"y", b"h", b"re", b"S", b"s", b"f", b"F", b"f*", b"B",
+          b"B*", b"b", b"b*", b"n", b"sh", b"Do", b"BDC", b"BMC", b"EMC"}
+_TEXT_STATE = (b"Tf", b"Ts")  # the font and the rise: set inside text objects, kept by q/Q
+
+
+def text_pieces(content: bytes, wanted) -> dict:
+    """Each text box of a written page whose ``Tm`` is at a position in ``wanted`` (the key
+    of its operands, ``key(x, y)``) as a content stream of its own: (the graphics state it
+    is drawn in, as ``q`` ops ``Q``... opened; its text object, ``BT``, its ``Tm``, the font and
+    rise in effect, its glyphs, ``ET``; the ``Q``s that close the state). WeasyPrint writes
+    one operator a line; a text box is its ``Tm`` and what follows it up to the next ``Tm``
+    or the end of the text object. A page whose content is not of that shape is an error."""
+    levels = [([], {})]  # per q level: its state operators, and the text state set in it
+    pieces, current, in_text = {}, None, False
+
+    def text_state():
+        state = {}
+        for _, set_here in levels:
+            state.update(set_here)
+        return [state[name] for name in _TEXT_STATE if name in state]
+
+    def close():
+        if current is not None:
+            prefix, ops = current
+            pieces[prefix[0]] = (prefix[1], ops + [b"ET"], [b"Q"] * prefix[2])
+
+    for op in content.split(b"\n"):
+        name = op.rpartition(b" ")[2]
+        if not op:
+            continue
+        if not in_text:
+            if name == b"q":
+                levels.append(([], {}))
+            elif name == b"Q":
+                levels.pop()
+            elif name in _STATE:
+                levels[-1][0].append(op)
+            elif name == b"BT":
+                in_text = True
+            elif name not in _PAINT:
+                raise ValueError(f"unexpected operator in a page of cell texts: {op[:40]!r}")
+            continue
+        if name in (b"ET", b"Tm"):
+            close()
+            current = None
+            if name == b"ET":
+                in_text = False
+                continue
+            operands = op.split()
+            place = key(float(operands[4]), float(operands[5]))
+            if place in wanted:
+                state = [b"q" + b"\n" + b"\n".join(ops) if ops else b"q" for ops, _ in levels]
+                current = ((place, state, len(levels)), [b"BT", op, *text_state()])
+        elif name in _TEXT_STATE:
+            levels[-1][1][name] = op
+            if current is not None:
+                current[1].append(op)
+        elif name in (b"TJ", b"Tj"):
+            if current is not None:
+                current[1].append(op)
+        else:
+            raise ValueError(f"unexpected operator in a text object: {op[:40]!r}")
+    return pieces
+
+
+def key(x: float, y: float) -> tuple[int, int]:
+    """A text box's place, as the operands of its ``Tm`` (CSS pixels), to 1/100."""
+    return round(x * 100), round(y * 100)
 
 
 def _paints(box) -> bool:

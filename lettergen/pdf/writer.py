@@ -13,27 +13,28 @@ a fallback to any other font (a glyph Sarabun lacks) is an error.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import io
-import os
 from collections import Counter
 from ..caches import cached
 from pathlib import Path
 from typing import Sequence
 
 import jinja2
+from markupsafe import Markup
 
 from .. import geometry
 from ..errors import ResourceError
 from ..model import Letter, Section
 from .paginate import FIRST_TOP, TOP, page_number_top, paginate
 from .actualtext import mark as mark_lines
+from .pdfa import assemble
 from .placement import RowLibrary, RowSheet, place_rows
+from . import cells
 from ..links import breakable, with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
 from . import weasy
-from .rows import Row, letter_rows, page_number_row, section_rows
+from .rows import HEAD, CellText, Frame, Row, letter_rows, page_number_row, section_rows
 
 
 def _run_classes(run) -> str:
@@ -73,21 +74,23 @@ def _parts():
     return _environment().get_template("parts.html.j2").module
 
 
-def rows_of_letter(letter: Letter) -> list[Row]:
-    """The rows of ``letter``'s own pages (pdf/rows.py)."""
-    return letter_rows(letter, _parts())
+def rows_of_letter(letter: Letter, placed: bool = False) -> list[Row]:
+    """The rows of ``letter``'s own pages (pdf/rows.py); ``placed``: as the writer sets them."""
+    return letter_rows(letter, _parts(), placed)
 
 
 def html(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-         rows: Sequence[str] = (), styled: bool = True) -> str:
-    """The HTML of ``rows`` one under another (the batch writer's), then of ``letters`` one
-    after another, each with its attachments and starting on a new page, then of standalone
-    ``sections``; ``styled``: with the fonts and the stylesheet (a page that can be laid
-    out alone), or without (laid out with ``parsed_stylesheet()``)."""
+         rows: Sequence[str] = (), cells: Sequence[str] = (), styled: bool = True) -> str:
+    """The HTML of ``rows`` one under another (the batch writer's), then of the blocks of
+    table cells' texts ``cells`` (pdf/cells.py) on pages of their own, then of ``letters``
+    one after another, each with its attachments and starting on a new page, then of
+    standalone ``sections``; ``styled``: with the fonts and the stylesheet (a page that can
+    be laid out alone), or without (laid out with ``parsed_stylesheet()``)."""
     first = letters[0] if letters else None
     subject = first.subject if first else sections[0].title if sections else ""
     return _environment().get_template("document.html.j2").render(
         rows=rows,
+        cells=cells,
         letters=letters,
         sections=sections,
         title=first.title if first and len(letters) == 1 else subject,
@@ -138,11 +141,11 @@ def _letter_html():
 
 
 def render_document(letters: Sequence[Letter] = (), sections: Sequence[Section] = (), *,
-                    rows: Sequence[str] = (), emblems: Sequence[str] = ()):
+                    rows: Sequence[str] = (), cells: Sequence[str] = (), emblems: Sequence[str] = ()):
     """The laid-out WeasyPrint document (inspectable: pages, anchors, fonts): ``rows`` one
-    under another (showing the Garuda ``emblems``), then ``letters`` (each in one flow) and
-    ``sections``."""
-    source = html(letters, sections, rows=rows, styled=False)
+    under another (showing the Garuda ``emblems``), the blocks of cell texts ``cells``, then
+    ``letters`` (each in one flow) and ``sections``."""
+    source = html(letters, sections, rows=rows, cells=cells, styled=False)
     document = weasy.render(_letter_html(), source, str(TEMPLATES) + "/",
                             _fetcher(_allowed_files(letters, emblems)), parsed_stylesheet())
     _check_fonts(document)
@@ -211,15 +214,14 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
 
     if not letters:
         return []
-    flows, common_rows, own, emblems = _plan(letters)
+    flows, common_rows, own, texts, emblems = _plan(letters)
     if library is None:
-        rows = _BatchRows(common_rows, own, emblems)
+        rows = _BatchRows(common_rows, own, texts, emblems)
     else:
-        rows = _LibraryRows(library, common_rows + tuple(own), emblems)
+        rows = _LibraryRows(library, common_rows + tuple(own), texts, emblems)
 
     def layout(flow_rows, first_top):
-        return paginate([dataclasses.replace(rows.of(row.html).box(row.html),
-                                             keep_with_previous=row.keep_with_previous,
+        return paginate([dataclasses.replace(rows.box(row), keep_with_previous=row.keep_with_previous,
                                              repeat=row.repeat) for row in flow_rows], first_top)
 
     attachments = {}
@@ -239,16 +241,16 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
                 flow_rows = flow[0]
                 placements = []
                 for number, page in enumerate(pages, start=1):
-                    placed = [(rows.of(flow_rows[p.row].html), flow_rows[p.row].html, p.top) for p in page]
+                    placed = [(*rows.drawn(flow_rows[p.row]), p.top) for p in page]
                     if k == 0 and number > 1:  # the letter's own pages are numbered
                         html = _page_number(number)
                         sheet = rows.of(html)
                         placed.insert(0, (sheet, html, page_number_top(sheet.box(html).height)))
                     placements.append(placed)
                 parts.append(("rows", placements))
-                if k == 0 and own_pages is not None:
-                    own_pages.append([[(html, top, sheet.box(html)) for sheet, html, top in placed]
-                                    for placed in placements])
+                if k == 0 and own_pages is not None:  # a head line set as its text: no HTML
+                    own_pages.append([[(getattr(html, "html", html) or "", top, sheet.box(html))
+                                       for sheet, html, top in placed] for placed in placements])
 
             def build(out, parts=parts):
                 for kind, part in parts:
@@ -259,7 +261,7 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
                             place_rows(out, placed)
 
             count = sum(len(part) if kind == "rows" else len(part.pages) for kind, part in parts)
-            outputs.append((_assemble(letter, build, rows.pdf()), count))
+            outputs.append((assemble(letter, build, rows.pdf()), count))
     finally:
         for pdf in attachments.values():
             pdf.close()
@@ -267,17 +269,33 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
     return outputs
 
 
-class _BatchRows:
-    """Where the rows of one batch are laid out: those every letter has, with the page
-    numbers, in the per-process cache (``_shared_rows``); the others in a document of
-    their own, laid out now and closed with ``close()``."""
+class _Rows:
+    """What both kinds of rows of a call share: a row's size and what draws it."""
 
-    def __init__(self, common: tuple[str, ...], own: list[str], emblems: tuple[str, ...]):
+    def drawn(self, row: Row) -> tuple:
+        """(what draws ``row``, the row as it knows it): a table row set as texts, the
+        call's TableRows; any other row, the sheet that laid it out, and its HTML."""
+        if row.cells is not None:
+            return self.tables, row
+        return self.of(row.html), row.html
+
+    def box(self, row: Row):
+        drawer, key = self.drawn(row)
+        return drawer.box(key)
+
+
+class _BatchRows(_Rows):
+    """Where the rows of one batch are laid out: those every letter has, with the page
+    numbers, in the per-process cache (``_shared_rows``); the others, and the texts of the
+    table rows set as texts, in a document of their own, laid out now and closed with
+    ``close()``."""
+
+    def __init__(self, common: tuple[str, ...], own: list[str], texts: list[CellText],
+                 emblems: tuple[str, ...]):
         self.common, self.emblems = common, emblems
         self.shared = _shared_rows(common, PAGE_NUMBERS, emblems)
-        self.own = RowSheet(render_document(rows=own, emblems=emblems), own) if own else None
-        if self.own:
-            self.own.attach(written(self.own.document))
+        self.own = _own_sheet(own, texts, emblems) if own or texts else None
+        self.tables = cells.TableRows(lambda text: self.own, _frame)
 
     def of(self, html: str) -> RowSheet:
         return self.shared if html in self.shared else self.own
@@ -295,22 +313,23 @@ class _BatchRows:
             self.own.pdf.close()
 
 
-class _LibraryRows:
-    """Where the rows of one call with a ``RowLibrary`` are: in the library, the rows it
-    lacked laid out now (with the page numbers) in one document that joins it."""
+class _LibraryRows(_Rows):
+    """Where the rows of one call with a ``RowLibrary`` are: in the library, the rows and
+    cell texts it lacked laid out now (with the page numbers) in one document that joins it."""
 
-    def __init__(self, library: RowLibrary, rows: tuple[str, ...], emblems: tuple[str, ...]):
+    def __init__(self, library: RowLibrary, rows: tuple[str, ...], texts: list[CellText],
+                 emblems: tuple[str, ...]):
         self.library, self.emblems = library, emblems
         library.trim()  # before any lookup: no sheet this call uses is dropped during it
-        self.number_pages(PAGE_NUMBERS, rows)
+        self.number_pages(PAGE_NUMBERS, rows, texts)
+        self.tables = cells.TableRows(library.find, _frame)
 
-    def number_pages(self, most: int, rows: Sequence[str] = ()) -> None:
+    def number_pages(self, most: int, rows: Sequence[str] = (), texts: Sequence[CellText] = ()) -> None:
         wanted = [*rows, *(_page_number(n) for n in range(2, most + 1))]
         missing = list(dict.fromkeys(html for html in wanted if self.library.find(html) is None))
-        if missing:
-            sheet = RowSheet(render_document(rows=missing, emblems=self.emblems), missing)
-            sheet.attach(written(sheet.document))
-            self.library.add(sheet)
+        missing_texts = [text for text in texts if self.library.find(text) is None]
+        if missing or missing_texts:
+            self.library.add(_own_sheet(missing, missing_texts, self.emblems))
 
     def of(self, html: str) -> RowSheet:
         return self.library.find(html)
@@ -325,25 +344,31 @@ class _LibraryRows:
 def _plan(letters: Sequence[Letter]):
     """What ``letters`` are made of (``_flows``), their rows split into those every letter
     has (shared; not those most have: that set would change from batch to batch, and so
-    would the cached document) and the others, and the emblems they show."""
+    would the cached document) and the others, the distinct texts of their table rows set
+    as texts (laid out with the others), and the emblems they show."""
     flows = [_flows(letter) for letter in letters]
     emblems = tuple(sorted({letter.emblem for letter in letters if letter.emblem}))
-    rows = [[row.html for flow in letter_flows if not isinstance(flow, Section) for row in flow[0]]
-            for letter_flows in flows]
+    placed = [[row for flow in letter_flows if not isinstance(flow, Section) for row in flow[0]]
+              for letter_flows in flows]
+    rows = [[row.html for row in letter_rows if row.cells is None] for letter_rows in placed]
     in_letters = Counter(html for letter_rows in rows for html in set(letter_rows))
     common = len(letters) if len(letters) > 1 else 2
     every = list(dict.fromkeys(html for letter_rows in rows for html in letter_rows))
     common_rows = tuple(html for html in every if in_letters[html] >= common)
     own = [html for html in every if in_letters[html] < common]
-    return flows, common_rows, own, emblems
+    texts = list(dict.fromkeys(text for letter_rows in placed for row in letter_rows
+                               if row.cells is not None for text in row.cells.cells if text))
+    return flows, common_rows, own, texts, emblems
 
 
 def prepare(letters: Sequence[Letter]) -> None:
     """Lay out now what ``write_pdfs_with_pages(letters)`` takes from the per-process
     caches (the shared rows, the shared attachments), and load the word lists and fonts:
     done before forking workers, it is done once for all of them."""
-    _, common_rows, _, emblems = _plan(letters)
+    _, common_rows, _, texts, emblems = _plan(letters)
     _shared_rows(common_rows, PAGE_NUMBERS, emblems)
+    for frame in dict.fromkeys(text.frame for text in texts):
+        _frame(frame, 1)
     for section in {s for letter in letters for s in letter.attachments if s.shared}:
         _shared_pdf(section)
 
@@ -353,9 +378,9 @@ def _flows(letter: Letter) -> list:
     as (rows, where the first page's text starts), or, for an attachment shared by every
     letter, the Section itself (laid out whole, once)."""
     parts = _parts()
-    flows: list = [(rows_of_letter(letter), FIRST_TOP)]
+    flows: list = [(rows_of_letter(letter, placed=True), FIRST_TOP)]
     for section in letter.attachments:
-        flows.append(section if section.shared else (section_rows(section, parts), TOP))
+        flows.append(section if section.shared else (section_rows(section, parts, placed=True), TOP))
     return flows
 
 
@@ -376,6 +401,33 @@ def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) ->
     return sheet
 
 
+def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems) -> RowSheet:
+    """``rows`` and the cell ``texts`` laid out in one document and written: a RowSheet."""
+    laid_out = cells.blocks(texts, lambda text: _frame(text.frame, 1).cells[text.column][2])
+    blocks = [_parts().placed_texts(style, literal, width, [text.html for text in in_block])
+              for (width, style, literal), in_block in laid_out]
+    document = render_document(rows=rows, cells=blocks, emblems=emblems)
+    sheet = RowSheet(document, rows, cells.CellTexts(document, laid_out) if texts else None)
+    sheet.attach(written(document))
+    return sheet
+
+
+_ROOM_ABOVE = Markup('<div style="height: 12pt"></div>')
+
+
+@cached(maxsize=16)
+def _frame(frame: Frame, lines: int) -> cells.FrameSheet:
+    """The frame of a table row whose tallest cell holds ``lines`` lines (pdf/cells.py),
+    laid out and written once per process."""
+    html = (_parts().head_frame if frame.name == HEAD else _parts().table_frame)(frame, lines)
+    rows = [_ROOM_ABOVE, html]  # a row's rules reach above it: not cut off by the page's edge
+    document = render_document(rows=rows)
+    boxes = weasy.cell_boxes(document, 1)
+    sheet = RowSheet(document, rows)
+    sheet.attach(written(document))
+    return cells.FrameSheet(sheet, html, tuple(boxes))
+
+
 def written(document):
     """``document`` written as PDF/A-3u and opened with pikepdf, each line of text in it
     carrying its own text (lettergen/pdf/actualtext.py)."""
@@ -386,116 +438,6 @@ def written(document):
     return pdf
 
 
-def _assemble(letter: Letter, build, batch) -> bytes:
-    """One letter's PDF/A-3u, its pages made by ``build(out)``: the batch's output intent
-    (sRGB), the letter's own metadata, dated for the same bytes on every run."""
-    import pikepdf
-
-    out = pikepdf.new()
-    build(out)
-    out.Root.Lang = pikepdf.String("th")
-    out.Root.OutputIntents = pikepdf.Array([_copy(out, intent) for intent in batch.Root.OutputIntents])
-    when = document_date(letter)
-    pdf_date = when.strftime("D:%Y%m%d%H%M%S+07'00'")
-    out.docinfo["/Title"] = letter.title
-    out.docinfo["/Author"] = letter.agency
-    out.docinfo["/Subject"] = letter.subject
-    out.docinfo["/Producer"] = "lettergen"
-    out.docinfo["/CreationDate"] = pdf_date
-    out.docinfo["/ModDate"] = pdf_date
-    metadata = pikepdf.Stream(out, _xmp(letter, when).encode("utf-8"))
-    metadata.Type, metadata.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
-    out.Root.Metadata = metadata
-    buffer = io.BytesIO()
-    # The page and font streams come compressed from WeasyPrint; the metadata stream must
-    # stay unfiltered for PDF/A, so nothing more is compressed here.
-    out.save(buffer, deterministic_id=True, compress_streams=False, min_version="1.7",
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
-
-
-def _copy(out, item):
-    """``item`` from another PDF into ``out``: direct containers rebuilt, indirect objects
-    (the ICC profile stream) copied across."""
-    import pikepdf
-
-    if isinstance(item, pikepdf.Dictionary) and not item.is_indirect:
-        return pikepdf.Dictionary({k: _copy(out, v) for k, v in item.items()})
-    if isinstance(item, pikepdf.Array) and not item.is_indirect:
-        return pikepdf.Array([_copy(out, v) for v in item])
-    if isinstance(item, pikepdf.Object) and item.is_indirect:
-        return out.copy_foreign(item)
-    return item
-
-
-def document_date(letter: Letter) -> dt.datetime:
-    """The creation date written into the PDF: SOURCE_DATE_EPOCH when set (reproducible
-    builds), else the letter's own date at midnight, Thai time."""
-    thai_time = dt.timezone(dt.timedelta(hours=7))
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), thai_time)
-    return dt.datetime.combine(letter.date, dt.time(), thai_time)
-
-
-def _xmp(letter: Letter, when: dt.datetime) -> str:
-    from xml.sax.saxutils import escape as x
-
-    stamp = when.isoformat()
-    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
-<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="3" pdfaid:conformance="U"/>
-<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" pdf:Producer="lettergen"/>
-<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="{stamp}" xmp:ModifyDate="{stamp}" xmp:MetadataDate="{stamp}"/>
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
-<dc:format>application/pdf</dc:format>
-<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x(letter.title)}</rdf:li></rdf:Alt></dc:title>
-<dc:creator><rdf:Seq><rdf:li>{x(letter.agency)}</rdf:li></rdf:Seq></dc:creator>
-<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{x(letter.subject)}</rdf:li></rdf:Alt></dc:description>
-<dc:language><rdf:Bag><rdf:li>th</rdf:li></rdf:Bag></dc:language>
-</rdf:Description>
-</rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
-
-
 def write_pdf(letter: Letter) -> bytes:
     """One letter (with its attachments) as PDF bytes."""
     return write_pdfs([letter])[0]
-
-
-def encrypt(pdf: bytes, password: str) -> bytes:
-    """The delivery copy of a letter: AES-256 encrypted, opened with ``password``. (The
-    archive copy stays unencrypted PDF/A: PDF/A forbids encryption.)"""
-    import pikepdf
-
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        buffer = io.BytesIO()
-        document.save(buffer, encryption=pikepdf.Encryption(user=password, owner=password, R=6))
-        return buffer.getvalue()
-
-
-def concatenate(paths) -> bytes:
-    """One PDF of all ``paths`` in order, for a single print job. A signed letter's visible
-    signature is printed as part of its page (its signature field does not travel: the print
-    job is not a signed document)."""
-    import pikepdf
-
-    out = pikepdf.new()
-    sources = []
-    try:
-        for path in paths:
-            source = pikepdf.open(path)
-            sources.append(source)
-            if "/AcroForm" in source.Root:
-                source.flatten_annotations("print")
-                if "/AcroForm" in source.Root:
-                    del source.Root.AcroForm
-            out.pages.extend(source.pages)
-        buffer = io.BytesIO()
-        out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return buffer.getvalue()
-    finally:
-        for source in sources:
-            source.close()

@@ -1,0 +1,166 @@
+"""Table rows set as texts placed into frames: a credentials list without a table laid out
+for each of its rows.
+
+WeasyPrint lays out a table row (each is a table of its own, pdf/rows.py) in about 4 ms, most
+of it the table's boxes rather than its text, and a district letter's list of 55 LAOs was laid
+out afresh for every district letter and every preview of one. So a table row whose cells
+each hold one paragraph of plain text (rows.TableRow) is set in two parts:
+- its frame: the row's table with every cell empty but for ``n`` lines of nothing, which has
+  the row's rules and height; laid out once per process for each number of lines ``n``
+  (pdf/writer.py, ``_frame``), with each cell's content box measured (``FrameSheet``);
+- its cells' texts: every distinct text of a batch laid out once, in the batch's own
+  document after its rows, one block per kind of cell (its width, to the CSS pixel as the
+  frame laid it out, its alignment, literal or not), each text starting a line of its own
+  (``blocks``; templates/parts.html.j2, ``cell_texts``): a dozen boxes for a column of texts
+  rather than a table for each row. Each text's lines are found in the laid-out block
+  (``CellTexts``), cut out of the written page (pdf/weasy.py, ``text_pieces``) and placed
+  where its cell's lines go, each line in its /ActualText span as every other line is
+  (pdf/actualtext.py, ``wrap_line``).
+A row is as tall as its tallest cell's text: the frame of that many lines. The glyphs land
+where the table laid out whole puts them: tests/test_paginate.py compares the placed rows
+with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .actualtext import PLACED_TEXTS, ZERO_WIDTH, split_lines, wrap_line
+from .paginate import LEFT, PAGE_HEIGHT, Box
+from .placement import PageBuilder, RowSheet
+from .rows import CellText, Row
+from . import weasy
+
+
+@dataclass(frozen=True)
+class FrameSheet:
+    """A frame laid out: the sheet holding its one row (``html``), and each cell's content
+    box: (left, top below the row's border box, in points; width in CSS pixels)."""
+
+    sheet: RowSheet
+    html: str
+    cells: tuple[tuple[float, float, float], ...]
+
+    @property
+    def box(self) -> Box:
+        return self.sheet.box(self.html)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One laid-out line of a cell's text: its page in the document, the top of its line box
+    (points from the page's top) and its height, the left of its block's content box, the
+    places of its text boxes (weasy.key) and its actual text."""
+
+    page: int
+    top: float
+    height: float
+    left: float
+    keys: tuple
+    text: str
+
+
+def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> list[tuple[tuple, list]]:
+    """``texts`` (distinct) in blocks of the cells that set them alike: (the block's width in
+    CSS pixels, style, literal), with its texts in order. ``width(text)``: its cell's."""
+    found: dict[tuple, list] = {}
+    for text in texts:
+        found.setdefault((width(text), text.style, text.literal), []).append(text)
+    return list(found.items())
+
+
+def source(text: CellText) -> str:
+    """What a holder's text says, as its lines' actual texts add up to it (no markup, no
+    break marks)."""
+    return text.html.striptags().replace(ZERO_WIDTH, "")
+
+
+class CellTexts:
+    """The cell texts laid out in a document, in ``blocks`` (as ``blocks`` made them): each
+    text's lines, and, once the document is written (``attach``), each line as a piece of
+    content of its own."""
+
+    def __init__(self, document, laid_out: Sequence[tuple[tuple, list]]):
+        found = weasy.block_lines(document, PLACED_TEXTS)
+        assert len(found) == len(laid_out), "every block of cell texts is laid out"
+        self.lines: dict[CellText, tuple[Line, ...]] = {}
+        for (_, texts), lines in zip(laid_out, found):
+            self._share_out(texts, lines)
+        self.pdf = None
+        self.pieces: dict[int, dict] = {}  # page -> its lines' pieces, cut on first use
+
+    def _share_out(self, texts: list[CellText], lines: list) -> None:
+        """Each text takes the lines that add up to it: every text starts a line."""
+        drawn = ["".join(text for text, _, _ in line[4]).replace(ZERO_WIDTH, "") for line in lines]
+        k = 0
+        for text in texts:
+            said = source(text)
+            for m in range(1, len(lines) - k + 1):
+                split = split_lines(said, drawn[k:k + m])
+                if split is not None:
+                    break
+            else:
+                raise ValueError(f"the lines of a cell's text do not add up to it: {said!r}")
+            self.lines[text] = tuple(
+                Line(page, top, height, left, tuple(weasy.key(x, y) for _, x, y in boxes), actual)
+                for (page, top, height, left, boxes), actual in zip(lines[k:k + m], split))
+            k += m
+        assert k == len(lines), "every line of a block belongs to one of its texts"
+
+    def __contains__(self, text) -> bool:
+        return text in self.lines
+
+    def attach(self, pdf) -> None:
+        self.pdf = pdf
+        self.resources = pdf.pages[0].Resources  # one dictionary for every page of a document
+
+    def piece(self, line: Line) -> bytes:
+        """The line as content of its own, in its page's coordinates, in its span."""
+        if line.page not in self.pieces:
+            wanted = {key for lines in self.lines.values() for each in lines if each.page == line.page
+                      for key in each.keys}
+            content = self.pdf.pages[line.page].Contents.read_bytes()
+            self.pieces[line.page] = weasy.text_pieces(content, wanted)
+        cut = [self.pieces[line.page][key] for key in line.keys]
+        state, ends = cut[0][0], cut[0][2]
+        assert all(c[0] == state for c in cut), "a line's text boxes are drawn in one state"
+        text = wrap_line([op for c in cut for op in c[1]], line.text)
+        return b"\n".join([*state, *text, *ends])
+
+    def page_height(self, page: int) -> float:
+        return float(self.pdf.pages[page].mediabox[3])
+
+
+class TableRows:
+    """The table rows of a batch set as texts in frames: ``find(text)`` is the sheet (a
+    RowSheet with CellTexts) that laid out a cell's text, ``frame(frame, lines)`` the frame
+    of that many lines (a ``FrameSheet``)."""
+
+    def __init__(self, find: Callable[[CellText], RowSheet], frame: Callable):
+        self.find, self.frame = find, frame
+
+    def _frame(self, row: Row) -> FrameSheet:
+        lines = max((len(self.find(text).texts.lines[text]) for text in row.cells.cells if text),
+                    default=1)
+        return self.frame(row.cells.frame, lines)
+
+    def box(self, row: Row) -> Box:
+        return self._frame(row).box
+
+    def draw(self, page: PageBuilder, row: Row, top: float) -> None:
+        """The row's frame, then each cell's lines where the cell sets them: from the top of
+        its content box down, the left of each line's block at the left of the cell's."""
+        frame = self._frame(row)
+        frame.sheet.draw(page, frame.html, top, text=False)
+        for text, (left, cell_top, _) in zip(row.cells.cells, frame.cells):
+            if text is None:
+                continue
+            texts = self.find(text).texts
+            pieces, below = [], top + cell_top
+            for line in texts.lines[text]:
+                dx = LEFT + left - line.left
+                dy = PAGE_HEIGHT - below + line.top - texts.page_height(line.page)
+                pieces.append(b"q 1 0 0 1 %.4f %.4f cm\n%s\nQ" % (dx, dy, texts.piece(line)))
+                below += line.height
+            page.text(texts, pieces)

@@ -54,9 +54,12 @@ def with_breaks(text: str) -> str:
 # yet) gets one every BREAK_EVERY characters. Without them, WeasyPrint lays a run that must
 # wrap anywhere (a name of 2,000 "x") out again from each line to its end, which takes time
 # in the square of its length (0.35 s at 2,000 letters, 5.7 s at 8,000); with them, a line
-# at a time.
-LONG_RUN = 40
-BREAK_EVERY = 20
+# at a time. A shorter run (a username, a password, a code) is left as it is: its cell
+# wraps it anywhere, line by line full, where marks every BREAK_EVERY characters would cut
+# short lines of the bits between a full line and the next mark. The marks come close
+# together so that a line of a long run loses at most a few characters' room.
+LONG_RUN = 100
+BREAK_EVERY = 8
 _UNBROKEN = re.compile(rf"[^\s\u0e00-\u0e7f{ZWSP}]{{{LONG_RUN},}}")
 
 

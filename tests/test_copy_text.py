@@ -298,13 +298,14 @@ def test_the_docx_carries_break_opportunities_in_links_only(links_letter):
 
 @pytest.mark.parametrize("text, expected", [
     ("องค์การบริหารส่วนจังหวัดเชียงราย" * 3, "องค์การบริหารส่วนจังหวัดเชียงราย" * 3),  # Thai breaks itself
-    ("x" * 39, "x" * 39),
-    ("x" * 40, "x" * 20 + "\u200b" + "x" * 20),
-    ("ก " + "ab" * 25 + " ข", "ก " + "ab" * 10 + "\u200b" + "ab" * 10 + "\u200b" + "ab" * 5 + " ข"),
-    ("a" * 19 + "e\u0301" + "b" * 30, "a" * 19 + "e\u0301" + "\u200b" + "b" * 20 + "\u200b" + "b" * 10),
+    ("x" * 99, "x" * 99),  # a long username or password: its cell wraps it anywhere
+    ("x" * 100, "\u200b".join(["x" * 8] * 12) + "\u200b" + "x" * 4),
+    ("ก " + "ab" * 52 + " ข", "ก " + "\u200b".join(["abababab"] * 13) + " ข"),
+    ("a" * 7 + "e\u0301" + "b" * 100, "a" * 7 + "e\u0301" + "\u200b"
+     + "\u200b".join(["b" * 8] * 12) + "\u200b" + "b" * 4),
 ])
 def test_a_long_run_with_nowhere_to_break_gets_places_to(text, expected):
-    """links.breakable: ZERO WIDTH SPACE every 20 characters of a run of 40 or more with
+    """links.breakable: ZERO WIDTH SPACE every 8 characters of a run of 100 or more with
     no space, Thai letter or break already; never before a combining mark."""
     from lettergen.links import breakable
 

@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 
 from .justify import paragraph_lines
 from ..kinds import head_lines, kind_of, signature_lines
-from ..links import with_breaks
+from ..links import breakable, with_breaks
 from ..model import Letter, Paragraph, Section, Table
 from ..thai import arabic_digit_to_thai_digit
 
@@ -163,7 +163,9 @@ def table_row(table: Table, cells) -> TableRow | None:
         if any(run.bold or run.underline for run in runs) or len({run.literal for run in runs}) > 1:
             return None
         literal = bool(runs) and runs[0].literal
-        text = _COLLAPSED.sub(" ", "".join(with_breaks(r.text) if r.literal else r.text
+        # each run as the template's runs() sets it: a link's break marks, then a mark every
+        # so many characters of a long run with nowhere to break (links.breakable)
+        text = _COLLAPSED.sub(" ", "".join(breakable(with_breaks(r.text) if r.literal else r.text)
                                            for r in runs)).strip(" ")
         if not _printable(text):
             return None

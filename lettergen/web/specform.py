@@ -20,7 +20,6 @@ import tomli_w
 from ..kinds import DEFAULT as DEFAULT_KIND, kind_named
 from ..thai import nfc
 
-QR_LINE = re.compile(r"^\s*QR\s*:\s*([^|\s]+)\s*(?:\|\s*(.*?))?\s*$", re.IGNORECASE)
 
 SENDER_FIELDS = (
     ("agency", "ส่วนราชการ (ผู้ส่ง)"), ("unit", "หน่วยงานเจ้าของเรื่อง"), ("section", "ฝ่าย / กลุ่มงาน"),
@@ -127,15 +126,26 @@ def channel_text(channel: list) -> str:
 def channel_value(text: str) -> list:
     blocks: list = []
     for line in _lines(text):
-        match = QR_LINE.match(line)
-        if match:
-            block = {"qr": match.group(1)}
-            if match.group(2):
-                block["caption"] = match.group(2)
-            blocks.append(block)
+        code = qr_line(line)
+        if code:
+            target, caption = code
+            blocks.append({"qr": target, "caption": caption} if caption else {"qr": target})
         else:
             blocks.append(line)
     return blocks
+
+
+def qr_line(line: str) -> tuple[str, str] | None:
+    """A line "QR: <link> | <caption>" (the caption may be left out) as (link, caption), or
+    None. Read by splitting, not by a pattern, so a line of any length costs its length."""
+    head, colon, rest = line.partition(":")
+    if not colon or head.strip().upper() != "QR":
+        return None
+    target, _, caption = rest.partition("|")
+    target = target.strip()
+    if not target or any(ch.isspace() for ch in target):
+        return None
+    return target, caption.strip()
 
 
 def _lines(text: str) -> list[str]:

@@ -108,6 +108,7 @@ def test_a_stopped_server_is_said_and_the_page_carries_on_when_it_is_back(browse
         page.locator("#offline").wait_for(state="visible")
         assert "ติดต่อเซิร์ฟเวอร์ไม่ได้" in page.inner_text("#offline")
         assert "ติดต่อเซิร์ฟเวอร์ไม่ได้" in page.inner_text("#job-text")
+        tab.shot("offline")
         server = Server(workspace, port=server.port)
         page.locator("#offline").wait_for(state="hidden", timeout=30_000)
         page.wait_for_function("document.getElementById('job-text').textContent.includes('ยกเลิกแล้ว')")

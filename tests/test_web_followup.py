@@ -87,6 +87,7 @@ def test_reminders_of_a_letter_moved_to_2569_are_dated_as_the_clerk_says(browser
         rule = " ".join(page.inner_text("#urgency-rule").split())
         assert rule == "ลงวันที่ 14 ธันวาคม 2569 เหลือเวลาอีก 4 วัน ถึงกำหนด 18 ธันวาคม 2569 จึงใช้ชั้นความเร็ว ด่วนมาก"
         assert "ทะเบียนหนังสือส่งปี พ.ศ. 2569" in page.inner_text("#reminder-numbers")
+        tab.shot("followup-reminder", full_page=True)
 
         # a date before the letter, or after its deadline, is refused at its field
         show(page, **{"date": "1 ธันวาคม 2569"})

@@ -45,6 +45,7 @@ def test_one_letter_edited_for_its_addressee_alone(browser, tmp_path):  # noqa: 
         page.wait_for_function(f"document.querySelector('[data-live-preview]').dataset.version &&"
                                f" document.querySelector('[data-live-preview]').dataset.version !== '{before}'")
         assert "ขอให้รายงานภายในสัปดาห์นี้" in letter_text(tab, preview_version(page))
+        tab.shot("own-edit")
         page.select_option("#rid", "570102")  # another letter: the text of the set
         page.wait_for_function("document.querySelector('#download-pdf').href.includes('/preview/')"
                                " && !document.querySelector('[data-live-preview]').classList.contains('stale')")

@@ -58,6 +58,8 @@ def test_every_bad_row_is_named_and_stepped_through_with_the_header_in_view(brow
                 assert in_view(page, "tr.header-row th")
                 row = page.eval_on_selector(current, "td => td.parentElement.querySelector('th').textContent")
                 assert f"แถว {row}," in said[-1]
+                if step == 1:
+                    tab.shot("recipients-problems", top=False)
             page.click("#problem-next")
         assert said[0].startswith("ปัญหาที่ 1 จาก 3: รายชื่อ.csv, แถว 23, คอลัมน์ B")
         assert [s.split(":")[0] for s in said] == ["ปัญหาที่ 1 จาก 3", "ปัญหาที่ 2 จาก 3", "ปัญหาที่ 3 จาก 3",

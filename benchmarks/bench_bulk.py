@@ -138,7 +138,7 @@ def run_naive(csv_path: Path, sample: int, routing: list[str]) -> tuple[float, f
     from lettergen.compose import compose_all
     from lettergen.pdf.weasy import import_weasyprint
     from lettergen.pdf.writer import html
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     overrides = dict(item.split("=", 1) for item in routing[1::2])

@@ -137,7 +137,7 @@ def pattern(paragraph: str) -> re.Pattern:
 
 def letter_sets() -> dict[str, list]:
     from lettergen.compose import compose_all
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.remind import pending_book, reminder_spec
     from lettergen.resources import EXAMPLES
     from lettergen.spec import load_spec

@@ -92,7 +92,7 @@ def render_plain(folder: Path) -> list[Path]:
 
     from lettergen.pdf import writer as pdf_writer
     from lettergen.compose import compose_all
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.resources import EXAMPLES
     from lettergen.spec import load_spec
 

@@ -43,7 +43,7 @@ def main() -> None:
 
     from lettergen import thai
     from lettergen.compose import compose_all
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.resources import EXAMPLES
     from lettergen.spec import load_spec
 

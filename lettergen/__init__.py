@@ -7,7 +7,7 @@ import time
 
 LOADED = time.monotonic()  # when lettergen was first imported: a command's times count from here
 
-from .recipients import load_recipients  # noqa: E402
+from .sheets.recipients import load_recipients  # noqa: E402
 from .rendering import render  # noqa: E402
 from .spec import load_spec  # noqa: E402
 

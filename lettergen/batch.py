@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .compose import Planning, check_delivery_passwords, plan_letters
 from .filenames import unique_stems
@@ -28,9 +28,9 @@ from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for ca
 from .kinds import KINDS
 from .model import Letter
 from .output_lock import output_lock
-from .recipients import Book
+from .sheets.recipients import Book
 from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
-from .register import RegisterRow, preload as preload_register, register_csv, register_xlsx
+from .registers.run_register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
 from .thai import arabic_digit_to_thai_digit
@@ -97,15 +97,23 @@ class RunResult:
     signatures: tuple = ()  # per letter, in run order: its Signature.record(), or None
 
 
-def render_chunk(task: tuple) -> list[Written]:
+class ChunkTask(NamedTuple):
+    """One task of a run's workers: a chunk of letters in some formats."""
+
+    planning: Planning  # the chunk's letters, planned (composed in the worker)
+    stems: Sequence[str]  # their file names, without the extension
+    formats: Sequence[str]
+    out_dir: str  # the staging folder
+    signer: object = None  # with a signer the chunk's PDFs are signed before they are written
+
+
+def render_chunk(task: ChunkTask) -> list[Written]:
     """Compose, render (rendering.render_letters) and write one chunk of letters, in a
-    worker; ``task`` is (planning, stems, formats, out_dir[, signer]): with a signer the
-    chunk's PDFs are signed before they are written."""
-    planning, stems, formats, out_dir, *rest = task
-    signer = rest[0] if rest else None
-    out = Path(out_dir)
+    worker."""
+    out = Path(task.out_dir)
     results: list[Written] = []
-    for stem, rendered in zip(stems, render_letters(planning.compose(), formats, signer=signer)):
+    for stem, rendered in zip(task.stems, render_letters(task.planning.compose(), task.formats,
+                                                         signer=task.signer)):
         digests = {}
         for fmt, data in rendered.files.items():
             write_atomic(out / f"{stem}.{fmt}", data)
@@ -115,44 +123,61 @@ def render_chunk(task: tuple) -> list[Written]:
     return results
 
 
-def run(
-    spec: Spec, book: Book, out_dir: str | Path | None, *, formats: Sequence[str] = FORMATS,
-    only: Sequence[str] | None = None, jobs: int | None = None, print_pdf: bool = False,
-    zip_set: bool = False, progress: bool | None = None, stderr=None, wait: bool = False,
-    workspace=None, on_progress=None, signer=None, signing_memo: bool = False,
-    expected_numbers: str | None = None, leave_out: Sequence[str] = (),
-) -> RunResult:
-    """Render every letter of ``spec`` + ``book`` into ``out_dir``. The folder is held for
-    this run from the start (output_lock): another run writing there makes this one stop at
-    once with an input error naming it, or, with ``wait``, wait for it. With a ``workspace``
-    (a workspace.Workspace, which this module does not import: it imports this one)
-    the letters' numbers come from its register, where the run is recorded
-    (Workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user chose for a set (``batch.run``): the formats; ``only`` these recipients'
+    letters; ``jobs`` worker processes (None: one per core); ``print_pdf`` and ``zip_set``
+    (print.pdf, letters.zip); ``progress`` (None: a bar on a terminal); ``wait`` for another
+    run writing into the folder instead of stopping; a ``signer`` (signing.load_signer): every
+    PDF signed in the staging folder, so the set comes out wholly signed or not at all, and
+    the register records each letter's certificate and signing time; ``signing_memo``: the set
+    starts with the memo that takes it up for signature (signing_memo.py), numbered and
+    recorded like its letters; ``expected_numbers`` (with a workspace): the numbers the clerk
+    agreed to, which the run takes or nothing (Workspace.write_registered); ``leave_out``: ids
+    of rows left out of the set (compose.plan_letters)."""
+
+    formats: Sequence[str] = FORMATS
+    only: Sequence[str] | None = None
+    jobs: int | None = None
+    print_pdf: bool = False
+    zip_set: bool = False
+    progress: bool | None = None
+    wait: bool = False
+    signer: object = None
+    signing_memo: bool = False
+    expected_numbers: str | None = None
+    leave_out: Sequence[str] = ()
+
+
+def run(spec: Spec, book: Book, out_dir: str | Path | None, options: RunOptions = RunOptions(), *,
+        stderr=None, workspace=None, on_progress=None) -> RunResult:
+    """Render every letter of ``spec`` + ``book`` into ``out_dir``, as ``options`` say. The
+    folder is held for this run from the start (output_lock): another run writing there makes
+    this one stop at once with an input error naming it, or, with ``options.wait``, wait for
+    it. With a ``workspace`` (a registers.workspace.Workspace, which this module does not
+    import: it imports this one) the letters' numbers come from its register, where the run
+    is recorded (Workspace.write_registered), and ``out_dir`` None puts the set in its runs/.
     ``on_progress(done, total)``, when given, is called as letters are finished (the web
-    app's progress bar). With a ``signer`` (signing.load_signer) every PDF is signed in the
-    staging folder, so the set comes out wholly signed or not at all, and the register
-    records each letter's certificate and signing time. ``signing_memo``: the set starts
-    with the memo that takes it up for signature (signing_memo.py), numbered and recorded
-    in the register like its letters. ``expected_numbers`` (with a workspace): the numbers
-    the clerk agreed to; the run takes them or nothing (workspace.write_registered).
-    ``leave_out``: ids of rows left out of the set (compose.plan_letters)."""
+    app's progress bar)."""
     stderr = stderr or sys.stderr
+    o = options
     if workspace is not None:  # checked there, with the numbers reserved in the register
-        planning = plan_letters(spec, book, only, signing_memo=signing_memo, leave_out=leave_out)
-        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
-        _check_resources(spec, formats, stderr)
+        planning = plan_letters(spec, book, o.only, signing_memo=o.signing_memo, leave_out=o.leave_out)
+        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in o.formats else None
+        _check_resources(spec, o.formats, stderr)
         return workspace.write_registered("letters", spec, book, planning, out_dir, check=check,
-                                          expected_numbers=expected_numbers, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                                          zip_set=zip_set, progress=progress, stderr=stderr,
-                                          wait=wait, on_progress=on_progress, signer=signer)
-    with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
-        planning = plan_letters(spec, book, only, signing_memo=signing_memo, leave_out=leave_out)
-        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in formats else None
+                                          expected_numbers=o.expected_numbers, formats=o.formats,
+                                          jobs=o.jobs, print_pdf=o.print_pdf, zip_set=o.zip_set,
+                                          progress=o.progress, stderr=stderr, wait=o.wait,
+                                          on_progress=on_progress, signer=o.signer)
+    with output_lock(out_dir, wait=o.wait, waiting=lambda message: print(message, file=stderr)):
+        planning = plan_letters(spec, book, o.only, signing_memo=o.signing_memo, leave_out=o.leave_out)
+        check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in o.formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
-        _check_resources(spec, formats, stderr)
-        return write_set(spec, planning, out_dir, formats=formats, jobs=jobs, print_pdf=print_pdf,
-                         zip_set=zip_set, progress=progress, stderr=stderr, checked=checked,
-                         on_progress=on_progress, signer=signer)
+        _check_resources(spec, o.formats, stderr)
+        return write_set(spec, planning, out_dir, formats=o.formats, jobs=o.jobs, print_pdf=o.print_pdf,
+                         zip_set=o.zip_set, progress=o.progress, stderr=stderr, checked=checked,
+                         on_progress=on_progress, signer=o.signer)
 
 
 def _check_resources(spec: Spec, formats: Sequence[str], stderr) -> None:
@@ -264,7 +289,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
         chunk_stems = stems[start:start + size]
         for part in parts:
             signs = signer if signer is not None and set(part) != {"docx"} else None
-            tasks.append((planning.part(start, start + size), chunk_stems, part, str(staging), signs))
+            tasks.append(ChunkTask(planning.part(start, start + size), chunk_stems, part, str(staging), signs))
             keys.append(Manifest.key(checked.digests[chunk], chunk_stems, part,
                                      signs.identity if signs else ""))
     manifest = Manifest(staging / "manifest.jsonl")
@@ -283,7 +308,7 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     def complete(i: int) -> bool:
         return all(j in results for j in chunk_of(i))
 
-    with _Progress(len(entries), enabled=progress, stream=stderr, callback=on_progress) as bar:
+    with _ProgressBar(len(entries), enabled=progress, stream=stderr, callback=on_progress) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
         running = len(todo)
         for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
@@ -438,12 +463,12 @@ def _map(function, tasks, jobs):
         return
     from .workers import imap_unordered
 
-    docx = [i for i, task in enumerate(tasks) if set(task[2]) == {"docx"}]
-    layout = [i for i, task in enumerate(tasks) if set(task[2]) != {"docx"}]
+    docx = [i for i, task in enumerate(tasks) if set(task.formats) == {"docx"}]
+    layout = [i for i, task in enumerate(tasks) if set(task.formats) != {"docx"}]
 
     def prepare_layout() -> None:
-        planning, _, formats = tasks[layout[0]][:3]
-        prepare(planning.compose(), formats)
+        first = tasks[layout[0]]
+        prepare(first.planning.compose(), first.formats)
 
     yield from imap_unordered(function, tasks, jobs, light=docx, prepare=prepare_layout,
                               tasks_per_worker=CHUNKS_PER_WORKER)
@@ -481,7 +506,7 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
     return paths
 
 
-class _Progress:
+class _ProgressBar:
     """A rich progress bar (count, rate, time left) on a terminal; silent otherwise."""
 
     def __init__(self, total: int, *, enabled: bool, stream, callback=None):

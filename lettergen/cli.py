@@ -140,7 +140,7 @@ def _overrides(items: list[str]) -> dict[str, str]:
 
 
 def _load(args):
-    from .recipients import load_recipients, report_encoding
+    from .sheets.recipients import load_recipients, report_encoding
     from .spec import load_spec
     from .errors import RecipientsError
 
@@ -166,7 +166,7 @@ def _addressee_book(spec, args):
     """The one row of a spec that names its addressee ([addressee]): no sheet to read, and
     nothing to follow up."""
     from .errors import RecipientsError, SpecError
-    from .recipients import addressee_book
+    from .sheets.recipients import addressee_book
 
     if args.command in ("status", "remind"):
         raise SpecError(f"lettergen {args.command} ใช้กับรายชื่อผู้รับ แต่ spec นี้เป็นหนังสือฉบับเดียวถึง "
@@ -194,7 +194,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_render(args) -> int:
-    from .batch import run
+    from .batch import RunOptions, run
     from .files import check_output
 
     workspace = _workspace(args)
@@ -212,9 +212,10 @@ def cmd_render(args) -> int:
         from .rendering import DELIVERY
 
         formats += (DELIVERY,)
-    result = run(spec, book, args.out, formats=formats, only=only, jobs=args.jobs,
-                 print_pdf=args.print_pdf, zip_set=args.zip_set, wait=args.wait, workspace=workspace,
-                 signer=signer, signing_memo=args.signing_memo)
+    options = RunOptions(formats=formats, only=only, jobs=args.jobs, print_pdf=args.print_pdf,
+                         zip_set=args.zip_set, wait=args.wait, signer=signer,
+                         signing_memo=args.signing_memo)
+    result = run(spec, book, args.out, options, workspace=workspace)
     extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
@@ -233,7 +234,7 @@ def _workspace(args):
     """The workspace of --workspace, else of $LETTERGEN_WORKSPACE, else None."""
     import os
 
-    from .workspace import ENV, Workspace
+    from .registers.workspace import ENV, Workspace
 
     if args.command == "demo":  # the demo never takes numbers from an office's register
         return None
@@ -288,7 +289,7 @@ def cmd_check(args) -> int:
     workspace = _workspace(args)
     if workspace is not None:
         from .compose import plan_letters
-        from .workspace import next_numbers_text
+        from .registers.workspace import next_numbers_text
 
         print(next_numbers_text(workspace, plan_letters(spec, book)))
     return EXIT_OK
@@ -392,9 +393,9 @@ def cmd_register(args) -> int:
     import datetime as dt
 
     from .kinds import SERIES_NAMES, number_prefix
-    from .office_register import CIRCULAR, INTERNAL, ORDINARY, be_year
+    from .registers.record import CIRCULAR, INTERNAL, ORDINARY, be_year
     from .thai import arabic_digit_to_thai_digit, thai_digit_to_arabic_digit
-    from .workspace import Workspace
+    from .registers.workspace import Workspace
 
     text = thai_digit_to_arabic_digit(str(args.year or be_year(dt.date.today()))).strip()
     if not text.isdigit() or not 2400 <= int(text) <= 2800:
@@ -423,8 +424,8 @@ def cmd_register(args) -> int:
             raise InputError(f"--cancel: {exc}") from None
         print(f"ยกเลิกหนังสือของการสร้างครั้งที่ {args.cancel} แล้ว (เลขของหนังสือเหล่านั้นจะไม่ออกซ้ำ)")
     if args.list:
-        from .register_form import KIND_TEXT, status_text
-        from .workspace import numbers_text
+        from .registers.form14 import KIND_TEXT, status_text
+        from .registers.workspace import numbers_text
 
         entries = office.entries(year)
         for run in office.runs():
@@ -440,7 +441,7 @@ def cmd_register(args) -> int:
                       f"{numbers_text(code, taken)}  {run.out_dir}")
     if args.out is not None:
         from .files import make_folder, output_error, write_atomic
-        from .register_form import register_xlsx_of
+        from .registers.form14 import register_xlsx_of
 
         data = register_xlsx_of(office, year)
         make_folder(args.out.parent, mode=0o755)

@@ -19,7 +19,7 @@ from .caches import ByContent, freeze
 from .errors import InputError, RecipientsError, SpecError
 from .kinds import CIRCULAR, KINDS, MEMO
 from .model import LABELS, Letter, Paragraph, QrCode, QrRow, Run, Section, Table
-from .recipients import Book, Recipient
+from .sheets.recipients import Book, Recipient
 from .spec import Spec, Variant, with_overrides
 from .templating import plain, render_text, template_names, to_runs
 from .thai import (arabic_digit_to_thai_digit, thai_date, thai_digits_in_prose, thai_number,

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from .sheet_columns import INVISIBLE
+from .sheets.columns import INVISIBLE
 from .thai import nfc
 
 _PREFIX = re.compile(r"^(?:กิ่ง\s*อำเภอ|กิ่ง\s*อ\s*\.|อำเภอ|อ\s*\.|amphoe\s+|amphur\s+)\s*", re.I)

@@ -3,10 +3,10 @@
 A kind says what its first page is made of, top to bottom:
 - its band (``Band``): the Garuda's height and place, a title beside it (the memo's
   บันทึกข้อความ), where the urgency mark goes;
-- its head (``Line``): the labelled lines in order, each made of parts that start at a
+- its head (``HeadLine``): the labelled lines in order, each made of parts that start at a
   given distance from the left margin, with the labels' size and weight, and a dotted line
   after a part where the form has one (form 29);
-- where the signature goes and what it is made of (``Signature``);
+- where the signature goes and what it is made of (``SignatureBlock``);
 - whether the owner's footer (ส่วนราชการเจ้าของเรื่อง, โทร.) closes the letter;
 - which spec keys it requires, and the register series its numbers come from.
 
@@ -25,7 +25,7 @@ from . import geometry as g
 from .errors import did_you_mean
 from .model import LABELS
 
-# The series of numbers an office's register keeps apart (office_register counts each through
+# The series of numbers an office's register keeps apart (registers.record counts each through
 # the year): ordinary letters, circulars (ว, printed in the number: "ชร ๐๐๒๓.๑/ว ๕") and
 # internal letters (memos: their own count, printed like an ordinary number).
 ORDINARY, CIRCULAR, INTERNAL = "", "ว", "ภายใน"
@@ -65,7 +65,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Line:
+class HeadLine:
     """One line of the head (it may wrap). ``optional``: left out when its fields are
     empty (อ้างถึง, สิ่งที่ส่งมาด้วย). A field holding several items (the enclosures) gives one
     line per item, numbered, the label on the first only."""
@@ -95,7 +95,7 @@ class Space:
 
 
 @dataclass(frozen=True)
-class Signature:
+class SignatureBlock:
     """The signature block: its lines centred on ``centre_cm`` from the left margin."""
 
     items: tuple[Union[Text, Space], ...]
@@ -118,11 +118,11 @@ class LetterKind:
     name: str  # as the spec writes it: letter.kind = "memo"
     thai: str  # as the clerk knows it
     band: Band
-    head: tuple[Line, ...]
-    signature: Signature
+    head: tuple[HeadLine, ...]
+    signature: SignatureBlock
     owner_footer: bool  # ส่วนราชการเจ้าของเรื่อง, โทร., ผู้ประสานงาน at the foot
     requires: tuple[tuple[str, str], ...]  # (spec key, what it is) that must not be empty
-    series: str  # the register series of its numbers (office_register); a circular's is ว
+    series: str  # the register series of its numbers (registers.record); a circular's is ว
 
     def shows(self, field: str) -> bool:
         """Whether this kind prints the Letter's ``field`` anywhere on its page."""
@@ -143,9 +143,9 @@ def _memo_label(field: str, label: str, at_cm: float = 0.0) -> Part:
 STAMPED = LetterKind(
     name="stamped", thai="หนังสือประทับตรา",
     band=Band(g.GARUDA_CM, "center"),
-    head=(Line((Part("number", LABELS["number"]),)),
-          Line((Part("addressee", LABELS["to"]),), before_pt=_BEFORE)),
-    signature=Signature((Text("agency"), Space(g.STAMP_SPACE_CM), Text("date_text"))),
+    head=(HeadLine((Part("number", LABELS["number"]),)),
+          HeadLine((Part("addressee", LABELS["to"]),), before_pt=_BEFORE)),
+    signature=SignatureBlock((Text("agency"), Space(g.STAMP_SPACE_CM), Text("date_text"))),
     owner_footer=True, requires=(), series=ORDINARY,
 )
 
@@ -154,14 +154,14 @@ STAMPED = LetterKind(
 EXTERNAL = LetterKind(
     name="external", thai="หนังสือภายนอก",
     band=Band(g.GARUDA_CM, "center"),
-    head=(Line((Part("number", LABELS["number"]), Part("agency", at_cm=g.ADDRESS_AT_CM))),
-          Line((Part("date_text", at_cm=g.DATE_AT_CM),), before_pt=_BEFORE),
-          Line((Part("subject", LABELS["subject"]),), before_pt=_BEFORE),
-          Line((Part("salutation"),), before_pt=_BEFORE),
-          Line((Part("cites", LABELS["cites"]),), before_pt=_BEFORE, optional=True),
-          Line((Part("", LABELS["enclosures"]), Part("enclosures", at_cm=g.ENCLOSURE_INDENT_CM)),
+    head=(HeadLine((Part("number", LABELS["number"]), Part("agency", at_cm=g.ADDRESS_AT_CM))),
+          HeadLine((Part("date_text", at_cm=g.DATE_AT_CM),), before_pt=_BEFORE),
+          HeadLine((Part("subject", LABELS["subject"]),), before_pt=_BEFORE),
+          HeadLine((Part("salutation"),), before_pt=_BEFORE),
+          HeadLine((Part("cites", LABELS["cites"]),), before_pt=_BEFORE, optional=True),
+          HeadLine((Part("", LABELS["enclosures"]), Part("enclosures", at_cm=g.ENCLOSURE_INDENT_CM)),
                before_pt=_BEFORE, optional=True)),
-    signature=Signature((Text("closing"), *_NAME_AND_POSITION)),
+    signature=SignatureBlock((Text("closing"), *_NAME_AND_POSITION)),
     owner_footer=True, requires=_SIGNER, series=ORDINARY,
 )
 
@@ -172,12 +172,12 @@ MEMO = LetterKind(
     name="memo", thai="บันทึกข้อความ",
     band=Band(g.MEMO_BAND_CM, "left", title="บันทึกข้อความ", title_pt=g.MEMO_TITLE_PT,
               urgency_align="right"),
-    head=(Line((_memo_label("department", LABELS["department"]),)),
-          Line((_memo_label("number", LABELS["number"]),
+    head=(HeadLine((_memo_label("department", LABELS["department"]),)),
+          HeadLine((_memo_label("number", LABELS["number"]),
                 _memo_label("date_text", LABELS["date"], g.DATE_AT_CM))),
-          Line((_memo_label("subject", LABELS["subject"]),)),
-          Line((Part("salutation"),), before_pt=_BEFORE)),
-    signature=Signature(_NAME_AND_POSITION),
+          HeadLine((_memo_label("subject", LABELS["subject"]),)),
+          HeadLine((Part("salutation"),), before_pt=_BEFORE)),
+    signature=SignatureBlock(_NAME_AND_POSITION),
     owner_footer=False, requires=_SIGNER, series=INTERNAL,
 )
 
@@ -218,9 +218,9 @@ def kind_of(letter) -> LetterKind:
     return KINDS[letter.kind]
 
 
-def head_lines(letter) -> list[tuple[Line, tuple[Cell, ...], bool]]:
-    """The head lines ``letter`` shows, in order: (its Line, its cells, whether it is the
-    first of that Line's written lines, which takes the space before it). An optional
+def head_lines(letter) -> list[tuple[HeadLine, tuple[Cell, ...], bool]]:
+    """The head lines ``letter`` shows, in order: (its HeadLine, its cells, whether it is the
+    first of that HeadLine's written lines, which takes the space before it). An optional
     line whose fields are empty is left out; a field of several items (the enclosures)
     gives a line per item, numbered "๑." when there are several."""
     from .thai import thai_number
@@ -243,7 +243,7 @@ def head_lines(letter) -> list[tuple[Line, tuple[Cell, ...], bool]]:
     return written
 
 
-def _cells(line: Line, texts: list[str], labelled: bool) -> tuple[Cell, ...]:
+def _cells(line: HeadLine, texts: list[str], labelled: bool) -> tuple[Cell, ...]:
     ends = [part.at_cm for part in line.parts[1:]] + [g.TEXT_WIDTH_CM]
     return tuple(Cell(part, part.label if labelled else "", text, part.at_cm, end - part.at_cm)
                  for part, text, end in zip(line.parts, texts, ends))

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .compose import progress
 from .errors import SpecError
-from .recipients import Book
-from .register import append_register, read_register
+from .sheets.recipients import Book
+from .registers.run_register import append_register, read_register
 from .spec import Spec, reminder_raw, spec_from_raw
 from .thai import thai_date, thai_digit_to_arabic_digit
 
@@ -126,7 +126,7 @@ def _remind(spec: Spec, book: Book, out_dir: Path, *, register: Path | None, tod
     from .batch import write_set
 
     if workspace is not None:
-        from .workspace import KIND_REMINDERS, write_registered
+        from .registers.workspace import KIND_REMINDERS, write_registered
 
         import sys
 

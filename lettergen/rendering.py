@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .compose import compose_all
 from .model import Letter
-from .recipients import Book
+from .sheets.recipients import Book
 from .spec import Spec
 from .stack import roomy
 

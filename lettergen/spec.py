@@ -287,7 +287,7 @@ def with_overrides(spec: Spec, overrides: Mapping[str, Any], *, origin: str) -> 
     return spec_from_raw(raw, spec.path, spec.files_from)
 
 
-class _Table:
+class _TomlTable:
     """One TOML table being read: typed getters that remember what was read, then
     ``finish()`` rejects every key nobody asked for."""
 
@@ -332,13 +332,13 @@ class _Table:
         except DateError as exc:
             raise self.error(name, str(exc)) from None
 
-    def table(self, name: str, required: bool = False) -> "_Table":
+    def table(self, name: str, required: bool = False) -> "_TomlTable":
         self.seen.add(name)
         if name not in self.data and not required:
-            return _Table({}, self._key(name), self.path)
+            return _TomlTable({}, self._key(name), self.path)
         if name not in self.data:
             raise self.missing(name, "ต้องมีตารางนี้")
-        return _Table(self.data[name], self._key(name), self.path)
+        return _TomlTable(self.data[name], self._key(name), self.path)
 
     def missing(self, name: str, message: str = "ต้องระบุค่านี้") -> SpecError:
         """A required key that is absent: when a key not known here looks like it (a
@@ -390,7 +390,7 @@ def check_sizes(value: Any, path: Path, key: str = "", depth: int = 0) -> None:
 def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ...] | None = None) -> Spec:
     """Validate raw TOML data: one reader per table, then the checks across tables."""
     check_sizes(raw, path)
-    top = _Table(raw, "", path)
+    top = _TomlTable(raw, "", path)
     letter = _read_letter(top.table("letter", required=True), path, files_from)
     sender = _read_sender(top.table("sender", required=True))
     deadline, notes = _read_deadline(top.table("deadline"), letter["date"])
@@ -433,7 +433,7 @@ def spec_from_raw(raw: Mapping[str, Any], path: Path, files_from: tuple[Path, ..
     return spec
 
 
-def _read_letter(table: _Table, path: Path, files_from: tuple[Path, ...] | None) -> dict[str, Any]:
+def _read_letter(table: _TomlTable, path: Path, files_from: tuple[Path, ...] | None) -> dict[str, Any]:
     """[letter]: the kind, urgency, date, subject and number prefix of the letter."""
     named = table.text("kind", DEFAULT_KIND)
     if kind_named(named) is None:
@@ -491,7 +491,7 @@ def _file_within(name: str, folders: tuple[Path, ...], path: Path, key: str) -> 
     return None
 
 
-def _read_sender(table: _Table) -> Sender:
+def _read_sender(table: _TomlTable) -> Sender:
     """[sender]: the agency, its unit and contacts, and the signer."""
     sender = Sender(
         agency=table.text("agency"), unit=table.text("unit"), section=table.text("section", ""),
@@ -514,7 +514,7 @@ def _check_required(raw: Mapping[str, Any], kind_name: str, path: Path) -> None:
             raise SpecError(f"{kind.thai}ต้องมี{what}", file=path, key=key)
 
 
-def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
+def _read_deadline(table: _TomlTable, letter_date: dt.date) -> tuple[dt.date | None, tuple[str, ...]]:
     """[deadline]: the date by which recipients must act; never before the letter's date.
     A deadline on a Saturday or Sunday is allowed, with a note."""
     deadline = table.date("date", None)
@@ -530,7 +530,7 @@ def _read_deadline(table: _Table, letter_date: dt.date) -> tuple[dt.date | None,
     return deadline, ()
 
 
-def _read_links(table: _Table) -> dict[str, str]:
+def _read_links(table: _TomlTable) -> dict[str, str]:
     """[links]: name -> http(s) address, for texts and QR codes."""
     links = {}
     for name in table.data:
@@ -542,7 +542,7 @@ def _read_links(table: _Table) -> dict[str, str]:
     return links
 
 
-def _read_body(table: _Table) -> tuple[str, ...]:
+def _read_body(table: _TomlTable) -> tuple[str, ...]:
     """[body]: the paragraphs of the letter, as templates."""
     paragraphs = table.texts("paragraphs")
     if not paragraphs:
@@ -551,14 +551,14 @@ def _read_body(table: _Table) -> tuple[str, ...]:
     return paragraphs
 
 
-def _read_variants(table: _Table) -> dict[str, Variant]:
+def _read_variants(table: _TomlTable) -> dict[str, Variant]:
     """[variants.district] and [variants.direct]: what differs by route."""
     variants = {name: _read_variant(table.table(name, required=True), name) for name in ("district", "direct")}
     table.finish()
     return variants
 
 
-def _read_variant(table: _Table, name: str) -> Variant:
+def _read_variant(table: _TomlTable, name: str) -> Variant:
     cites = None
     if "cites" in table.data:
         cited = table.table("cites")
@@ -579,7 +579,7 @@ def _read_variant(table: _Table, name: str) -> Variant:
 SHEET_TABLES = ("variants", "routing", "recipients", "reminder")  # a set's, not one letter's
 
 
-def _read_addressee(top: _Table, path: Path) -> Addressee:
+def _read_addressee(top: _TomlTable, path: Path) -> Addressee:
     """[addressee]: the one addressee of a letter without a sheet; the tables of a set made
     from a sheet ([variants], [routing], [recipients], [reminder]) then have no place."""
     for name in SHEET_TABLES:
@@ -620,7 +620,7 @@ def _check_single_letter(spec: Spec, path: Path) -> None:
                             file=path, key=key)
 
 
-def _read_signing_memo(table: _Table) -> SigningMemo:
+def _read_signing_memo(table: _TomlTable) -> SigningMemo:
     """[signing_memo]: who signs the memo that takes the set up for signature, and its
     number when there is no workspace."""
     memo = SigningMemo(signer_name=table.text("signer_name"), signer_position=table.text("signer_position"),
@@ -631,7 +631,7 @@ def _read_signing_memo(table: _Table) -> SigningMemo:
     return memo
 
 
-def _read_routing(table: _Table) -> Routing:
+def _read_routing(table: _TomlTable) -> Routing:
     """[routing]: which kinds get their credentials through the district office, which
     directly, and the name of a district office lettergen makes."""
     routing = Routing(
@@ -652,7 +652,7 @@ def _read_routing(table: _Table) -> Routing:
     return routing
 
 
-def _check_office_name(table: _Table, pattern: str) -> None:
+def _check_office_name(table: _TomlTable, pattern: str) -> None:
     from .templating import template_names
 
     names = template_names(pattern)
@@ -665,14 +665,14 @@ def _check_office_name(table: _Table, pattern: str) -> None:
         raise table.error("district_office_name", "ต้องมี {{ district }} เพื่อให้แต่ละอำเภอได้ชื่อของตนเอง")
 
 
-def _read_enclosure(table: _Table) -> str:
+def _read_enclosure(table: _TomlTable) -> str:
     """[enclosure]: the title of the credentials list."""
     title = table.text("title", "บัญชีชื่อผู้ใช้ (Username) และรหัสผ่าน (Password)")
     table.finish()
     return title
 
 
-def _read_steps(table: _Table, path: Path, links: Mapping[str, str]):
+def _read_steps(table: _TomlTable, path: Path, links: Mapping[str, str]):
     """[steps]: the step sheet attached to every letter: title, headers, steps."""
     title = table.text("title", "")
     headers = table.texts("headers", ("ขั้นตอน", "รายการ", "ช่องทาง / QR Code"))
@@ -684,7 +684,7 @@ def _read_steps(table: _Table, path: Path, links: Mapping[str, str]):
     return title, tuple(headers), steps
 
 
-def _read_recipients_source(table: _Table, path: Path) -> RecipientsSource:
+def _read_recipients_source(table: _TomlTable, path: Path) -> RecipientsSource:
     """[recipients]: the sheet's file, its sheet, and headers chosen for canonical columns."""
     file_text = table.text("file", "")
     columns_table = table.table("columns")
@@ -699,7 +699,7 @@ def _read_recipients_source(table: _Table, path: Path) -> RecipientsSource:
     return source
 
 
-def _read_register(table: _Table) -> tuple[int, str, str]:
+def _read_register(table: _TomlTable) -> tuple[int, str, str]:
     """[register]: the first register number, the action column's text and the remark the
     letters carry there (a sheet's ``register.remark`` column gives one letter its own)."""
     start = table.get("start", int, 1)
@@ -720,7 +720,7 @@ def _check_reminder(raw: Mapping[str, Any], reminder: Reminder, spec: Spec, path
 VARIANT_KEYS = ("addressee", "circular", "number", "cites", "text")
 
 
-def _read_reminder(top: _Table, path: Path) -> Reminder:
+def _read_reminder(top: _TomlTable, path: Path) -> Reminder:
     """[reminder]: the reminder letter's date, subject, body, urgency rules and variant values."""
     table = top.table("reminder")
     date = table.date("date", None)
@@ -730,7 +730,7 @@ def _read_reminder(top: _Table, path: Path) -> Reminder:
         raise table.error("paragraphs", "ต้องมีเนื้อความหนังสือติดตามอย่างน้อยหนึ่งย่อหน้า")
     rules = []
     for i, item in enumerate(table.get("urgency", list, [])):
-        rule = _Table(item, f"reminder.urgency[{i}]", path)
+        rule = _TomlTable(item, f"reminder.urgency[{i}]", path)
         days = rule.get("days_left", int)
         urgency = rule.text("urgency")
         if urgency not in URGENCIES:
@@ -789,7 +789,7 @@ def _check_picture(emblem: Path, spec_path: Path) -> None:
 
 
 def _read_step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Step:
-    table = _Table(data, key, path)
+    table = _TomlTable(data, key, path)
     title = table.text("title")
     items = table.texts("items", ())
     channel_raw = table.get("channel", list, [])
@@ -798,7 +798,7 @@ def _read_step(data: Any, key: str, path: Path, links: Mapping[str, str]) -> Ste
         if isinstance(block, str):
             channel.append(block)
             continue
-        block_table = _Table(block, f"{key}.channel[{i}]", path)
+        block_table = _TomlTable(block, f"{key}.channel[{i}]", path)
         link = block_table.text("qr")
         if link not in links:
             raise block_table.error("qr", f"ไม่มีลิงก์ชื่อ \"{link}\" ใน [links]" + did_you_mean(link, links))

@@ -11,8 +11,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
-from .recipients import Book
-from .register import save_workbook
+from .sheets.recipients import Book
+from .registers.run_register import save_workbook
 from .spec import RECIPIENT_KINDS, Spec
 from .thai import thai_date, thai_number, thai_percent
 
@@ -20,7 +20,7 @@ KIND_ORDER = ("อบจ.", "ทน.", "ทม.", "ทต.", "อบต.")
 
 
 @dataclass(frozen=True)
-class Line:
+class FigureLine:
     label: str
     total: int
     done: int
@@ -44,9 +44,9 @@ class Status:
     subject: str
     agency: str
     date: dt.date
-    districts: tuple[Line, ...]
-    kinds: tuple[Line, ...]
-    total: Line
+    districts: tuple[FigureLine, ...]
+    kinds: tuple[FigureLine, ...]
+    total: FigureLine
 
 
 def book_as_of(book: Book, day: dt.date) -> Book:
@@ -71,8 +71,8 @@ def status(spec: Spec, book: Book, date: dt.date) -> Status:
         districts[row.district].append(row)
     kinds = sorted({r.kind for r in rows}, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99)
 
-    def line(label, members) -> Line:
-        return Line(label, len(members), sum(1 for r in members if r.done))
+    def line(label, members) -> FigureLine:
+        return FigureLine(label, len(members), sum(1 for r in members if r.done))
 
     return Status(
         subject=spec.subject,

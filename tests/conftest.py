@@ -106,7 +106,7 @@ def demo_dir(tmp_path_factory) -> Path:
 def example():
     """The example's spec, recipients and composed letters."""
     from lettergen.compose import compose_all
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     spec = load_spec(EXAMPLE / "letter.toml")

@@ -461,3 +461,34 @@ def test_the_private_name_finder_finds_them(tmp_path):
     sample.write_text("from ..recipients import _pick_table, load_recipients\nfrom . import work\n"
                       "work._cache\nwork.preview\nself._x\n", encoding="utf-8")
     assert _private_names_used(sample) == ["recipients._pick_table", "work._cache"]
+
+
+def test_no_module_takes_a_private_name_of_another():
+    """Across the whole package, a module uses another's public names only."""
+    private = {str(path.relative_to(PACKAGE)): _private_names_used(path)
+               for path in sorted(PACKAGE.rglob("*.py")) if _private_names_used(path)}
+    assert private == {}
+
+
+def test_the_sheets_and_the_registers_have_rooms_of_their_own():
+    """Reading sheets and keeping registers are packages, like pdf/ and docx/; no module of
+    the top level is named for a sheet or a register."""
+    top = sorted(path.stem for path in PACKAGE.glob("*.py"))
+    assert not [name for name in top if name.startswith(("sheet", "register", "office_register"))
+                or name in ("recipients", "workspace")], top
+    for package, modules in (("sheets", {"recipients", "tables", "xlsx", "columns", "cells"}),
+                             ("registers", {"run_register", "record", "form14", "workspace"})):
+        assert {path.stem for path in (PACKAGE / package).glob("*.py")} == modules | {"__init__"}
+
+
+def test_no_two_classes_of_the_package_share_a_name():
+    """model.Run and the register's run, a sheet's table and the model's, the progress
+    figures and the run's progress bar: one name, one class."""
+    import ast
+
+    seen: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                seen.setdefault(node.name.lstrip("_"), []).append(str(path.relative_to(PACKAGE)))
+    assert {name: where for name, where in seen.items() if len(where) > 1} == {}

@@ -26,7 +26,7 @@ from typing import Callable
 import pytest
 
 from lettergen.cli import main
-from lettergen.recipients import load_recipients
+from lettergen.sheets.recipients import load_recipients
 from lettergen.spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,12 +24,12 @@ def pdf_pages_text(data: bytes) -> list[str]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory, example):
     """The example rendered by the batch engine with two workers, a print file and the zip."""
-    from lettergen.batch import run
+    from lettergen.batch import RunOptions, run
 
     spec, book, _ = example
     out = tmp_path_factory.mktemp("batch") / "out"
     stderr = io.StringIO()
-    result = run(spec, book, out, jobs=2, print_pdf=True, zip_set=True, stderr=stderr)
+    result = run(spec, book, out, RunOptions(jobs=2, print_pdf=True, zip_set=True), stderr=stderr)
     return result, out, stderr.getvalue()
 
 
@@ -137,7 +137,7 @@ def test_register_xlsx_matches_the_csv(rendered):
 def test_register_cells_never_become_formulas():
     from openpyxl import load_workbook
 
-    from lettergen.register import RegisterRow, register_csv, register_xlsx
+    from lettergen.registers.run_register import RegisterRow, register_csv, register_xlsx
     import datetime as dt
 
     row = RegisterRow(1, "=1+1", "+๑", "-x", "@SUM(A1)", "\tx", "ok", "", "=HYPERLINK(\"x\")",
@@ -163,7 +163,7 @@ def test_progress_is_silent_when_not_a_terminal(rendered):
 
 
 def test_progress_bar_on_a_terminal(example, tmp_path):
-    from lettergen.batch import run
+    from lettergen.batch import RunOptions, run
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -171,7 +171,7 @@ def test_progress_bar_on_a_terminal(example, tmp_path):
 
     spec, book, _ = example
     stream = Terminal()
-    run(spec, book, tmp_path / "out", jobs=1, only=["5714"], stderr=stream)
+    run(spec, book, tmp_path / "out", RunOptions(jobs=1, only=["5714"]), stderr=stream)
     assert "กำลังสร้างหนังสือ" in stream.getvalue()
 
 
@@ -187,12 +187,12 @@ def test_docx_and_pdf_are_split_into_tasks_of_their_own():
 def test_workers_write_the_same_files_as_one_process(rendered, example, tmp_path):
     """Two workers (DOCX started before the PDFs' shared rows are laid out, results coming
     back in any order) and one process write the same bytes and the same register."""
-    from lettergen.batch import run
+    from lettergen.batch import RunOptions, run
 
     _, out, _ = rendered
     spec, book, _ = example
     single = tmp_path / "single"
-    run(spec, book, single, jobs=1, stderr=io.StringIO())
+    run(spec, book, single, RunOptions(jobs=1), stderr=io.StringIO())
 
     def digests(folder):
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()
@@ -334,7 +334,7 @@ def test_a_chunks_key_follows_every_letter_field_secrets_included_and_not_the_pr
     assert Manifest.key(key, stems, ("docx",)) != task_key
 
     script = ("from conftest import EXAMPLE\n"
-              "from lettergen.spec import load_spec\nfrom lettergen.recipients import load_recipients\n"
+              "from lettergen.spec import load_spec\nfrom lettergen.sheets.recipients import load_recipients\n"
               "from lettergen.compose import compose_all\nfrom lettergen.batch import Manifest\n"
               "spec = load_spec(EXAMPLE / 'letter.toml')\n"
               "letters = compose_all(spec, load_recipients(EXAMPLE / 'recipients.csv', spec))\n"
@@ -378,12 +378,12 @@ def test_letters_with_long_lists_come_fewer_to_a_chunk():
 
 
 def test_a_bad_delivery_password_stops_the_run_before_any_output(example, tmp_path):
-    from lettergen.batch import run
+    from lettergen.batch import RunOptions, run
     from lettergen.errors import InputError
 
     spec, book, _ = example
     with pytest.raises(InputError):
-        run(spec, book, tmp_path / "out", formats=("pdf", "delivery.pdf"), stderr=io.StringIO())
+        run(spec, book, tmp_path / "out", RunOptions(formats=("pdf", "delivery.pdf")), stderr=io.StringIO())
     assert not (tmp_path / "out").exists()
 
 

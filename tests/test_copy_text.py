@@ -90,7 +90,7 @@ def links_letter(tmp_path_factory):
     an e-mail address and names with spaces, whose step table links to the form, and
     whose credentials list an LAO whose username is a long e-mail address."""
     from lettergen.compose import compose_all
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     folder = tmp_path_factory.mktemp("links")
@@ -319,7 +319,7 @@ def test_a_name_of_2000_letters_wraps_in_its_cell_and_copies_whole(tmp_path):
     from lettergen.compose import compose_all
     from lettergen.model import Table
     from lettergen.pdf.writer import write_pdf
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     name = "x" * 2_000

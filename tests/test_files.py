@@ -1,4 +1,4 @@
-"""files.py (atomic writes, the zip date rule) and reading the register back (register.py)."""
+"""files.py (atomic writes, the zip date rule) and reading the register back (registers/run_register.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_a_zip_entry_is_dated_within_what_zip_can_hold(when, expected):
 def test_every_zip_lettergen_writes_takes_the_same_rule(tmp_path):
     from lettergen.archive import write_zip
     from lettergen.docx.package_zip import zip_bytes
-    from lettergen.register import register_xlsx
+    from lettergen.registers.run_register import register_xlsx
 
     late = dt.datetime(2150, 3, 1)
     docx = zip_bytes([("a.xml", b"<a/>", True)], zip_date_time(late))
@@ -50,7 +50,7 @@ def test_an_atomic_write_leaves_no_partial_file(tmp_path):
 
 
 def _row(number: int, **cells):
-    from lettergen.register import RegisterRow
+    from lettergen.registers.run_register import RegisterRow
 
     base = dict(register_number=number, number="ชร ๐๐๒๓.๑/ว ๑๘๘๕๘", date="๒๗ กรกฎาคม ๒๕๖๑",
                 sender="จังหวัดเชียงราย", to="เทศบาลนครเชียงราย", subject="เรื่อง", action="",
@@ -60,7 +60,7 @@ def _row(number: int, **cells):
 
 
 def test_the_register_reads_back_what_it_wrote_formula_like_cells_included(tmp_path):
-    from lettergen.register import read_register, read_rows, register_csv
+    from lettergen.registers.run_register import read_register, read_rows, register_csv
 
     rows = [_row(1), _row(2, to="=HYPERLINK(\"x\")", recipient_id="-5", remark="@x")]
     (tmp_path / "register.csv").write_bytes(register_csv(rows))
@@ -71,7 +71,7 @@ def test_the_register_reads_back_what_it_wrote_formula_like_cells_included(tmp_p
 
 
 def test_appending_a_register_keeps_both_and_points_at_the_new_files(tmp_path):
-    from lettergen.register import append_register, read_rows, register_csv
+    from lettergen.registers.run_register import append_register, read_rows, register_csv
 
     (tmp_path / "register.csv").write_bytes(register_csv([_row(1)]))
     (tmp_path / "reminders").mkdir()

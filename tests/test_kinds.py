@@ -14,7 +14,7 @@ from conftest import EXAMPLE, require_tool
 from lettergen.cli import main
 from lettergen.compose import compose_all
 from lettergen.kinds import KINDS, MEMO, Space, head_lines, kind_of, signature_lines
-from lettergen.recipients import addressee_book, load_recipients
+from lettergen.sheets.recipients import addressee_book, load_recipients
 from lettergen.spec import load_spec
 from lettergen.web import specform
 from test_batch import pdf_pages_text

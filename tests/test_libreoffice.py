@@ -139,7 +139,7 @@ def kind_letter(name: str):
     import dataclasses
 
     from lettergen.compose import compose_all
-    from lettergen.recipients import addressee_book
+    from lettergen.sheets.recipients import addressee_book
     from lettergen.spec import load_spec
     from test_kinds import letter_of_kind
 

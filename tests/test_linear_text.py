@@ -41,22 +41,22 @@ CASES = {
         ("to_runs", '"a@a." * (N // 4)'),
         ("undefined_message", '""', '{}', '"\'x\' has no attribute \'" * (N // 20)'),
     ],
-    "lettergen.sheet_columns": [
+    "lettergen.sheets.columns": [
         ("header_keys", '"(" * N'),
         ("header_keys", '"รหัส (" + ")  " * (N // 3) + "x"'),
         ("header_key", '" ." * (N // 2)'),
         ("cell_text", '"\\u200b" * N'),
     ],
-    "lettergen.sheet_cells": [
+    "lettergen.sheets.cells": [
         ("shown_number", '1234.5', '"\\"" + "0" * N'),
         ("shown_number", '1234.5', '"[$" * (N // 2)'),
         ("shown_number", '1234.5', '"0" * N'),
     ],
-    "lettergen.sheet_files": [
+    "lettergen.sheets.tables": [
         ("is_mojibake", '"เธ" * (N // 2)'),
         ("detect_delimiter", '"a;" * (N // 2)'),
     ],
-    "lettergen.recipients": [
+    "lettergen.sheets.recipients": [
         ("kind_from_name", '"อบต. " * (N // 5)'),
         ("_done", '"1/" * (N // 2)', 'None', '1', '"x"'),
         ("_done", '"3 " + "ส." * (N // 2) + "61"', 'None', '1', '"x"'),

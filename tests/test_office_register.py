@@ -17,7 +17,7 @@ import pytest
 
 from conftest import EXAMPLE
 from lettergen.cli import main
-from lettergen.register_form import register_xlsx_of
+from lettergen.registers.form14 import register_xlsx_of
 
 SPEC = EXAMPLE / "letter.toml"
 TRACKING = EXAMPLE / "tracking.xlsx"
@@ -53,7 +53,7 @@ def register_rows(out: Path) -> list[dict]:
 
 
 def test_numbers_continue_across_runs_and_circular_copies_share_one(tmp_path, capsys):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one") == 0
@@ -74,7 +74,7 @@ def test_numbers_continue_across_runs_and_circular_copies_share_one(tmp_path, ca
 
 
 def test_numbers_start_again_at_one_in_a_new_year(tmp_path):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "dec", "--set", "letter.date=2025-12-31",
@@ -93,7 +93,7 @@ def test_numbers_start_again_at_one_in_a_new_year(tmp_path):
 
 
 def test_workspace_folders_are_0700_and_files_0600(tmp_path):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one") == 0
@@ -119,7 +119,7 @@ def test_the_register_never_holds_a_password(tmp_path):
 
 
 def test_bad_input_takes_no_number(tmp_path, capsys):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     sheet = small_sheet(tmp_path / "recipients.csv")
@@ -153,7 +153,7 @@ def test_check_says_where_the_numbers_come_from(tmp_path, capsys):
 def test_each_run_is_recorded_with_the_digests_of_its_inputs_and_files(tmp_path):
     import hashlib
 
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     sheet = small_sheet(tmp_path / "recipients.csv")
@@ -174,7 +174,7 @@ def test_each_run_is_recorded_with_the_digests_of_its_inputs_and_files(tmp_path)
 def test_the_register_xlsx_has_the_layout_of_form_14(tmp_path):
     from openpyxl import load_workbook
 
-    from lettergen.register_form import COLUMNS
+    from lettergen.registers.form14 import COLUMNS
 
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one") == 0
@@ -269,7 +269,7 @@ def test_parallel_cli_runs_never_share_a_number(tmp_path):
 
 def _reserve_many(args):
     db, worker, rounds = args
-    from lettergen.office_register import OfficeRegister
+    from lettergen.registers.record import OfficeRegister
 
     office = OfficeRegister(db)
     taken = []
@@ -308,7 +308,7 @@ def test_an_unfinished_run_is_settled_with_why_and_when(tmp_path):
     one into another folder, is left as it is."""
     import datetime as dt
 
-    from lettergen.office_register import OfficeRegister
+    from lettergen.registers.record import OfficeRegister
 
     office = OfficeRegister(tmp_path / "register.sqlite3")
 
@@ -333,7 +333,7 @@ def test_an_unfinished_run_is_settled_with_why_and_when(tmp_path):
 def test_a_register_written_before_runs_had_a_note_is_read_and_kept(tmp_path):
     import sqlite3
 
-    from lettergen.office_register import OfficeRegister
+    from lettergen.registers.record import OfficeRegister
 
     db = tmp_path / "register.sqlite3"
     OfficeRegister(db)
@@ -351,7 +351,7 @@ def test_a_failed_run_keeps_its_numbers_and_its_rerun_resumes(tmp_path, monkeypa
     same numbers, keeps the chunks it finished, and ends byte-identical to a run that never
     stopped; nobody else gets those numbers in between."""
     import lettergen.batch as batch
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     sheet = small_sheet(tmp_path / "recipients.csv", districts=2, laos=1, direct=16)
     assert render(tmp_path, tmp_path / "ws-ref", "reference", sheet=sheet) == 0
@@ -393,7 +393,7 @@ def test_a_killed_run_reuses_its_numbers(tmp_path):
     import signal
     import time
 
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     sheet = small_sheet(tmp_path / "recipients.csv", districts=1, laos=1, direct=16)
@@ -425,7 +425,7 @@ def test_a_new_run_into_a_folder_abandons_the_unfinished_reservation(tmp_path, m
     from openpyxl import load_workbook
 
     import lettergen.batch as batch
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     monkeypatch.setattr(batch, "render_chunk", lambda task: (_ for _ in ()).throw(RuntimeError("ดับ")))
@@ -473,7 +473,7 @@ def test_reminders_cite_the_original_letter_from_the_register(reminded):
 
 
 def test_reminders_are_numbered_and_recorded_in_the_register(reminded):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     office = Workspace(reminded / "ws").register()
     runs = office.runs()
@@ -490,7 +490,7 @@ def test_reminders_are_numbered_and_recorded_in_the_register(reminded):
 
 
 def test_the_workspace_folder_by_default_and_from_the_environment(tmp_path, monkeypatch):
-    from lettergen.workspace import Workspace, default_root
+    from lettergen.registers.workspace import Workspace, default_root
 
     monkeypatch.delenv("LETTERGEN_WORKSPACE", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -538,7 +538,7 @@ def test_reminders_without_an_original_in_the_register_say_so(tmp_path, capsys):
 
 
 def test_without_out_the_set_goes_to_the_workspace_and_a_rerun_finds_it(tmp_path, capsys, monkeypatch):
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     monkeypatch.chdir(tmp_path)
 
@@ -563,7 +563,7 @@ def test_without_out_the_set_goes_to_the_workspace_and_a_rerun_finds_it(tmp_path
 def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
     from openpyxl import load_workbook
 
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     ws = tmp_path / "ws"
     assert render(tmp_path, ws, "one") == 0
@@ -592,7 +592,7 @@ def test_a_run_can_be_cancelled_and_listed(tmp_path, capsys):
 def test_register_cells_are_never_formulas(tmp_path):
     from openpyxl import load_workbook
 
-    from lettergen.workspace import Workspace
+    from lettergen.registers.workspace import Workspace
 
     sheet = tmp_path / "recipients.csv"
     small_sheet(sheet, districts=1, laos=1, direct=1)
@@ -606,7 +606,7 @@ def test_register_cells_are_never_formulas(tmp_path):
 
 
 def test_register_rows_are_as_tall_as_their_wrapped_text():
-    from lettergen.register_form import COLUMNS, LINE, WIDTHS, row_height
+    from lettergen.registers.form14 import COLUMNS, LINE, WIDTHS, row_height
 
     short = ("๑", "ชร ๐๐๒๓.๑/๑", "๑ มี.ค. ๖๙", "จังหวัดน่าน", "เทศบาลนครเชียงราย", "ประชุม", "", "")
     assert row_height(short) == LINE + 6

@@ -45,7 +45,7 @@ def corpus() -> list[str]:
 def rendered(request, tmp_path_factory):
     from lettergen.compose import compose_all
     from lettergen.pdf.writer import write_pdf
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     paragraphs = corpus()
@@ -109,7 +109,7 @@ def test_a_very_loose_line_stays_inside_the_right_margin():
     from lettergen.compose import compose_all
     from lettergen.pdf.justify import paragraph_lines
     from lettergen.pdf.writer import write_pdf
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     paragraph = ("ขอให้องค์กรปกครองส่วนท้องถิ่นตอบแบบสำรวจความพึงพอใจของประชาชนต่อการให้บริการของ "

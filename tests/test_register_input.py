@@ -59,7 +59,7 @@ def reminded(first_run, tmp_path_factory) -> dict[str, Path]:
 
 
 def test_the_xlsx_register_reads_as_the_csv_register(first_run):
-    from lettergen.register import read_register, read_rows
+    from lettergen.registers.run_register import read_register, read_rows
 
     rows = read_rows(first_run / "register.csv")
     assert len(rows) == 20
@@ -73,7 +73,7 @@ def test_the_xlsx_register_reads_as_the_csv_register(first_run):
 @pytest.mark.parametrize("run", ["xlsx", "xlsx-alone"])
 def test_reminders_from_the_xlsx_register_are_those_from_the_csv(reminded, run):
     """Same rows, numbers, cites and files (the rows hold each DOCX's sha256) either way."""
-    from lettergen.register import read_rows
+    from lettergen.registers.run_register import read_rows
 
     expected = read_rows(reminded["csv"] / "register.csv")
     assert len(expected) == 38
@@ -85,7 +85,7 @@ def test_reminders_from_the_xlsx_register_are_those_from_the_csv(reminded, run):
 
 @pytest.mark.parametrize("run", ["csv", "xlsx", "xlsx-alone"])
 def test_the_reminders_cite_the_first_run_and_number_on_from_it(reminded, run):
-    from lettergen.register import read_rows
+    from lettergen.registers.run_register import read_rows
     from test_seed import docx_text
 
     folder = reminded[run]
@@ -122,7 +122,7 @@ def test_both_files_of_the_pair_keep_their_form(reminded, run):
 
 
 def _row(number: int, **cells):
-    from lettergen.register import RegisterRow
+    from lettergen.registers.run_register import RegisterRow
 
     base = dict(register_number=number, number="ชร ๐๐๒๓.๑/ว ๑๘๘๕๘", date="๒๗ กรกฎาคม ๒๕๖๑",
                 sender="จังหวัดเชียงราย", to="=เทศบาลนครเชียงราย", subject="เรื่อง", action="",
@@ -139,7 +139,7 @@ def _row(number: int, **cells):
     ("register.xlsx", "csv", "register.csv", "xlsx"),  # CSV text named .xlsx: made a real XLSX
 ])
 def test_appending_writes_each_file_in_its_form(tmp_path, name, content, partner, written_as):
-    from lettergen.register import append_register, read_rows, register_csv, register_xlsx
+    from lettergen.registers.run_register import append_register, read_rows, register_csv, register_xlsx
 
     make = {"csv": register_csv, "xlsx": lambda rows: register_xlsx(rows, dt.datetime(2018, 7, 27))}
     (tmp_path / name).write_bytes(make[content]([_row(1)]))
@@ -158,7 +158,7 @@ def test_a_register_touched_in_excel_still_reads(first_run, tmp_path):
     """Saved again by a spreadsheet: a remark typed in, a blank formatted row at the end."""
     from openpyxl import load_workbook
 
-    from lettergen.register import read_rows
+    from lettergen.registers.run_register import read_rows
 
     book = load_workbook(first_run / "register.xlsx")
     sheet = book.worksheets[0]

@@ -18,7 +18,7 @@ TRACKING = EXAMPLE / "tracking.xlsx"
 
 @pytest.fixture(scope="module")
 def tracking():
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     spec = load_spec(SPEC)
@@ -32,7 +32,7 @@ def tracking():
     (dt.datetime(2018, 8, 1), True), ("ยังไม่ดำเนินการ", False),
 ])
 def test_done_cells(cell, done):
-    from lettergen.recipients import _done
+    from lettergen.sheets.recipients import _done
 
     assert _done(cell, "x.csv", 2, "done")[0] is done
 
@@ -40,7 +40,7 @@ def test_done_cells(cell, done):
 @pytest.mark.parametrize("cell", ["บางส่วน", "2", "31/02/2561"])
 def test_done_cells_that_mean_nothing_are_errors(cell):
     from lettergen.errors import RecipientsError
-    from lettergen.recipients import _done
+    from lettergen.sheets.recipients import _done
 
     with pytest.raises(RecipientsError) as error:
         _done(cell, "x.csv", 7, "ดำเนินการแล้ว")
@@ -49,7 +49,7 @@ def test_done_cells_that_mean_nothing_are_errors(cell):
 
 def test_a_date_of_completion_in_the_christian_era_is_told_as_such():
     from lettergen.errors import RecipientsError
-    from lettergen.recipients import _done
+    from lettergen.sheets.recipients import _done
 
     with pytest.raises(RecipientsError) as error:
         _done("1/8/2018", "x.csv", 7, "วันที่ดำเนินการ")

@@ -46,7 +46,7 @@ from lettergen.cli import main
 from lettergen.errors import InputError
 from lettergen.filenames import MAX_BYTES, file_stem, unique_stems
 from lettergen.workers import WORKER_NAME
-from lettergen.recipients import load_recipients
+from lettergen.sheets.recipients import load_recipients
 from lettergen.spec import load_spec
 from test_seed import W, docx_text, docx_xml, pdf_text
 

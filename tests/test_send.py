@@ -338,7 +338,7 @@ def test_an_unreachable_server_is_exit_2_before_anything_is_recorded(run_dir):
 
 @pytest.mark.parametrize("header", ["อีเมล", "E-mail", "ไปรษณีย์อิเล็กทรอนิกส์", "saraban", "อีเมล์"])
 def test_the_email_column_is_read_under_its_headers(header, tmp_path):
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     book = load_recipients(mail_sheet(tmp_path, header), load_spec(SPEC))

@@ -12,7 +12,7 @@ import pytest
 
 from lettergen.cli import main
 from lettergen.compose import compose_all
-from lettergen.recipients import load_recipients
+from lettergen.sheets.recipients import load_recipients
 from lettergen.spec import load_spec
 from sheet_corpus import (DONE, HEADER, LAOS, OFFICES, ROWS, THAI_HEADER, TITLE, TOTAL, with_column,
                           write_csv, write_spec, write_xlsx)
@@ -607,7 +607,7 @@ def test_every_bad_row_is_found_and_the_first_is_the_message(tmp_path):
     """The sheet is read to its end: the message is the first bad row's, as before, and the
     problems of the rows after it go with it (for the web page to mark every one)."""
     from lettergen.errors import RecipientsError
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
 
     from conftest import EXAMPLE

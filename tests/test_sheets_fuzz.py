@@ -16,8 +16,8 @@ import pytest
 
 from lettergen.cli import main
 from lettergen.compose import compose_all
-from lettergen.recipients import load_recipients
-from lettergen.sheet_columns import SYNONYMS
+from lettergen.sheets.recipients import load_recipients
+from lettergen.sheets.columns import SYNONYMS
 from lettergen.spec import load_spec
 from sheet_corpus import HEADER, LAOS, ROWS, TITLE, write_csv, write_spec, write_xlsx
 from test_sheets import credentials

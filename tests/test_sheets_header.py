@@ -1,7 +1,7 @@
-"""Finding the header of a sheet (sheet_columns.find_header), with Hypothesis: whatever
+"""Finding the header of a sheet (sheets.columns.find_header), with Hypothesis: whatever
 title and blank rows come above it, whatever synonym, case, spacing and order its headers
 use, the header row and every column are found; cells of the rows below are never taken
-for a header. And numbers as Excel shows them (sheet_cells.shown_number)."""
+for a header. And numbers as Excel shows them (sheets.cells.shown_number)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lettergen.sheet_cells import shown_number
+from lettergen.sheets.cells import shown_number
 
-from lettergen.sheet_columns import (CANONICAL, NUMBERING, REQUIRED, SYNONYMS, Lookup, column_letter,
+from lettergen.sheets.columns import (CANONICAL, NUMBERING, REQUIRED, SYNONYMS, Lookup, column_letter,
                                      find_header, header_key)
 
 LOOKUP = Lookup.build({})
@@ -91,7 +91,7 @@ def test_column_letters():
         "A", "F", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
-# --- number formats (sheet_cells.shown_number) -----------------------------------------------
+# --- number formats (sheets.cells.shown_number) -----------------------------------------------
 
 @pytest.mark.parametrize("value, number_format, shown", [
     (123, "00000", "00123"), (123.0, "General", "123"), (570101.0, "0", "570101"),

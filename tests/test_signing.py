@@ -232,7 +232,7 @@ def test_signature_is_an_incremental_update_of_the_same_pdf_a_file(signed_set):
 
 
 def test_register_records_each_letters_certificate_and_signing_time(signed_set, pki):
-    from lettergen.register import read_rows
+    from lettergen.registers.run_register import read_rows
 
     out, _ = signed_set
     rows = {row.pdf: row for row in read_rows(out / "register.csv")}
@@ -290,7 +290,7 @@ def test_external_letters_sign_under_the_closing(pki):
     from lettergen import geometry as g
     from lettergen.compose import compose_all
     from lettergen.pdf.writer import write_pdfs_with_pages
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.signing.place import signature_place
     from lettergen.spec import load_spec
 
@@ -469,8 +469,8 @@ def test_a_run_killed_while_it_signs_is_finished_wholly_signed(pki, tmp_path, pa
 
 
 def test_the_register_of_record_keeps_each_letters_signature(pki, tmp_path, password_file):
-    from lettergen.register import read_rows
-    from lettergen.workspace import Workspace
+    from lettergen.registers.run_register import read_rows
+    from lettergen.registers.workspace import Workspace
 
     workspace = tmp_path / "ws"
     rc, _, err = cli(["render", SPEC, "--only", "5701,570102", "--format", "pdf", "--jobs", "1",

@@ -73,8 +73,8 @@ def test_with_a_workspace_the_memo_takes_a_number_of_the_memos_series(tmp_path, 
     """The circular's ว number, the direct letters' ordinary numbers and the memo's
     internal one, each from its own series; the memo lists the numbers the register gave,
     and the register of record holds its row; a second memo continues its series."""
-    from lettergen.office_register import CIRCULAR, INTERNAL, ORDINARY
-    from lettergen.workspace import Workspace
+    from lettergen.registers.record import CIRCULAR, INTERNAL, ORDINARY
+    from lettergen.registers.workspace import Workspace
 
     ws, sheet = tmp_path / "ws", small_sheet(tmp_path / "recipients.csv")
 
@@ -103,9 +103,9 @@ def test_the_numbers_a_set_with_its_signing_memo_would_take(tmp_path):
     """What the web app's produce page can show before the set is made: the public
     engine call plans the memo, and the register's next numbers include its series."""
     from lettergen.compose import plan_letters
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
-    from lettergen.workspace import Workspace, next_numbers_text
+    from lettergen.registers.workspace import Workspace, next_numbers_text
 
     spec = load_spec(EXAMPLE / "letter.toml")
     book = load_recipients(small_sheet(tmp_path / "recipients.csv"), spec)

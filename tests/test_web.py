@@ -255,14 +255,15 @@ def test_sigterm_cancels_a_running_job_and_leaves_no_half_set(server):
 
 def test_batch_reports_progress_to_a_callback(tmp_path):
     """The web app's progress bar reads what batch.run reports: counts that rise to the total."""
-    from lettergen.batch import run
-    from lettergen.recipients import load_recipients
+    from lettergen.batch import RunOptions, run
+    from lettergen.sheets.recipients import load_recipients
 
     spec = load_spec(EXAMPLE / "letter.toml")
     book = load_recipients(EXAMPLE / "recipients.csv", spec)
     calls = []
-    result = run(spec, book, tmp_path / "out", formats=("docx",), only=["5701", "5702", "570101"],
-                 jobs=1, progress=False, on_progress=lambda done, total: calls.append((done, total)))
+    result = run(spec, book, tmp_path / "out", RunOptions(formats=("docx",), only=["5701", "5702", "570101"],
+                                                         jobs=1, progress=False),
+                 on_progress=lambda done, total: calls.append((done, total)))
     assert result.letters == 3
     assert calls[-1] == (3, 3)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
@@ -276,7 +277,7 @@ def test_a_preview_made_of_rows_laid_out_before_has_the_pages_of_the_letter_alon
     from lettergen.compose import compose_all
     from lettergen.pdf.actualtext import strip
     from lettergen.pdf.placement import RowLibrary
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.rendering import render_letters
     from lettergen.spec import with_overrides
 
@@ -318,7 +319,7 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
     same workspace: every register number of the year is used once. When the command line
     took the numbers the clerk agreed to first, the web's set takes none and says so, and
     the clerk's second try takes the next ones."""
-    from lettergen.office_register import OfficeRegister
+    from lettergen.registers.record import OfficeRegister
 
     def made() -> dict:
         job = json.loads(clerk.start_set()[1])["job"]
@@ -426,7 +427,7 @@ def test_a_preview_the_row_library_cannot_make_is_laid_out_alone():
     and chose "ปกติ". The preview is then laid out alone, as the letter is."""
     from lettergen.compose import compose_all
     from lettergen.pdf.actualtext import strip
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.rendering import render_letters
     from lettergen.spec import with_overrides
     from lettergen.web import work

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.optional_tools  # chromium
 
 
 def test_seed_workflow(browser, tmp_path):
-    from lettergen.recipients import load_recipients
+    from lettergen.sheets.recipients import load_recipients
     from lettergen.spec import load_spec
     from lettergen.status import status
 

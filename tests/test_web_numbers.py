@@ -23,7 +23,7 @@ DONE = "document.getElementById('job-text').textContent.startsWith('เสร็
 
 def web_numbers(workspace) -> list[str]:
     """The numbers (ที่) of the web's latest run, as the office's register has them."""
-    from lettergen.office_register import OfficeRegister
+    from lettergen.registers.record import OfficeRegister
 
     entries = OfficeRegister(workspace / "register.sqlite3").entries()
     last = max(e.run_id for e in entries)

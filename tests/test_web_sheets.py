@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from lettergen.errors import RecipientsError
-from lettergen.recipients import load_recipients
+from lettergen.sheets.recipients import load_recipients
 from lettergen.spec import load_spec
 from lettergen.web import sheets
 

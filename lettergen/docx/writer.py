@@ -98,7 +98,7 @@ def _band(d: LetterDocument, letter) -> None:
 
 
 def _head(d: LetterDocument, letter: Letter) -> None:
-    """The head lines (kinds.Line): a paragraph each, hanging from the start of its last
+    """The head lines (kinds.HeadLine): a paragraph each, hanging from the start of its last
     cell (so a wrapped line starts under that cell's text, as in the PDF), a tab stop at
     each cell's start, and a tab leader of dots after a dotted cell (form 29)."""
     after_band = g.BAND_AFTER_CM * g.PT_PER_CM
@@ -124,7 +124,7 @@ def _head(d: LetterDocument, letter: Letter) -> None:
 
 
 def _signature_and_owner(d: LetterDocument, letter) -> None:
-    """The signature block (kinds.Signature): each line centred on its centre, the room for
+    """The signature block (kinds.SignatureBlock): each line centred on its centre, the room for
     the signature or the stamp an exact height; then the owner's footer."""
     kind = kind_of(letter)
     signature = kind.signature

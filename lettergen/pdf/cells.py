@@ -48,7 +48,7 @@ class FrameSheet:
 
 
 @dataclass(frozen=True)
-class Line:
+class CutLine:
     """One laid-out line of a cell's text: its page in the document, the top of its line box
     (points from the page's top) and its height, the left of its block's content box, the
     places of its text boxes (weasy.key) and its actual text."""
@@ -84,7 +84,7 @@ class CellTexts:
     def __init__(self, document, laid_out: Sequence[tuple[tuple, list]]):
         found = weasy.block_lines(document, PLACED_TEXTS)
         assert len(found) == len(laid_out), "every block of cell texts is laid out"
-        self.lines: dict[CellText, tuple[Line, ...]] = {}
+        self.lines: dict[CellText, tuple[CutLine, ...]] = {}
         for (_, texts), lines in zip(laid_out, found):
             self._share_out(texts, lines)
         self.pdf = None
@@ -103,7 +103,7 @@ class CellTexts:
             else:
                 raise ValueError(f"the lines of a cell's text do not add up to it: {said!r}")
             self.lines[text] = tuple(
-                Line(page, top, height, left, tuple(weasy.key(x, y) for _, x, y in boxes), actual)
+                CutLine(page, top, height, left, tuple(weasy.key(x, y) for _, x, y in boxes), actual)
                 for (page, top, height, left, boxes), actual in zip(lines[k:k + m], split))
             k += m
         assert k == len(lines), "every line of a block belongs to one of its texts"
@@ -115,7 +115,7 @@ class CellTexts:
         self.pdf = pdf
         self.resources = pdf.pages[0].Resources  # one dictionary for every page of a document
 
-    def piece(self, line: Line) -> bytes:
+    def piece(self, line: CutLine) -> bytes:
         """The line as content of its own, in its page's coordinates, in its span."""
         if line.page not in self.pieces:
             wanted = {key for lines in self.lines.values() for each in lines if each.page == line.page

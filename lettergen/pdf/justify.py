@@ -233,7 +233,7 @@ def _words(chunk: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class Line:
+class JustifiedLine:
     pieces: tuple[Piece, ...]
     slack: float  # points the justification must spread
     gaps: int  # spaces and word boundaries inside the line
@@ -259,7 +259,7 @@ def line_cost(slack: float, gaps: int, empty: bool, last: bool) -> float:
     return gap * gap + (1e4 if gap > GAP_MAX_PT else 0.0)
 
 
-def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
+def fit(items: list[Piece], first_width: float, width: float) -> list[JustifiedLine]:
     """Break ``items`` into lines, minimising the sum of ``line_cost`` (the last line is
     free). A break falls on a space or a word boundary, which then disappears."""
     n = len(items)
@@ -302,9 +302,9 @@ def fit(items: list[Piece], first_width: float, width: float) -> list[Line]:
     return _chosen_lines(items, best, breaks, starts, targets)
 
 
-def _chosen_lines(items, best, breaks, starts, targets) -> list[Line]:
+def _chosen_lines(items, best, breaks, starts, targets) -> list[JustifiedLine]:
     """The lines ``fit`` chose, first to last, each with its slack summed piece by piece."""
-    lines: list[Line] = []
+    lines: list[JustifiedLine] = []
     n = len(items)
     k = len(breaks) - 1
     while k >= 0:
@@ -314,7 +314,7 @@ def _chosen_lines(items, best, breaks, starts, targets) -> list[Line]:
         slack = targets[j == -1] - sum(p.width for p in items[start:end])
         gaps = sum(p.kind in ("space", "join", "soft") for p in items[start:end])
         taken = items[end].text if end < n and items[end].kind == "space" else ""
-        lines.append(Line(tuple(items[start:end]), slack, gaps, end == n, taken))
+        lines.append(JustifiedLine(tuple(items[start:end]), slack, gaps, end == n, taken))
         k = j
     return lines[::-1]
 
@@ -333,7 +333,7 @@ def _last_cluster(text: str) -> tuple[str, str]:
 _LAST_CLUSTER = re.compile(r"[^\u0e31\u0e33-\u0e3a\u0e47-\u0e4e][\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]*$")
 
 
-def _line_html(line: Line, first: bool) -> LineMarkup:
+def _line_html(line: JustifiedLine, first: bool) -> LineMarkup:
     letter_spacing = 0.0
     if not line.last and line.slack > line.gaps * GAP_GOAL_PT:
         # Like Word's Thai Distributed: most of the slack goes between the letters; the
@@ -373,7 +373,7 @@ def _line_html(line: Line, first: bool) -> LineMarkup:
     )
 
 
-def line_text(line: Line) -> str:
+def line_text(line: JustifiedLine) -> str:
     """The text a line stands for, as copied out of the PDF (lettergen/pdf/actualtext.py):
     its words and phrase spaces, nothing at a Thai word boundary, and the space its break
     took, so that the lines of a paragraph joined give the paragraph."""
@@ -402,6 +402,6 @@ def paragraph_lines(runs: tuple[Run, ...], first_indent: bool = True) -> tuple[L
     return tuple(_line_html(line, i == 0 and first_indent) for i, line in enumerate(lines))
 
 
-def line_report(runs: tuple[Run, ...]) -> list[Line]:
+def line_report(runs: tuple[Run, ...]) -> list[JustifiedLine]:
     """The lines ``paragraph_lines`` sets, for tests and measurements."""
     return fit(pieces(runs), COLUMN_PT - INDENT_PT, COLUMN_PT)

@@ -43,7 +43,7 @@ class Place:
 
 def signature_place(letter, pages: Sequence[Sequence[tuple]]) -> Place:
     """Where ``letter``'s visible signature goes: the first room its kind's signature block
-    leaves (kinds.Signature: the stamp's room of a stamped letter, the signature's of the
+    leaves (kinds.SignatureBlock: the stamp's room of a stamped letter, the signature's of the
     others), across the block's width. ``pages``: its own pages as the writer placed them,
     per page each row's (html, top in points from the page's top, Box)."""
     signature = kind_of(letter).signature

@@ -52,7 +52,7 @@ class Limits:
 
 
 @dataclass(eq=False)
-class _Worker:
+class _EngineWorker:
     key: str
     pid: int
     conn: object  # multiprocessing.connection.Connection
@@ -68,7 +68,7 @@ class Engine:
     def __init__(self, limits: Limits = Limits(), warm: bool = True, log=None):
         self.limits, self.warm = limits, warm
         self.log = log or sys.stderr
-        self.workers: dict[str, _Worker] = {}
+        self.workers: dict[str, _EngineWorker] = {}
         self.numbers = itertools.count(1)
         self.zygote: subprocess.Popen | None = None
         self.control: socket.socket | None = None
@@ -133,7 +133,7 @@ class Engine:
         print(f"lettergen: ข้อผิดพลาดภายใน ({value}) ในงาน {name}", file=self.log, flush=True)
         raise EngineStopped(INTERNAL.format(kind=value))
 
-    async def _worker_for(self, key: str) -> _Worker:
+    async def _worker_for(self, key: str) -> _EngineWorker:
         from starlette.concurrency import run_in_threadpool
 
         async with self.choosing:
@@ -161,7 +161,7 @@ class Engine:
                              name=f"lettergen-engine-{worker.pid}").start()
             return worker
 
-    def _fork(self, key: str) -> _Worker:
+    def _fork(self, key: str) -> _EngineWorker:
         from multiprocessing.connection import Connection
 
         with self.forking:
@@ -169,9 +169,9 @@ class Engine:
             messages, fds, _, _ = socket.recv_fds(self.control, 8, 1)
         if not fds:
             raise EngineStopped(INTERNAL.format(kind="EngineGone"))
-        return _Worker(key=key, pid=int.from_bytes(messages, "little"), conn=Connection(fds[0]))
+        return _EngineWorker(key=key, pid=int.from_bytes(messages, "little"), conn=Connection(fds[0]))
 
-    def _read(self, worker: _Worker) -> None:
+    def _read(self, worker: _EngineWorker) -> None:
         """The worker's answers, handed to the calls waiting for them (a thread per worker)."""
         try:
             while True:
@@ -184,12 +184,12 @@ class Engine:
         except RuntimeError:  # the event loop has closed: the server is stopping
             return
 
-    def _settle(self, worker: _Worker, number: int, answer) -> None:
+    def _settle(self, worker: _EngineWorker, number: int, answer) -> None:
         future, _ = worker.pending.get(number, (None, None))
         if future is not None and not future.done():
             future.set_result(answer)
 
-    def _overdue(self, worker: _Worker, number: int) -> None:
+    def _overdue(self, worker: _EngineWorker, number: int) -> None:
         """A call ran past the time limit: its worker is killed, and the session's other
         calls in it, stopped with it, are told the same reason."""
         worker.why = TOO_LONG.format(seconds=self.limits.seconds)
@@ -198,14 +198,14 @@ class Engine:
             future.set_exception(EngineStopped(worker.why))
         self._kill(worker)
 
-    def _dead(self, worker: _Worker) -> None:
+    def _dead(self, worker: _EngineWorker) -> None:
         worker.dead = True
         for future, _ in list(worker.pending.values()):
             if not future.done():
                 future.set_exception(EngineStopped(worker.why))
         self._forget(worker)
 
-    def _after_call(self, worker: _Worker) -> None:
+    def _after_call(self, worker: _EngineWorker) -> None:
         if worker.retire and not worker.pending:
             self._kill(worker)
         if self.freed is not None and not worker.pending:
@@ -217,7 +217,7 @@ class Engine:
             if worker.dead or (not worker.pending and now - worker.last_used > self.limits.idle_seconds):
                 self._kill(worker)
 
-    def _kill(self, worker: _Worker) -> None:
+    def _kill(self, worker: _EngineWorker) -> None:
         if not worker.dead:
             worker.dead = True
             try:
@@ -226,7 +226,7 @@ class Engine:
                 pass
         self._forget(worker)
 
-    def _forget(self, worker: _Worker) -> None:
+    def _forget(self, worker: _EngineWorker) -> None:
         if self.workers.get(worker.key) is worker:
             del self.workers[worker.key]
         if self.freed is not None:

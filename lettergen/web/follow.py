@@ -21,7 +21,7 @@ NO_DEADLINE = "หนังสือติดตามต้องมีกำ�
 
 
 def tracking(session: WorkSession, spec, use: str):
-    from ..recipients import load_recipients
+    from ..sheets.recipients import load_recipients
 
     return load_recipients(session.tracking.path, spec, use=use)
 
@@ -63,7 +63,7 @@ def planned(session: WorkSession, spec, values: dict) -> dict:
     """What the reminders made with ``values`` would be, and the numbers they would take."""
     from ..remind import reminder_planning, urgency_for, workspace_originals
     from ..status import book_as_of
-    from ..workspace import next_numbers, numbers_text
+    from ..registers.workspace import next_numbers, numbers_text
 
     day = values[reminders.FIELD_DATE]
     spec = reminders.with_reminder_fields(spec, values)

@@ -51,7 +51,7 @@ def download_names(kind: str, numbers: str, date: dt.date) -> dict[str, str]:
 
 
 def _workspace(job: dict):
-    from ..workspace import Workspace
+    from ..registers.workspace import Workspace
 
     return Workspace(Path(job["workspace"])) if job.get("workspace") else None
 
@@ -59,7 +59,7 @@ def _workspace(job: dict):
 def _book(job_dir: Path, job: dict, spec, use: str):
     """The job's sheet as the engine reads it (a letter to one named addressee has none),
     each letter's own edit applied."""
-    from ..recipients import addressee_book, load_recipients
+    from ..sheets.recipients import addressee_book, load_recipients
     from .own_edits import as_text, with_own_edits
 
     if spec.addressee is not None:
@@ -70,16 +70,17 @@ def _book(job_dir: Path, job: dict, spec, use: str):
 
 
 def _letters(job_dir: Path, job: dict, out: Path, progress, quiet):
-    from ..batch import run
+    from ..batch import RunOptions, run
     from ..spec import load_spec
 
     options = job.get("options", {})
     spec = load_spec(job_dir / "input" / "letter.toml")
-    result = run(spec, _book(job_dir, job, spec, "letters"), out, print_pdf=True, zip_set=True,
-                 progress=False, stderr=quiet, on_progress=progress, jobs=job.get("jobs"),
-                 workspace=_workspace(job), signing_memo=bool(options.get("signing_memo")),
-                 leave_out=tuple(options.get("leave_out", ())),
-                 expected_numbers=options.get("expected"))
+    chosen = RunOptions(print_pdf=True, zip_set=True, progress=False, jobs=job.get("jobs"),
+                        signing_memo=bool(options.get("signing_memo")),
+                        leave_out=tuple(options.get("leave_out", ())),
+                        expected_numbers=options.get("expected"))
+    result = run(spec, _book(job_dir, job, spec, "letters"), out, chosen, stderr=quiet,
+                 on_progress=progress, workspace=_workspace(job))
     return result, spec.date
 
 

@@ -3,7 +3,7 @@
 The table shown is the table the engine reads, by the engine's own readers: the file's type
 by its content, the CSV's encoding and delimiter, the workbook's sheet the engine picks (the
 visible sheet with a header), merged cells spread, formulas as their saved results, and each
-cell as the text Excel shows (``sheet_cells``): the screen shows what the letter prints.
+cell as the text Excel shows (``sheets.cells``): the screen shows what the letter prints.
 Rows carry the sheet's own numbers, so an error from ``recipients.load_recipients`` (which
 names the row and the column) is marked on the very cell. Reading the recipients, and every
 check, stays with the engine: a file the engine refuses shows no table, only its error.
@@ -85,9 +85,9 @@ def _working_spec(spec):
 
 def _shown_rows(path: Path, spec) -> tuple[list[tuple[int, list[str]]], bool, int]:
     from ..errors import RecipientsError
-    from ..recipients import pick_table
-    from ..sheet_columns import Lookup
-    from ..sheet_files import read_tables
+    from ..sheets.recipients import pick_table
+    from ..sheets.columns import Lookup
+    from ..sheets.tables import read_tables
 
     source = getattr(spec, "recipients", None)
     sheet = getattr(source, "sheet", None)
@@ -127,8 +127,8 @@ def shown(value) -> str:
     A cell the engine refuses shows what the refusal is about, never a guessed value."""
     import datetime as dt
 
-    from ..sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, plain_number
-    from ..sheet_columns import cell_text
+    from ..sheets.cells import ErrorValue, FormulaWithoutValue, NumberCell, plain_number
+    from ..sheets.columns import cell_text
 
     if value is None:
         return ""
@@ -155,7 +155,7 @@ def shown(value) -> str:
 
 def error_cell(rows: list[tuple[int, list[str]]], error) -> tuple[int | None, int | None]:
     """(row number, column index) of the cell an InputError names, as far as it names one:
-    by the column's letter when the error knows it (``sheet_columns.ColumnLabel``), else by
+    by the column's letter when the error knows it (``sheets.columns.ColumnLabel``), else by
     its header among the first rows."""
     column = None
     if error is not None and error.column:
@@ -173,7 +173,7 @@ def error_cell(rows: list[tuple[int, list[str]]], error) -> tuple[int | None, in
 
 
 def _letter_index(letter: str) -> int | None:
-    """"A" -> 0, "AA" -> 26: the inverse of ``sheet_columns.column_letter``."""
+    """"A" -> 0, "AA" -> 26: the inverse of ``sheets.columns.column_letter``."""
     if not letter or not letter.isascii() or not letter.isalpha() or not letter.isupper():
         return None
     index = 0
@@ -189,9 +189,9 @@ SECRET_COLUMNS = ("password", "pdf_password")
 def masked_columns(rows: list[tuple[int, list[str]]], columns=None) -> tuple[set[int], int]:
     """(the columns holding passwords, the row of their header): the cells below that row
     are shown as dots, never sent to the browser. A password column is one the engine reads
-    as a password (sheet_columns' synonyms, or ``columns``, the spec's [recipients.columns]),
+    as a password (sheets.columns' synonyms, or ``columns``, the spec's [recipients.columns]),
     or one whose header says so."""
-    from ..sheet_columns import Lookup
+    from ..sheets.columns import Lookup
 
     lookup = Lookup.build(dict(columns or {}))
     hidden, header_row = set(), 0

@@ -15,7 +15,7 @@ from .engine import Limits
 
 @dataclass
 class Config:
-    workspace: Any  # lettergen.workspace.Workspace
+    workspace: Any  # lettergen.registers.workspace.Workspace
     password: str | None = None  # None: loopback only, no login
     jobs: int | None = None  # worker processes of a production job (None: the CLI's default)
     warm: bool = True  # lay out the bundled example once before the server says it is ready

@@ -42,8 +42,8 @@ FULL = ("มีผู้ใช้งานพร้อมกันครบ {cou
 
 
 def open_workspace(root: Path | None):
-    """The workspace (lettergen.workspace): saved letters and sheets, runs, the register."""
-    from ..workspace import Workspace
+    """The workspace (lettergen.registers.workspace): saved letters and sheets, runs, the register."""
+    from ..registers.workspace import Workspace
 
     return Workspace(root)
 

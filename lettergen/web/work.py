@@ -128,10 +128,10 @@ def book_of(session: WorkSession, spec, spec_sha: str, upload=None):
     date or the urgency: a read is kept under exactly the parts it looked at
     (caches.ByContent), so an edit of any other field finds the sheet read already."""
     from ..caches import ByContent
-    from ..recipients import load_recipients
+    from ..sheets.recipients import load_recipients
 
     if spec.addressee is not None:  # a letter to the one addressee it names: no sheet
-        from ..recipients import addressee_book
+        from ..sheets.recipients import addressee_book
 
         return addressee_book(spec)
     upload = upload or session.sheet
@@ -207,8 +207,8 @@ def numbers_now(session: WorkSession, signing_memo: bool = False, planning=None)
     preview shows the spec's number, the set takes the register's (another run may take
     them first: the job then takes them only if they are still these)."""
     from ..thai import arabic_digit_to_thai_digit
-    from ..office_register import be_year
-    from ..workspace import next_numbers, numbers_text
+    from ..registers.record import be_year
+    from ..registers.workspace import next_numbers, numbers_text
 
     planning = planning or planning_of(session, signing_memo)
     spec = planning.spec
@@ -219,7 +219,7 @@ def numbers_now(session: WorkSession, signing_memo: bool = False, planning=None)
 @cached(maxsize=4)
 def workspace_at(root):
     """The workspace the server runs on (its register), opened once per process."""
-    from ..workspace import Workspace
+    from ..registers.workspace import Workspace
 
     return Workspace(root)
 
@@ -379,7 +379,7 @@ def warm() -> None:
 
     from ..compose import plan_letters
     from ..preview import pdf_page_png
-    from ..recipients import load_recipients
+    from ..sheets.recipients import load_recipients
     from ..spec import load_spec
     from .specform import write_spec
     from .state import example_raw

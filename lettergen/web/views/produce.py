@@ -97,7 +97,7 @@ async def job_file(request: Request):
 
 
 async def register_file(request: Request):
-    from ...register_form import register_xlsx_of
+    from ...registers.form14 import register_xlsx_of
 
     register = site(request).config.workspace.register()
     try:

@@ -19,8 +19,8 @@ import io
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from .errors import SpecError
-from .limits import CSV_LINE_CHARS, SHEET_BYTES, thousands
+from ..errors import SpecError
+from ..limits import CSV_LINE_CHARS, SHEET_BYTES, thousands
 
 COLUMNS = (
     "เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ",
@@ -86,7 +86,7 @@ USE_THE_RUNS_REGISTER = "ใช้ไฟล์ register.csv หรือ registe
 def register_kind(path: Path) -> str:
     """"csv" or "xlsx": the form of a register file, by its content. Anything else (a
     folder, an empty file, a Word file, a PDF, an old .xls...) is a SpecError naming it."""
-    from .sheet_files import KIND_NAMES, content_kind
+    from ..sheets.tables import KIND_NAMES, content_kind
 
     if path.is_dir():
         raise SpecError("เป็นโฟลเดอร์ ไม่ใช่ไฟล์ทะเบียนหนังสือส่ง; ระบุไฟล์ register.csv หรือ "
@@ -161,7 +161,7 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, str]]]:
     if "\x00" in text:
         raise SpecError(f"{NOT_A_REGISTER}: มีอักขระที่ไม่ใช่ข้อความ; {USE_THE_RUNS_REGISTER}",
                         file=path)
-    from .sheet_files import LongLine, bounded_lines
+    from ..sheets.tables import LongLine, bounded_lines
 
     try:
         reader = csv.DictReader(bounded_lines(text))
@@ -194,9 +194,9 @@ def _xlsx_records(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(row, column -> cell) of a register XLSX: its first sheet, the column names in row 1.
     lettergen writes the register number as a number and every other cell as text; a
     number or date a clerk typed in is read as its text, an empty cell as "". Read as a
-    stream within the limits of a sheet (sheet_xlsx.py)."""
-    from .errors import RecipientsError
-    from .sheet_xlsx import check_zip, read_workbook
+    stream within the limits of a sheet (sheets/xlsx.py)."""
+    from ..errors import RecipientsError
+    from ..sheets.xlsx import check_zip, read_workbook
 
     try:
         if path.stat().st_size > SHEET_BYTES:
@@ -226,7 +226,7 @@ def _xlsx_records(path: Path) -> list[tuple[int, dict[str, str]]]:
 
 
 def _xlsx_text(value) -> str:
-    from .sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
+    from ..sheets.cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
 
     if value is None or isinstance(value, FormulaWithoutValue):
         return ""
@@ -242,7 +242,7 @@ def _xlsx_text(value) -> str:
 def read_register(path: Path) -> tuple[dict[str, tuple[str, dt.date]], int]:
     """From a register written by lettergen: recipient id -> (letter number, date) of the
     first letter to it, and the last register number."""
-    from .thai import DateError, parse_thai_date, thai_digit_to_arabic_digit
+    from ..thai import DateError, parse_thai_date, thai_digit_to_arabic_digit
 
     originals: dict[str, tuple[str, dt.date]] = {}
     rows = read_rows(path)
@@ -270,8 +270,8 @@ def append_register(main: Path, extra: Path) -> None:
     import dataclasses
     import os
 
-    from .files import write_atomic
-    from .thai import DateError, parse_thai_date
+    from ..files import write_atomic
+    from ..thai import DateError, parse_thai_date
 
     prefix = os.path.relpath(extra.parent, main.parent).replace(os.sep, "/")
 
@@ -349,7 +349,7 @@ def save_workbook(book, when: dt.datetime) -> bytes:
     import re
     import zipfile
 
-    from .files import zip_date_time
+    from ..files import zip_date_time
 
     out = io.BytesIO()
     book.save(out)

@@ -9,7 +9,7 @@ reaches the clerk.
 
 CSV: UTF-8 (with or without BOM) or cp874, the delimiter detected (comma, semicolon, tab).
 XLSX: the visible sheets only; merged cells give their value to every cell they cover;
-numbers carry their number format (``sheet_cells.NumberCell``); formulas are read as their
+numbers carry their number format (``sheets.cells.NumberCell``); formulas are read as their
 saved result, and a formula whose result was never saved is marked.
 """
 
@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import RecipientsError, did_you_mean
-from .limits import (CELL_CHARS, CSV_LINE_CHARS, CSV_LINES, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS,
+from ..errors import RecipientsError, did_you_mean
+from ..limits import (CELL_CHARS, CSV_LINE_CHARS, CSV_LINES, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS,
                      SHEET_ROWS, thousands)
-from .sheet_cells import bounded_text
-from .sheet_xlsx import SAVE_AS_XLSX, check_zip
-from .thai import nfc
+from .cells import bounded_text
+from .xlsx import SAVE_AS_XLSX, check_zip
+from ..thai import nfc
 
 SAVE_AS_XLSX_CALC = ("เปิดไฟล์ใน LibreOffice Calc แล้วเลือก ไฟล์ > บันทึกเป็น "
                      "ชนิด \"Excel 2007-365 (.xlsx)\" แล้วใช้ไฟล์ .xlsx นั้น")
@@ -37,7 +37,7 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
-class Table:
+class SheetTable:
     """One sheet's cells, top to bottom (row 1 of the sheet is index 0)."""
 
     rows: list[list[Any]]
@@ -81,7 +81,7 @@ def content_kind(path: Path, head: bytes) -> str:
 
 
 # What a file is (content_kind), as the Thai messages name it: the sheet reader's and the
-# run register reader's (register.py).
+# run register reader's (registers/run_register.py).
 KIND_NAMES = {
     "xlsx": "ไฟล์ Excel (.xlsx)", "ods": "ไฟล์ OpenDocument (.ods)",
     "xls": "ไฟล์ Excel แบบเก่า (.xls) หรือไฟล์ Excel ที่ตั้งรหัสผ่าน", "html": "หน้าเว็บ (HTML)",
@@ -90,7 +90,7 @@ KIND_NAMES = {
 }
 
 
-def read_tables(path: Path, sheet: str | None = None) -> list[Table]:
+def read_tables(path: Path, sheet: str | None = None) -> list[SheetTable]:
     """The tables of ``path``: one for a CSV, one per visible sheet for an XLSX (or only
     ``sheet``)."""
     try:
@@ -159,7 +159,7 @@ def is_mojibake(text: str) -> bool:
     return False
 
 
-def read_csv(path: Path) -> Table:
+def read_csv(path: Path) -> SheetTable:
     data = path.read_bytes()
     if not data.strip():
         raise RecipientsError("ไฟล์ว่าง", file=path)
@@ -198,7 +198,7 @@ def read_csv(path: Path) -> Table:
         raise RecipientsError(f"ไฟล์มี {thousands(lines)} บรรทัด เกินขีดจำกัด {thousands(CSV_LINES)} บรรทัด "
                               "(จำนวนแถวของ Excel) ซึ่งไม่ใช่ตารางรายชื่อ; ตรวจว่าเลือกไฟล์ถูกต้อง", file=path)
     delimiter = detect_delimiter(text)
-    return Table(_trimmed(_csv_rows(text, delimiter, path)), None, encoding, delimiter)
+    return SheetTable(_trimmed(_csv_rows(text, delimiter, path)), None, encoding, delimiter)
 
 
 class LongLine(Exception):
@@ -299,11 +299,11 @@ def _blank(value: Any) -> bool:
 # --- XLSX ----------------------------------------------------------------------------------
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> list[Table]:
+def read_xlsx(path: Path, sheet: str | None = None) -> list[SheetTable]:
     """Every visible sheet (or only ``sheet``, hidden or not), as values: merged ranges
     filled, numbers with their formats, formulas as their saved results; read as a stream
-    within the limits (sheet_xlsx.py)."""
-    from .sheet_xlsx import read_workbook
+    within the limits (sheets/xlsx.py)."""
+    from .xlsx import read_workbook
 
-    return [Table(_trimmed(rows), name, "xlsx", hidden_rows=hidden)
+    return [SheetTable(_trimmed(rows), name, "xlsx", hidden_rows=hidden)
             for name, rows, hidden in read_workbook(path, sheet)]

@@ -10,7 +10,7 @@ passwords::
     ROOT/sheets/          saved recipient sheets (XLSX/CSV)
     ROOT/runs/            produced sets, a folder per run
     ROOT/drafts/          the web app's drafts: each clerk's work as typed (web/drafts.py)
-    ROOT/register.sqlite3 the register (office_register.OfficeRegister)
+    ROOT/register.sqlite3 the register (registers.record.OfficeRegister)
 
 ``write_registered`` is how a run takes its numbers from the register: batch.run and
 remind.remind call it when they are given a workspace.
@@ -28,16 +28,16 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from .errors import InputError
-from .kinds import SERIES_NAMES, number_prefix
-from .office_register import (CIRCULAR, INTERNAL, KIND_LETTERS, KIND_REMINDERS, ORDINARY, NewEntry,
+from ..errors import InputError
+from ..kinds import SERIES_NAMES, number_prefix
+from .record import (CIRCULAR, INTERNAL, KIND_LETTERS, KIND_REMINDERS, ORDINARY, NewEntry,
                               OfficeRegister, be_year)
 
 if TYPE_CHECKING:
-    from .batch import RunResult
-    from .compose import Planning
-    from .recipients import Book
-    from .spec import Spec
+    from ..batch import RunResult
+    from ..compose import Planning
+    from ..sheets.recipients import Book
+    from ..spec import Spec
 
 ENV = "LETTERGEN_WORKSPACE"
 DB_NAME = "register.sqlite3"
@@ -164,7 +164,7 @@ def number_slots(planning: "Planning") -> tuple[dict[str, int], list[tuple[str, 
     (series, index into that series' numbers): the copies of one circular variant share one
     ว number; every other letter has its own number of its series (compose.series_of: an
     ordinary letter's, a memo's internal one), in plan order."""
-    from .compose import series_of
+    from ..compose import series_of
 
     counts: dict[str, int] = {}
     circulars: dict[str, int] = {}
@@ -185,7 +185,7 @@ def number_slots(planning: "Planning") -> tuple[dict[str, int], list[tuple[str, 
 def numbers_text(agency_code: str, numbers: dict[str, Sequence[int]]) -> str:
     """The numbers of a run as the letters show them: "ชร ๐๐๒๓.๑/ว ๕, ชร ๐๐๒๓.๑/๑๒–๑๔"; a
     memo's internal numbers, printed like ordinary ones, are said to be so."""
-    from .thai import arabic_digit_to_thai_digit
+    from ..thai import arabic_digit_to_thai_digit
 
     parts = []
     for series in (CIRCULAR, ORDINARY, INTERNAL):
@@ -213,7 +213,7 @@ def next_numbers(workspace: Workspace, planning: "Planning") -> dict[str, range]
 
 def next_numbers_text(workspace: Workspace, planning: "Planning") -> str:
     """What `check` says about numbers with a workspace: the numbers the run would take now."""
-    from .thai import arabic_digit_to_thai_digit
+    from ..thai import arabic_digit_to_thai_digit
 
     numbers = next_numbers(workspace, planning)
     year = be_year(planning.spec.date)
@@ -283,9 +283,9 @@ def write_registered(
     ``expected_numbers``: the numbers (``numbers_text``) the clerk was shown and agreed to;
     when the register would give others (another run took those first), NumbersChanged is
     raised inside the transaction, so nothing is taken and nothing written."""
-    from .batch import check_letters, register_remark, write_set
-    from .filenames import unique_stems
-    from .thai import DateError, parse_thai_date
+    from ..batch import check_letters, register_remark, write_set
+    from ..filenames import unique_stems
+    from ..thai import DateError, parse_thai_date
 
     out = Path(out_dir).absolute() if out_dir is not None else run_folder(workspace, kind, planning)
     register = workspace.register()

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .limits import CELL_CHARS
+from ..limits import CELL_CHARS
 
 # Excel keeps 15 significant digits; a longer number has already lost its tail.
 EXACT_DIGITS = 15

@@ -10,7 +10,7 @@ by the used range it declares, not by filling a million rows.
 
 Values are what Excel saved, as openpyxl's reading gives them (this reader replaced it, to
 stream): shared and inline strings (the phonetic runs left out), numbers with their
-cell's number format (``sheet_cells.NumberCell``), dates where the format is a date's,
+cell's number format (``sheets.cells.NumberCell``), dates where the format is a date's,
 booleans, Excel errors (``ErrorValue``), a formula whose result was never saved
 (``FormulaWithoutValue``), text past CELL_CHARS (``TooLong``). Merged ranges give their
 value to every cell they cover; hidden rows are listed.
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import RecipientsError, did_you_mean
-from .limits import (CELL_CHARS, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS, SHEET_ROWS, XLSX_PARTS,
+from ..errors import RecipientsError, did_you_mean
+from ..limits import (CELL_CHARS, SHEET_BYTES, SHEET_CELLS, SHEET_COLUMNS, SHEET_ROWS, XLSX_PARTS,
                      thousands)
-from .sheet_cells import FORMAT_CHARS, ErrorValue, FormulaWithoutValue, bounded_text, number_cell
-from .thai import nfc
+from .cells import FORMAT_CHARS, ErrorValue, FormulaWithoutValue, bounded_text, number_cell
+from ..thai import nfc
 
 SAVE_AS_XLSX = ("เปิดไฟล์ใน Excel แล้วเลือก ไฟล์ > บันทึกเป็น (File > Save As) "
                 "ชนิด \"Excel Workbook (*.xlsx)\" แล้วใช้ไฟล์ .xlsx นั้น")
@@ -66,7 +66,7 @@ def check_zip(path: Path) -> None:
 def read_workbook(path: Path, sheet: str | None = None, *, first: bool = False):
     """The visible sheets of the workbook at ``path`` (or only ``sheet``, or with ``first``
     only its first worksheet, shown or not), each as (name, rows, hidden rows): see
-    sheet_files.read_xlsx."""
+    sheets.tables.read_xlsx."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -263,7 +263,7 @@ class _Workbook:
             self.strings.append(_string(_text(element).replace("x005F_", "")))
 
     def read_sheet(self, sheet: Sheet) -> tuple[list[list[Any]], tuple[int, ...]]:
-        return _SheetReader(self, sheet).read()
+        return _XlsxSheetReader(self, sheet).read()
 
 
 def _text(element) -> str:
@@ -291,7 +291,7 @@ def _reference(text: str) -> tuple[int, int]:
     return int(digits), column
 
 
-class _SheetReader:
+class _XlsxSheetReader:
     """One worksheet, row by row."""
 
     def __init__(self, book: _Workbook, sheet: Sheet):
@@ -348,7 +348,7 @@ class _SheetReader:
             if value is None:
                 continue  # an empty (formatted) cell: nothing kept
             if number > SHEET_ROWS or column > SHEET_COLUMNS:
-                from .sheet_columns import column_letter
+                from .columns import column_letter
 
                 raise self.error(
                     f"มีข้อมูลที่เซลล์ {column_letter(column - 1)}{number} เกินขีดจำกัด "

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from .thai import nfc
+from ..thai import nfc
 
 # Canonical columns: what each holds.
 CANONICAL = ("id", "name", "kind", "district", "username", "password", "done", "pdf_password",
@@ -202,9 +202,9 @@ def _header_text(value: Any) -> str:
 
 def _number_header(value: Any) -> str:
     """A header cell that is not text (a year typed as a number, a date): as shown."""
-    if value is None or hasattr(value, "length"):  # nothing, or a sheet_cells.TooLong
+    if value is None or hasattr(value, "length"):  # nothing, or a sheets.cells.TooLong
         return ""
-    text = getattr(value, "text", None)  # a sheet_cells.NumberCell
+    text = getattr(value, "text", None)  # a sheets.cells.NumberCell
     if text is not None or hasattr(value, "number"):
         return text or str(value.number)
     if hasattr(value, "isoformat"):

@@ -1,9 +1,9 @@
 """The recipients sheet: CSV or XLSX -> ``Recipient`` rows, read as the clerk sees them.
 
-The file is opened by ``sheet_files`` (what it really is, encodings, delimiters, visible
-sheets, merged cells), the header found by ``sheet_columns`` (title rows above it, headers
+The file is opened by ``sheets.tables`` (what it really is, encodings, delimiters, visible
+sheets, merged cells), the header found by ``sheets.columns`` (title rows above it, headers
 of two rows, Thai and English synonyms; ``[recipients.columns]`` always wins), cells read as
-Excel shows them (``sheet_cells``), district names reduced to the bare name (``districts``).
+Excel shows them (``sheets.cells``), district names reduced to the bare name (``districts``).
 Columns named by a dotted spec key (``letter.urgency``, ``deadline.date``) override that
 spec value for the row's letter. Other columns are kept and available to templates as
 ``recipient["header"]``.
@@ -21,16 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .districts import district_name, district_offices, likely_typo
-from .errors import RecipientsError, did_you_mean
-from .limits import CELL_CHARS, thousands
-from .sheet_cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
-from .sheet_columns import (CANONICAL, INVISIBLE, NUMBERING, REQUIRED, ColumnLabel, Header, Lookup,
+from ..districts import district_name, district_offices, likely_typo
+from ..errors import RecipientsError, did_you_mean
+from ..limits import CELL_CHARS, thousands
+from .cells import ErrorValue, FormulaWithoutValue, NumberCell, TooLong, plain_number
+from .columns import (CANONICAL, INVISIBLE, NUMBERING, REQUIRED, ColumnLabel, Header, Lookup,
                             best_guess_row, cell_text, column_letter, find_header, header_key,
                             known_words)
-from .sheet_files import Table, read_tables
-from .spec import RECIPIENT_KINDS, Spec, parse_override_value
-from .thai import DateError, nfc, parse_thai_date, thai_digit_to_arabic_digit
+from .tables import SheetTable, read_tables
+from ..spec import RECIPIENT_KINDS, Spec, parse_override_value
+from ..thai import DateError, nfc, parse_thai_date, thai_digit_to_arabic_digit
 
 SPEC_SECTIONS = ("letter", "sender", "deadline", "links", "body", "variants", "enclosure", "steps")
 # A header that overrides a spec value: "letter.urgency", "variants.direct.number".
@@ -157,7 +157,7 @@ def _lookup(spec: Spec) -> Lookup:
     return Lookup.build(spec.recipients.columns)
 
 
-def pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table, Header]:
+def pick_table(tables: list[SheetTable], lookup: Lookup, path: Path) -> tuple[SheetTable, Header]:
     """The one table with a header: a workbook may hold other visible sheets (a summary,
     notes) beside its one data sheet. Raises RecipientsError when there is none, or more
     than one (the web's recipients page shows the table this picks, as the letters read it)."""
@@ -191,7 +191,7 @@ def pick_table(tables: list[Table], lookup: Lookup, path: Path) -> tuple[Table, 
 class _SheetReader:
     """The columns of one table, and its rows as ``Recipient``s."""
 
-    def __init__(self, path: Path, spec: Spec, table: Table, header: Header, lookup: Lookup):
+    def __init__(self, path: Path, spec: Spec, table: SheetTable, header: Header, lookup: Lookup):
         self.path, self.spec, self.table, self.header = path, spec, table, header
         self.names = list(header.names)
         self.header_row = header.row_index + 1
@@ -279,7 +279,7 @@ class _SheetReader:
 
     def check_needs(self, use: str) -> None:
         """Every column this use of the sheet reads must be there."""
-        from .templating import recipient_fields, texts_reading
+        from ..templating import recipient_fields, texts_reading
 
         if use not in USES:
             raise ValueError(f"unknown use {use!r}")
@@ -431,7 +431,7 @@ class _SheetReader:
     def email(self, value: str, row: int) -> str:
         """The e-mail column's addresses (one, or several split by , ; or spaces), checked
         (mail.addresses.check_addresses), written back with ", " between them."""
-        from .mail.addresses import AddressError, check_addresses
+        from ..mail.addresses import AddressError, check_addresses
 
         try:
             return ", ".join(check_addresses(value))

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
-from .kinds import CIRCULAR, INTERNAL, ORDINARY  # noqa: F401  (the series of numbers)
+from ..kinds import CIRCULAR, INTERNAL, ORDINARY  # noqa: F401  (the series of numbers)
 STATUS_RESERVED, STATUS_ISSUED, STATUS_ABANDONED = "reserved", "issued", "abandoned"
 KIND_LETTERS, KIND_REMINDERS = "letters", "reminders"
 # Why a run was abandoned, as the register says it (a caller may give its own reason).
@@ -162,7 +162,7 @@ class RegisterEntry:
 
 
 @dataclass(frozen=True)
-class Run:
+class RecordedRun:
     """One run recorded in the register."""
 
     id: int
@@ -348,7 +348,7 @@ class OfficeRegister:
             taken = db.execute("SELECT MAX(number) FROM numbers WHERE year = ? AND series = ?",
                                (year, series)).fetchone()[0] or 0
             if next_number <= taken:
-                from .thai import arabic_digit_to_thai_digit
+                from ..thai import arabic_digit_to_thai_digit
 
                 what = {CIRCULAR: f"หนังสือเวียน {CIRCULAR} ", INTERNAL: "บันทึกข้อความ"}.get(series, "")
                 raise ValueError(arabic_digit_to_thai_digit(
@@ -422,7 +422,7 @@ class OfficeRegister:
                                   row[15], dt.datetime.fromisoformat(row[16]) if row[16] else None)
                     for row in db.execute(query, args)]
 
-    def runs(self) -> list[Run]:
+    def runs(self) -> list[RecordedRun]:
         """Every run, oldest first, with its files."""
         with self._connect() as db:
             files: dict[int, list[tuple[str, str]]] = {}
@@ -436,11 +436,11 @@ class OfficeRegister:
                     " FROM runs ORDER BY id"):
                 started = dt.datetime.fromisoformat(row[4])
                 finished = dt.datetime.fromisoformat(row[5]) if row[5] else None
-                result.append(Run(*row[:4], started, finished, *row[6:14],
+                result.append(RecordedRun(*row[:4], started, finished, *row[6:14],
                                   files=tuple(files.get(row[0], ())), note=row[14]))
             return result
 
-    def run(self, run_id: int) -> Run:
+    def run(self, run_id: int) -> RecordedRun:
         return next(r for r in self.runs() if r.id == run_id)
 
     def original(self, recipient_id: str, subject: str | None = None) -> Original | None:

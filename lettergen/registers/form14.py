@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
-from .office_register import (STATUS_ABANDONED, STATUS_ISSUED, STATUS_RESERVED, OfficeRegister,
-                              RegisterEntry, Run)
+from .record import (STATUS_ABANDONED, STATUS_ISSUED, STATUS_RESERVED, OfficeRegister,
+                              RegisterEntry, RecordedRun)
 
 TITLE = "ทะเบียนหนังสือส่ง"
 COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวันที่", "จาก", "ถึง", "เรื่อง", "การปฏิบัติ", "หมายเหตุ")
@@ -41,7 +41,7 @@ THAI_TIME = dt.timezone(dt.timedelta(hours=7))
 
 def thai_time(moment: dt.datetime) -> str:
     """A time as an office writes it, in Thai time: "๔ ธ.ค. ๒๕๖๙ เวลา ๑๐.๓๑ น."."""
-    from .thai import thai_strftime
+    from ..thai import thai_strftime
 
     return thai_strftime(moment.astimezone(THAI_TIME), "%-d %b %Y เวลา %H.%M น.")
 
@@ -71,7 +71,7 @@ def register_xlsx_of(register: OfficeRegister, year: int) -> bytes:
 
 def form14_rows(entries: Sequence[RegisterEntry]) -> list[tuple[str, ...]]:
     """The form's eight cells per entry, as the register shows them."""
-    from .thai import arabic_digit_to_thai_digit, thai_date
+    from ..thai import arabic_digit_to_thai_digit, thai_date
 
     return [(arabic_digit_to_thai_digit(e.register_label), e.number, thai_date(e.date), e.sender,
              e.recipient_name, e.subject, e.action, remark(e)) for e in entries]
@@ -91,7 +91,7 @@ def row_height(cells: Sequence[str], widths: Sequence[float] = WIDTHS) -> float:
     return lines * LINE + 6
 
 
-def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run] = (),
+def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[RecordedRun] = (),
                 when: dt.datetime | None = None) -> bytes:
     """The workbook of ``year`` (BE): ``entries`` of that year, and the ``runs`` they
     belong to. ``when`` is the workbook's stamped time (default now)."""
@@ -100,8 +100,8 @@ def form14_xlsx(entries: Sequence[RegisterEntry], year: int, runs: Sequence[Run]
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.page import PageMargins
 
-    from .register import save_workbook
-    from .thai import arabic_digit_to_thai_digit
+    from .run_register import save_workbook
+    from ..thai import arabic_digit_to_thai_digit
 
     when = when or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
     book = Workbook()

@@ -328,9 +328,10 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     if print_pdf and "pdf" in formats:
         from .pdf.pdfa import concatenate
 
-        path = staging / "print.pdf"
-        write_atomic(path, concatenate([staging / f"{w.stem}.pdf" for w in written]))
-        staged.append(path)
+        for name, part in print_files([staging / f"{w.stem}.pdf" for w in written]):
+            path = staging / name
+            write_atomic(path, concatenate(part))
+            staged.append(path)
     if zip_set:
         from .archive import ZIP_NAME, write_zip
 
@@ -433,6 +434,25 @@ class Manifest:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+
+
+# Letters per print file. Joining PDFs holds every one of them open until the joined file is
+# written (pikepdf/QPDF): about 1 MB a letter, 0.95 GB for 998 letters in one file (the run
+# 1.14 GB at its peak). A larger set is printed from files of this many letters each (998
+# letters: 0.63 GB at 500 a file), so the memory a run takes for its print job stays about
+# a quarter of a gigabyte, whatever its size.
+PRINT_LETTERS = 250
+
+
+def print_files(pdfs: Sequence[Path]) -> list[tuple[str, Sequence[Path]]]:
+    """The print job's files and the letters each joins, in order: ``print.pdf`` for a set of
+    up to PRINT_LETTERS letters; else print-01.pdf, print-02.pdf... of PRINT_LETTERS each."""
+    if len(pdfs) <= PRINT_LETTERS:
+        return [("print.pdf", pdfs)]
+    count = -(-len(pdfs) // PRINT_LETTERS)
+    width = max(2, len(str(count)))
+    return [(f"print-{n + 1:0{width}d}.pdf", pdfs[n * PRINT_LETTERS:(n + 1) * PRINT_LETTERS])
+            for n in range(count)]
 
 
 @lru_cache(maxsize=1)

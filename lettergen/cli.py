@@ -194,7 +194,7 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def cmd_render(args) -> int:
-    from .batch import RunOptions, run
+    from .batch import RunOptions, print_files, run
     from .files import check_output
 
     workspace = _workspace(args)
@@ -216,7 +216,8 @@ def cmd_render(args) -> int:
                          zip_set=args.zip_set, wait=args.wait, signer=signer,
                          signing_memo=args.signing_memo)
     result = run(spec, book, args.out, options, workspace=workspace)
-    extras = "register.csv, register.xlsx" + (", print.pdf" if args.print_pdf else "")
+    prints = [name for name, _ in print_files(range(result.letters))] if args.print_pdf else []
+    extras = ", ".join(["register.csv", "register.xlsx", *prints[:1], *(["…", prints[-1]] if len(prints) > 1 else [])])
     zipped = " รวมเป็น letters.zip แล้ว" if args.zip_set else ""
     pages = f" {result.pages} หน้า" if result.pages else ""  # pages are counted in the PDFs
     seconds = time.monotonic() - args.started  # the whole command: a stall anywhere shows

@@ -156,6 +156,49 @@ def test_print_file_is_every_letter_in_order(rendered):
         assert len(pdf.pages) == result.pages
 
 
+def test_a_large_set_is_printed_from_files_of_a_bounded_size():
+    """Up to PRINT_LETTERS letters: one print.pdf; more: print-01.pdf, print-02.pdf..., each
+    of PRINT_LETTERS letters but the last, every letter once, in order."""
+    from lettergen.batch import PRINT_LETTERS, print_files
+
+    assert print_files(list(range(PRINT_LETTERS))) == [("print.pdf", list(range(PRINT_LETTERS)))]
+    assert PRINT_LETTERS == 250
+    letters = list(range(7_852))
+    files = print_files(letters)
+    assert [name for name, _ in files] == [f"print-{n:02d}.pdf" for n in range(1, 33)]
+    assert [letter for _, part in files for letter in part] == letters
+    assert {len(part) for _, part in files[:-1]} == {PRINT_LETTERS}
+
+
+def test_print_files_join_every_letter_in_order_and_verify_leaves_them_out(example, tmp_path, monkeypatch):
+    """The example (20 letters) with 8 letters a print file: print-01.pdf to print-03.pdf,
+    every page of every letter in the register's order; `lettergen verify` does not take
+    them for letters."""
+    import pikepdf
+
+    from lettergen import batch
+    from lettergen.batch import RunOptions, run
+    from lettergen.signing.verify import PRINT_FILE
+
+    monkeypatch.setattr(batch, "PRINT_LETTERS", 8)
+    spec, book, _ = example
+    out = tmp_path / "out"
+    run(spec, book, out, RunOptions(jobs=1, print_pdf=True, formats=("pdf",)), stderr=io.StringIO())
+    letters = [out / row["ไฟล์ PDF"] for row in read_register(out)]
+    names = sorted(p.name for p in out.glob("print*.pdf"))
+    assert names == ["print-01.pdf", "print-02.pdf", "print-03.pdf"] and len(letters) == 20
+
+    def contents(path) -> list[bytes]:
+        with pikepdf.open(path) as pdf:
+            return [page.Contents.read_bytes() if "/Contents" in page else b"" for page in pdf.pages]
+
+    joined = [page for name in names for page in contents(out / name)]
+    assert joined == [page for letter in letters for page in contents(letter)]
+    assert [len(contents(out / name)) for name in names] == [
+        sum(len(contents(letter)) for letter in letters[k:k + 8]) for k in (0, 8, 16)]
+    assert all(PRINT_FILE.fullmatch(name) for name in names) and not PRINT_FILE.fullmatch("print-x.pdf")
+
+
 def test_progress_is_silent_when_not_a_terminal(rendered):
     _, _, stderr = rendered
     assert "กำลังสร้างหนังสือ" not in stderr  # no bar: stderr here is not a terminal

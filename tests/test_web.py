@@ -473,3 +473,33 @@ def test_a_channel_line_of_100000_characters_is_read_in_linear_time(line):
     start = time.process_time()
     specform.channel_value(line)
     assert time.process_time() - start < 2.0
+
+
+def test_a_job_past_its_memory_limit_fails_with_a_message_and_takes_no_number(tmp_path):
+    """A job's process (and its workers) may take LETTERGEN_WEB_JOB_MEMORY_MB more address
+    space than it has when its libraries are loaded: here 40 MB, less than laying out the
+    example's letters takes. The job fails with a Thai message, the register keeps none of its numbers as issued, and the
+    server goes on answering."""
+    from lettergen.registers.record import OfficeRegister
+
+    server = Server(tmp_path / "ws", env={"LETTERGEN_WEB_JOB_MEMORY_MB": "40"})
+    try:
+        clerk = Client(server.url)
+        clerk.get("/produce")
+        job = json.loads(clerk.start_set()[1])["job"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+            if info["state"] != "running":
+                break
+            time.sleep(0.2)
+        assert info["state"] == "failed", info
+        # a MemoryError, a worker that died, or the job's process crashed in a C library
+        # (Pango and cairo end with SIGSEGV when an allocation fails): each said so
+        assert "หน่วยความจำเกินที่กำหนด" in info["error"], info["error"]
+        register = OfficeRegister(server.workspace / "register.sqlite3")
+        assert not [e for e in register.entries() if e.status == "issued"]
+        assert not [run for run in register.runs() if run.status == "reserved"]
+        assert clerk.get("/produce")[0] == 200
+    finally:
+        server.stop()

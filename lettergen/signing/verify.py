@@ -9,6 +9,7 @@ network; the trust roots are the ones given.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +18,7 @@ from ..errors import InputError
 from .texts import thai_date_time
 
 DELIVERY_SUFFIX = ".delivery.pdf"  # rendering.DELIVERY: encrypted copies, opened by their own password
-PRINT_FILE = "print.pdf"  # the run's print job: every letter in one file, not signed
+PRINT_FILE = re.compile(r"print(?:-\d+)?\.pdf")  # the run's print job (batch.print_files), not signed
 MAX_PDF_BYTES = 64 << 20  # a letter is a few hundred kB
 
 
@@ -89,7 +90,7 @@ def letter_files(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.pdf") if p.is_file() and p.name != PRINT_FILE
+            found = sorted(p for p in path.glob("*.pdf") if p.is_file() and not PRINT_FILE.fullmatch(p.name)
                            and not p.name.endswith(DELIVERY_SUFFIX))
             if not found:
                 raise InputError("โฟลเดอร์นี้ไม่มีไฟล์ PDF ของหนังสือ", file=path)

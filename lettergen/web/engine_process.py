@@ -68,7 +68,7 @@ def _worker(sock: socket.socket, zygote: int, memory: int) -> None:
         if memory > 0:
             import resource
 
-            resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory, resource.RLIM_INFINITY))
+            resource.setrlimit(resource.RLIMIT_AS, (address_space() + memory, resource.RLIM_INFINITY))
         _serve(sock)
     finally:
         os._exit(0)
@@ -121,7 +121,7 @@ def _answer(conn, sending: threading.Lock, sessions: dict, call) -> None:
             conn.send((number, "internal", type(exc).__name__, _resident()))
 
 
-def _address_space() -> int:
+def address_space() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 

@@ -21,6 +21,11 @@ import time
 from pathlib import Path
 
 NOT_MADE = "สร้างไม่สำเร็จ"  # the register's reason for the numbers of a failed job
+# The address space a job's process may take beyond what it holds when it starts (each of
+# its workers inherits the same ceiling): LETTERGEN_WEB_JOB_MEMORY_MB, 0 for none. A set of
+# 7,852 letters takes about 300 MB in all; a job past the limit fails with a message, and
+# the server, and the other clerks' work, go on.
+JOB_MEMORY_MB = 2048
 FILES = {"letters": {"zip": "letters.zip", "print": "print.pdf", "register": "register.xlsx"},
          "reminders": {"zip": "reminders.zip", "register": "register.xlsx"}}
 
@@ -104,8 +109,37 @@ def _reminders(job_dir: Path, job: dict, out: Path, progress, quiet):
     return result, day
 
 
+def limit_memory() -> int:
+    """Hold this process (and the workers it forks) to JOB_MEMORY_MB more address space, or
+    to LETTERGEN_WEB_JOB_MEMORY_MB's; the megabytes allowed (0: no limit). The libraries a
+    job loads come first, so that the limit bounds what the job's data takes, and a library
+    never fails to load for want of room."""
+    from .. import batch, rendering  # noqa: F401
+    from ..pdf.weasy import import_weasyprint
+    from ..registers.run_register import preload
+
+    import_weasyprint()
+    preload()
+    import docx  # noqa: F401
+    import pikepdf  # noqa: F401
+    try:
+        megabytes = int(os.environ.get("LETTERGEN_WEB_JOB_MEMORY_MB", JOB_MEMORY_MB))
+    except ValueError:
+        megabytes = JOB_MEMORY_MB
+    if megabytes > 0 and sys.platform.startswith("linux"):
+        import resource
+
+        from .engine_process import address_space
+
+        resource.setrlimit(resource.RLIMIT_AS, (address_space() + megabytes * 2**20, resource.RLIM_INFINITY))
+    return max(megabytes, 0)
+
+
 def main(job_dir: Path) -> int:
     from ..errors import InputError
+    from ..workers import WorkerDied
+
+    memory_mb = limit_memory()
 
     job_path = job_dir / "job.json"
     job = read_json(job_path)
@@ -133,6 +167,12 @@ def main(job_dir: Path) -> int:
         from .wording import clerk_text
 
         outcome = {"state": "failed", "error": clerk_text(exc)}
+    except (MemoryError, WorkerDied) as exc:  # past the job's memory limit, or a worker killed
+        limit = f" ({memory_mb:,} MB)" if memory_mb else ""
+        why = (f"งานนี้ใช้หน่วยความจำเกินที่กำหนดไว้{limit}" if isinstance(exc, MemoryError)
+               else f"กระบวนการที่สร้างหนังสือหยุดกลางคัน (อาจใช้หน่วยความจำเกินที่กำหนดไว้{limit})")
+        outcome = {"state": "failed", "error": f"{why} จึงหยุด ไม่ได้ใช้เลขที่หนังสือ: "
+                   "แบ่งรายชื่อเป็นชุดเล็กลงแล้วสร้างใหม่ หรือให้ผู้ดูแลระบบเพิ่มขีดจำกัด"}
     except Exception as exc:  # an internal error: its kind only, no data from the sheet
         outcome = {"state": "failed", "error": f"ข้อผิดพลาดภายในของ lettergen ({type(exc).__name__})"}
     if outcome["state"] == "failed" and job.get("workspace"):  # numbers it reserved: not issued

@@ -29,6 +29,8 @@ BY_CLERK = "ยกเลิกโดยผู้ใช้"
 SERVER_STOPPED = "ยกเลิกเพราะปิดโปรแกรม"
 SERVER_GONE = "งานหยุดเพราะโปรแกรมปิดไปก่อนเสร็จ"
 VANISHED = "งานหยุดกลางคันโดยไม่ทราบสาเหตุ"
+CRASHED = ("งานหยุดกลางคัน: กระบวนการที่สร้างหนังสือหยุดทำงาน (อาจใช้หน่วยความจำเกินที่กำหนดไว้) "
+           "ไม่ได้ใช้เลขที่หนังสือ: แบ่งรายชื่อเป็นชุดเล็กลงแล้วสร้างใหม่ หรือให้ผู้ดูแลระบบเพิ่มขีดจำกัด")
 KINDS = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
 DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (ไฟล์บีบอัด)"),
              "print": ("application/pdf", "ไฟล์รวมสำหรับสั่งพิมพ์ (PDF)"),
@@ -122,9 +124,13 @@ class Jobs:
             job = read_json(folder / "job.json")  # it may have just finished
             if job.get("state") == "running":
                 shutil.rmtree(folder / "out", ignore_errors=True)
-                job.update(state="failed", error=VANISHED, finished=time.time())
+                # ended by a signal (a library that crashes when memory runs out, the limit
+                # of job_runner.limit_memory): said so; otherwise, nothing is known
+                crashed = process is not None and (process.returncode or 0) < 0
+                error = CRASHED if crashed else VANISHED
+                job.update(state="failed", error=error, finished=time.time())
                 write_json(folder / "job.json", job)
-                self._settle(folder, VANISHED)
+                self._settle(folder, error)
         if process is not None and process.poll() is not None:
             self.processes.pop(job_id, None)
         progress = read_json(folder / "progress.json")

@@ -190,7 +190,7 @@
       const { data } = await callUntilAnswered(startForm.dataset.start || startForm.action,
                                                        { method: "POST", body });
       if (data.changed) { fresh = data; changed = true; showNumbers(fresh); continue; }
-      if (data.error && data.field === "passphrase") { signError(data.error); return; }
+      if (data.error && data.field === "passphrase") { signError(data.error); button.disabled = false; return; }
       if (data.error) { jobError(data.error); return; }
       const passphrase = $("#passphrase");
       if (passphrase) passphrase.value = "";  // asked again for the next set

@@ -47,7 +47,7 @@ async def send_page(request: Request, error: str = "", status: int = 200):
     waiting = [row for row in look["rows"] if row["status"] in ("refused", "not-sent")]
     return here.pages.render(
         request, "send.html.j2", session_of(request), status, job=info, job_id=job_id, mail=mail,
-        channels=sending.CHANNELS, error=error, notice=NOTICES.get(request.query_params.get("m", ""), ""),
+        channels=sending.CHANNELS, error=error, started=NOTICES["started"], notice=NOTICES.get(request.query_params.get("m", ""), ""),
         waiting=len(waiting), sent=sum(1 for row in look["rows"] if row["status"] == "sent"),
         uncertain=[row for row in look["rows"] if row["status"] == "uncertain"], **look)
 

@@ -87,7 +87,9 @@ def certificate(tmp_path_factory):
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     workspace = tmp_path_factory.mktemp("eletters") / "ws"
-    server = Server(workspace)
+    scratch = tmp_path_factory.mktemp("server-tmp")  # the server's and its jobs' temporary files
+    server = Server(workspace, env={"TMPDIR": str(scratch)})
+    server.scratch = scratch
     client = Client(server.url)
     client.get("/office")
     yield server, client, workspace
@@ -192,7 +194,8 @@ def test_a_signed_set_verifies_and_its_passphrase_never_reaches_the_disk(made, s
                   if p.name != "print.pdf").count("delivery.pdf") == 3  # the encrypted copies
     job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     assert job["options"]["sign"] is True and PASSPHRASE not in json.dumps(job, ensure_ascii=False)
-    assert files_holding(workspace, PASSPHRASE) == []
+    assert files_holding(workspace, PASSPHRASE) == [] and files_holding(server.scratch, PASSPHRASE) == []
+    assert any(server.scratch.rglob("*"))  # where the sessions' scratch folders are, searched too
     assert PASSPHRASE not in server.text()
     # the register records who signed each letter
     import sqlite3

@@ -293,3 +293,65 @@ def test_no_send_page_for_a_set_that_is_not_there(served):
     server, client, workspace = served
     for path in ("/send/20990101-000000-abcdef", "/send/..", "/send/20990101-000000-abcdef/status"):
         assert client.get(path)[0] == 404, path
+
+
+def test_a_send_killed_mid_message_sends_nobody_twice_and_asks_before_sending_again(made, served, smtp):  # noqa: F811
+    """The send's process is killed (kill -9) right after the mail server took a message and
+    before it heard back: the page says the send stopped; the next send does not send that
+    letter again but names it as uncertain, and sends it again only when the clerk ticks it,
+    with the same Message-ID."""
+    import os
+    import signal
+    import sqlite3
+
+    job_id, folder = made
+    server, client, workspace = served
+    with sqlite3.connect(workspace / "register.sqlite3") as db:
+        db.execute("DELETE FROM deliveries")  # this set afresh, as if never sent
+    host, port = smtp.where.split(":")
+    client.get("/office")
+    client.post_form("/office/mail", {"host": host, "port": port, "sender": "saraban@chiangrai.go.th",
+                                      "per_minute": "600"})
+
+    async def take_then_kill(server_, session, envelope):  # the second message taken, no answer heard
+        smtp.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if len(smtp.messages) == 2:
+            os.kill(json.loads((folder / "send.json").read_text(encoding="utf-8"))["pid"], signal.SIGKILL)
+        return "250 2.0.0 Accepted"
+
+    smtp.handle_DATA = take_then_kill
+    try:
+        status, _, _ = client.post_form(f"/send/{job_id}/start", {"channel": "printed"})
+        assert status == 303
+        stopped = wait_for(client, f"/send/{job_id}/status")
+    finally:
+        del smtp.handle_DATA
+    assert stopped["state"] == "stopped" and len(smtp.messages) == 2
+    page = client.get(f"/send/{job_id}")[1].decode()
+    assert "การส่งหยุดกลางคัน" in page and page.count("<td data-status-text>ส่งแล้ว</td>") == 1
+    assert page.count("<td data-status-text>ไม่ทราบผล (อาจส่งถึงแล้ว)</td>") == 1  # its answer never heard
+    second = {tuple(rcpt): raw for _, rcpt, raw in smtp.messages}
+    # the next send: the letter whose answer was never heard is not sent again
+    client.post_form(f"/send/{job_id}/start", {"channel": "printed"})
+    done = wait_for(client, f"/send/{job_id}/status")
+    by_status = {}
+    for row in done["rows"]:
+        by_status.setdefault(row["status"], []).append(row["id"])
+    assert sorted(map(len, by_status.values())) == [1, 2] and len(by_status["uncertain"]) == 1
+    (uncertain,) = by_status["uncertain"]
+    assert len(smtp.messages) == 3 and [address(uncertain)] in [m[1] for m in smtp.messages[:2]]
+    page = client.get(f"/send/{job_id}")[1].decode()
+    assert "ฉบับที่ไม่ทราบผล (อาจส่งถึงแล้ว)" in page and f'id="resend-{uncertain}"' in page
+    assert "ส่งครบทุกฉบับ" not in page
+    # sent again only when ticked, with the Message-ID it went with the first time
+    client.post_form(f"/send/{job_id}/start", {"channel": "printed", "resend": uncertain})
+    done = wait_for(client, f"/send/{job_id}/status")
+    assert {row["status"] for row in done["rows"]} == {"sent"} and len(smtp.messages) == 4
+    first_id = email_id(second[(address(uncertain),)])
+    assert smtp.messages[3][1] == [address(uncertain)] and email_id(smtp.messages[3][2]) == first_id
+
+
+def email_id(raw: bytes) -> str:
+    import email
+
+    return email.message_from_bytes(raw)["Message-ID"]

@@ -69,16 +69,22 @@ def plan(job_folder: Path) -> dict:
             "addressed": sum(1 for letter in mailing.letters if letter.addresses)}
 
 
-def rows(job_folder: Path, db_path: Path) -> list[dict]:
+def rows(job_folder: Path, db_path: Path, running: bool = False) -> list[dict]:
     """Per letter of the set: to whom, its address, where it stands (in Thai), the server's
-    reason when it refused, and the Message-ID it went with."""
+    reason when it refused, and the Message-ID it went with. A letter recorded as being sent
+    while no send runs was being handed over when its send stopped: it is uncertain (the
+    next send records it so)."""
     from ..mail.journal import Journal
     from ..mail.send import statuses
 
     report = statuses(out_of(job_folder), Journal(db_path))
-    return [{"id": o.recipient_id, "name": o.name, "to": o.to, "status": o.status,
-             "status_text": WORDS.get(o.status, o.status), "detail": _detail(o), "message_id": o.message_id}
-            for o in report.outcomes]
+    found = []
+    for o in report.outcomes:
+        status = "uncertain" if o.status == "sending" and not running else o.status
+        found.append({"id": o.recipient_id, "name": o.name, "to": o.to, "status": status,
+                      "status_text": WORDS.get(status, status), "detail": _detail(o),
+                      "message_id": o.message_id})
+    return found
 
 
 def _detail(outcome) -> str:

@@ -32,7 +32,7 @@ def _look(folder, db_path) -> dict:
     """What the page shows of the set: its plan, its last send, each letter's standing."""
     found = {"plan": sending.plan(folder), "sending": sending.state(folder), "rows": []}
     if found["plan"]["letters"]:
-        found["rows"] = sending.rows(folder, db_path)
+        found["rows"] = sending.rows(folder, db_path, found["sending"].get("state") == "running")
     return found
 
 

@@ -355,3 +355,49 @@ def email_id(raw: bytes) -> str:
     import email
 
     return email.message_from_bytes(raw)["Message-ID"]
+
+
+def test_a_server_stopped_mid_send_stops_between_messages_and_the_next_goes_on(tmp_path, smtp):  # noqa: F811
+    """The server stops (SIGTERM) while a send waits out its rate: the send ends at once,
+    between two messages (none uncertain); the next server's page says it stopped, and a
+    send from there sends the rest."""
+    workspace = tmp_path / "ws"
+    server = Server(workspace)
+    try:
+        client = Client(server.url)
+        client.get("/recipients")
+        assert client.upload("/recipients/upload", "รายชื่อ-อีเมล.csv", mail_sheet())[0] == 200
+        client.get("/produce")
+        status, answer = start_set(client)
+        assert status == 200 and wait_for(client, f"/jobs/{answer['job']}")["state"] == "done"
+        job_id = answer["job"]
+        host, port = smtp.where.split(":")
+        client.get("/office")
+        assert client.post_form("/office/mail", {"host": host, "port": port, "sender": "saraban@chiangrai.go.th",
+                                                 "per_minute": "1"})[0] == 303  # the second a minute after the first
+        client.get(f"/send/{job_id}")
+        assert client.post_form(f"/send/{job_id}/start", {"channel": "shared"})[0] == 303
+        deadline = time.monotonic() + 60
+        while not smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.stop()
+    assert len(smtp.messages) == 1
+    send = json.loads((workspace / "runs" / job_id / "send.json").read_text(encoding="utf-8"))
+    assert send["state"] == "stopped"  # said by the send itself: it stopped, it was not killed
+    server = Server(workspace)
+    try:
+        client = Client(server.url)
+        page = client.get(f"/send/{job_id}")[1].decode()
+        assert "การส่งหยุดกลางคัน" in page and "ไม่ทราบผล" not in page
+        assert page.count("<td data-status-text>ส่งแล้ว</td>") == 1 and page.count("<td data-status-text>รอส่ง</td>") == 2
+        client.get("/office")
+        assert client.post_form("/office/mail", {"host": host, "port": port, "sender": "saraban@chiangrai.go.th",
+                                                 "per_minute": "600"})[0] == 303
+        client.get(f"/send/{job_id}")
+        assert client.post_form(f"/send/{job_id}/start", {"channel": "shared"})[0] == 303
+        done = wait_for(client, f"/send/{job_id}/status")
+        assert {row["status"] for row in done["rows"]} == {"sent"} and len(smtp.messages) == 3
+        assert len({tuple(rcpt) for _, rcpt, _ in smtp.messages}) == 3
+    finally:
+        server.stop()

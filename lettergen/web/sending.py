@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -38,7 +39,12 @@ def state(job_folder: Path) -> dict:
     """What the set's last send says: {} before any; a send whose process is gone while it
     said it was running is "stopped"."""
     sending = read_json(Path(job_folder) / SEND_FILE)
-    if sending.get("state") == "running" and not _alive(sending.get("pid")):
+    ours = PROCESSES.get(str(job_folder))
+    if ours is not None and ours.poll() is None:  # this server's, at work (perhaps not yet exec'd)
+        alive = True
+    else:
+        alive = _alive(sending.get("pid"))
+    if sending.get("state") == "running" and not alive:
         sending = read_json(Path(job_folder) / SEND_FILE)  # it may have just finished
         if sending.get("state") == "running":
             sending.update(state="stopped", error=STOPPED)
@@ -96,8 +102,13 @@ def _detail(outcome) -> str:
 
 
 def start(job_folder: Path, channel: str | None, resend: list[str]) -> bool:
-    """A send of the set in a process of its own; False when one is running already."""
-    job_folder = Path(job_folder)
+    """A send of the set in a process of its own; False when one is running already (two
+    clicks at once start one: the check and the start are one step)."""
+    with STARTING:
+        return _start(Path(job_folder), channel, resend)
+
+
+def _start(job_folder: Path, channel: str | None, resend: list[str]) -> bool:
     if state(job_folder).get("state") == "running":
         return False
     write_json(job_folder / SEND_FILE, {"state": "running", "channel": channel, "resend": resend,
@@ -113,7 +124,8 @@ def start(job_folder: Path, channel: str | None, resend: list[str]) -> bool:
     return True
 
 
-PROCESSES: dict[str, subprocess.Popen] = {}
+PROCESSES: dict[str, subprocess.Popen] = {}  # this server's sends, by their set's folder
+STARTING = threading.Lock()
 
 
 def _alive(pid) -> bool:

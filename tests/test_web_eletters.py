@@ -401,3 +401,30 @@ def test_a_server_stopped_mid_send_stops_between_messages_and_the_next_goes_on(t
         assert len({tuple(rcpt) for _, rcpt, _ in smtp.messages}) == 3
     finally:
         server.stop()
+
+
+def test_a_set_without_addresses_says_what_to_do_in_the_clerks_words(tmp_path):
+    """The send page's plan of a set made from a sheet without an e-mail column (no
+    mail.json) and the engine's mail and certificate messages, as a clerk reads them: no
+    option of the command line, no file of lettergen's own, no English."""
+    import re
+
+    from lettergen.web import sending
+    from lettergen.web.wording import clerk_message
+
+    (tmp_path / "out").mkdir()
+    plan = sending.plan(tmp_path)
+    assert plan == {"error": "ชุดหนังสือนี้ไม่มีที่อยู่อีเมลของผู้รับ: เพิ่มคอลัมน์ \"อีเมล\" ในไฟล์รายชื่อผู้รับ "
+                             "แล้วสร้างหนังสือชุดนี้ใหม่", "letters": 0}
+    engine_says = [
+        "เชื่อมต่อเซิร์ฟเวอร์อีเมล mail.chiangrai.go.th:587 ไม่ได้ (ConnectionRefusedError: [Errno 111] "
+        "Connection refused); ตรวจ --smtp และเครือข่าย",
+        "เซิร์ฟเวอร์อีเมล mail.chiangrai.go.th:587 ไม่รับชื่อผู้ใช้หรือรหัสผ่าน (--user, --password-file)",
+        "ไฟล์นี้ไม่ใช่ไฟล์ใบรับรองแบบ PKCS#12 (.p12 หรือ .pfx) หรือไฟล์เสีย",
+        "ไฟล์ใบรับรองไม่มีกุญแจส่วนตัว (private key) จึงใช้ลงนามไม่ได้; ส่งออกใบรับรองพร้อมกุญแจส่วนตัวอีกครั้ง",
+        "ใบรับรองของ นายเข้ารหัส ไม่ได้ออกมาเพื่อลงนาม (Key Usage ไม่มี digitalSignature หรือ nonRepudiation)",
+        "อ่าน mail.json ไม่ได้ (ไฟล์เสีย หรือสร้างด้วย lettergen รุ่นอื่น): สร้างหนังสือชุดนี้ใหม่",
+    ]
+    for message in engine_says:
+        said = re.sub(r"[\w.-]+\.go\.th(:\d+)?", "", clerk_message(message))
+        assert not re.findall(r"[A-Za-z]{2,}", said.replace("lettergen", "")), said

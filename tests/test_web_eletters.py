@@ -174,6 +174,12 @@ def test_a_wrong_passphrase_at_produce_makes_nothing_and_takes_no_number(uploade
     status, answer = start_set(client, sign="1", passphrase="")
     assert status == 400 and answer == {"error": "ใส่รหัสผ่านของใบรับรอง เพื่อลงลายมือชื่ออิเล็กทรอนิกส์",
                                         "field": "passphrase"}
+    # a plain form (no script): the page again, the message at the passphrase's field
+    numbers = json.loads(client.get("/produce/numbers", headers={"Accept": "application/json"})[1])["numbers"]
+    status, _, head = client.post_form("/produce/start", {"expect": numbers, "sign": "1", "passphrase": "ผิดอีก"})
+    assert status == 303 and head["location"] == "/produce?se=refused"
+    page = client.get(head["location"])[1].decode()
+    assert '<p class="field-error" role="alert" id="sign-error">เปิดใบรับรองไม่ได้: รหัสผ่านของใบรับรองไม่ถูกต้อง' in page
     assert sorted(p.name for p in (workspace / "runs").iterdir()) == before
     assert "ทะเบียนหนังสือส่งของสำนักงาน (แบบที่ ๑๔)" not in client.get("/produce")[1].decode()  # no year
     import sqlite3

@@ -139,9 +139,11 @@ def _alive(pid) -> bool:
     return b"lettergen.web.send_runner" in cmdline and stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-def stop_all(grace: float = 5.0) -> None:
-    """The sends this server started, ended with it (the journal marks the one being
-    handed over as uncertain; the next send goes on from there)."""
+def stop_all(grace: float = 3.0) -> None:
+    """The sends this server started, ended with it: each asked to stop between two
+    messages; one still handing a message over after ``grace`` seconds (a slow mail
+    server) is killed, and the journal marks that letter uncertain. The next send goes on
+    from there."""
     import signal
 
     running = [process for process in PROCESSES.values() if process.poll() is None]

@@ -289,6 +289,10 @@ def test_a_set_goes_by_mail_with_each_recipients_status_and_a_retry(made, served
     assert len(smtp.messages) == 3 and smtp.messages[2][1] == [address("570101")]
     page = client.get(f"/send/{job_id}")[1].decode()
     assert page.count("<td data-status-text>ส่งแล้ว</td>") == 3
+    status, listed, head = client.get(f"/send/{job_id}/deliveries.csv")  # the record, for Excel
+    lines = listed.decode("utf-8-sig").splitlines()
+    assert status == 200 and "attachment" in head["content-disposition"] and len(lines) == 4
+    assert all(",ส่งแล้ว," in line and address(line.split(",")[0]) in line for line in lines[1:])
     # a third send finds nothing to send
     status, _, _ = client.post_form(f"/send/{job_id}/start", {"channel": "shared"})
     wait_for(client, f"/send/{job_id}/status")
@@ -297,7 +301,8 @@ def test_a_set_goes_by_mail_with_each_recipients_status_and_a_retry(made, served
 
 def test_no_send_page_for_a_set_that_is_not_there(served):
     server, client, workspace = served
-    for path in ("/send/20990101-000000-abcdef", "/send/..", "/send/20990101-000000-abcdef/status"):
+    for path in ("/send/20990101-000000-abcdef", "/send/..", "/send/20990101-000000-abcdef/status",
+                 "/send/20990101-000000-abcdef/deliveries.csv"):
         assert client.get(path)[0] == 404, path
 
 

@@ -73,6 +73,7 @@ def routes() -> list:
         Route("/send/{job:str}", send.send_page),
         Route("/send/{job:str}/start", send.send_start, methods=POST),
         Route("/send/{job:str}/status", send.send_status),
+        Route("/send/{job:str}/deliveries.csv", send.send_deliveries),
         Route("/followup", followup.followup_page),
         Route("/followup/upload", followup.followup_upload, methods=POST),
         Route("/followup/chart.png", followup.followup_chart),

@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse
 
 from .. import office, sending
-from .base import form, refusal, session_of, site, wants_json
+from .base import attachment, form, refusal, session_of, site, wants_json
 
 NOTICES = {"mail": "บันทึกการตั้งค่าเซิร์ฟเวอร์อีเมลแล้ว", "started": "เริ่มส่งแล้ว"}
 CHOOSE_CHANNEL = "เลือกว่ารหัสเปิดไฟล์ไปถึงผู้รับทางใด (รหัสเปิดไฟล์ไม่ไปกับอีเมลฉบับเดียวกัน)"
@@ -78,6 +78,17 @@ async def send_start(request: Request):
     if wants_json(request):
         return JSONResponse({"ok": True})
     return RedirectResponse(f"/send/{quote(job_id)}?m=started", 303)
+
+
+async def send_deliveries(request: Request):
+    """The set's deliveries as `lettergen send` lists them (deliveries.csv, for Excel):
+    each letter's addressee, address, Message-ID, status and time sent."""
+    found = _job(request)
+    path = sending.out_of(found[1]) / "deliveries.csv" if found is not None else None
+    if path is None or not path.is_file():
+        return refusal(request, "ยังไม่มีรายการส่งอีเมลของชุดนี้", 404)
+    return FileResponse(path, media_type="text/csv; charset=utf-8",
+                        headers=attachment(f"รายการส่งอีเมล-{found[0]}.csv"))
 
 
 async def send_status(request: Request):

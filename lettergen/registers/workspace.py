@@ -10,6 +10,8 @@ passwords::
     ROOT/sheets/          saved recipient sheets (XLSX/CSV)
     ROOT/runs/            produced sets, a folder per run
     ROOT/drafts/          the web app's drafts: each clerk's work as typed (web/drafts.py)
+    ROOT/office/          the web app's office settings: its signing certificate and its
+                          mail server (web/office.py), never served back
     ROOT/register.sqlite3 the register (registers.record.OfficeRegister)
 
 ``write_registered`` is how a run takes its numbers from the register: batch.run and
@@ -66,7 +68,7 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-_OWN = {"letters", "sheets", "runs", "drafts", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
+_OWN = {"letters", "sheets", "runs", "drafts", "office", DB_NAME, DB_NAME + "-journal", DB_NAME + "-wal",
         DB_NAME + "-shm"}
 
 

@@ -36,6 +36,7 @@ class Certificate:
     sha256: str  # of the certificate (DER): which certificate signed, for a run's key
     issuer: str
     not_after: dt.datetime
+    not_before: dt.datetime | None = None  # from when it may sign (the web app shows it)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def describe(cert) -> Certificate:
     return Certificate(
         subject=cert.subject.rfc4514_string(), name=common, serial=f"{cert.serial_number:X}",
         sha256=hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest(),
-        issuer=cert.issuer.rfc4514_string(), not_after=cert.not_valid_after_utc)
+        issuer=cert.issuer.rfc4514_string(), not_after=cert.not_valid_after_utc,
+        not_before=cert.not_valid_before_utc)
 
 
 def _check_usable(cert, certificate: Certificate, name: str, now: dt.datetime) -> None:

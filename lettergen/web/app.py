@@ -20,13 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..resources import FONTS
-from . import security
+from . import security, sending
 from .engine import Engine
 from .jobs import Jobs
 from .middleware import SessionGate
 from .site import Config, Site
 from .state import Sessions
-from .views import followup, letter, login, preview, produce, recipients
+from .views import followup, letter, login, office, preview, produce, recipients, send
 from .views.base import Pages, internal_error
 
 __all__ = ["Config", "create_app", "app_with_limit"]
@@ -67,6 +67,13 @@ def routes() -> list:
         Route("/jobs/{job:str}/cancel", produce.job_cancel, methods=POST),
         Route("/jobs/{job:str}/{what:str}", produce.job_file),
         Route("/register.xlsx", produce.register_file),
+        Route("/office", office.office_page),
+        Route("/office/certificate", office.certificate_upload, methods=POST),
+        Route("/office/mail", office.mail_save, methods=POST),
+        Route("/send/{job:str}", send.send_page),
+        Route("/send/{job:str}/start", send.send_start, methods=POST),
+        Route("/send/{job:str}/status", send.send_status),
+        Route("/send/{job:str}/deliveries.csv", send.send_deliveries),
         Route("/followup", followup.followup_page),
         Route("/followup/upload", followup.followup_upload, methods=POST),
         Route("/followup/chart.png", followup.followup_chart),
@@ -103,6 +110,7 @@ def create_app(config: Config) -> Starlette:
         finally:  # the server stops: the engine's processes and running jobs end at once
             engine.stop()
             await run_in_threadpool(site.jobs.stop_all)
+            await run_in_threadpool(sending.stop_all)
             sessions.clear()
 
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=[Middleware(SessionGate)],

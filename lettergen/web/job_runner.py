@@ -74,22 +74,43 @@ def _book(job_dir: Path, job: dict, spec, use: str):
     return with_own_edits(book, as_text(job.get("options", {}).get("edits", {})))
 
 
-def _letters(job_dir: Path, job: dict, out: Path, progress, quiet):
+def _signer(job: dict, passphrase: str | None):
+    """The office's certificate opened with the passphrase the server handed this process
+    (on its standard input, never written anywhere), when the clerk asked for signing."""
+    if not job.get("options", {}).get("sign"):
+        return None
+    from ..errors import InputError
+    from ..signing import load_signer
+    from .office import certificate_path
+
+    path = certificate_path(Path(job["workspace"])) if job.get("workspace") else None
+    if path is None:
+        raise InputError("ไม่พบใบรับรองของสำนักงาน: อัปโหลดที่หน้าตั้งค่าสำนักงานแล้วสร้างอีกครั้ง")
+    return load_signer(path.read_bytes(), passphrase or "")
+
+
+def _letters(job_dir: Path, job: dict, out: Path, progress, quiet, passphrase=None):
     from ..batch import RunOptions, run
+    from ..rendering import DELIVERY, FORMATS
     from ..spec import load_spec
 
     options = job.get("options", {})
+    signer = _signer(job, passphrase)  # before anything is taken or written
     spec = load_spec(job_dir / "input" / "letter.toml")
-    chosen = RunOptions(print_pdf=True, zip_set=True, progress=False, jobs=job.get("jobs"),
-                        signing_memo=bool(options.get("signing_memo")),
+    book = _book(job_dir, job, spec, "letters")
+    # a sheet with opening passwords: each letter also as its encrypted copy, the one a
+    # letter carrying logins may be e-mailed as
+    formats = FORMATS + ((DELIVERY,) if "pdf_password" in book.headers else ())
+    chosen = RunOptions(formats=formats, print_pdf=True, zip_set=True, progress=False,
+                        jobs=job.get("jobs"), signing_memo=bool(options.get("signing_memo")),
                         leave_out=tuple(options.get("leave_out", ())),
-                        expected_numbers=options.get("expected"))
-    result = run(spec, _book(job_dir, job, spec, "letters"), out, chosen, stderr=quiet,
-                 on_progress=progress, workspace=_workspace(job))
+                        expected_numbers=options.get("expected"), signer=signer)
+    result = run(spec, book, out, chosen, stderr=quiet, on_progress=progress,
+                 workspace=_workspace(job))
     return result, spec.date
 
 
-def _reminders(job_dir: Path, job: dict, out: Path, progress, quiet):
+def _reminders(job_dir: Path, job: dict, out: Path, progress, quiet, passphrase=None):
     from ..archive import write_zip
     from ..remind import remind
     from ..spec import load_spec
@@ -150,13 +171,17 @@ def main(job_dir: Path) -> int:
         write_json(progress_path, {"done": done, "total": total, "started": started,
                                    "at": time.time(), "phase": phase})
 
+    passphrase = None
+    if job.get("options", {}).get("sign"):  # handed over a pipe by the server, kept in memory
+        passphrase = sys.stdin.buffer.read(4096).decode("utf-8", "replace")
     progress(0, 0, "check")
     out = job_dir / "out"
     quiet = io.StringIO()  # notes meant for a terminal; the page says what matters
     try:
         make = _letters if job["kind"] == "letters" else _reminders
-        result, date = make(job_dir, job, out, progress, quiet)
-        outcome = {"state": "done", "letters": 0, "pages": 0, "files": {}}
+        result, date = make(job_dir, job, out, progress, quiet, passphrase)
+        outcome = {"state": "done", "letters": 0, "pages": 0, "files": {},
+                   "signed": bool(job.get("options", {}).get("sign")), "mail": (out / "mail.json").is_file()}
         if result is not None:  # None: no reminder to make, every addressee is done
             files = {k: v for k, v in FILES[job["kind"]].items() if (out / v).is_file()}
             names = download_names(job["kind"], result.numbers or "", date)

@@ -68,12 +68,15 @@ class Jobs:
         self.workspace.register().settle(str((folder / "out").absolute()), reason)
 
     def start(self, kind: str, spec_path: Path, sheet_path: Path | None, *, letter_name: str,
-              sheet_name: str, today: dt.date | None = None, options: dict | None = None) -> str:
+              sheet_name: str, today: dt.date | None = None, options: dict | None = None,
+              secret: str | None = None) -> str:
         """A new job in a process of its own (``sheet_path`` None: a letter to one named
         addressee; ``options``: the clerk's choices, job_runner says which); or, when a job
         of the same kind with the same letter, sheet, day and choices is still running (a
         second click, a page sent twice), that job: the same set is never made twice at
-        once, and takes its register numbers once."""
+        once, and takes its register numbers once. ``secret`` (the signing certificate's
+        passphrase) goes to the job's process through a pipe, so that it is in that job's
+        memory only: never in job.json, its command line, its environment, or on disk."""
         import hashlib
         import json
 
@@ -100,9 +103,15 @@ class Jobs:
         write_json(folder / "job.json", job)
         self.processes[job_id] = subprocess.Popen(
             [sys.executable, "-m", "lettergen.web.job_runner", str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            stdin=subprocess.DEVNULL if secret is None else subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
+        if secret is not None:
+            try:
+                self.processes[job_id].stdin.write(secret.encode("utf-8"))
+                self.processes[job_id].stdin.close()
+            except OSError:  # the job ended at once: it says why in job.json
+                pass
         job["pid"] = self.processes[job_id].pid
         write_json(folder / "job.json", {**read_json(folder / "job.json"), "pid": job["pid"]})
         return job_id

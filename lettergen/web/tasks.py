@@ -189,6 +189,18 @@ def qr_code(session: WorkSession, url: str) -> str:
     return svg(url)
 
 
+def open_certificate(session: WorkSession, path: str, passphrase: str) -> dict:
+    """The facts of the PKCS#12 file at ``path`` opened with ``passphrase`` (office.facts_of),
+    or the SigningError that says, in Thai, why it cannot sign: the passphrase, a file that
+    is no certificate, one expired. Read here, in a worker with its limits, as every file a
+    clerk sends is; the passphrase stays in this call's memory."""
+    from ..signing import load_signer
+    from .office import facts_of
+
+    signer = load_signer(Path(path).read_bytes(), passphrase)
+    return facts_of(signer.certificate)
+
+
 OPS = {function.__name__: function for function in (
     letter_form, edit_letter, take_letter, check_letter, sheet_view, plan_and_numbers, summary,
-    preview, page_png, letter_file, followup, chart, qr_code, own_edit)}
+    preview, page_png, letter_file, followup, chart, qr_code, own_edit, open_certificate)}

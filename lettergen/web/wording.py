@@ -49,6 +49,16 @@ ADVICE = (
      "ไม่ใช่ประเภทที่หนังสือนี้ส่งถึง (ส่งผ่าน สถ.อ. หรือส่งถึงโดยตรง)"),
     (re.compile(r"spec ไม่มีตาราง \[reminder\] สำหรับหนังสือติดตาม"), "หนังสือนี้ยังไม่มีเนื้อความของหนังสือติดตาม"),
     (re.compile(r" ของ spec"), " ของหนังสือ"),
+    # the office's certificate and mail server, set on the office's page
+    (re.compile(r"; ตรวจ --smtp และเครือข่าย"), "; ตรวจชื่อเครื่องและช่องทางของเซิร์ฟเวอร์อีเมลที่หน้าตั้งค่าสำนักงาน และเครือข่าย"),
+    (re.compile(r" \(--user, --password-file\)"), " ที่ตั้งไว้ในหน้าตั้งค่าสำนักงาน"),
+    (re.compile(r"สร้างชุดนี้ใหม่ด้วย lettergen render --encrypt \(คอลัมน์รหัสเปิดไฟล์ในรายชื่อผู้รับ\)"),
+     "เพิ่มคอลัมน์ \"รหัสเปิดไฟล์\" ในรายชื่อผู้รับ แล้วสร้างหนังสือชุดนี้ใหม่"),
+    (re.compile(r" \(mail\.json\)| \(lettergen render\)"), ""),
+    (re.compile(r"อ่าน mail\.json ไม่ได้"), "อ่านรายการส่งอีเมลของชุดนี้ไม่ได้"),
+    (re.compile(r" \(Key Usage ไม่มี digitalSignature หรือ nonRepudiation\)| \(private key\)"), ""),
+    (re.compile(r" \((?:\w+Error|\w*Exception|SMTP\w+|timeout)\b[^()]*\)"), ""),  # a system error's name
+    (re.compile(r"แบบ PKCS#12 \(\.p12 หรือ \.pfx\)"), "ของหน่วยงาน"),
 )
 
 

@@ -143,7 +143,7 @@
   function numbersQuery() {
     // the form's choices (the signing memo, the reminder's fields), not its token
     const params = new URLSearchParams(new FormData(startForm));
-    params.delete("csrf"); params.delete("expect");
+    params.delete("csrf"); params.delete("expect"); params.delete("passphrase"); params.delete("sign");
     const text = params.toString();
     return text ? "?" + text : "";
   }
@@ -190,12 +190,24 @@
       const { data } = await callUntilAnswered(startForm.dataset.start || startForm.action,
                                                        { method: "POST", body });
       if (data.changed) { fresh = data; changed = true; showNumbers(fresh); continue; }
+      if (data.error && data.field === "passphrase") { signError(data.error); button.disabled = false; return; }
       if (data.error) { jobError(data.error); return; }
+      const passphrase = $("#passphrase");
+      if (passphrase) passphrase.value = "";  // asked again for the next set
       if (data.go) { location.assign(data.go); return; }
       history.replaceState(null, "", location.pathname + "?job=" + encodeURIComponent(data.job));
       pollJob(data.job);
       return;
     }
+  }
+
+  function signError(text) {
+    // the certificate's passphrase refused: said at its field, nothing made
+    const box = $("#sign-error"), field = $("#passphrase");
+    if (!box) { jobError(text); return; }
+    box.textContent = text; box.hidden = false;
+    field?.setAttribute("aria-invalid", "true");
+    field?.focus();
   }
 
   function jobError(text) {
@@ -246,6 +258,12 @@
         a.href = `/jobs/${encodeURIComponent(id)}/${key}`;
       });
       files.hidden = false;
+      const signed = $("#job-signed"), send = $("#job-send");
+      if (signed) signed.hidden = !data.signed;
+      if (send) {
+        send.hidden = !data.mail;
+        $("a", send).href = `/send/${encodeURIComponent(id)}`;
+      }
     } else {
       text.textContent = data.state_text || data.state;
       if (data.error) jobError(data.error);
@@ -260,9 +278,17 @@
       button.disabled = true;
       $("#job-files")?.setAttribute("hidden", "");
       $("#job-error")?.setAttribute("hidden", "");
+      $("#sign-error")?.setAttribute("hidden", "");
+      $("#passphrase")?.removeAttribute("aria-invalid");
       try { await startSet(button); } finally { if ($("#cancel")?.hidden !== false) button.disabled = false; }
     });
     $("[data-memo]", startForm)?.addEventListener("change", () => freshNumbers());
+    const sign = $("[data-sign]", startForm);
+    sign?.addEventListener("change", () => {
+      $("[data-sign-only]", startForm).hidden = !sign.checked;
+      $("#sign-error").hidden = true;
+      if (sign.checked) $("#passphrase")?.focus();
+    });
   }
   // Reminders being made (the follow-up page): the list is drawn again when they are done.
   const runningRow = $('[data-job-row][data-state="running"]');

@@ -1,0 +1,34 @@
+// lettergen serve: the ส่งทางอีเมล page's script. While a send runs, each recipient's row
+// says where its letter stands (asked of the server every second); when the send ends,
+// the page is drawn again with its outcome and what is left to send.
+"use strict";
+
+(function () {
+  const { $, $$, call, online } = window.lettergen;
+  const box = $("#statuses");
+  if (!box || box.dataset.sending !== "running") return;
+  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+  function show(rows) {
+    for (const row of rows) {
+      const tr = $(`tr[data-rid="${CSS.escape(row.id)}"]`, box);
+      if (!tr) continue;
+      tr.dataset.status = row.status;
+      $("[data-status-text]", tr).textContent = row.status_text;
+      $("[data-detail]", tr).textContent = row.detail;
+    }
+    $("#count-sent").textContent = rows.filter((row) => row.status === "sent").length;
+  }
+
+  (async () => {
+    for (;;) {
+      await sleep(1000);
+      let data;
+      try {
+        ({ data } = await call(box.dataset.statusFrom));
+      } catch (e) { await online(); continue; }
+      if (data.rows) show(data.rows);
+      if (data.state !== "running") { location.reload(); return; }
+    }
+  })();
+})();

@@ -47,6 +47,7 @@ LIMIT_VARIABLES = {
     "LETTERGEN_WEB_WORKERS": ("workers", int, 1),
     "LETTERGEN_WEB_SESSIONS": ("max_sessions", int, 1),
     "LETTERGEN_WEB_IDLE_SECONDS": ("session_idle", float, 1),
+    "LETTERGEN_WEB_JOB_MEMORY_MB": (None, int, 0),  # read by each job (job_runner.limit_memory)
 }
 
 
@@ -68,7 +69,8 @@ def _limits(environ) -> dict:
             value = None
         if value is None or value < least:
             raise InputError(f"{variable} ต้องเป็นตัวเลขไม่น้อยกว่า {least} ไม่ใช่ \"{text}\"")
-        (engine if name in {f.name for f in dataclasses.fields(Limits)} else config)[name] = value
+        if name is not None:
+            (engine if name in {f.name for f in dataclasses.fields(Limits)} else config)[name] = value
     return {"limits": Limits(**engine), **config}
 
 

@@ -503,3 +503,59 @@ def test_a_job_past_its_memory_limit_fails_with_a_message_and_takes_no_number(tm
         assert clerk.get("/produce")[0] == 200
     finally:
         server.stop()
+
+
+def test_a_set_over_the_print_files_size_offers_its_print_files_as_one_zip(tmp_path):
+    """288 letters, each LAO its own (more than batch.PRINT_LETTERS): the set is printed from
+    print-01.pdf and print-02.pdf, which the page offers as one print.zip, named like the
+    set's other downloads; together they hold every page of every letter."""
+    import csv
+    import io as stdio
+    import urllib.parse
+    import zipfile
+
+    import pikepdf
+
+    from lettergen.batch import PRINT_LETTERS
+
+    letter = (EXAMPLE / "letter.toml").read_text(encoding="utf-8").replace(
+        'via_district = ["ทม.", "ทต.", "อบต."]\ndirect = ["อบจ.", "ทน."]',
+        'via_district = []\ndirect = ["อบจ.", "ทน.", "ทม.", "ทต.", "อบต."]')
+    assert 'via_district = []' in letter
+    rows = list(csv.reader((EXAMPLE / "recipients.csv").read_text(encoding="utf-8").splitlines()))
+    laos = [row for row in rows[1:] if row[2] != "สถ.อ."]
+    sheet = stdio.StringIO()
+    writer = csv.writer(sheet)
+    writer.writerow(rows[0])
+    for copy in ("", "9"):
+        for row in laos:
+            writer.writerow([row[0] + copy, row[1] + (" ๒" if copy else ""), row[2], row[3],
+                             row[4] + copy, row[5], row[6]])
+    assert 2 * len(laos) > PRINT_LETTERS
+    server = Server(tmp_path / "ws")
+    try:
+        clerk = Client(server.url)
+        clerk.get("/letter")
+        assert clerk.upload("/letter/upload", "letter.toml", letter.encode())[0] in (200, 303)
+        clerk.get("/recipients")
+        assert clerk.upload("/recipients/upload", "รายชื่อ.csv", sheet.getvalue().encode())[0] in (200, 303)
+        clerk.get("/produce")
+        job = json.loads(clerk.start_set()[1])["job"]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
+            if info["state"] != "running":
+                break
+            time.sleep(0.5)
+        assert info["state"] == "done", info
+        assert info["letters"] == 2 * len(laos)
+        status, body, head = clerk.get(f"/jobs/{job}/print", follow=False)
+        head = {key.lower(): value for key, value in head.items()}
+        assert status == 200 and head.get("content-type", "").startswith("application/zip"), head
+        assert "-print.zip" in urllib.parse.unquote(head.get("content-disposition", ""))
+        with zipfile.ZipFile(stdio.BytesIO(body)) as archive:
+            assert archive.namelist() == ["print-01.pdf", "print-02.pdf"]
+            pages = sum(len(pikepdf.open(stdio.BytesIO(archive.read(name))).pages) for name in archive.namelist())
+        assert pages == info["pages"]
+    finally:
+        server.stop()

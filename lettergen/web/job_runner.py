@@ -44,7 +44,21 @@ def read_json(path: Path) -> dict:
         return {}
 
 
-def download_names(kind: str, numbers: str, date: dt.date) -> dict[str, str]:
+def set_files(kind: str, out: Path, date: dt.date) -> dict[str, str]:
+    """The files of a finished job the page offers, by what they are. A set of more than
+    batch.PRINT_LETTERS letters is printed from several files (print-01.pdf...): the page
+    offers them as one print.zip, made here."""
+    files = {what: name for what, name in FILES[kind].items() if (out / name).is_file()}
+    parts = sorted(out.glob("print-*.pdf"))
+    if "print" in FILES[kind] and "print" not in files and parts:
+        from ..archive import write_zip
+
+        write_zip(out / "print.zip", parts, date)
+        files["print"] = "print.zip"
+    return files
+
+
+def download_names(kind: str, numbers: str, date: dt.date, files: dict[str, str] | None = None) -> dict[str, str]:
     """What each file of a set is called when downloaded: its first number and its date,
     "ว5-2569-12-04-letters.zip", so that a clerk's downloads folder tells sets apart."""
     from ..thai import thai_digit_to_arabic_digit
@@ -52,7 +66,7 @@ def download_names(kind: str, numbers: str, date: dt.date) -> dict[str, str]:
     first = thai_digit_to_arabic_digit(numbers.split(",")[0].split("(")[0]).rsplit("/", 1)[-1]
     label = "".join(first.split()).replace("–", "-")
     stem = "-".join(part for part in (label, f"{date.year + 543}-{date:%m-%d}") if part)
-    return {what: f"{stem}-{name}" for what, name in FILES[kind].items()}
+    return {what: f"{stem}-{name}" for what, name in (files or FILES[kind]).items()}
 
 
 def _workspace(job: dict):
@@ -183,8 +197,8 @@ def main(job_dir: Path) -> int:
         outcome = {"state": "done", "letters": 0, "pages": 0, "files": {},
                    "signed": bool(job.get("options", {}).get("sign")), "mail": (out / "mail.json").is_file()}
         if result is not None:  # None: no reminder to make, every addressee is done
-            files = {k: v for k, v in FILES[job["kind"]].items() if (out / v).is_file()}
-            names = download_names(job["kind"], result.numbers or "", date)
+            files = set_files(job["kind"], out, date)
+            names = download_names(job["kind"], result.numbers or "", date, files)
             outcome.update(letters=result.letters, pages=result.pages, files=files,
                            numbers=result.numbers or "", names={k: names[k] for k in files})
         outcome["seconds"] = time.time() - started

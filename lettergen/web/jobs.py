@@ -33,7 +33,7 @@ CRASHED = ("งานหยุดกลางคัน: กระบวนกา
            "ไม่ได้ใช้เลขที่หนังสือ: แบ่งรายชื่อเป็นชุดเล็กลงแล้วสร้างใหม่ หรือให้ผู้ดูแลระบบเพิ่มขีดจำกัด")
 KINDS = {"letters": "หนังสือ", "reminders": "หนังสือติดตาม"}
 DOWNLOADS = {"zip": ("application/zip", "ไฟล์หนังสือทั้งหมด (ไฟล์บีบอัด)"),
-             "print": ("application/pdf", "ไฟล์รวมสำหรับสั่งพิมพ์ (PDF)"),
+             "print": ("application/pdf", "ไฟล์รวมสำหรับสั่งพิมพ์ (PDF; ชุดใหญ่เป็นไฟล์บีบอัดของหลายไฟล์)"),
              "register": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           "ทะเบียนหนังสือส่ง (Excel)")}
 

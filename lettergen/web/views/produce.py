@@ -134,7 +134,8 @@ async def job_file(request: Request):
     if found is None:
         return Response("ไม่พบไฟล์", 404, media_type="text/plain; charset=utf-8")
     path, name = found
-    return FileResponse(path, media_type=DOWNLOADS[what][0], headers=attachment(name))
+    media = "application/zip" if path.suffix == ".zip" else DOWNLOADS[what][0]  # print.zip of a large set
+    return FileResponse(path, media_type=media, headers=attachment(name))
 
 
 async def register_file(request: Request):

@@ -57,8 +57,10 @@ def test_the_numbers_asked_are_the_numbers_taken(browser, tmp_path):  # noqa: F8
                  str(workspace), "--only", "570101", "--format", "docx", "--out", str(tmp_path / "cli")],
                 capture_output=True, text=True, timeout=300)
             assert cli.returncode == 0, cli.stderr
-            dialog.accept()
+            # ready for the question asked again before this one is answered: the page may
+            # ask it before accept() returns
             page.once("dialog", lambda again: (asked.append(again.message), again.accept()))
+            dialog.accept()
 
         page.once("dialog", take_one_first)
         page.click("#produce")

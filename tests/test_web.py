@@ -485,7 +485,8 @@ def test_a_job_past_its_memory_limit_fails_with_a_message_and_takes_no_number(tm
     server = Server(tmp_path / "ws", env={"LETTERGEN_WEB_JOB_MEMORY_MB": "40"})
     try:
         clerk = Client(server.url)
-        clerk.get("/produce")
+        # the example's sheet has no opening passwords: no encrypted copies are announced
+        assert "(PDF และ DOCX) พร้อมไฟล์รวมสำหรับสั่งพิมพ์" in clerk.get("/produce")[1].decode()
         job = json.loads(clerk.start_set()[1])["job"]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

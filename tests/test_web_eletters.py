@@ -181,7 +181,9 @@ def test_a_wrong_passphrase_at_produce_makes_nothing_and_takes_no_number(uploade
     page = client.get(head["location"])[1].decode()
     assert '<p class="field-error" role="alert" id="sign-error">เปิดใบรับรองไม่ได้: รหัสผ่านของใบรับรองไม่ถูกต้อง' in page
     assert sorted(p.name for p in (workspace / "runs").iterdir()) == before
-    assert "ทะเบียนหนังสือส่งของสำนักงาน (แบบที่ ๑๔)" not in client.get("/produce")[1].decode()  # no year
+    page = client.get("/produce")[1].decode()
+    assert "ทะเบียนหนังสือส่งของสำนักงาน (แบบที่ ๑๔)" not in page  # no year
+    assert "พร้อมสำเนา PDF ที่เข้ารหัสไว้สำหรับส่งทางอีเมล" in page  # the sheet has opening passwords
     import sqlite3
 
     with sqlite3.connect(workspace / "register.sqlite3") as db:  # made when the server started
@@ -378,7 +380,8 @@ def test_a_server_stopped_mid_send_stops_between_messages_and_the_next_goes_on(t
         client = Client(server.url)
         client.get("/recipients")
         assert client.upload("/recipients/upload", "รายชื่อ-อีเมล.csv", mail_sheet())[0] == 200
-        client.get("/produce")
+        # a sheet of opening passwords: the page says the set has its encrypted copies too
+        assert "พร้อมสำเนา PDF ที่เข้ารหัสไว้สำหรับส่งทางอีเมล" in client.get("/produce")[1].decode()
         status, answer = start_set(client)
         assert status == 200 and wait_for(client, f"/jobs/{answer['job']}")["state"] == "done"
         job_id = answer["job"]

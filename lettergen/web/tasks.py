@@ -122,15 +122,19 @@ def plan_and_numbers(session: WorkSession, signing_memo: bool = False) -> dict:
     """The plan of the set, how many letters it makes (with the signing memo when asked)
     and the register numbers it would take now, or the error that stops it (the preview
     and produce pages show them; the produce page asks again before it starts)."""
-    plan, error, numbers, year, letters = None, None, "", "", 0
+    plan, error, numbers, year, letters, encrypted = None, None, "", "", 0, False
     try:
         plan = work.summary(session)
         planning = work.planning_of(session, signing_memo)
         letters = len(planning)
         numbers, year = work.numbers_now(session, planning=planning)
+        spec, spec_sha = work.spec_and_digest(session)
+        # a sheet of opening passwords: the job adds each letter's encrypted copy (job_runner)
+        encrypted = "pdf_password" in work.book_of(session, spec, spec_sha).headers
     except InputError as exc:
         error = clerk_text(work.shown_name(exc, session))
-    return {"plan": plan, "error": error, "numbers": numbers, "register_year": year, "letters": letters}
+    return {"plan": plan, "error": error, "numbers": numbers, "register_year": year, "letters": letters,
+            "encrypted": encrypted}
 
 
 @_shown

@@ -21,7 +21,8 @@ async def plan_and_numbers(request: Request, signing_memo: bool = False) -> dict
     try:
         return await engine(request, "plan_and_numbers", signing_memo)
     except InputError as exc:  # the engine stopped (its time or memory limit)
-        return {"plan": None, "error": clerk_text(exc), "numbers": "", "register_year": "", "letters": 0}
+        return {"plan": None, "error": clerk_text(exc), "numbers": "", "register_year": "", "letters": 0,
+                "encrypted": False}
 
 
 async def preview_page(request: Request):

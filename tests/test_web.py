@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE, page_layout, same_layout
-from web_server import Client, Server, bad_sheet, free_port, raw_post
+from web_server import Client, Server, bad_sheet, free_port, raw_post, wait_for
 
 from lettergen.spec import load_spec
 from lettergen.web import specform
@@ -322,12 +322,7 @@ def test_the_web_app_and_the_cli_never_hand_out_one_number_twice(server, tmp_pat
     from lettergen.registers.record import OfficeRegister
 
     def made() -> dict:
-        job = json.loads(clerk.start_set()[1])["job"]
-        while True:
-            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
-            if info["state"] != "running":
-                return info
-            time.sleep(0.2)
+        return wait_for(clerk, f"/jobs/{json.loads(clerk.start_set()[1])['job']}", seconds=600)
 
     clerk = Client(server.url)
     clerk.get("/produce")
@@ -488,12 +483,7 @@ def test_a_job_past_its_memory_limit_fails_with_a_message_and_takes_no_number(tm
         # the example's sheet has no opening passwords: no encrypted copies are announced
         assert "(PDF และ DOCX) พร้อมไฟล์รวมสำหรับสั่งพิมพ์" in clerk.get("/produce")[1].decode()
         job = json.loads(clerk.start_set()[1])["job"]
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
-            if info["state"] != "running":
-                break
-            time.sleep(0.2)
+        info = wait_for(clerk, f"/jobs/{job}", seconds=120)
         assert info["state"] == "failed", info
         # a MemoryError, a worker that died, or the job's process crashed in a C library
         # (Pango and cairo end with SIGSEGV when an allocation fails): each said so
@@ -542,12 +532,7 @@ def test_a_set_over_the_print_files_size_offers_its_print_files_as_one_zip(tmp_p
         assert clerk.upload("/recipients/upload", "รายชื่อ.csv", sheet.getvalue().encode())[0] in (200, 303)
         clerk.get("/produce")
         job = json.loads(clerk.start_set()[1])["job"]
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            info = json.loads(clerk.get(f"/jobs/{job}", headers={"Accept": "application/json"})[1])
-            if info["state"] != "running":
-                break
-            time.sleep(0.5)
+        info = wait_for(clerk, f"/jobs/{job}", seconds=300)
         assert info["state"] == "done", info
         assert info["letters"] == 2 * len(laos)
         status, body, head = clerk.get(f"/jobs/{job}/print", follow=False)

@@ -20,7 +20,7 @@ import pytest
 from conftest import EXAMPLE
 from pki import SIGNER_NAME, issue, make_ca, p12
 from test_send import Inbox, address, smtp  # noqa: F401  (smtp: a fixture)
-from web_server import Client, Server
+from web_server import Client, Server, wait_for
 
 PASSPHRASE = "ลงนาม-ผ่าน 2569 น้ำ"  # Thai and digits, as a clerk's may be
 SMTP_PASSWORD = "สำนักงาน-ลับ-7x9"
@@ -56,16 +56,6 @@ def start_set(client: Client, **fields):
     status, answer, _ = client.request("POST", "/produce/start", body, {
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     return status, json.loads(answer)
-
-
-def wait_for(client: Client, path: str, running: str = "running", seconds: float = 240) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        data = json.loads(client.get(path, headers={"Accept": "application/json"})[1])
-        if data.get("state") != running:
-            return data
-        time.sleep(0.3)
-    raise AssertionError(f"{path} still {running}")
 
 
 def files_holding(root: Path, secret: str) -> list[Path]:

@@ -169,3 +169,15 @@ def bad_sheet(example: Path) -> bytes:
     cells[2] = "อบตต."
     lines[30] = ",".join(cells)
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def wait_for(client: Client, path: str, running: str = "running", seconds: float = 240) -> dict:
+    """The JSON ``path`` answers (a job's, a send's) once its state is no longer ``running``;
+    an AssertionError after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        data = json.loads(client.get(path, headers={"Accept": "application/json"})[1])
+        if data.get("state") != running:
+            return data
+        time.sleep(0.3)
+    raise AssertionError(f"{path} still {running}")

@@ -87,22 +87,34 @@ def _serve(sock: socket.socket) -> None:
             call = conn.recv()
         except (EOFError, OSError):
             return
-        pool.submit(_answer, conn, sending, sessions, call)
+        number, name, files, _ = call
+        session = _session(sessions, files)  # made here, in one thread
+        if name == "edit_letter":  # the edits before it are followed (tasks.edit_letter)
+            session.newest_edit = number
+        pool.submit(_answer, conn, sending, session, call)
 
 
-def _answer(conn, sending: threading.Lock, sessions: dict, call) -> None:
+def _session(sessions: dict, files):
+    """The session the call's ``files`` are of, made at its first call, its files renewed."""
+    from .work import WorkSession
+
+    session = sessions.get(files.folder)
+    if session is None:
+        session = sessions[files.folder] = WorkSession(files)
+    session.files = files
+    return session
+
+
+def _answer(conn, sending: threading.Lock, session, call) -> None:
     """Run one call and send its answer: ("ok", value), ("input", InputError), ("memory",
     None) or ("internal", the error's kind; never its message, which may quote a cell)."""
     from ..errors import InputError
     from .tasks import OPS
-    from .work import WorkSession
+    from .work import CALL
 
-    number, name, files, args = call
+    number, name, _, args = call
+    CALL.set(number)
     try:
-        session = sessions.get(files.folder)
-        if session is None:
-            session = sessions[files.folder] = WorkSession(files)
-        session.files = files
         answer = ("ok", OPS[name](session, *args))
     except InputError as exc:
         answer = ("input", exc)

@@ -66,9 +66,20 @@ def letter_form(session: WorkSession) -> dict:
 def edit_letter(session: WorkSession, values: dict) -> dict | None:
     """The whole form after an edit put into the working letter and checked as ``lettergen
     check`` checks; the first letter's preview drawn, page 1 too, for the page to show
-    without asking again (None when there is no preview to draw)."""
+    without asking again (None when there is no preview to draw).
+
+    Each edit sends the whole form, so a later edit holds every earlier one: an edit
+    that reaches the lock after a later one was written is not written over it (threads
+    may take the lock out of turn), and an edit that a later one has followed into the
+    worker is neither checked nor drawn (the page shows only the last edit's answer; a
+    clerk typing fast costs the shared server one layout, not one per keystroke)."""
+    mine = work.CALL.get()
     with session.edit_lock:
-        _write_letter(session, specform.apply_form(_raw(session), values))
+        if mine >= session.written_edit:
+            _write_letter(session, specform.apply_form(_raw(session), values))
+            session.written_edit = mine
+    if mine < session.newest_edit:
+        return None
     work.check(session)
     try:
         version, pages, rid = work.drawn_preview(session)

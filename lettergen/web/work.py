@@ -13,6 +13,7 @@ changed. Its pages become PNGs on request (``preview.pdf_page_png``)."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from .state import EXAMPLE_DIR, Files, digest
 RENDER_LOCK = threading.Lock()  # the layout engine's caches are not made for threads
 KEEP = 12  # previews kept per session
 SNAPSHOTS = 4  # copies of earlier working letters kept (a thread may still be reading one)
+CALL = contextvars.ContextVar("call", default=0)  # the number of the call being answered
 
 
 class WorkSession:
@@ -38,6 +40,8 @@ class WorkSession:
         self.lock = threading.Lock()  # one preview at a time
         self.edit_lock = threading.Lock()  # one edit of the letter at a time
         self.spec_lock = threading.Lock()  # one reading of the letter's copies at a time
+        self.newest_edit = 0  # the number of the last edit of the letter received
+        self.written_edit = 0  # the number of the edit the working letter holds
 
     @property
     def folder(self):

@@ -746,6 +746,7 @@ good_row = st.tuples(text, st.sampled_from(KINDS[1:]), text, text, text, st.samp
 
 @HYPOTHESIS
 @given(records=st.lists(good_row, min_size=1, max_size=6))
+@example(records=[("0", "อบจ.", "0", ";\n", ";\n", ""), ("0", "อบจ.", ";\n", ";\n", ";\n", "")])
 def test_loader_reads_well_formed_sheets_exactly(safety_spec, records):
     """Any text in the free columns (commas, quotes, line breaks, Thai, combining marks)
     comes back as written, NFC and stripped; rows are numbered from 2."""

@@ -626,3 +626,23 @@ def test_every_bad_row_is_found_and_the_first_is_the_message(tmp_path):
     assert caught.value.row == 23 and "ช่องนี้ว่าง" in caught.value.message
     assert [(e.row, e.column.letter, e.column) for e in caught.value.others] == [(29, "C", "kind"), (40, "B", "name")]
     assert "ไม่รู้จักประเภทหน่วยงาน" in caught.value.others[0].message
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_the_delimiter_is_found_with_quoted_line_breaks_and_other_delimiters_in_cells(delimiter):
+    """Cells holding another delimiter and a line break (a remark typed in Excel with
+    Alt+Enter): the delimiter is the one the rows split by, as each reads its quoted cells.
+    Read line by line, a comma sheet whose cells held ";" and a line break was taken for a
+    ";" sheet, and its header was not found."""
+    import csv
+    import io
+
+    from lettergen.sheets.tables import detect_delimiter
+
+    handle = io.StringIO()
+    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["id", "name", "kind", "district", "username", "password", "remark"])
+    for i in range(3):
+        writer.writerow([f"57{i:04d}", "เทศบาลตำบลน้ำลัด", "ทต.", "เมืองเชียงราย", f"user{i}", "a;b,c",
+                         "ส่งแล้ว;\nวันศุกร์ที่ ๒๗,\tสำนักงาน;"])
+    assert detect_delimiter(handle.getvalue()) == delimiter

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -261,26 +262,33 @@ def _csv_rows(text: str, delimiter: str, path: Path) -> list[list[Any]]:
 DELIMITERS = (",", ";", "\t")
 
 
-DELIMITER_SAMPLE = (40, 20_000)  # lines, and characters of each, read to find the delimiter
+DELIMITER_SAMPLE = (40, 20_000)  # rows, and characters of each, read to find the delimiter
 
 
 def detect_delimiter(text: str) -> str:
-    """The delimiter that splits the first lines most consistently into several fields:
-    Excel writes ";" where the decimal mark is a comma, and "Unicode text" uses tabs."""
+    """The delimiter that splits the most of the first rows into one number of fields:
+    Excel writes ";" where the decimal mark is a comma, and "Unicode text" uses tabs. Rows
+    as each delimiter reads them, so a quoted cell's line breaks stay in its row (a cell
+    of ";" and a line break, read line by line, made a comma sheet look like ";")."""
     count, width = DELIMITER_SAMPLE
-    lines = [line[:width] for _, line in zip(range(count), io.StringIO(text, newline=None))
-             if line.strip()]
-    best, best_score = ",", (0, 0)
+    sample = text[:count * width]
+    best, best_score = ",", (0.0, 0, 0)
     for delimiter in DELIMITERS:
+        rows = []
         try:
-            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
-        except csv.Error:
-            continue
+            for row in itertools.islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter),
+                                        count):
+                rows.append(row)
+        except csv.Error:  # a field past the csv module's limit: the rows before it count
+            pass
+        if len(sample) < len(text) and len(rows) > 1:
+            rows.pop()  # perhaps cut by the sample's end
+        counts = [len(row) for row in rows if any(cell.strip() for cell in row)]
         wide = [c for c in counts if c > 1]
         if not wide:
             continue
         mode = max(set(wide), key=wide.count)
-        score = (wide.count(mode), mode)
+        score = (wide.count(mode) / len(counts), wide.count(mode), mode)  # the share of rows first
         if score > best_score:
             best, best_score = delimiter, score
     return best

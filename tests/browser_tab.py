@@ -13,25 +13,22 @@ import pytest
 
 from conftest import IN_CI, require_tool
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = os.environ.get("LETTERGEN_WEB_SHOTS")
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(request):
+    """The session's chromium (conftest.chromium_session, launched once: each Page is a
+    context of its own, with its own cookies and storage), after the checks that the
+    test may use it."""
     require_tool("chromium")
     try:
-        from playwright import sync_api
+        import playwright  # noqa: F401
     except ImportError:  # in CI, .ci/run installs it (the test extras)
         if IN_CI:
             pytest.fail("playwright is not installed; .ci/run must install the test extras")
         pytest.skip("playwright is not installed")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+    return request.getfixturevalue("chromium_session")
 
 
 # Installed in every page before its own script: each answer to a fetch() whose address

@@ -92,6 +92,24 @@ def require_tool(name: str) -> str:
     return path
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium_session():
+    """One chromium for the whole session (a launch costs about a second of CPU), asked for
+    only through browser_tab's ``browser`` fixture, which checks first that the test may
+    use it."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     """The demo's output folder, rendered once through the real CLI."""

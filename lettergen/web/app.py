@@ -93,8 +93,9 @@ async def alive(request):
     return JSONResponse({"ok": True}, headers={"Cache-Control": "no-store"})
 
 
-def create_app(config: Config) -> Starlette:
-    engine = Engine(config.limits, warm=config.warm)
+def create_app(config: Config, engine: Engine | None = None) -> Starlette:
+    """The app; ``engine``: one launched already (``serve``), else one made here."""
+    engine = engine or Engine(config.limits, warm=config.warm)
     sessions = Sessions(config.workspace, limit=config.max_sessions, idle_seconds=config.session_idle,
                         on_end=engine.end, password=config.password is not None)
     site = Site(config=config, sessions=sessions, jobs=Jobs(config.workspace, config.jobs),
@@ -119,11 +120,11 @@ def create_app(config: Config) -> Starlette:
     return app
 
 
-def app_with_limit(config: Config):
+def app_with_limit(config: Config, engine: Engine | None = None):
     """The app behind the upload size limit (the outermost layer, before any body is read).
     Without a password (loopback only) the Host header must name this machine too, so
     that a web page elsewhere cannot reach the app through a DNS name pointed at 127.0.0.1."""
-    app = create_app(config)
+    app = create_app(config, engine)
     inner = app
     if config.password is None:
         from starlette.middleware.trustedhost import TrustedHostMiddleware

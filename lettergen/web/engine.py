@@ -77,15 +77,9 @@ class Engine:
         self.freed: asyncio.Event | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def start(self) -> None:
-        """Start the zygote (from the event loop's thread) and wait until it is warm."""
-        self.loop = asyncio.get_running_loop()
-        self.choosing, self.freed = asyncio.Lock(), asyncio.Event()
-        await self._start_zygote()
-
-    async def _start_zygote(self) -> None:
-        from starlette.concurrency import run_in_threadpool
-
+    def launch(self) -> None:
+        """Start the zygote, not waiting for it: ``lettergen serve`` calls this before it
+        loads the web app's own code, so that the two load side by side."""
         if self.control is not None:
             self.control.close()
         ours, theirs = socket.socketpair()
@@ -95,7 +89,24 @@ class Engine:
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         theirs.close()
         self.control = ours
-        if await run_in_threadpool(ours.recv, 1) != b"R":
+
+    async def start(self) -> None:
+        """Start the zygote unless launched already (from the event loop's thread), and wait
+        until it is warm."""
+        self.loop = asyncio.get_running_loop()
+        self.choosing, self.freed = asyncio.Lock(), asyncio.Event()
+        if self.zygote is None or self.zygote.poll() is not None:
+            self.launch()
+        await self._ready()
+
+    async def _start_zygote(self) -> None:
+        self.launch()
+        await self._ready()
+
+    async def _ready(self) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        if await run_in_threadpool(self.control.recv, 1) != b"R":
             raise RuntimeError("the engine's process did not start")
 
     async def call(self, key: str, name: str, files, *args):

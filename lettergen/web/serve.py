@@ -76,9 +76,7 @@ def _limits(environ) -> dict:
 
 def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
           password_file: Path | None, jobs: int | None = None, stream=None) -> int:
-    import uvicorn
-
-    from .app import Config, app_with_limit
+    from .engine import Engine
     from .state import open_workspace
 
     stream = stream or sys.stdout
@@ -102,7 +100,13 @@ def serve(host: str, port: int, workspace: Path | None, open_browser: bool,
         ws = open_workspace(workspace)
     except OSError as exc:
         raise InputError(f"สร้างพื้นที่ทำงานไม่ได้: {exc.strerror}", file=workspace) from None
-    app = app_with_limit(Config(workspace=ws, password=password, jobs=jobs, **limits))
+    engine = Engine(limits["limits"])
+    engine.launch()  # the engine loads (WeasyPrint, the example's first preview) meanwhile
+    import uvicorn
+
+    from .app import Config, app_with_limit
+
+    app = app_with_limit(Config(workspace=ws, password=password, jobs=jobs, **limits), engine)
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
                             timeout_graceful_shutdown=1.5, lifespan="on")
     server = uvicorn.Server(config)

@@ -48,12 +48,16 @@ def chunk_size(letters: int, rows: int = 0) -> int:
     together. (144 letters: 36 a chunk took 5.4-5.7 s, 18 a chunk 6.3-6.5 s, and 48 a chunk,
     three chunks for two workers, 6.5-7.4 s.) Letters that carry long credentials lists
     (``rows`` in all, the district letters of a large province) come fewer to a chunk, about
-    CHUNK_ROWS rows: 998 LAOs in 18 letters are five chunks, not three of 8, 8 and 2 letters
-    that left a worker idle. It depends on the numbers of letters and rows only, so a run
-    cuts its chunks the same way every time."""
+    CHUNK_ROWS rows, in an even number of chunks: 998 LAOs in 18 letters are six chunks of
+    three, not three of 8, 8 and 2 letters that left a worker idle, nor five of 4, 4, 4, 4
+    and 2 (one worker laid out 10 letters, the other 8). It depends on the numbers of
+    letters and rows only, so a run cuts its chunks the same way every time."""
     size = min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 4)))
-    if letters and rows:
-        size = min(size, max(1, CHUNK_ROWS // -(-rows // letters)))
+    by_rows = max(1, CHUNK_ROWS // -(-rows // letters)) if letters and rows else size
+    if by_rows < size:
+        size, chunks = by_rows, -(-letters // by_rows)
+        if chunks % 2 and chunks > 1:  # one chunk more, so two workers get as many each
+            size = -(-letters // (chunks + 1))
     return size
 
 

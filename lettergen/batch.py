@@ -29,7 +29,8 @@ from .kinds import KINDS
 from .model import Letter
 from .output_lock import output_lock
 from .sheets.recipients import Book
-from .rendering import DELIVERY, FORMATS, check_writers, load, prepare, render_letters, shared_attachments
+from .rendering import (DELIVERY, FORMATS, check_writers, load, prepare, render_letters,
+                        shared_attachments)
 from .registers.run_register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec

@@ -45,7 +45,8 @@ class _Worker:
 
 def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
                    light: Sequence[int] = (), prepare: Callable | None = None,
-                   aside: Callable[[], object] | None = None, start: Callable[[], None] | None = None,
+                   aside: Callable[[], object] | None = None,
+                   start: Callable[[], None] | None = None,
                    tasks_per_worker: int = 10) -> Iterator[tuple[int, object]]:
     """(index, ``function(tasks[index])``) for every task, as each finishes, computed in
     worker processes.

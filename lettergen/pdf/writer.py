@@ -394,8 +394,8 @@ def prepare(letters: Sequence[Letter], attachments: Callable[[], dict] | None = 
 def shared_attachments(letters: Sequence[Letter]) -> dict[Section, bytes]:
     """The attachments every one of ``letters`` has (the step sheet), each laid out and
     written as a PDF (the bytes whose pages every letter copies)."""
-    return {section: _shared_pdf(section)
-            for section in dict.fromkeys(s for letter in letters for s in letter.attachments if s.shared)}
+    shared = (s for letter in letters for s in letter.attachments if s.shared)
+    return {section: _shared_pdf(section) for section in dict.fromkeys(shared)}
 
 
 def _flows(letter: Letter) -> list:

@@ -29,7 +29,8 @@ from .kinds import KINDS
 from .model import Letter
 from .output_lock import output_lock
 from .sheets.recipients import Book
-from .rendering import DELIVERY, FORMATS, check_writers, prepare, render_letters
+from .rendering import (DELIVERY, FORMATS, check_writers, load, prepare, render_letters,
+                        shared_attachments)
 from .registers.run_register import RegisterRow, preload as preload_register, register_csv, register_xlsx
 from .resources import font_paths
 from .spec import Spec
@@ -48,12 +49,16 @@ def chunk_size(letters: int, rows: int = 0) -> int:
     together. (144 letters: 36 a chunk took 5.4-5.7 s, 18 a chunk 6.3-6.5 s, and 48 a chunk,
     three chunks for two workers, 6.5-7.4 s.) Letters that carry long credentials lists
     (``rows`` in all, the district letters of a large province) come fewer to a chunk, about
-    CHUNK_ROWS rows: 998 LAOs in 18 letters are five chunks, not three of 8, 8 and 2 letters
-    that left a worker idle. It depends on the numbers of letters and rows only, so a run
-    cuts its chunks the same way every time."""
+    CHUNK_ROWS rows, in an even number of chunks: 998 LAOs in 18 letters are six chunks of
+    three, not three of 8, 8 and 2 letters that left a worker idle, nor five of 4, 4, 4, 4
+    and 2 (one worker laid out 10 letters, the other 8). It depends on the numbers of
+    letters and rows only, so a run cuts its chunks the same way every time."""
     size = min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 4)))
-    if letters and rows:
-        size = min(size, max(1, CHUNK_ROWS // -(-rows // letters)))
+    by_rows = max(1, CHUNK_ROWS // -(-rows // letters)) if letters and rows else size
+    if by_rows < size:
+        size, chunks = by_rows, -(-letters // by_rows)
+        if chunks % 2 and chunks > 1:  # one chunk more, so two workers get as many each
+            size = -(-letters // (chunks + 1))
     return size
 
 
@@ -471,13 +476,16 @@ def _map(function, tasks, jobs):
     """(index, result) of ``function`` over ``tasks``, as each finishes; in worker processes
     (workers.imap_unordered) when jobs > 1.
 
-    Tasks that need nothing laid out (DOCX) start at once, in ``jobs - 1`` processes (at
-    least one). Meanwhile this process makes what the first layout task takes from the
-    per-process caches (rendering.prepare): the libraries imported, the word lists and fonts
-    loaded, the step sheet and the rows every letter of a batch has laid out. Only then are
-    the ``jobs`` layout workers forked, so each of them, and each replacement, starts with
-    all of that in memory shared with this process. Workers are replaced after
-    CHUNKS_PER_WORKER tasks, so memory stays flat."""
+    This process first loads WeasyPrint, the stylesheet and the fonts (rendering.load).
+    Then the tasks that need nothing laid out (DOCX) start, in ``jobs - 1`` processes (at
+    least one), the first of which lays out the attachments every letter shares (the step
+    sheet, rendering.shared_attachments) before its DOCX tasks. Meanwhile this process makes
+    the rest of what the first layout task takes from the per-process caches
+    (rendering.prepare): the word lists loaded, the rows every letter of a batch has laid
+    out, and the step sheet taken from that worker. Only then are the ``jobs`` layout
+    workers forked, so each of them, and each replacement, starts with all of that in
+    memory shared with this process. Workers are replaced after CHUNKS_PER_WORKER tasks, so
+    memory stays flat. (The step sheet is the same bytes whichever process lays it out.)"""
     if jobs == 1 or len(tasks) < 2:
         yield from enumerate(map(function, tasks))
         return
@@ -486,11 +494,19 @@ def _map(function, tasks, jobs):
     docx = [i for i, task in enumerate(tasks) if set(task.formats) == {"docx"}]
     layout = [i for i, task in enumerate(tasks) if set(task.formats) != {"docx"}]
 
-    def prepare_layout() -> None:
+    def load_layout() -> None:  # before the DOCX workers fork: they share it for the aside
+        load(tasks[layout[0]].formats)
+
+    def attachments() -> dict:  # made by the first DOCX worker before its DOCX tasks
         first = tasks[layout[0]]
-        prepare(first.planning.compose(), first.formats)
+        return shared_attachments(first.planning.compose(), first.formats)
+
+    def prepare_layout(take) -> None:
+        first = tasks[layout[0]]
+        prepare(first.planning.compose(), first.formats, attachments=take)
 
     yield from imap_unordered(function, tasks, jobs, light=docx, prepare=prepare_layout,
+                              aside=attachments, start=load_layout,
                               tasks_per_worker=CHUNKS_PER_WORKER)
 
 

@@ -90,15 +90,38 @@ def _render_letters(letters, formats, rows, signer) -> list[Rendered]:
     return out
 
 
-def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> None:
+def load(formats: Sequence[str] = FORMATS) -> None:
+    """Import and load what laying out any letter needs (WeasyPrint, the stylesheet, the
+    fonts), before the batch engine forks its first worker, so that every worker shares it."""
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf.writer import load as load_pdf
+
+        load_pdf()
+
+
+def prepare(letters: Sequence[Letter], formats: Sequence[str] = FORMATS, *,
+            attachments=None) -> None:
     """Load and lay out, once, what rendering the PDFs of ``letters`` shares with the letters
     like them (fonts, word lists, the step sheet, the lines every letter has): the batch
     engine does this before it forks its PDF workers, so they share it. (DOCX needs no such
-    start: its tasks begin before this, in workers of their own.)"""
+    start: its tasks begin before this, in workers of their own.) ``attachments()``, when
+    given, is what ``shared_attachments(letters, formats)`` made in another process
+    meanwhile, taken instead of laying them out here."""
     if "pdf" in formats or DELIVERY in formats:
         from .pdf.writer import prepare as prepare_pdf
 
-        roomy(prepare_pdf, letters)
+        roomy(prepare_pdf, letters, attachments)
+
+
+def shared_attachments(letters: Sequence[Letter], formats: Sequence[str] = FORMATS) -> dict:
+    """The attachments every one of ``letters`` shares (the step sheet), laid out and
+    written (pdf.writer.shared_attachments): the part of ``prepare`` that the batch engine
+    has a worker make while it prepares the rest."""
+    if "pdf" in formats or DELIVERY in formats:
+        from .pdf.writer import shared_attachments as lay_out
+
+        return roomy(lay_out, letters)
+    return {}
 
 
 def check_writers(formats: Sequence[str]) -> None:

@@ -44,7 +44,9 @@ class _Worker:
 
 
 def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
-                   light: Sequence[int] = (), prepare: Callable[[], None] | None = None,
+                   light: Sequence[int] = (), prepare: Callable | None = None,
+                   aside: Callable[[], object] | None = None,
+                   start: Callable[[], None] | None = None,
                    tasks_per_worker: int = 10) -> Iterator[tuple[int, object]]:
     """(index, ``function(tasks[index])``) for every task, as each finishes, computed in
     worker processes.
@@ -53,6 +55,11 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     ``jobs - 1`` workers (``jobs`` if every task is light), while this process runs
     ``prepare()``; then ``jobs`` more workers are forked, which share what ``prepare`` made
     with this process and take the other tasks first, then what is left of the light ones.
+    With an ``aside`` (a part of the preparation whose result pickles), the first light
+    worker makes ``aside()`` before its light tasks, while this process runs
+    ``prepare(take)``: ``take()`` is that result, waited for (made here when no light worker
+    runs); ``start()``, when there are tasks that are not light, runs before any worker is
+    forked: what the aside needs as well as ``prepare``, which the light workers then share.
     A worker is replaced after ``tasks_per_worker`` tasks, so memory stays flat. An error in
     a task is raised here (the other workers are killed first); so is WorkerDied."""
     import multiprocessing
@@ -65,8 +72,12 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     left = len(tasks)
+    asked = [aside is not None and bool(heavy and queues[True])]  # aside still to be sent
 
     def next_task(worker: _Worker) -> int | None:
+        if asked[0] and worker.light_only:
+            asked[0] = False
+            return _ASIDE
         if queues[False] and not worker.light_only:
             return queues[False].pop()
         return queues[True].pop() if queues[True] else None
@@ -76,7 +87,7 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         mine, theirs = context.Pipe()
         others = [w.conn for w in workers]
         process = context.Process(target=_serve, daemon=True, name="lettergen-worker",
-                                  args=(theirs, others, function, tasks))
+                                  args=(theirs, others, function, tasks, aside))
         _forking_for = os.getpid()
         try:
             process.start()
@@ -98,20 +109,26 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     def pending(light_only: bool) -> bool:
         return bool(queues[True] or (queues[False] and not light_only))
 
-    # Everything made so far (the planned rows above all) is kept out of the garbage
-    # collector's sight, so that the workers' collections do not write to those pages and
-    # copy them: the workers share them with this process instead of each holding a copy.
-    gc.freeze()
     try:
+        if heavy and start is not None:
+            start()
+        # Everything made so far (the planned rows above all) is kept out of the garbage
+        # collector's sight, so that the workers' collections do not write to those pages
+        # and copy them: the workers share them with this process instead of each a copy.
+        gc.freeze()
         if queues[True]:
             for _ in range(min(len(queues[True]), max(1, jobs - 1) if heavy else jobs)):
                 fork(light_only=True)
         if heavy:
+            early = []
             if prepare is not None:
-                prepare()
+                early = _while_light_work(prepare, aside, workers, feed)
                 gc.freeze()
             for _ in range(min(len(heavy), jobs)):
                 fork(light_only=False)
+            for index, result in early:
+                left -= 1
+                yield index, result
         while left:
             # a worker with a task: its reply, or its end; a worker told to stop: its end
             ready = set(wait([w.conn for w in workers if w.task is not None]
@@ -124,6 +141,9 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
                         raise _died(worker) from None
                     if error is not None:
                         raise error
+                    if index == _ASIDE:  # made, but not taken by prepare: nothing to yield
+                        feed(worker)
+                        continue
                     worker.done += 1
                     left -= 1
                     feed(worker)
@@ -147,13 +167,92 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         gc.unfreeze()  # a library caller's objects are collected again afterwards
 
 
+_ASIDE = -1  # the index that asks a light worker for the ``aside`` of imap_unordered
+
+
+def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
+                      workers: list[_Worker], feed) -> list:
+    """``prepare()`` (``prepare(take)`` with an ``aside``) in this thread while another keeps
+    the light workers fed: each reply taken and the worker given its next task (``feed``),
+    so they work through the light tasks instead of waiting, one task done, for ``prepare``
+    to end (it takes about a second, a light task a tenth of that); and the aside's result
+    handed to ``take()``. That thread forks nothing: a worker told to stop is replaced by
+    this one afterwards, as always. Returns the (index, result) of the tasks finished
+    meanwhile; an error in one of them, or a worker that died, is raised here."""
+    import threading
+    from multiprocessing.connection import wait
+
+    stop_reader, stop_writer = os.pipe()
+    finished: list = []
+    failed: list[BaseException] = []
+    made: dict = {}  # "aside" -> its result, once a light worker sent it
+    arrived = threading.Event()  # the aside's result, or an error, is here
+
+    def serve() -> None:
+        try:
+            while True:
+                waiting = [w for w in workers if w.task is not None]
+                ready = set(wait([stop_reader, *(w.conn for w in waiting)]))
+                if stop_reader in ready:
+                    return
+                for worker in waiting:
+                    if worker.conn in ready:
+                        _take_reply(worker, finished, made, feed)
+                        if "aside" in made:
+                            arrived.set()
+        except BaseException as error:  # raised by the run's own thread
+            failed.append(error)
+            arrived.set()
+
+    def take():
+        if not any(w.task == _ASIDE for w in workers) and "aside" not in made:
+            return aside()  # no light worker was asked for it: made here
+        arrived.wait()
+        if failed:
+            raise failed[0]
+        return made["aside"]
+
+    feeder = threading.Thread(target=serve, name="lettergen-feed-light", daemon=True)
+    feeder.start()
+    try:
+        if aside is not None:
+            prepare(take)
+        else:
+            prepare()
+    finally:
+        os.write(stop_writer, b"x")
+        feeder.join()
+        os.close(stop_reader)
+        os.close(stop_writer)
+    if failed:
+        raise failed[0]
+    return finished
+
+
+def _take_reply(worker: _Worker, finished: list, made: dict, feed) -> None:
+    """A light worker's reply taken (its task's result into ``finished``, the aside's into
+    ``made``) and the worker fed its next task; an error in it raised."""
+    try:
+        index, result, error = worker.conn.recv()
+    except (EOFError, OSError):
+        raise _died(worker) from None
+    if error is not None:
+        raise error
+    if index == _ASIDE:
+        made["aside"] = result
+    else:
+        worker.done += 1
+        finished.append((index, result))
+    feed(worker)
+
+
 def _died(worker: _Worker) -> WorkerDied:
     worker.process.join(STOP_SECONDS)
     return WorkerDied(f"a worker process ended while making task {worker.task} "
                       f"(exit code {worker.process.exitcode})")
 
 
-def _serve(conn, others, function, tasks) -> None:
+def _serve(conn, others, function, tasks, aside=None) -> None:
     """A worker: tasks' indexes in, (index, result, error) out, until told to stop or until
     the run's end of the pipe is closed (the run is gone). Ctrl-C is the run's to handle:
     it kills its workers."""
@@ -170,7 +269,7 @@ def _serve(conn, others, function, tasks) -> None:
         if index is None:
             return
         try:
-            reply = (index, function(tasks[index]), None)
+            reply = (index, aside() if index == _ASIDE else function(tasks[index]), None)
         except BaseException as error:  # sent to the run, which raises it
             reply = (index, None, _portable(error))
         conn.send(reply)

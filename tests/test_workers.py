@@ -87,6 +87,105 @@ def test_a_worker_is_named_once_it_will_die_with_its_run():
     assert Path("/proc/self/comm").read_bytes() == own
 
 
+def marks_left(folder: Path, tasks, bound: float = 30) -> list:
+    """The tasks whose marks are in ``folder`` once all of them are, or once ``bound``
+    seconds have passed (a bound against a hang only: nothing here is timed)."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline and not all((folder / str(i)).exists() for i in tasks):
+        time.sleep(0.01)
+    return [i for i in tasks if (folder / str(i)).exists()]
+
+
+@pytest.mark.timeout(90)
+def test_light_tasks_go_on_one_after_another_while_this_process_prepares(tmp_path):
+    """The light worker is given its next task as soon as it finishes one, while prepare()
+    still runs: here prepare() waits for the marks of every light task, which it would wait
+    for in vain if the light worker had to wait for prepare() to end to be given its second."""
+    before = set(children_of(os.getpid()))
+    light = [0, 1, 2, 3, 4, 5]
+    seen = []
+
+    def work(task):
+        (tmp_path / str(task)).write_text("ทำแล้ว", encoding="utf-8")
+        return task, os.getpid()
+
+    results = dict(imap_unordered(work, list(range(9)), 2, light=light,
+                                  prepare=lambda: seen.extend(marks_left(tmp_path, light))))
+    assert seen == light
+    assert sorted(results) == list(range(9))
+    assert len({results[i][1] for i in light}) == 1  # one light worker (jobs - 1) did them all
+    assert not new_children(before)
+
+
+@pytest.mark.timeout(90)
+def test_a_light_worker_told_to_stop_while_this_process_prepares_is_replaced_after(tmp_path):
+    before = set(children_of(os.getpid()))
+    light = list(range(6))
+
+    def work(task):
+        (tmp_path / str(task)).write_text("ทำแล้ว", encoding="utf-8")
+        return task, os.getpid()
+
+    # the first light worker stops after two tasks, while prepare() waits for their marks
+    results = dict(imap_unordered(work, list(range(10)), 2, light=light, tasks_per_worker=2,
+                                  prepare=lambda: marks_left(tmp_path, light[:2])))
+    assert sorted(results) == list(range(10))
+    per_worker: dict[int, int] = {}
+    for _, pid in results.values():
+        per_worker[pid] = per_worker.get(pid, 0) + 1
+    assert max(per_worker.values()) <= 2
+    assert not new_children(before)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("light", [[0, 1, 2], []])
+def test_the_aside_is_made_by_the_first_light_worker_and_handed_to_prepare(light):
+    """With light tasks, the first light worker makes the aside before them, and prepare()
+    takes its result; without, it is made in this process."""
+    before = set(children_of(os.getpid()))
+    taken = []
+
+    results = dict(imap_unordered(lambda task: os.getpid(), list(range(6)), 2, light=light,
+                                  prepare=lambda take: taken.append(take()),
+                                  aside=lambda: ("สำนักงาน", os.getpid())))
+    assert sorted(results) == list(range(6))
+    if light:
+        assert taken == [("สำนักงาน", results[0])]  # the worker that then did light task 0
+        assert results[0] != os.getpid()
+    else:
+        assert taken == [("สำนักงาน", os.getpid())]
+    assert not new_children(before)
+
+
+@pytest.mark.timeout(60)
+def test_an_error_in_the_aside_is_raised_here_and_no_worker_is_left():
+    before = set(children_of(os.getpid()))
+
+    def aside():
+        raise InputError("ไม่มีฟอนต์", file="letter.toml")
+
+    with pytest.raises(InputError, match="ไม่มีฟอนต์"):
+        list(imap_unordered(lambda task: task, list(range(6)), 2, light=[0, 1, 2],
+                            prepare=lambda take: take(), aside=aside))
+    assert not new_children(before)
+
+
+@pytest.mark.timeout(60)
+def test_a_light_worker_that_dies_while_this_process_prepares_is_an_error_not_a_wait(tmp_path):
+    before = set(children_of(os.getpid()))
+
+    def work(task):
+        (tmp_path / str(task)).write_text("ทำแล้ว", encoding="utf-8")
+        if task == 1:
+            os._exit(3)  # its second light task: while prepare() waits for its mark
+        return task
+
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        list(imap_unordered(work, list(range(6)), 2, light=[0, 1, 2],
+                            prepare=lambda: marks_left(tmp_path, [0, 1])))
+    assert not new_children(before)
+
+
 @pytest.mark.timeout(60)
 def test_an_error_in_a_task_is_raised_here_and_no_worker_is_left():
     before = set(children_of(os.getpid()))

@@ -17,7 +17,7 @@ import io
 from collections import Counter
 from ..caches import cached
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import jinja2
 from markupsafe import Markup
@@ -170,9 +170,14 @@ def _check_fonts(document) -> None:
         )
 
 
+_MADE_ELSEWHERE: dict = {}  # a shared attachment laid out by another process (``prepare``)
+
+
 @cached(maxsize=8)
 def _shared_pdf(section: Section) -> bytes:
     """A shared attachment rendered once per process and reused by every letter."""
+    if section in _MADE_ELSEWHERE:
+        return _MADE_ELSEWHERE.pop(section)
     with written(render_document(sections=[section])) as pdf:
         buffer = io.BytesIO()
         pdf.save(buffer)
@@ -361,16 +366,36 @@ def _plan(letters: Sequence[Letter]):
     return flows, common_rows, own, texts, emblems
 
 
-def prepare(letters: Sequence[Letter]) -> None:
+def load() -> None:
+    """WeasyPrint imported, the stylesheet parsed and the fonts loaded: what every document
+    laid out in this process needs first."""
+    _letter_html()
+    parsed_stylesheet()
+
+
+def prepare(letters: Sequence[Letter], attachments: Callable[[], dict] | None = None) -> None:
     """Lay out now what ``write_pdfs_with_pages(letters)`` takes from the per-process
     caches (the shared rows, the shared attachments), and load the word lists and fonts:
-    done before forking workers, it is done once for all of them."""
+    done before forking workers, it is done once for all of them. ``attachments()``, when
+    given, is ``shared_attachments(letters)`` made by another process meanwhile (the batch
+    engine's: batch._map), taken last, rather than laid out here."""
     _, common_rows, _, texts, emblems = _plan(letters)
     _shared_rows(common_rows, PAGE_NUMBERS, emblems)
     for frame in dict.fromkeys(text.frame for text in texts):
         _frame(frame, 1)
-    for section in {s for letter in letters for s in letter.attachments if s.shared}:
-        _shared_pdf(section)
+    if attachments is not None:
+        for section, pdf in attachments().items():
+            _MADE_ELSEWHERE[section] = pdf
+            _shared_pdf(section)  # kept, unless this process had laid it out already
+            _MADE_ELSEWHERE.pop(section, None)
+    shared_attachments(letters)
+
+
+def shared_attachments(letters: Sequence[Letter]) -> dict[Section, bytes]:
+    """The attachments every one of ``letters`` has (the step sheet), each laid out and
+    written as a PDF (the bytes whose pages every letter copies)."""
+    shared = (s for letter in letters for s in letter.attachments if s.shared)
+    return {section: _shared_pdf(section) for section in dict.fromkeys(shared)}
 
 
 def _flows(letter: Letter) -> list:

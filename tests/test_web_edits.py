@@ -3,7 +3,9 @@ come faster than the server answers, each one a valid letter, are all accepted."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import tomllib
 
 import pytest
 
@@ -52,6 +54,13 @@ def test_rapid_overlapping_edits_are_all_accepted(browser, tmp_path):  # noqa: F
         refused = [json.loads(body)["error"]["text"] for _, _, body in answers if '"error"' in body]
         assert refused == []
         assert not tab.errors, tab.errors
+        # the working letter holds the last edit typed (round 149 of RAPID_EDITS: day 1 + 149 %
+        # 27, no urgency), and the preview shown is of it: no edit taken out of turn wrote
+        # over a later one
+        letter = tomllib.loads(page.request.get(server.url + "/letter/letter.toml").text())["letter"]
+        assert letter["date"] == dt.date(2018, 7, 1 + 149 % 27) and letter.get("urgency", "") == ""
+        shown = page.evaluate("fetch('/preview/api').then((r) => r.json())")
+        assert shown["version"] == page.eval_on_selector("[data-live-preview]", "el => el.dataset.version")
     finally:
         tab.close()
         server.stop()

@@ -135,12 +135,7 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
                              + [w.process.sentinel for w in workers]))
             for worker in list(workers):
                 if worker.conn in ready and worker.task is not None:
-                    try:
-                        index, result, error = worker.conn.recv()
-                    except (EOFError, OSError):
-                        raise _died(worker) from None
-                    if error is not None:
-                        raise error
+                    index, result = _reply(worker)
                     if index == _ASIDE:  # made, but not taken by prepare: nothing to yield
                         feed(worker)
                         continue
@@ -229,15 +224,22 @@ def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
     return finished
 
 
-def _take_reply(worker: _Worker, finished: list, made: dict, feed) -> None:
-    """A light worker's reply taken (its task's result into ``finished``, the aside's into
-    ``made``) and the worker fed its next task; an error in it raised."""
+def _reply(worker: _Worker):
+    """The worker's reply to its task: (index, result); its error, or WorkerDied when it
+    ended without one, raised."""
     try:
         index, result, error = worker.conn.recv()
     except (EOFError, OSError):
         raise _died(worker) from None
     if error is not None:
         raise error
+    return index, result
+
+
+def _take_reply(worker: _Worker, finished: list, made: dict, feed) -> None:
+    """A light worker's reply taken (its task's result into ``finished``, the aside's into
+    ``made``) and the worker fed its next task; an error in it raised."""
+    index, result = _reply(worker)
     if index == _ASIDE:
         made["aside"] = result
     else:

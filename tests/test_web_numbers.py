@@ -19,6 +19,13 @@ from web_server import Server
 pytestmark = pytest.mark.optional_tools  # chromium
 
 DONE = "document.getElementById('job-text').textContent.startsWith('เสร็จแล้ว')"
+# a job other than the one given done, its downloads linked to it (set when it is done)
+SECOND_DONE = """(() => {
+  const id = document.getElementById('job').dataset.job;
+  const link = document.querySelector('#job-files [data-file]');
+  return id !== %s && !!link && link.getAttribute('href') === `/jobs/${encodeURIComponent(id)}/${link.dataset.file}`
+    && document.getElementById('job-text').textContent.startsWith('เสร็จแล้ว');
+})()"""
 
 
 def web_numbers(workspace) -> list[str]:
@@ -41,6 +48,7 @@ def test_the_numbers_asked_are_the_numbers_taken(browser, tmp_path):  # noqa: F8
         page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
         page.click("#produce")
         page.wait_for_function(DONE, timeout=180_000)
+        first_job = page.eval_on_selector("#job", "el => el.dataset.job")
         assert "ชร ๐๐๒๓.๑/ว ๑, ชร ๐๐๒๓.๑/๑–๒" in asked[0], asked
 
         # The page is not loaded again: it says, and asks for, the numbers a next set takes.
@@ -70,7 +78,9 @@ def test_the_numbers_asked_are_the_numbers_taken(browser, tmp_path):  # noqa: F8
         assert f"โดยใช้เลขที่ {after} " in asked[1], asked
         assert asked[2].startswith("เลขที่หนังสือในทะเบียนเปลี่ยนไปแล้ว"), asked
         assert "ชร ๐๐๒๓.๑/ว ๒, ชร ๐๐๒๓.๑/๔–๕" in asked[2], asked
-        page.wait_for_function(DONE, timeout=180_000)
+        # the second set done: the page said the first one was until the second's first
+        # answer came, so its downloads must name the second job
+        page.wait_for_function(SECOND_DONE % json.dumps(first_job), timeout=180_000)
         assert web_numbers(workspace) == ["ชร ๐๐๒๓.๑/ว ๒", "ชร ๐๐๒๓.๑/๔", "ชร ๐๐๒๓.๑/๕"]
         assert not tab.errors, tab.errors
     finally:

@@ -62,9 +62,10 @@ def pytest_configure(config):
 def _compile_package() -> None:
     """lettergen's modules compiled once, as pip compiles an installed package: the suite
     starts some 300 Python processes (servers, engines, commands), and where
-    PYTHONDONTWRITEBYTECODE is set (CI's machines set it) each compiled every module it
-    imported from source (0.1 s of CPU each; the test files too, in each test process:
-    collecting took 3.1 s, 0.6 s with them kept). The test processes keep theirs (below)."""
+    PYTHONDONTWRITEBYTECODE is set (the test machines' environment sets it) each compiled
+    every module it imported from source (0.1 s of CPU each; the test files too, in each
+    test process: collecting took 3.1 s, 0.6 s with them kept). The test processes keep
+    theirs (below)."""
     import compileall
 
     compileall.compile_dir(str(ROOT / "lettergen"), quiet=1)

@@ -818,8 +818,10 @@ def checking(staging: Path, total: int) -> bool:
 
 
 def docx_stage(staging: Path, total: int) -> bool:
-    """DOCX files are being written (they start first) and no PDF is there yet."""
-    return bool(letter_files(staging, (".docx",))) and not letter_files(staging, (".pdf",))
+    """DOCX files are being written (they start first): some are there, not all, and no PDF
+    yet. (With all of them written the DOCX worker may have ended before the PDF workers
+    start: the run prepares the PDFs meanwhile.)"""
+    return 0 < len(letter_files(staging, (".docx",))) < total // 2 and not letter_files(staging, (".pdf",))
 
 
 def middle_of_the_pdfs(staging: Path, total: int) -> bool:

@@ -133,35 +133,6 @@ def be_year(date: dt.date) -> int:
 
 
 @dataclass(frozen=True)
-class RegisterEntry:
-    """One row of the register: a letter (one copy of a circular) sent."""
-
-    run_id: int
-    year: int  # BE
-    series: str  # ORDINARY, CIRCULAR or INTERNAL
-    register_number: int
-    number: str  # the letter's ที่ as printed, e.g. "ชร ๐๐๒๓.๑/ว ๕"
-    date: dt.date
-    sender: str
-    recipient_id: str
-    recipient_name: str
-    subject: str
-    action: str
-    remark: str
-    stem: str  # the letter's file name without extension, in the run's folder
-    status: str  # of its run: reserved, issued or abandoned
-    kind: str  # of its run: letters or reminders
-    note: str = ""  # of its run: why it was abandoned (cancelled)
-    finished: dt.datetime | None = None  # of its run: when it was issued or abandoned
-
-    @property
-    def register_label(self) -> str:
-        """เลขทะเบียนส่ง as the register shows it: "12", "ว 5" for a circular, "ภายใน 3" for
-        a memo's internal number."""
-        return f"{self.series} {self.register_number}" if self.series else str(self.register_number)
-
-
-@dataclass(frozen=True)
 class RecordedRun:
     """One run recorded in the register."""
 
@@ -198,7 +169,7 @@ class Original:
 class NewEntry:
     """What the caller gives ``Reservation.record`` for each letter, in run order."""
 
-    number: str
+    number: str  # the letter's ที่ as printed, e.g. "ชร ๐๐๒๓.๑/ว ๕"
     date: dt.date
     sender: str
     recipient_id: str
@@ -206,7 +177,28 @@ class NewEntry:
     subject: str
     action: str
     remark: str
-    stem: str
+    stem: str  # the letter's file name without extension, in the run's folder
+
+
+@dataclass(frozen=True)
+class RegisterEntry(NewEntry):
+    """One row of the register: a letter (one copy of a circular) sent, as recorded, with
+    its place in its series and what became of its run."""
+
+    run_id: int
+    year: int  # BE
+    series: str  # ORDINARY, CIRCULAR or INTERNAL
+    register_number: int
+    status: str  # of its run: reserved, issued or abandoned
+    kind: str  # of its run: letters or reminders
+    note: str = ""  # of its run: why it was abandoned (cancelled)
+    finished: dt.datetime | None = None  # of its run: when it was issued or abandoned
+
+    @property
+    def register_label(self) -> str:
+        """เลขทะเบียนส่ง as the register shows it: "12", "ว 5" for a circular, "ภายใน 3" for
+        a memo's internal number."""
+        return f"{self.series} {self.register_number}" if self.series else str(self.register_number)
 
 
 @dataclass
@@ -418,9 +410,12 @@ class OfficeRegister:
             args = (year,)
         query += " ORDER BY e.run_id, e.position"
         with self._connect() as db:
-            return [RegisterEntry(*row[:5], dt.date.fromisoformat(row[5]), *row[6:15],
-                                  row[15], dt.datetime.fromisoformat(row[16]) if row[16] else None)
-                    for row in db.execute(query, args)]
+            return [RegisterEntry(number, dt.date.fromisoformat(date), *letter, run_id=run_id, year=year,
+                                  series=series, register_number=register_number, status=status,
+                                  kind=kind, note=note,
+                                  finished=dt.datetime.fromisoformat(finished) if finished else None)
+                    for run_id, year, series, register_number, number, date, *letter, status, kind, note,
+                    finished in db.execute(query, args)]
 
     def runs(self) -> list[RecordedRun]:
         """Every run, oldest first, with its files."""

@@ -274,20 +274,16 @@ def emblem_error(clerk: Client, emblem: str) -> str:
 
 @pytest.mark.parametrize("outside", ["/etc/passwd", "/etc/no-such-file",
                                      "../../usr/share/pixmaps/debian-logo.png", "../../usr/share/pixmaps/no-such.png"])
-def test_a_spec_uploaded_to_the_server_names_no_file_outside_the_workspace(tmp_path, outside):
+def test_a_spec_uploaded_to_the_server_names_no_file_outside_the_workspace(shared_server, outside):
     """Whether the file exists or not, the answer is the same refusal at letter.emblem: it
     tells nothing of the server's files and embeds none of them."""
-    server = Server(tmp_path / "ws")
-    try:
-        clerk = Client(server.url)
-        clerk.get("/letter")
-        shown = emblem_error(clerk, outside)
-        assert f"ไฟล์ที่ระบุต้องเป็นชื่อไฟล์ในพื้นที่ทำงาน เช่น \"garuda.png\" ไม่ใช่ตำแหน่ง \"{outside}\"" in shown, shown
-        assert shown.startswith("ตราครุฑ: ")  # the field on the page, not the spec key
-        answer = json.loads(clerk.get("/preview/api", headers=JSON)[1])
-        assert "error" in answer and answer["error"]["key"] == "letter.emblem"
-    finally:
-        server.stop()
+    clerk = Client(shared_server.url)
+    clerk.get("/letter")
+    shown = emblem_error(clerk, outside)
+    assert f"ไฟล์ที่ระบุต้องเป็นชื่อไฟล์ในพื้นที่ทำงาน เช่น \"garuda.png\" ไม่ใช่ตำแหน่ง \"{outside}\"" in shown, shown
+    assert shown.startswith("ตราครุฑ: ")  # the field on the page, not the spec key
+    answer = json.loads(clerk.get("/preview/api", headers=JSON)[1])
+    assert "error" in answer and answer["error"]["key"] == "letter.emblem"
 
 
 def test_an_emblem_in_the_workspaces_letters_folder_is_used(tmp_path):
@@ -379,6 +375,15 @@ def test_jobs_belong_to_the_office_and_only_to_those_logged_in(tmp_path):
         server.stop()
 
 
+def engine_zygote(server: Server) -> int:
+    """The pid of the server's engine zygote (its child running engine_process)."""
+    found = [pid for pid in process_tree(server.process.pid)
+             if b"engine_process" in Path(f"/proc/{pid}/cmdline").read_bytes()
+             and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(server.process.pid)]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def test_the_engine_comes_back_when_its_processes_are_killed(tmp_path):
     """The system may kill the engine's processes (out of memory): the next call starts
     them again, and the page works on."""
@@ -389,11 +394,7 @@ def test_the_engine_comes_back_when_its_processes_are_killed(tmp_path):
         clerk = Client(server.url)
         clerk.get("/letter")
         assert clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"})[0] == 200
-        engine = [pid for pid in process_tree(server.process.pid)
-                  if b"engine_process" in Path(f"/proc/{pid}/cmdline").read_bytes()
-                  and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1] == str(server.process.pid)]
-        assert len(engine) == 1  # the zygote (the workers are its children)
-        os.kill(engine[0], signal.SIGKILL)
+        os.kill(engine_zygote(server), signal.SIGKILL)  # the workers are its children
         time.sleep(0.5)
         assert not [pid for pid in process_tree(server.process.pid)[1:] if running(pid)]  # workers too
         started = time.perf_counter()
@@ -402,6 +403,31 @@ def test_the_engine_comes_back_when_its_processes_are_killed(tmp_path):
         assert time.perf_counter() - started < 30
     finally:
         server.stop()
+
+
+def test_pages_are_answered_while_the_engine_warms_and_a_zygote_dead_before_it_is_warm_is_replaced(tmp_path):
+    """The server says it is ready while the engine's zygote still lays out the example
+    (about a second of CPU): a page that needs no layout is answered meanwhile, here with
+    the zygote stopped outright, and a zygote killed then is started again by the first
+    call that needs it."""
+    import signal
+
+    server = Server(tmp_path / "ws")
+    try:
+        zygote = engine_zygote(server)
+        os.kill(zygote, signal.SIGSTOP)
+        clerk = Client(server.url)
+        status, body, _ = clerk.get("/office")
+        assert status == 200 and "อีเมล".encode() in body
+        os.kill(zygote, signal.SIGKILL)
+        status, body, _ = clerk.get("/letter")
+        assert status == 200 and b'id="letter-form"' in body
+        status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"})
+        assert status == 200 and json.loads(body).get("ok") is True, body
+        assert engine_zygote(server) != zygote
+    finally:
+        server.stop()
+    assert "Traceback" not in server.text() and "Error" not in server.text()
 
 
 def test_the_engine_dies_with_a_server_killed_outright(tmp_path):

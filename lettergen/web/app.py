@@ -103,8 +103,8 @@ def create_app(config: Config, engine: Engine | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        # Before the server says it is ready: the engine's zygote has laid out the bundled
-        # example, so the first preview is waiting.
+        # The engine's zygote lays out the bundled example while the server answers its
+        # first pages; the first preview waits for it (engine.Engine.start).
         await engine.start()
         try:
             yield

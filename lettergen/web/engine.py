@@ -71,6 +71,7 @@ class Engine:
         self.workers: dict[str, _EngineWorker] = {}
         self.numbers = itertools.count(1)
         self.zygote: subprocess.Popen | None = None
+        self.warming: asyncio.Future | None = None  # the zygote's first "ready", awaited once
         self.control: socket.socket | None = None
         self.forking = threading.Lock()
         self.choosing: asyncio.Lock | None = None
@@ -91,13 +92,32 @@ class Engine:
         self.control = ours
 
     async def start(self) -> None:
-        """Start the zygote unless launched already (from the event loop's thread), and wait
-        until it is warm."""
+        """Start the zygote unless launched already (from the event loop's thread), without
+        waiting for it to be warm: the server answers pages meanwhile, and the first call
+        that needs a worker waits for the zygote (``_worker_for``)."""
         self.loop = asyncio.get_running_loop()
         self.choosing, self.freed = asyncio.Lock(), asyncio.Event()
         if self.zygote is None or self.zygote.poll() is not None:
             self.launch()
-        await self._ready()
+        self.warming = asyncio.ensure_future(self._warmed())
+
+    async def _warmed(self) -> bool:
+        """Whether the zygote said it is ready (False: it died first, or the server is
+        stopping); never raises, so that a server stopped while it warms says nothing."""
+        try:
+            await self._ready()
+            return True
+        except (RuntimeError, OSError):
+            return False
+
+    async def _zygote_ready(self) -> None:
+        """The zygote started with the server is warm, or, if it died, a new one is."""
+        warming, self.warming = self.warming, None
+        if warming is not None and not await warming and self.zygote.poll() is None:
+            self.zygote.kill()
+            self.zygote.wait()
+        if self.zygote.poll() is not None:  # it died (the system killed it): a new one
+            await self._start_zygote()
 
     async def _start_zygote(self) -> None:
         self.launch()
@@ -164,8 +184,7 @@ class Engine:
                 except asyncio.TimeoutError:
                     raise EngineStopped(BUSY) from None
                 self._sweep()
-            if self.zygote.poll() is not None:  # it died (the system killed it): a new one
-                await self._start_zygote()
+            await self._zygote_ready()
             worker = await run_in_threadpool(self._fork, key)
             self.workers[key] = worker
             threading.Thread(target=self._read, args=(worker,), daemon=True,

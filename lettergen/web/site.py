@@ -18,7 +18,7 @@ class Config:
     workspace: Any  # lettergen.registers.workspace.Workspace
     password: str | None = None  # None: loopback only, no login
     jobs: int | None = None  # worker processes of a production job (None: the CLI's default)
-    warm: bool = True  # lay out the bundled example once before the server says it is ready
+    warm: bool = True  # the engine lays out the bundled example once at start (engine.Engine)
     limits: Limits = field(default_factory=Limits)  # the engine's time and memory limits
     max_sessions: int = 50  # lasting sessions at once
     session_idle: float = 4 * 3600  # a session unused this long ends (checked on every request)

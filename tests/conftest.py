@@ -128,6 +128,18 @@ def chromium_session():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    """One ``lettergen serve`` for the tests of a module that each work in sessions of their
+    own (a Client or a browser context each) and leave the register and the workspace's
+    shared folders alone: a server start costs about a second of CPU."""
+    from web_server import Server
+
+    server = Server(tmp_path_factory.mktemp("shared") / "workspace")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory) -> Path:
     """The demo's output folder, rendered once through the real CLI."""

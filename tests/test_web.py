@@ -84,9 +84,12 @@ def test_qr_lines_of_a_step_become_qr_blocks():
 
 @pytest.fixture
 def server(tmp_path):
+    """A server of the test's own: for a test that stops it, makes a set or reads the
+    whole workspace."""
     srv = Server(tmp_path / "workspace")
     yield srv
     srv.stop()
+
 
 
 def test_other_hosts_need_a_password(tmp_path):
@@ -124,15 +127,15 @@ def test_password_gate_and_login(tmp_path):
     assert password not in srv.text()
 
 
-def test_without_a_password_only_this_machines_names_are_answered(server):
+def test_without_a_password_only_this_machines_names_are_answered(shared_server):
     """A DNS name pointed at 127.0.0.1 by another site gets nothing (DNS rebinding)."""
-    clerk = Client(server.url)
+    clerk = Client(shared_server.url)
     assert clerk.get("/letter")[0] == 200
-    assert clerk.get("/letter", headers={"Host": f"evil.example:{server.port}"})[0] == 400
+    assert clerk.get("/letter", headers={"Host": f"evil.example:{shared_server.port}"})[0] == 400
 
 
-def test_state_changing_requests_need_the_csrf_token(server):
-    clerk = Client(server.url)
+def test_state_changing_requests_need_the_csrf_token(shared_server):
+    clerk = Client(shared_server.url)
     clerk.get("/letter")
     status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วน"}, token="forged")
     assert status == 403
@@ -143,8 +146,8 @@ def test_state_changing_requests_need_the_csrf_token(server):
     assert status == 200 and json.loads(body)["ok"] is True
 
 
-def test_validation_errors_name_the_field_as_the_cli_does(server):
-    clerk = Client(server.url)
+def test_validation_errors_name_the_field_as_the_cli_does(shared_server):
+    clerk = Client(shared_server.url)
     clerk.get("/letter")
     status, body, _ = clerk.post_json("/letter/update", {"letter.urgency": "ด่วนจี๋"})
     error = json.loads(body)["error"]
@@ -161,20 +164,20 @@ def test_validation_errors_name_the_field_as_the_cli_does(server):
     assert error["key"] == "body.paragraphs[0]" and "nmae" in error["text"], error
 
 
-def test_too_large_upload_is_refused_in_thai(server):
-    clerk = Client(server.url)
+def test_too_large_upload_is_refused_in_thai(shared_server):
+    clerk = Client(shared_server.url)
     clerk.get("/recipients")
     cookie = "; ".join(f"{c.name}={c.value}" for c in clerk.jar)
     body = b"x" * (21 * 1024 * 1024)
-    status, answer = raw_post(server.url, "/recipients/upload", {
+    status, answer = raw_post(shared_server.url, "/recipients/upload", {
         "Cookie": cookie, "X-CSRF-Token": clerk.csrf, "Accept": "application/json",
         "Content-Type": "multipart/form-data; boundary=b"}, body)
     assert status == 413
     assert json.loads(answer)["error"] == "ไฟล์ใหญ่เกินไป: อัปโหลดได้ไม่เกิน 20 MB ต่อครั้ง"
 
 
-def test_upload_type_is_checked(server):
-    clerk = Client(server.url)
+def test_upload_type_is_checked(shared_server):
+    clerk = Client(shared_server.url)
     clerk.get("/recipients")
     status, body, _ = clerk.upload("/recipients/upload", "รายชื่อ.pdf", b"%PDF-1.7")
     assert status == 400 and "ไม่ใช่ชนิดที่รับ" in json.loads(body)["error"]
@@ -182,8 +185,8 @@ def test_upload_type_is_checked(server):
     assert status == 400 and "ไม่ใช่ไฟล์ Excel" in json.loads(body)["error"]
 
 
-def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
-    clerk = Client(server.url)
+def test_a_bad_sheet_shows_the_cli_message_at_its_cell(shared_server):
+    clerk = Client(shared_server.url)
     clerk.get("/recipients")
     status, _, _ = clerk.upload("/recipients/upload", "รายชื่อ.csv", bad_sheet(EXAMPLE))
     assert status == 200
@@ -194,8 +197,8 @@ def test_a_bad_sheet_shows_the_cli_message_at_its_cell(server):
     assert cell and cell.group(1).startswith("อบตต.")
 
 
-def test_one_sessions_upload_is_not_visible_to_another(server):
-    first, second = Client(server.url), Client(server.url)
+def test_one_sessions_upload_is_not_visible_to_another(shared_server):
+    first, second = Client(shared_server.url), Client(shared_server.url)
     first.get("/recipients")
     second.get("/recipients")
     first.upload("/recipients/upload", "ของคนแรก.csv", bad_sheet(EXAMPLE))
@@ -356,12 +359,12 @@ def test_a_jobs_time_is_shown_in_the_buddhist_era():
     assert _when(None) == ""
 
 
-def test_the_follow_up_page_reads_its_date_as_the_letters_are_read_and_says_when_it_cannot(server):
+def test_the_follow_up_page_reads_its_date_as_the_letters_are_read_and_says_when_it_cannot(shared_server):
     """The "as of" date is typed as the letter's dates are (Buddhist era), shown back in Thai,
     and a date that cannot be read is said at the field, never replaced by today."""
     from urllib.parse import quote
 
-    clerk = Client(server.url)
+    clerk = Client(shared_server.url)
     clerk.get("/letter")
     status, _, _ = clerk.upload("/followup/upload", "tracking.xlsx", (EXAMPLE / "tracking.xlsx").read_bytes())
     assert status in (200, 303)
@@ -393,7 +396,7 @@ def test_producing_says_the_numbers_it_will_take_and_a_second_click_is_the_same_
     clerk.request("POST", f"/jobs/{first}/cancel", b"", headers)
 
 
-def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_header(server):
+def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_header(shared_server):
     """A sheet with three bad rows: the first is the message, as the CLI says it, and every
     one is marked at its cell. A password column under a header the engine knows as one
     ("pwd") is shown as dots below its header, the header itself as written."""
@@ -404,7 +407,7 @@ def test_the_recipients_page_marks_every_bad_row_and_hides_passwords_under_any_h
         cells[column] = value
         lines[number - 1] = ",".join(cells)
     secret = lines[30].split(",")[5]
-    clerk = Client(server.url)
+    clerk = Client(shared_server.url)
     clerk.get("/letter")
     clerk.upload("/recipients/upload", "รายชื่อ.csv", ("\n".join(lines) + "\n").encode())
     page = clerk.get("/recipients")[1].decode()

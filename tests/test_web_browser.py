@@ -188,8 +188,8 @@ def test_password_gate_in_the_browser(browser, tmp_path):
     assert "ขอเข้า-2561" not in server.text()
 
 
-def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, tmp_path):
-    server = Server(tmp_path / "ws")
+def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, shared_server):
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
     try:
@@ -222,10 +222,9 @@ def test_forged_csrf_too_large_upload_and_drop_in_the_browser(browser, tmp_path)
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()
 
 
-def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_path):
+def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_path, shared_server):
     """The page's own script sends the whole form after an edit: every field as the page
     shows it (the steps' items, the QR lines, both variants' texts) must come back as the
     spec it was, so an edit of one field changes that field only. The preview's pages keep
@@ -238,7 +237,7 @@ def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_pat
         return dataclasses.replace(spec, path=None, raw=None, notes=(),
                                    recipients=dataclasses.replace(spec.recipients, file=None))
 
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
     try:
@@ -268,4 +267,3 @@ def test_the_letter_form_as_the_page_sends_it_keeps_every_field(browser, tmp_pat
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()

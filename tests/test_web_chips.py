@@ -12,7 +12,6 @@ import pytest
 
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
-from web_server import Server
 
 pytestmark = pytest.mark.optional_tools  # chromium
 
@@ -41,10 +40,10 @@ def answered(page) -> int:
     return page.evaluate("window.__answers.length")
 
 
-def test_placeholders_are_chips_and_formatting_is_formatting(browser, tmp_path):  # noqa: F811
+def test_placeholders_are_chips_and_formatting_is_formatting(browser, shared_server):  # noqa: F811
     example = tomllib.loads((EXAMPLE / "letter.toml").read_text(encoding="utf-8"))
     paragraphs = example["body"]["paragraphs"]
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url, watch=("/letter/update",))
     page = tab.page
     try:
@@ -103,14 +102,13 @@ def test_placeholders_are_chips_and_formatting_is_formatting(browser, tmp_path):
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()
 
 
-def test_an_expression_without_a_chip_is_shown_as_it_is_and_marked_advanced(browser, tmp_path):  # noqa: F811
+def test_an_expression_without_a_chip_is_shown_as_it_is_and_marked_advanced(browser, shared_server):  # noqa: F811
     text = (EXAMPLE / "letter.toml").read_text(encoding="utf-8")
     text = text.replace("มีองค์กรปกครองส่วนท้องถิ่นดำเนินการแล้ว {{ progress.done }} แห่ง",
                         "มีองค์กรปกครองส่วนท้องถิ่นดำเนินการแล้ว {{ progress.done }} แห่ง (เพิ่มขึ้น {{ progress.done - 20 }} แห่ง)", 1)
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
     try:
@@ -129,13 +127,12 @@ def test_an_expression_without_a_chip_is_shown_as_it_is_and_marked_advanced(brow
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()
 
 
-def test_a_narrow_window_gives_the_form_its_width_and_the_preview_a_tab(browser, tmp_path):  # noqa: F811
+def test_a_narrow_window_gives_the_form_its_width_and_the_preview_a_tab(browser, shared_server):  # noqa: F811
     """At 800 px the form had 190 px and a link's box showed 2 to 4 characters: now the form
     takes the window's width, and the preview is on a tab of its own."""
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url, width=800, height=800)
     page = tab.page
     width = "(el) => el.getBoundingClientRect().width"
@@ -156,4 +153,3 @@ def test_a_narrow_window_gives_the_form_its_width_and_the_preview_a_tab(browser,
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()

@@ -10,7 +10,6 @@ import tomllib
 import pytest
 
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
-from web_server import Server
 
 pytestmark = pytest.mark.optional_tools  # chromium
 
@@ -32,12 +31,12 @@ RAPID_EDITS = """async (rounds) => {
 }"""
 
 
-def test_rapid_overlapping_edits_are_all_accepted(browser, tmp_path):  # noqa: F811
+def test_rapid_overlapping_edits_are_all_accepted(browser, shared_server):  # noqa: F811
     """Two calls of one session at once (an edit's check and a page's preview) read the
     same letter: each must read it whole. Before, one read the copy of the letter another
     was still writing and the page said "internal error (ValueError)" (an HTTP 500 before
     the engine had processes of its own), or that the letter had no [letter] table."""
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url, watch=("/letter/update",))
     page = tab.page
     try:
@@ -63,16 +62,15 @@ def test_rapid_overlapping_edits_are_all_accepted(browser, tmp_path):  # noqa: F
         assert shown["version"] == page.eval_on_selector("[data-live-preview]", "el => el.dataset.version")
     finally:
         tab.close()
-        server.stop()
 
 
-def test_a_letter_file_that_cannot_be_read_is_said_at_the_upload(browser, tmp_path):  # noqa: F811
+def test_a_letter_file_that_cannot_be_read_is_said_at_the_upload(browser, shared_server):  # noqa: F811
     """Not a letter's file (by its name), not text, not a letter's TOML: each is said at the
     upload, in the clerk's words, and the working letter stays as it was. Before, the
     first two were an internal error (500) on a page of their own."""
     from conftest import EXAMPLE
 
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
     sent = [("หนังสือ.docx", b"PK\x03\x04", 'ไฟล์ "หนังสือ.docx" ไม่ใช่ไฟล์หนังสือ'),
@@ -97,4 +95,3 @@ def test_a_letter_file_that_cannot_be_read_is_said_at_the_upload(browser, tmp_pa
         assert not [e for e in tab.errors if "status of 400" not in e], tab.errors
     finally:
         tab.close()
-        server.stop()

@@ -42,9 +42,9 @@ def total_done(page) -> str:
     return page.inner_text(".figures.total tr").split("\t")[2].strip()
 
 
-def test_the_figures_are_counted_as_of_the_day_and_the_reminder_says_the_same(browser, tmp_path):  # noqa: F811
+def test_the_figures_are_counted_as_of_the_day_and_the_reminder_says_the_same(browser, shared_server):  # noqa: F811
     """The example's tracking sheet: 25 done, 6 of them dated 1 and 2 August 2561."""
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     try:
         page = with_tracking(tab)
@@ -61,7 +61,6 @@ def test_the_figures_are_counted_as_of_the_day_and_the_reminder_says_the_same(br
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()
 
 
 def test_reminders_of_a_letter_moved_to_2569_are_dated_as_the_clerk_says(browser, tmp_path):  # noqa: F811
@@ -128,7 +127,7 @@ def test_reminders_of_a_letter_moved_to_2569_are_dated_as_the_clerk_says(browser
         server.stop()
 
 
-def test_a_date_of_completion_in_the_christian_era_is_told_as_such(browser, tmp_path):  # noqa: F811
+def test_a_date_of_completion_in_the_christian_era_is_told_as_such(browser, shared_server):  # noqa: F811
     """"1/8/2018" typed in the done column: the page says it is a year of the Christian
     era and how to write it, at its row and column."""
     from openpyxl import load_workbook
@@ -139,7 +138,7 @@ def test_a_date_of_completion_in_the_christian_era_is_told_as_such(browser, tmp_
     cells.cell(row, 7).value = "1/8/2018"
     data = io.BytesIO()
     sheet.save(data)
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     try:
         page = tab.go("/followup")
@@ -153,4 +152,3 @@ def test_a_date_of_completion_in_the_christian_era_is_told_as_such(browser, tmp_
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()

@@ -10,7 +10,6 @@ import pytest
 
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from conftest import EXAMPLE
-from web_server import Server
 
 pytestmark = pytest.mark.optional_tools  # chromium
 
@@ -41,8 +40,8 @@ def in_view(page, selector: str) -> bool:
     }""", selector)
 
 
-def test_every_bad_row_is_named_and_stepped_through_with_the_header_in_view(browser, tmp_path):  # noqa: F811
-    server = Server(tmp_path / "ws")
+def test_every_bad_row_is_named_and_stepped_through_with_the_header_in_view(browser, shared_server):  # noqa: F811
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
     try:
@@ -68,10 +67,9 @@ def test_every_bad_row_is_named_and_stepped_through_with_the_header_in_view(brow
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()
 
 
-def test_rows_unticked_are_left_out_and_the_done_column_is_read_as_it_says(browser, tmp_path):  # noqa: F811
+def test_rows_unticked_are_left_out_and_the_done_column_is_read_as_it_says(browser, shared_server):  # noqa: F811
     from openpyxl import load_workbook
 
     sheet = load_workbook(EXAMPLE / "tracking.xlsx")
@@ -83,7 +81,7 @@ def test_rows_unticked_are_left_out_and_the_done_column_is_read_as_it_says(brows
         cells.cell(row, 7).value = mark
     data = io.BytesIO()
     sheet.save(data)
-    server = Server(tmp_path / "ws")
+    server = shared_server
     tab = Page(browser, server.url)
     page = tab.page
 
@@ -118,4 +116,3 @@ def test_rows_unticked_are_left_out_and_the_done_column_is_read_as_it_says(brows
         assert not tab.errors, tab.errors
     finally:
         tab.close()
-        server.stop()

@@ -59,12 +59,10 @@ _BOT_EOT = 1 | 2  # a paragraph's own text: each cell text is one (white-space: 
 
 
 _HARFBUZZ: tuple = ()
-_COUNT: list = []
 
 
 def _harfbuzz():
-    """(cffi, the HarfBuzz library WeasyPrint's Pango uses, the buffer shaped into), made
-    once per process."""
+    """(cffi, the HarfBuzz library WeasyPrint's Pango uses), found once per process."""
     global _HARFBUZZ
     if _HARFBUZZ:
         return _HARFBUZZ
@@ -75,8 +73,7 @@ def _harfbuzz():
     ffi = cffi.FFI()
     ffi.cdef(_CDEF)
     harfbuzz = ffi.dlopen(_loaded_file(weasy_ffi, weasy_ffi.harfbuzz, "hb_face_get_upem"))
-    _COUNT.append(ffi.new("unsigned int *"))
-    _HARFBUZZ = (ffi, harfbuzz, harfbuzz.hb_buffer_create())
+    _HARFBUZZ = (ffi, harfbuzz)
     return _HARFBUZZ
 
 
@@ -143,7 +140,7 @@ class Face:
         from weasyprint.text import ffi as weasy_ffi
         from weasyprint.text.fonts import get_pango_font_key
 
-        ffi, harfbuzz, _ = _harfbuzz()
+        ffi, harfbuzz = _harfbuzz()
         self.pango_font = pango_font
         self.hb_font = ffi.cast("hb_font_t *", int(weasy_ffi.ffi.cast(
             "uintptr_t", weasy_ffi.pango.pango_font_get_hb_font(pango_font))))
@@ -194,9 +191,17 @@ class Shaper:
         face = self.faces.get(_script(text))
         if face is None:
             return None
-        ffi, harfbuzz, buffer = _HARFBUZZ or _harfbuzz()
+        ffi, harfbuzz = _HARFBUZZ or _harfbuzz()
+        # a buffer of this call's own: the web app's engine lays out in several threads
+        buffer = harfbuzz.hb_buffer_create()
+        try:
+            return self._shape(face, text, ffi, harfbuzz, buffer)
+        finally:
+            harfbuzz.hb_buffer_destroy(buffer)
+
+    @staticmethod
+    def _shape(face: Face, text: str, ffi, harfbuzz, buffer) -> Shaped | None:
         data = text.encode("utf-8")
-        harfbuzz.hb_buffer_clear_contents(buffer)
         harfbuzz.hb_buffer_set_direction(buffer, _LTR)
         harfbuzz.hb_buffer_set_script(buffer, face.script)
         harfbuzz.hb_buffer_set_language(buffer, face.language)
@@ -205,7 +210,7 @@ class Shaper:
         harfbuzz.hb_buffer_set_invisible_glyph(buffer, _EMPTY)
         harfbuzz.hb_buffer_add_utf8(buffer, data, len(data), 0, len(data))
         harfbuzz.hb_shape(face.hb_font, buffer, ffi.NULL, 0)
-        count = _COUNT[0]
+        count = ffi.new("unsigned int *")
         infos = harfbuzz.hb_buffer_get_glyph_infos(buffer, count)
         positions = harfbuzz.hb_buffer_get_glyph_positions(buffer, count)
         n = count[0]

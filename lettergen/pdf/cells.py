@@ -16,6 +16,14 @@ each hold one paragraph of plain text (rows.TableRow) is set in two parts:
   (``CellTexts``), cut out of the written page (pdf/weasy.py, ``text_pieces``) and placed
   where its cell's lines go, each line in its /ActualText span as every other line is
   (pdf/actualtext.py, ``wrap_line``).
+A text of one line that fits its cell, of one script (Thai, or Latin: a username, a
+password), is not laid out at all (``set_apart``): it is shaped and drawn from its glyphs
+(pdf/weasy_shape.py) where one text of its block and script, laid out by WeasyPrint, stands
+(``ShapedLine``): the lines of a block all have one height, and start at its left (centred
+ones are moved by half the difference of their widths). That one text is also drawn the
+same way, and the document is refused (``CellTexts.drawn_alike``) unless WeasyPrint drew
+its glyphs the same and its font holds every glyph drawn so; the writer then lays out every
+text (pdf/writer.py). Half of a district letter's PDF time was its cell texts' layout.
 A row is as tall as its tallest cell's text: the frame of that many lines. The glyphs land
 where the table laid out whole puts them: tests/test_paginate.py compares the placed rows
 with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
@@ -30,7 +38,7 @@ from .actualtext import PLACED_TEXTS, ZERO_WIDTH, split_lines, wrap_line
 from .paginate import LEFT, PAGE_HEIGHT, Box
 from .placement import PageBuilder, RowSheet
 from .rows import CellText, Row
-from . import weasy
+from . import weasy, weasy_shape
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,50 @@ class CutLine:
     text: str
 
 
+@dataclass(frozen=True)
+class ShapedLine:
+    """A cell text of one line drawn from its glyphs (``ops``, weasy_shape.draw) where the
+    line ``like`` stands (the one line of a text of its block laid out by WeasyPrint),
+    ``shift`` CSS pixels to the right of it; ``text`` is its actual text."""
+
+    like: CutLine
+    shift: float
+    ops: tuple[bytes, ...]
+    text: str
+
+    page = property(lambda self: self.like.page)
+    top = property(lambda self: self.like.top)
+    height = property(lambda self: self.like.height)
+    left = property(lambda self: self.like.left)
+    keys = property(lambda self: self.like.keys)
+
+
+FIT = 0.01  # CSS pixels: a text shaped this close to its cell's width is laid out instead
+
+
+def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple[list, dict]:
+    """The ``blocks`` with the texts that need no layout taken out: those that
+    ``shaper(style, literal)`` (a weasy_shape.Shaper, or None) shapes as one line narrower
+    than their block, but for the first of each script, laid out by WeasyPrint as the
+    others' ``like``. Returns (the blocks left, {text: (its like, weasy_shape.Shaped)}),
+    the likes among those texts too."""
+    left, shaped = [], {}
+    for (width, style, literal), texts in laid_out:
+        shapes = shaper(style, literal)
+        kept, likes = [], {}
+        for text in texts:
+            found = shapes.shape(source(text)) if shapes is not None else None
+            if found is None or found.width > width - FIT:
+                kept.append(text)
+                continue
+            if found.face not in likes:
+                likes[found.face] = text
+                kept.append(text)
+            shaped[text] = (likes[found.face], found)
+        left.append(((width, style, literal), kept))
+    return left, shaped
+
+
 def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> list[tuple[tuple, list]]:
     """``texts`` (distinct) in blocks of the cells that set them alike: (the block's width in
     CSS pixels, style, literal), with its texts in order. ``width(text)``: its cell's."""
@@ -81,12 +133,18 @@ class CellTexts:
     text's lines, and, once the document is written (``attach``), each line as a piece of
     content of its own."""
 
-    def __init__(self, document, laid_out: Sequence[tuple[tuple, list]]):
+    def __init__(self, document, laid_out: Sequence[tuple[tuple, list]], shaped: dict | None = None):
         found = weasy.block_lines(document, PLACED_TEXTS)
         assert len(found) == len(laid_out), "every block of cell texts is laid out"
-        self.lines: dict[CellText, tuple[CutLine, ...]] = {}
+        self.lines: dict[CellText, tuple] = {}
         for (_, texts), lines in zip(laid_out, found):
             self._share_out(texts, lines)
+        self.shaped = shaped or {}  # text -> (its like, weasy_shape.Shaped): set_apart's
+        for text, (like, shape) in self.shaped.items():
+            if like is not text:
+                shift = (self.shaped[like][1].width - shape.width) / 2 if text.style == "center" else 0
+                self.lines[text] = (ShapedLine(self.lines[like][0], shift,
+                                               tuple(weasy_shape.draw(shape)), source(text)),)
         self.pdf = None
         self.pieces: dict[int, dict] = {}  # page -> its lines' pieces, cut on first use
 
@@ -115,8 +173,32 @@ class CellTexts:
         self.pdf = pdf
         self.resources = pdf.pages[0].Resources  # one dictionary for every page of a document
 
-    def piece(self, line: CutLine) -> bytes:
+    def glyphs(self) -> dict[str, dict[int, tuple[str, int]]]:
+        """The glyphs the shaped texts draw, per font resource: what the written document's
+        fonts must hold besides WeasyPrint's own (weasy_subset.extra_glyphs)."""
+        found: dict[str, dict] = {}
+        for _, shape in self.shaped.values():
+            found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
+        return found
+
+    def drawn_alike(self) -> bool:
+        """Whether WeasyPrint drew each ``like`` as weasy_shape draws it (the same glyph
+        operators, line for line), and the written fonts hold every glyph drawn so."""
+        for text, (like, shape) in self.shaped.items():
+            if like is text:
+                (line,) = self.lines[text]
+                drawn = [op for op in self.piece(line).split(b"\n")
+                         if op.endswith((b" TJ", b" Ts"))]
+                ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shape), b"ET"], line.text))
+                if drawn != [op for op in ours.split(b"\n") if op.endswith((b" TJ", b" Ts"))]:
+                    return False
+        held = weasy.font_glyphs(self.resources)
+        return all(set(glyphs) <= held.get(name, set()) for name, glyphs in self.glyphs().items())
+
+    def piece(self, line) -> bytes:
         """The line as content of its own, in its page's coordinates, in its span."""
+        if isinstance(line, ShapedLine):
+            return self._shaped_piece(line)
         if line.page not in self.pieces:
             wanted = {key for lines in self.lines.values() for each in lines if each.page == line.page
                       for key in each.keys}
@@ -126,6 +208,16 @@ class CellTexts:
         state, ends = cut[0][0], cut[0][2]
         assert all(c[0] == state for c in cut), "a line's text boxes are drawn in one state"
         text = wrap_line([op for c in cut for op in c[1]], line.text)
+        return b"\n".join([*state, *text, *ends])
+
+    def _shaped_piece(self, line: ShapedLine) -> bytes:
+        """A shaped line as content of its own: in its like's graphics state and font, its
+        text matrix moved by its shift."""
+        self.piece(line.like)  # its like's page cut
+        state, ops, ends = self.pieces[line.page][line.keys[0]]
+        font = [op for op in ops if op.endswith(b" Tf")][-1:]
+        x, y = (float(v) for v in next(op for op in ops if op.endswith(b" Tm")).split()[4:6])
+        text = wrap_line([b"BT", weasy_shape.tm(x + line.shift, y), *font, *line.ops, b"ET"], line.text)
         return b"\n".join([*state, *text, *ends])
 
     def page_height(self, page: int) -> float:

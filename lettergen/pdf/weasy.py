@@ -314,6 +314,29 @@ def text_pieces(content: bytes, wanted) -> dict:
     return pieces
 
 
+def font_glyphs(resources) -> dict[str, set[int]]:
+    """The glyph ids each font of a written page's ``resources`` (pikepdf) has a width for,
+    by its resource name (WeasyPrint's ``Font.hash``): the glyphs its subset holds. (A
+    CIDFont's /W: ``first [w1 w2 ...]`` or ``first last w``.)"""
+    import pikepdf
+
+    found = {}
+    for name, font in (resources.get("/Font") or {}).items():
+        glyphs: set[int] = set()
+        widths = list(font.DescendantFonts[0].get("/W", [])) if "/DescendantFonts" in font else []
+        k = 0
+        while k < len(widths):
+            first = int(widths[k])
+            if isinstance(widths[k + 1], pikepdf.Array):
+                glyphs.update(range(first, first + len(widths[k + 1])))
+                k += 2
+            else:
+                glyphs.update(range(first, int(widths[k + 1]) + 1))
+                k += 3
+        found[str(name)[1:]] = glyphs
+    return found
+
+
 def key(x: float, y: float) -> tuple[int, int]:
     """A text box's place, as the operands of its ``Tm`` (CSS pixels), to 1/100."""
     return round(x * 100), round(y * 100)

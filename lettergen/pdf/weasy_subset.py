@@ -15,6 +15,7 @@ major version in pyproject.toml.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterable
 
 # Tables a PDF viewer never reads from an embedded font (the same list WeasyPrint drops):
@@ -52,8 +53,29 @@ def subset_font(data: bytes, index: int, glyphs: Iterable[int], *, hinting: bool
     return subset.blob.data
 
 
+_EXTRA: dict[str, dict[int, tuple[str, int]]] = {}  # font resource -> glyphs to add (extra_glyphs)
+
+
+@contextlib.contextmanager
+def extra_glyphs(glyphs: dict[str, dict[int, tuple[str, int]]]):
+    """While a document is written: the fonts named (by their resource name, WeasyPrint's
+    ``Font.hash``) also hold these glyphs, each with its text (its ToUnicode entry, unless
+    the document drew it already) and its width: glyphs drawn into the written pages by
+    lettergen itself (pdf/weasy_shape.py), which WeasyPrint never saw."""
+    _EXTRA.update(glyphs)
+    try:
+        yield
+    finally:
+        _EXTRA.clear()
+
+
 def _subset(self, to_unicode, hinting) -> None:
-    """``weasyprint.pdf.fonts.Font.subset``, with ``subset_font`` as the only subsetter."""
+    """``weasyprint.pdf.fonts.Font.subset``, with ``subset_font`` as the only subsetter (and
+    the ``extra_glyphs`` kept)."""
+    for glyph, (text, width) in _EXTRA.get(self.hash, {}).items():
+        self.to_unicode.setdefault(glyph, text)
+        self.widths.setdefault(glyph, width)
+        to_unicode.setdefault(glyph, text)
     if not to_unicode:
         return
     self.file_content = subset_font(self.file_content, self.index, to_unicode, hinting=hinting,

@@ -33,7 +33,8 @@ from . import cells
 from ..links import breakable, with_breaks
 from ..qr import print_width_cm, svg_data_uri
 from ..resources import PDF_FONT_FAMILY, TEMPLATES, font_paths, template_path
-from . import weasy
+from . import weasy, weasy_shape, weasy_subset
+from .actualtext import PLACED_TEXTS
 from .rows import HEAD, CellText, Frame, Row, letter_rows, page_number_row, section_rows
 
 
@@ -383,6 +384,8 @@ def prepare(letters: Sequence[Letter], attachments: Callable[[], dict] | None = 
     _shared_rows(common_rows, PAGE_NUMBERS, emblems)
     for frame in dict.fromkeys(text.frame for text in texts):
         _frame(frame, 1)
+    for style, literal in dict.fromkeys((text.style, text.literal) for text in texts):
+        _shaper(style, literal)
     if attachments is not None:
         for section, pdf in attachments().items():
             _MADE_ELSEWHERE[section] = pdf
@@ -426,15 +429,40 @@ def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) ->
     return sheet
 
 
-def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems) -> RowSheet:
-    """``rows`` and the cell ``texts`` laid out in one document and written: a RowSheet."""
+def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems, shaping: bool = True) -> RowSheet:
+    """``rows`` and the cell ``texts`` laid out in one document and written: a RowSheet. The
+    texts of one line that need no layout are shaped and drawn into it (pdf/cells.py,
+    ``set_apart``), unless WeasyPrint draws one of them otherwise: then, or without
+    ``shaping``, every text is laid out."""
     laid_out = cells.blocks(texts, lambda text: _frame(text.frame, 1).cells[text.column][2])
+    shaped = {}
+    if shaping:
+        laid_out, shaped = cells.set_apart(laid_out, _shaper)
     blocks = [_parts().placed_texts(style, literal, width, [text.html for text in in_block])
               for (width, style, literal), in_block in laid_out]
     document = render_document(rows=rows, cells=blocks, emblems=emblems)
-    sheet = RowSheet(document, rows, cells.CellTexts(document, laid_out) if texts else None)
-    sheet.attach(written(document))
+    texts_laid_out = cells.CellTexts(document, laid_out, shaped) if texts else None
+    with weasy_subset.extra_glyphs(texts_laid_out.glyphs() if shaped else {}):
+        pdf = written(document)
+    sheet = RowSheet(document, rows, texts_laid_out)
+    sheet.attach(pdf)
+    if shaped and not texts_laid_out.drawn_alike():
+        pdf.close()
+        return _own_sheet(rows, texts, emblems, shaping=False)
     return sheet
+
+
+@cached(maxsize=8)
+def _shaper(style: str, literal: bool) -> weasy_shape.Shaper | None:
+    """What shapes the cell texts of a block of ``style`` (not a head line's), found in a
+    probe block laid out once per process (pdf/weasy_shape.py); None where it cannot be."""
+    if style == "head":
+        return None
+    probe = _parts().placed_texts(style, literal, 1000, list(weasy_shape.PROBES.values()))
+    try:
+        return weasy_shape.Shaper(render_document(cells=[probe]), PLACED_TEXTS)
+    except OSError:  # HarfBuzz not found as WeasyPrint loaded it: every text laid out
+        return None
 
 
 _ROOM_ABOVE = Markup('<div style="height: 12pt"></div>')

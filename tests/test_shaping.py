@@ -1,0 +1,195 @@
+"""Cell texts of one line shaped and drawn from their glyphs (lettergen/pdf/weasy_shape.py,
+pdf/cells.py ``set_apart``) against WeasyPrint laying the same texts out: the same glyph
+operators, byte for byte, at the same places; and whole letters set both ways the same glyph
+by glyph, with the same text copied out."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from markupsafe import Markup, escape
+
+from conftest import require_tool, same_drawing, same_layout
+from test_cells import NAMES, PASSWORDS, USERNAMES, cell, letter_with
+
+SYLLABLES = ("บ้าน", "ป่า", "ดอน", "แม่", "ห้วย", "นา", "สัน", "ทุ่ง", "หนอง", "เวียง", "ศรี", "ดง",
+             "ไชย", "คำ", "งาม", "ใหม่", "หลวง", "ทอง", "แก้ว", "เหนือ", "ใต้", "ยาว", "ลอ", "ตาล")
+WORDS = ("น้ำ", "ที่", "สำนักงาน", "วันศุกร์ที่", "ปั้ม", "ฐาน ญาติ", "กำ", "ป่า", "ฟ้า", "ฎีกา", "ปิ่น",
+         "เทศบาลตำบลท่าสาย", "๑", "๒๓", "๔๕๖", "7", "12", "AVATAR Tofu", "office ffi", "W.A.V.",
+         "a & b <c>", "FAKE-8u2e", "Pass:word;1", "x_y-z.w@q")
+
+
+def samples() -> list[str]:
+    """Real Thai words (marks above and below, sara am, a tall consonant with a vowel), the
+    benchmark's kinds of names and logins, Latin with kerning pairs and ligature candidates,
+    digits alone, markup characters."""
+    rng = random.Random(7)
+    found = list(WORDS + NAMES + USERNAMES + PASSWORDS)
+    found += ["เทศบาลตำบล" + "".join(rng.sample(SYLLABLES, 2)) + f" {rng.randrange(200)}".translate(
+        str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")) for _ in range(40)]
+    found += [f"bench{rng.randrange(10**5):05d}" for _ in range(20)]
+    found += [f"FAKE-{rng.randrange(16 ** 6):06x}" for _ in range(20)]
+    return [text for text in dict.fromkeys(found) if text]
+
+
+def texts_of(columns) -> list:
+    """Each sample as the text of a credentials cell of each column given ((column,
+    literal)), as pdf/rows.table_row makes them."""
+    from lettergen import geometry
+    from lettergen.pdf.rows import CellText, Frame
+
+    frame = Frame("credentials", tuple(geometry.CREDENTIALS_COLUMNS), ("center", "plain", "plain", "plain"))
+    return [CellText(frame, column, literal, Markup(escape(text)))
+            for column, literal in columns for text in samples()]
+
+
+def test_a_shaped_text_is_drawn_as_weasyprint_draws_it():
+    """Every sample that the shaper takes (one script, one line in its cell): its glyph
+    operators byte for byte, and its place (its block's left, or centred by its width), as
+    WeasyPrint lays it out and draws it; a text it takes is one line in WeasyPrint's layout."""
+    from lettergen.pdf import cells, weasy_shape, writer
+    from lettergen.pdf.actualtext import wrap_line
+
+    texts = texts_of([(0, False), (1, False), (2, True)])
+    sheet = writer._own_sheet([], texts, (), shaping=False)
+    laid_out = sheet.texts
+    width = lambda text: writer._frame(text.frame, 1).cells[text.column][2]  # noqa: E731
+    first = {}
+    compared = {"Thai": 0, "Latn": 0, "Zyyy": 0}
+    for text in texts:
+        shaper = writer._shaper(text.style, text.literal)
+        shaped = shaper.shape(cells.source(text))
+        if shaped is None or shaped.width > width(text) - cells.FIT:
+            continue
+        (line,) = laid_out.lines[text]
+        ops = laid_out.piece(line).split(b"\n")
+        ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shaped), b"ET"], line.text))
+        glyph_ops = lambda found: [op for op in found if op.endswith((b" TJ", b" Ts"))]  # noqa: E731
+        assert glyph_ops(ops) == glyph_ops(ours.split(b"\n")), cells.source(text)
+        x = float(next(op for op in ops if op.endswith(b" Tm")).split()[4])
+        x0, w0 = first.setdefault((text.style, text.literal, width(text)), (x, shaped.width))
+        expected = x0 + (w0 - shaped.width) / 2 if text.style == "center" else x0
+        assert x == pytest.approx(expected, abs=1e-4), cells.source(text)
+        compared[weasy_shape._script(cells.source(text))] += 1
+    assert min(compared.values()) >= 5, compared
+    sheet.pdf.close()
+
+
+def test_texts_the_shaper_leaves_to_weasyprint():
+    from lettergen.pdf import writer
+
+    shaper = writer._shaper("plain", True)
+    for text in ("A & B สำนักงาน", "ab\u200bcd", "é", "\u0e48ก", "", "a\tb"):
+        assert shaper.shape(text) is None, text  # mixed scripts, a break mark, others
+    assert writer._shaper("head", False) is None  # head lines are laid out
+
+
+def district_letter(example, count=30):
+    """A letter with a list of ``count`` LAOs: Thai names of one and two lines, usernames and
+    passwords as the benchmark makes them, and the tricky ones of test_cells."""
+    rng = random.Random(count)
+    rows = []
+    for i in range(count):
+        name = ("องค์การบริหารส่วนตำบล" if i % 3 == 0 else "เทศบาลตำบล") + "".join(rng.sample(SYLLABLES, 2))
+        rows.append((cell(str(i + 1).translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")), "center"),
+                     cell(name if i % 5 else NAMES[i % len(NAMES)]),
+                     cell(f"bench{i:05d}" if i % 4 else USERNAMES[i % len(USERNAMES)], literal=True),
+                     cell(f"FAKE-{rng.randrange(16 ** 6):06x}" if i % 4 else PASSWORDS[i % len(PASSWORDS)],
+                          literal=True)))
+    return letter_with(example, rows)
+
+
+@pytest.fixture(scope="module")
+def both_ways(example):
+    """A district letter written with its one-line texts shaped, and with every text laid
+    out by WeasyPrint."""
+    from lettergen import caches
+    from lettergen.pdf import cells, writer
+
+    letter = district_letter(example)
+    caches.clear()
+    made = []
+    real = writer._own_sheet
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+        shaped = writer.write_pdf(letter)
+    lines = [line for sheet in made for text_lines in sheet.texts.lines.values() for line in text_lines]
+    assert sum(isinstance(line, cells.ShapedLine) for line in lines) > 40  # the shaped way was taken
+    caches.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "_own_sheet", lambda *a, **k: real(*a, **{**k, "shaping": False}))
+        whole = writer.write_pdf(letter)
+    caches.clear()
+    return letter, shaped, whole
+
+
+def test_a_letter_with_shaped_texts_is_the_letter_with_them_laid_out(both_ways):
+    """The same glyphs at the same places (within 0.01 pt), the same rules, and the same
+    text copied out by pdfium, page for page."""
+    from lettergen.pdf.actualtext import strip
+    from test_copy_text import pdfium_pages
+
+    _, shaped, whole = both_ways
+    same_layout(strip(shaped), strip(whole))
+    same_drawing(shaped, whole)
+    assert pdfium_pages(shaped) == pdfium_pages(whole)
+
+
+@pytest.mark.optional_tools
+def test_poppler_copies_the_same_text_out_of_both(both_ways):
+    """pdftotext reads the same text (the lines' spans, and the glyphs' own text where a
+    line has no span: one that ends in "-"), so the fonts map the shaped glyphs too."""
+    from test_copy_text import poppler_pages
+
+    require_tool("pdftotext")
+    letter, shaped, whole = both_ways
+    assert poppler_pages(shaped) == poppler_pages(whole)
+    text = "".join(poppler_pages(shaped))
+    assert "bench00001" in text and "FAKE-" in text
+
+
+def test_a_document_drawn_otherwise_is_laid_out_whole(example, monkeypatch):
+    """When WeasyPrint does not draw a like as the shaper does (here the shaper is made to
+    draw otherwise), nothing is shaped: every text of the document is laid out, and the
+    letter is still the letter laid out whole."""
+    from lettergen import caches
+    from lettergen.pdf import cells, weasy_shape, writer
+    from lettergen.pdf.actualtext import strip
+
+    letter = district_letter(example, 12)
+    caches.clear()
+    draw = weasy_shape.draw
+    monkeypatch.setattr(weasy_shape, "draw", lambda shaped: [b"[<0001>] TJ", *draw(shaped)])
+    made = []
+    real = writer._own_sheet
+    monkeypatch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    placed = writer.write_pdf(letter)
+    monkeypatch.undo()
+    assert made and all(not sheet.texts.shaped for sheet in made if sheet.texts)
+    assert not any(isinstance(line, cells.ShapedLine) for sheet in made if sheet.texts
+                   for lines in sheet.texts.lines.values() for line in lines)
+    caches.clear()
+    reference = writer.render_document([letter]).write_pdf()
+    caches.clear()
+    same_layout(strip(placed), reference)
+
+
+def test_the_written_font_holds_the_glyphs_only_shaped_texts_draw(example):
+    """A glyph that no text laid out by WeasyPrint draws (a "Q" found only in a shaped
+    password) is in the font's subset."""
+    from lettergen import caches
+    from lettergen.pdf import cells, weasy, writer
+
+    rows = [(cell("๑", "center"), cell("ก"), cell("bench1", literal=True), cell("abc", literal=True)),
+            (cell("๒", "center"), cell("ข"), cell("bench2", literal=True), cell("Qz", literal=True))]
+    letter = letter_with(example, rows)
+    caches.clear()
+    flows, common, own, texts, emblems = writer._plan([letter])
+    sheet = writer._own_sheet(own, texts, emblems)
+    assert any(isinstance(line, cells.ShapedLine) for lines in sheet.texts.lines.values() for line in lines)
+    shaped_q = sheet.texts.shaped[next(t for t in texts if "Qz" in t.html)][1]
+    held = weasy.font_glyphs(sheet.texts.resources)[shaped_q.face.name]
+    assert {glyph.id for glyph in shaped_q.glyphs} <= held
+    sheet.pdf.close()
+    caches.clear()

@@ -145,6 +145,46 @@ def needles(secret: str) -> list[str]:
             secret.encode("utf-16-le").decode("latin-1")]
 
 
+def trie_pattern(words) -> re.Pattern:
+    """A regex that finds what ``"|".join(words)``, longest first, finds (at the leftmost
+    place, the longest word there), written as a trie: the alternation tries every word at
+    every character of a dump, the trie only the words that begin there (several times
+    faster on a set's PDFs, whose dumps run to megabytes)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+
+    def regex(node: dict) -> str:
+        branches = [re.escape(char) + regex(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: the longer ones first, greedily
+            return "(?:" + inner + ")?" if len(branches) == 1 else inner + "?"
+        return inner
+
+    return re.compile(regex(trie))
+
+
+def test_the_trie_finds_what_the_alternation_finds():
+    """trie_pattern against the plain alternation, longest first, on texts stitched from
+    pieces of passwords (their UTF-16 forms too) that share prefixes and overlap."""
+    import random
+
+    chance = random.Random(7)
+    secrets = ["ab12", "ab123", "ab1", "b12x", "รหัส9", "รหัส99", "x", "1ab"]
+    words = [needle for secret in secrets for needle in needles(secret)]
+    alternation = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    trie = trie_pattern(words)
+    pieces = words + ["a", "b", "1", "2", "\x00", "ร", "9", "zz"]
+    for _ in range(2000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(0, 12)))
+        assert [m.group() for m in trie.finditer(text)] == [m.group() for m in alternation.finditer(text)], text
+
+
 def xlsx_values(path: Path) -> list[list]:
     from openpyxl import load_workbook
 
@@ -443,7 +483,7 @@ def test_each_password_only_in_its_own_letter_and_nowhere_else(demo_on_terminal,
     assert len(rows) > 100
     owner = {r.id: _owner(r, book.rows) for r in rows}
     secret = {needle: r.id for r in rows for needle in needles(r.password)}
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(secret, key=len, reverse=True)))
+    pattern = trie_pattern(secret)
 
     def holders(text: str) -> set[str]:
         """The ids of the rows whose password is in ``text``."""

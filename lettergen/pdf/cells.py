@@ -32,6 +32,7 @@ with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Sequence
 
 from .actualtext import PLACED_TEXTS, ZERO_WIDTH, split_lines, wrap_line
@@ -173,9 +174,11 @@ class CellTexts:
         self.pdf = pdf
         self.resources = pdf.pages[0].Resources  # one dictionary for every page of a document
 
+    @cached_property
     def glyphs(self) -> dict[str, dict[int, tuple[str, int]]]:
         """The glyphs the shaped texts draw, per font resource: what the written document's
-        fonts must hold besides WeasyPrint's own (weasy_subset.extra_glyphs)."""
+        fonts must hold besides WeasyPrint's own (weasy_subset.extra_glyphs); found once,
+        for the writing and for ``drawn_alike``."""
         found: dict[str, dict] = {}
         for _, shape in self.shaped.values():
             found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
@@ -193,7 +196,7 @@ class CellTexts:
                 if drawn != [op for op in ours.split(b"\n") if op.endswith((b" TJ", b" Ts"))]:
                     return False
         held = weasy.font_glyphs(self.resources)
-        return all(set(glyphs) <= held.get(name, set()) for name, glyphs in self.glyphs().items())
+        return all(set(glyphs) <= held.get(name, set()) for name, glyphs in self.glyphs.items())
 
     def piece(self, line) -> bytes:
         """The line as content of its own, in its page's coordinates, in its span."""

@@ -442,7 +442,7 @@ def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems, shaping: boo
               for (width, style, literal), in_block in laid_out]
     document = render_document(rows=rows, cells=blocks, emblems=emblems)
     texts_laid_out = cells.CellTexts(document, laid_out, shaped) if texts else None
-    with weasy_subset.extra_glyphs(texts_laid_out.glyphs() if shaped else {}):
+    with weasy_subset.extra_glyphs(texts_laid_out.glyphs if shaped else {}):
         pdf = written(document)
     sheet = RowSheet(document, rows, texts_laid_out)
     sheet.attach(pdf)

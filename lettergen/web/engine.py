@@ -117,11 +117,8 @@ class Engine:
             self.zygote.kill()
             self.zygote.wait()
         if self.zygote.poll() is not None:  # it died (the system killed it): a new one
-            await self._start_zygote()
-
-    async def _start_zygote(self) -> None:
-        self.launch()
-        await self._ready()
+            self.launch()
+            await self._ready()
 
     async def _ready(self) -> None:
         from starlette.concurrency import run_in_threadpool

@@ -476,13 +476,14 @@ def _map(function, tasks, jobs):
     """(index, result) of ``function`` over ``tasks``, as each finishes; in worker processes
     (workers.imap_unordered) when jobs > 1.
 
-    This process first loads WeasyPrint, the stylesheet and the fonts (rendering.load).
-    Then the tasks that need nothing laid out (DOCX) start, in ``jobs - 1`` processes (at
-    least one), the first of which lays out the attachments every letter shares (the step
-    sheet, rendering.shared_attachments) before its DOCX tasks. Meanwhile this process makes
-    the rest of what the first layout task takes from the per-process caches
+    The tasks that need nothing laid out (DOCX) start first, in ``jobs - 1`` processes (at
+    least one), while this process loads WeasyPrint, the stylesheet and the fonts
+    (rendering.load): on two cores the DOCX files are written on the core that the loading
+    leaves idle. Then a process of its own, which shares what was loaded, lays out the
+    attachments every letter shares (the step sheet, rendering.shared_attachments), while this
+    process makes the rest of what the first layout task takes from the per-process caches
     (rendering.prepare): the word lists loaded, the rows every letter of a batch has laid
-    out, and the step sheet taken from that worker. Only then are the ``jobs`` layout
+    out, and the step sheet taken from that process. Only then are the ``jobs`` layout
     workers forked, so each of them, and each replacement, starts with all of that in
     memory shared with this process. Workers are replaced after CHUNKS_PER_WORKER tasks, so
     memory stays flat. (The step sheet is the same bytes whichever process lays it out.)"""
@@ -494,10 +495,10 @@ def _map(function, tasks, jobs):
     docx = [i for i, task in enumerate(tasks) if set(task.formats) == {"docx"}]
     layout = [i for i, task in enumerate(tasks) if set(task.formats) != {"docx"}]
 
-    def load_layout() -> None:  # before the DOCX workers fork: they share it for the aside
+    def load_layout() -> None:  # before the attachments' process forks: it shares it
         load(tasks[layout[0]].formats)
 
-    def attachments() -> dict:  # made by the first DOCX worker before its DOCX tasks
+    def attachments() -> dict:  # made by a process of its own while this one prepares
         first = tasks[layout[0]]
         return shared_attachments(first.planning.compose(), first.formats)
 

@@ -39,6 +39,7 @@ class _Worker:
     process: object  # multiprocessing.Process
     conn: object  # this side of the worker's pipe
     light_only: bool  # forked before ``prepare``: takes only the light tasks
+    aside_only: bool = False  # forked to make the aside, then to end
     done: int = 0  # tasks finished
     task: int | None = None  # the index of the task it is working on
 
@@ -51,17 +52,17 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     """(index, ``function(tasks[index])``) for every task, as each finishes, computed in
     worker processes.
 
-    The ``light`` tasks need nothing that ``prepare`` makes, so they start at once, in
-    ``jobs - 1`` workers (``jobs`` if every task is light), while this process runs
-    ``prepare()``; then ``jobs`` more workers are forked, which share what ``prepare`` made
-    with this process and take the other tasks first, then what is left of the light ones.
-    With an ``aside`` (a part of the preparation whose result pickles), the first light
-    worker makes ``aside()`` before its light tasks, while this process runs
-    ``prepare(take)``: ``take()`` is that result, waited for (made here when no light worker
-    runs); ``start()``, when there are tasks that are not light, runs before any worker is
-    forked: what the aside needs as well as ``prepare``, which the light workers then share.
-    A worker is replaced after ``tasks_per_worker`` tasks, so memory stays flat. An error in
-    a task is raised here (the other workers are killed first); so is WorkerDied."""
+    The ``light`` tasks need nothing that ``start`` and ``prepare`` make, so they start at
+    once, in ``jobs - 1`` workers (``jobs`` if every task is light), forked before anything
+    else, while this process runs ``start()`` and then ``prepare()``; then ``jobs`` more
+    workers are forked, which share what those made with this process and take the other
+    tasks first, then what is left of the light ones. With an ``aside`` (a part of the
+    preparation whose result pickles), a worker of its own, forked after ``start()`` (which
+    makes what the aside needs as well as ``prepare``), makes ``aside()`` and ends, while this
+    process runs ``prepare(take)``: ``take()`` is that result, waited for. (``start`` and the
+    aside are for the tasks that are not light: without such tasks neither is made.) A worker
+    is replaced after ``tasks_per_worker`` tasks, so memory stays flat. An error in a task
+    is raised here (the other workers are killed first); so is WorkerDied."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -72,17 +73,17 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     left = len(tasks)
-    asked = [aside is not None and bool(heavy and queues[True])]  # aside still to be sent
+    asked = [False]  # the aside still to be sent to the worker forked for it
 
     def next_task(worker: _Worker) -> int | None:
-        if asked[0] and worker.light_only:
-            asked[0] = False
-            return _ASIDE
+        if worker.aside_only:
+            sent, asked[0] = asked[0], False
+            return _ASIDE if sent else None
         if queues[False] and not worker.light_only:
             return queues[False].pop()
         return queues[True].pop() if queues[True] else None
 
-    def fork(light_only: bool) -> None:
+    def fork(light_only: bool, aside_only: bool = False) -> None:
         global _forking_for
         mine, theirs = context.Pipe()
         others = [w.conn for w in workers]
@@ -94,7 +95,7 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         finally:
             _forking_for = None
         theirs.close()
-        worker = _Worker(process, mine, light_only)
+        worker = _Worker(process, mine, light_only, aside_only)
         workers.append(worker)
         feed(worker)
 
@@ -110,8 +111,6 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         return bool(queues[True] or (queues[False] and not light_only))
 
     try:
-        if heavy and start is not None:
-            start()
         # Everything made so far (the planned rows above all) is kept out of the garbage
         # collector's sight, so that the workers' collections do not write to those pages
         # and copy them: the workers share them with this process instead of each a copy.
@@ -121,8 +120,14 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
                 fork(light_only=True)
         if heavy:
             early = []
+            if start is not None:
+                early += _while_light_work(start, None, workers, feed)
+                gc.freeze()
+            if aside is not None:
+                asked[0] = True
+                fork(light_only=True, aside_only=True)
             if prepare is not None:
-                early = _while_light_work(prepare, aside, workers, feed)
+                early += _while_light_work(prepare, aside, workers, feed)
                 gc.freeze()
             for _ in range(min(len(heavy), jobs)):
                 fork(light_only=False)

@@ -853,8 +853,9 @@ def letter_files(staging: Path, suffixes=(".pdf", ".docx")) -> list[Path]:
 
 def checking(staging: Path, total: int) -> bool:
     """The run holds its folder (the lock is taken before the letters are checked) and has
-    written nothing yet."""
-    return (staging / ".lock").exists()
+    written nothing yet (the DOCX files begin as soon as the letters are found right)."""
+    return (staging / ".lock").exists() and not letter_files(staging) \
+        and not list(staging.glob(".part-*"))
 
 
 def docx_stage(staging: Path, total: int) -> bool:

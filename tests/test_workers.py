@@ -139,21 +139,27 @@ def test_a_light_worker_told_to_stop_while_this_process_prepares_is_replaced_aft
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("light", [[0, 1, 2], []])
-def test_the_aside_is_made_by_the_first_light_worker_and_handed_to_prepare(light):
-    """With light tasks, the first light worker makes the aside before them, and prepare()
-    takes its result; without, it is made in this process."""
+def test_the_aside_is_made_by_a_worker_of_its_own_after_start_and_handed_to_prepare(light):
+    """The aside is made in a worker forked for it after start() (whose work it shares),
+    which does no task; prepare() takes its result. The light workers were forked before
+    start(): they do not share its work."""
     before = set(children_of(os.getpid()))
     taken = []
+    started = []
 
-    results = dict(imap_unordered(lambda task: os.getpid(), list(range(6)), 2, light=light,
+    def work(task):
+        return os.getpid(), bool(started)
+
+    results = dict(imap_unordered(work, list(range(6)), 2, light=light,
+                                  start=lambda: started.append(True),
                                   prepare=lambda take: taken.append(take()),
-                                  aside=lambda: ("สำนักงาน", os.getpid())))
+                                  aside=lambda: ("สำนักงาน", os.getpid(), bool(started))))
     assert sorted(results) == list(range(6))
-    if light:
-        assert taken == [("สำนักงาน", results[0])]  # the worker that then did light task 0
-        assert results[0] != os.getpid()
-    else:
-        assert taken == [("สำนักงาน", os.getpid())]
+    (word, maker, maker_started), = taken
+    assert word == "สำนักงาน" and maker_started
+    assert maker != os.getpid() and maker not in {pid for pid, _ in results.values()}
+    assert all(results[i][1] for i in range(6) if i not in light)
+    assert started == [True]
     assert not new_children(before)
 
 

@@ -92,7 +92,8 @@ def _render_letters(letters, formats, rows, signer) -> list[Rendered]:
 
 def load(formats: Sequence[str] = FORMATS) -> None:
     """Import and load what laying out any letter needs (WeasyPrint, the stylesheet, the
-    fonts), before the batch engine forks its first worker, so that every worker shares it."""
+    fonts, the templates, the word lists), before the batch engine forks the workers that
+    lay out, so that every one of them shares it."""
     if "pdf" in formats or DELIVERY in formats:
         from .pdf.writer import load as load_pdf
 

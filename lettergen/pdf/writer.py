@@ -368,10 +368,15 @@ def _plan(letters: Sequence[Letter]):
 
 
 def load() -> None:
-    """WeasyPrint imported, the stylesheet parsed and the fonts loaded: what every document
-    laid out in this process needs first."""
+    """WeasyPrint imported, the stylesheet parsed, the fonts loaded, the templates compiled and
+    the word lists read: what every document laid out in this process needs first."""
+    from ..dictionary import short_words, thai_dictionary
+
     _letter_html()
     parsed_stylesheet()
+    _parts()
+    thai_dictionary()
+    short_words()
 
 
 def prepare(letters: Sequence[Letter], attachments: Callable[[], dict] | None = None) -> None:

@@ -477,13 +477,13 @@ def _map(function, tasks, jobs):
     (workers.imap_unordered) when jobs > 1.
 
     The tasks that need nothing laid out (DOCX) start first, in ``jobs - 1`` processes (at
-    least one), while this process loads WeasyPrint, the stylesheet and the fonts
-    (rendering.load): on two cores the DOCX files are written on the core that the loading
-    leaves idle. Then a process of its own, which shares what was loaded, lays out the
-    attachments every letter shares (the step sheet, rendering.shared_attachments), while this
-    process makes the rest of what the first layout task takes from the per-process caches
-    (rendering.prepare): the word lists loaded, the rows every letter of a batch has laid
-    out, and the step sheet taken from that process. Only then are the ``jobs`` layout
+    least one), while this process loads WeasyPrint, the stylesheet, the fonts, the templates
+    and the word lists (rendering.load): on two cores the DOCX files are written on the core
+    that the loading leaves idle. Then a process of its own, which shares what was loaded,
+    lays out the attachments every letter shares (the step sheet,
+    rendering.shared_attachments), while this process makes the rest of what the first
+    layout task takes from the per-process caches (rendering.prepare): the rows every letter
+    of a batch has laid out, and the step sheet taken from that process. Only then are the ``jobs`` layout
     workers forked, so each of them, and each replacement, starts with all of that in
     memory shared with this process. Workers are replaced after CHUNKS_PER_WORKER tasks, so
     memory stays flat. (The step sheet is the same bytes whichever process lays it out.)"""

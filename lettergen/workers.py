@@ -73,12 +73,9 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     left = len(tasks)
-    asked = [False]  # the aside still to be sent to the worker forked for it
-
     def next_task(worker: _Worker) -> int | None:
-        if worker.aside_only:
-            sent, asked[0] = asked[0], False
-            return _ASIDE if sent else None
+        if worker.aside_only:  # the aside first, then the word to stop
+            return _ASIDE if worker.task is None else None
         if queues[False] and not worker.light_only:
             return queues[False].pop()
         return queues[True].pop() if queues[True] else None
@@ -124,7 +121,6 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
                 early += _while_light_work(start, None, workers, feed)
                 gc.freeze()
             if aside is not None:
-                asked[0] = True
                 fork(light_only=True, aside_only=True)
             if prepare is not None:
                 early += _while_light_work(prepare, aside, workers, feed)
@@ -167,7 +163,7 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         gc.unfreeze()  # a library caller's objects are collected again afterwards
 
 
-_ASIDE = -1  # the index that asks a light worker for the ``aside`` of imap_unordered
+_ASIDE = -1  # the index that asks the worker forked for it for the ``aside`` of imap_unordered
 
 
 def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
@@ -175,8 +171,8 @@ def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
     """``prepare()`` (``prepare(take)`` with an ``aside``) in this thread while another keeps
     the light workers fed: each reply taken and the worker given its next task (``feed``),
     so they work through the light tasks instead of waiting, one task done, for ``prepare``
-    to end (it takes about a second, a light task a tenth of that); and the aside's result
-    handed to ``take()``. That thread forks nothing: a worker told to stop is replaced by
+    to end (it takes about a second, a light task a tenth of that); and the aside's result,
+    from the worker forked for it, handed to ``take()``. That thread forks nothing: a worker told to stop is replaced by
     this one afterwards, as always. Returns the (index, result) of the tasks finished
     meanwhile; an error in one of them, or a worker that died, is raised here."""
     import threading
@@ -185,7 +181,7 @@ def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
     stop_reader, stop_writer = os.pipe()
     finished: list = []
     failed: list[BaseException] = []
-    made: dict = {}  # "aside" -> its result, once a light worker sent it
+    made: dict = {}  # "aside" -> its result, once its worker sent it
     arrived = threading.Event()  # the aside's result, or an error, is here
 
     def serve() -> None:
@@ -205,8 +201,6 @@ def _while_light_work(prepare: Callable, aside: Callable[[], object] | None,
             arrived.set()
 
     def take():
-        if not any(w.task == _ASIDE for w in workers) and "aside" not in made:
-            return aside()  # no light worker was asked for it: made here
         arrived.wait()
         if failed:
             raise failed[0]
@@ -242,7 +236,7 @@ def _reply(worker: _Worker):
 
 
 def _take_reply(worker: _Worker, finished: list, made: dict, feed) -> None:
-    """A light worker's reply taken (its task's result into ``finished``, the aside's into
+    """A worker's reply taken (its task's result into ``finished``, the aside's into
     ``made``) and the worker fed its next task; an error in it raised."""
     index, result = _reply(worker)
     if index == _ASIDE:

@@ -5,6 +5,7 @@ by glyph, with the same text copied out."""
 
 from __future__ import annotations
 
+import csv
 import random
 
 import pytest
@@ -20,12 +21,12 @@ WORDS = ("น้ำ", "ที่", "สำนักงาน", "วันศุ�
          "a & b <c>", "FAKE-8u2e", "Pass:word;1", "x_y-z.w@q")
 
 
-def samples() -> list[str]:
+def samples(more=()) -> list[str]:
     """Real Thai words (marks above and below, sara am, a tall consonant with a vowel), the
     benchmark's kinds of names and logins, Latin with kerning pairs and ligature candidates,
-    digits alone, markup characters."""
+    digits alone, markup characters; and ``more``."""
     rng = random.Random(7)
-    found = list(WORDS + NAMES + USERNAMES + PASSWORDS)
+    found = list(WORDS + NAMES + USERNAMES + PASSWORDS + tuple(more))
     found += ["เทศบาลตำบล" + "".join(rng.sample(SYLLABLES, 2)) + f" {rng.randrange(200)}".translate(
         str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")) for _ in range(40)]
     found += [f"bench{rng.randrange(10**5):05d}" for _ in range(20)]
@@ -33,15 +34,15 @@ def samples() -> list[str]:
     return [text for text in dict.fromkeys(found) if text]
 
 
-def texts_of(columns) -> list:
-    """Each sample as the text of a credentials cell of each column given ((column,
-    literal)), as pdf/rows.table_row makes them."""
+def texts_of(columns, more=()) -> list:
+    """Each sample (and each of ``more``) as the text of a credentials cell of each column
+    given ((column, literal)), as pdf/rows.table_row makes them."""
     from lettergen import geometry
     from lettergen.pdf.rows import CellText, Frame
 
     frame = Frame("credentials", tuple(geometry.CREDENTIALS_COLUMNS), ("center", "plain", "plain", "plain"))
     return [CellText(frame, column, literal, Markup(escape(text)))
-            for column, literal in columns for text in samples()]
+            for column, literal in columns for text in samples(more)]
 
 
 def test_a_shaped_text_is_drawn_as_weasyprint_draws_it():
@@ -73,6 +74,47 @@ def test_a_shaped_text_is_drawn_as_weasyprint_draws_it():
         assert x == pytest.approx(expected, abs=1e-4), cells.source(text)
         compared[weasy_shape._script(cells.source(text))] += 1
     assert min(compared.values()) >= 5, compared
+    sheet.pdf.close()
+
+
+def test_a_text_of_several_lines_is_broken_and_drawn_as_weasyprint_does():
+    """Every sample too wide for its cell (the example's real LAO names and the tricky ones
+    too, in the narrow centred column as well): broken into the lines WeasyPrint's layout of
+    the block gives, each line's glyph operators byte for byte as WeasyPrint draws it, at
+    its place (the block's left, or centred by its width)."""
+    from lettergen.pdf import cells, weasy_shape, writer
+    from lettergen.pdf.actualtext import ZERO_WIDTH, split_lines, wrap_line
+
+    from conftest import EXAMPLE
+
+    with (EXAMPLE / "recipients.csv").open(encoding="utf-8") as sheet:
+        real = [row["name"] for row in csv.DictReader(sheet)]
+    texts = texts_of([(0, False), (1, False), (2, True)], real)
+    sheet = writer._own_sheet([], texts, (), shaping=False)
+    laid_out = sheet.texts
+    width = lambda text: writer._frame(text.frame, 1).cells[text.column][2]  # noqa: E731
+    glyph_ops = lambda found: [op for op in found if op.endswith((b" TJ", b" Ts"))]  # noqa: E731
+    compared, lefts = {}, {}
+    for text in texts:
+        said, theirs = cells.source(text), laid_out.lines[text]
+        shaper = writer._shaper(text.style, text.literal)
+        if len(theirs) < 2 or ZERO_WIDTH in text.html:
+            continue
+        found = shaper.lines(said, width(text))
+        assert split_lines(said, found or []) == [line.text for line in theirs], said
+        for line, drawn in zip(theirs, found):
+            shaped = shaper.shape(drawn)
+            if shaped is None:
+                continue  # a line of two scripts: the whole text is left to WeasyPrint
+            ops = laid_out.piece(line).split(b"\n")
+            ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shaped), b"ET"], line.text))
+            assert glyph_ops(ops) == glyph_ops(ours.split(b"\n")), drawn
+            x = float(next(op for op in ops if op.endswith(b" Tm")).split()[4])
+            room = width(text) - shaped.width
+            left = x - room / 2 if text.style == "center" else x
+            assert left == pytest.approx(lefts.setdefault((text.style, width(text)), left), abs=1e-4)
+        compared[text.column] = compared.get(text.column, 0) + 1
+    assert min(compared.get(column, 0) for column in (0, 1, 2)) >= 30, compared
     sheet.pdf.close()
 
 
@@ -116,6 +158,9 @@ def both_ways(example):
         shaped = writer.write_pdf(letter)
     lines = [line for sheet in made for text_lines in sheet.texts.lines.values() for line in text_lines]
     assert sum(isinstance(line, cells.ShapedLine) for line in lines) > 40  # the shaped way was taken
+    several = [text_lines for sheet in made for text_lines in sheet.texts.lines.values()
+               if len(text_lines) > 1 and all(isinstance(line, cells.ShapedLine) for line in text_lines)]
+    assert len(several) >= 3  # names of two lines shaped too
     caches.clear()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(writer, "_own_sheet", lambda *a, **k: real(*a, **{**k, "shaping": False}))
@@ -175,6 +220,44 @@ def test_a_document_drawn_otherwise_is_laid_out_whole(example, monkeypatch):
     same_layout(strip(placed), reference)
 
 
+def test_a_document_whose_like_breaks_otherwise_is_laid_out_whole(example, monkeypatch):
+    """When WeasyPrint breaks a like into other lines than the shaper found (here the shaper
+    is made to break the second line again), nothing is shaped, and the letter is still the
+    letter laid out whole."""
+    import unicodedata
+
+    from lettergen import caches
+    from lettergen.pdf import cells, weasy_shape, writer
+    from lettergen.pdf.actualtext import strip
+
+    def broken_again(self, text, width):
+        found = real_lines(self, text, width)
+        if found is None or len(found) < 2:
+            return found
+        second = found[1]
+        cut = next((i for i in range(len(second) // 2, len(second))
+                    if unicodedata.category(second[i]) not in ("Mn", "Mc") and second[i] != " "), None)
+        return found if cut is None else [found[0], second[:cut], second[cut:], *found[2:]]
+
+    letter = district_letter(example, 12)
+    caches.clear()
+    real_lines = weasy_shape.Shaper.lines
+    monkeypatch.setattr(weasy_shape.Shaper, "lines", broken_again)
+    made, tried = [], []
+    real = writer._own_sheet
+    monkeypatch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    real_apart = cells.set_apart
+    monkeypatch.setattr(cells, "set_apart", lambda *a: tried.append(real_apart(*a)) or tried[-1])
+    placed = writer.write_pdf(letter)
+    monkeypatch.undo()
+    assert any(len(lines) > 2 for _, shaped in tried for lines in shaped.values())  # it was tried
+    assert made and all(not sheet.texts.shaped for sheet in made if sheet.texts)
+    caches.clear()
+    reference = writer.render_document([letter]).write_pdf()
+    caches.clear()
+    same_layout(strip(placed), reference)
+
+
 def test_the_written_font_holds_the_glyphs_only_shaped_texts_draw(example):
     """A glyph that no text laid out by WeasyPrint draws (a "Q" found only in a shaped
     password) is in the font's subset."""
@@ -188,8 +271,8 @@ def test_the_written_font_holds_the_glyphs_only_shaped_texts_draw(example):
     flows, common, own, texts, emblems = writer._plan([letter])
     sheet = writer._own_sheet(own, texts, emblems)
     assert any(isinstance(line, cells.ShapedLine) for lines in sheet.texts.lines.values() for line in lines)
-    shaped_q = sheet.texts.shaped[next(t for t in texts if "Qz" in t.html)][1]
+    ((_, _, shaped_q),) = sheet.texts.shaped[next(t for t in texts if "Qz" in t.html)]
     held = weasy.font_glyphs(sheet.texts.resources)[shaped_q.face.name]
-    assert {glyph.id for glyph in shaped_q.glyphs} <= held
+    assert {glyph[0] for glyph in shaped_q.glyphs} <= held
     sheet.pdf.close()
     caches.clear()

@@ -16,14 +16,18 @@ each hold one paragraph of plain text (rows.TableRow) is set in two parts:
   (``CellTexts``), cut out of the written page (pdf/weasy.py, ``text_pieces``) and placed
   where its cell's lines go, each line in its /ActualText span as every other line is
   (pdf/actualtext.py, ``wrap_line``).
-A text of one line that fits its cell, of one script (Thai, or Latin: a username, a
-password), is not laid out at all (``set_apart``): it is shaped and drawn from its glyphs
-(pdf/weasy_shape.py) where one text of its block and script, laid out by WeasyPrint, stands
-(``ShapedLine``): the lines of a block all have one height, and start at its left (centred
-ones are moved by half the difference of their widths). That one text is also drawn the
-same way, and the document is refused (``CellTexts.drawn_alike``) unless WeasyPrint drew
-its glyphs the same and its font holds every glyph drawn so; the writer then lays out every
-text (pdf/writer.py). Half of a district letter's PDF time was its cell texts' layout.
+A text of one script (Thai, or Latin: a username, a password) is not laid out at all
+(``set_apart``): it is broken into lines where WeasyPrint breaks it (the same function of
+WeasyPrint's line layout, pdf/weasy_shape.py ``Shaper.lines``; one line when it fits), and
+each line is shaped and drawn from its glyphs where a line of one text of its block and
+font, laid out by WeasyPrint, stands (``ShapedLine``): the lines of a block all have one
+height, and start at its left (centred ones are moved by half the difference of their
+widths). That one text, one of one line and one of several in each block, is also broken
+and drawn the same way, and the document is refused (``CellTexts.drawn_alike``) unless
+WeasyPrint broke it into the same lines, drew their glyphs the same, and its font holds
+every glyph drawn so; the writer then lays out every text (pdf/writer.py). Half of a
+district letter's PDF time was its cell texts' layout, and the two-line names of its
+องค์การบริหารส่วนตำบล were most of what was left of it.
 A row is as tall as its tallest cell's text: the frame of that many lines. The glyphs land
 where the table laid out whole puts them: tests/test_paginate.py compares the placed rows
 with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
@@ -72,9 +76,9 @@ class CutLine:
 
 @dataclass(frozen=True)
 class ShapedLine:
-    """A cell text of one line drawn from its glyphs (``ops``, weasy_shape.draw) where the
-    line ``like`` stands (the one line of a text of its block laid out by WeasyPrint),
-    ``shift`` CSS pixels to the right of it; ``text`` is its actual text."""
+    """A line of a cell text drawn from its glyphs (``ops``, weasy_shape.draw) where the
+    line ``like`` stands (a line in the same font of a text of its block laid out by
+    WeasyPrint), ``shift`` CSS pixels to the right of it; ``text`` is its actual text."""
 
     like: CutLine
     shift: float
@@ -93,25 +97,54 @@ FIT = 0.01  # CSS pixels: a text shaped this close to its cell's width is laid o
 
 def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple[list, dict]:
     """The ``blocks`` with the texts that need no layout taken out: those that
-    ``shaper(style, literal)`` (a weasy_shape.Shaper, or None) shapes as one line narrower
-    than their block, but for the first of each script, laid out by WeasyPrint as the
-    others' ``like``. Returns (the blocks left, {text: (its like, weasy_shape.Shaped)}),
-    the likes among those texts too."""
+    ``shaper(style, literal)`` (a weasy_shape.Shaper, or None) shapes line by line, as one
+    line narrower than their block, or, wider, broken where WeasyPrint breaks them
+    (``Shaper.lines``) into lines each narrower than it; but for the first text with a line
+    in each face, of one line and of several, laid out by WeasyPrint as the others' ``like``
+    for the lines of that face (so that ``CellTexts.drawn_alike`` checks the breaking too).
+    Returns (the blocks left, {text: ((its like, the like's line, weasy_shape.Shaped) for
+    each of its lines)}), the likes among those texts too (each its own like)."""
     left, shaped = [], {}
     for (width, style, literal), texts in laid_out:
         shapes = shaper(style, literal)
         kept, likes = [], {}
         for text in texts:
-            found = shapes.shape(source(text)) if shapes is not None else None
-            if found is None or found.width > width - FIT:
+            lines = _shaped_lines(shapes, text, width) if shapes is not None else None
+            if lines is None:
                 kept.append(text)
                 continue
-            if found.face not in likes:
-                likes[found.face] = text
+            kinds = [(line.face, len(lines) > 1) for line in lines]
+            if any(kind not in likes for kind in kinds):
+                for number, kind in enumerate(kinds):
+                    likes.setdefault(kind, (text, number))
                 kept.append(text)
-            shaped[text] = (likes[found.face], found)
+                shaped[text] = tuple((text, number, line) for number, line in enumerate(lines))
+            else:
+                shaped[text] = tuple((*likes[kind], line) for kind, line in zip(kinds, lines))
         left.append(((width, style, literal), kept))
     return left, shaped
+
+
+def _shaped_lines(shapes, text: CellText, width: float) -> tuple | None:
+    """The text shaped line by line (weasy_shape.Shaped), each line narrower than ``width``
+    by ``FIT``; None if a line cannot be shaped so, or the text is so close to the width
+    that it may or may not take one line, or it has break marks (a link's: where it
+    breaks is left to WeasyPrint, which sees them)."""
+    said = source(text)
+    whole = shapes.shape(said)
+    if whole is None or width - FIT < whole.width <= width + FIT:
+        return None
+    if whole.width <= width:
+        return (whole,)
+    if ZERO_WIDTH in text.html:
+        return None
+    texts = shapes.lines(said, width)
+    if texts is None or split_lines(said, texts) is None:
+        return None
+    lines = tuple(shapes.shape(text) for text in texts)
+    if any(line is None or line.width > width - FIT for line in lines):
+        return None
+    return lines
 
 
 def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> list[tuple[tuple, list]]:
@@ -125,8 +158,8 @@ def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> lis
 
 def source(text: CellText) -> str:
     """What a holder's text says, as its lines' actual texts add up to it (no markup, no
-    break marks)."""
-    return text.html.striptags().replace(ZERO_WIDTH, "")
+    break marks): found once per text."""
+    return text.said
 
 
 class CellTexts:
@@ -140,14 +173,21 @@ class CellTexts:
         self.lines: dict[CellText, tuple] = {}
         for (_, texts), lines in zip(laid_out, found):
             self._share_out(texts, lines)
-        self.shaped = shaped or {}  # text -> (its like, weasy_shape.Shaped): set_apart's
-        for text, (like, shape) in self.shaped.items():
-            if like is not text:
-                shift = (self.shaped[like][1].width - shape.width) / 2 if text.style == "center" else 0
-                self.lines[text] = (ShapedLine(self.lines[like][0], shift,
-                                               tuple(weasy_shape.draw(shape)), source(text)),)
+        self.shaped = shaped or {}  # text -> ((its like, the like's line, Shaped), ...): set_apart's
+        # a like broken otherwise than set_apart found: nothing drawn from it (drawn_alike)
+        self.broken_alike = all(len(self.lines[text]) == len(lines)
+                                for text, lines in self.shaped.items() if lines[0][0] is text)
+        for text, lines in self.shaped.items() if self.broken_alike else ():
+            if lines[0][0] is text:
+                continue  # a like: laid out
+            actual = split_lines(source(text), [shape.text for _, _, shape in lines])
+            self.lines[text] = tuple(
+                ShapedLine(self.lines[like][number], self._shift(text, like, number, shape),
+                           tuple(weasy_shape.draw(shape)), said)
+                for (like, number, shape), said in zip(lines, actual))
         self.pdf = None
         self.pieces: dict[int, dict] = {}  # page -> its lines' pieces, cut on first use
+        self.states: dict[CutLine, tuple] = {}  # a like's line -> how it was drawn (_like_state)
 
     def _share_out(self, texts: list[CellText], lines: list) -> None:
         """Each text takes the lines that add up to it: every text starts a line."""
@@ -167,6 +207,11 @@ class CellTexts:
             k += m
         assert k == len(lines), "every line of a block belongs to one of its texts"
 
+    def _shift(self, text: CellText, like: CellText, number: int, shape) -> float:
+        """How far right of its like's line a shaped line goes: a centred one by half the
+        difference of their widths."""
+        return (self.shaped[like][number][2].width - shape.width) / 2 if text.style == "center" else 0
+
     def __contains__(self, text) -> bool:
         return text in self.lines
 
@@ -180,16 +225,21 @@ class CellTexts:
         fonts must hold besides WeasyPrint's own (weasy_subset.extra_glyphs); found once,
         for the writing and for ``drawn_alike``."""
         found: dict[str, dict] = {}
-        for _, shape in self.shaped.values():
-            found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
+        for lines in self.shaped.values():
+            for _, _, shape in lines:
+                found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
         return found
 
     def drawn_alike(self) -> bool:
-        """Whether WeasyPrint drew each ``like`` as weasy_shape draws it (the same glyph
-        operators, line for line), and the written fonts hold every glyph drawn so."""
-        for text, (like, shape) in self.shaped.items():
-            if like is text:
-                (line,) = self.lines[text]
+        """Whether WeasyPrint broke each ``like`` into the lines ``set_apart`` found and drew
+        each as weasy_shape draws it (the same glyph operators, line for line), and the
+        written fonts hold every glyph drawn so."""
+        if not self.broken_alike:
+            return False
+        for text, lines in self.shaped.items():
+            if lines[0][0] is not text:
+                continue
+            for line, (_, _, shape) in zip(self.lines[text], lines):
                 drawn = [op for op in self.piece(line).split(b"\n")
                          if op.endswith((b" TJ", b" Ts"))]
                 ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shape), b"ET"], line.text))
@@ -216,12 +266,21 @@ class CellTexts:
     def _shaped_piece(self, line: ShapedLine) -> bytes:
         """A shaped line as content of its own: in its like's graphics state and font, its
         text matrix moved by its shift."""
-        self.piece(line.like)  # its like's page cut
-        state, ops, ends = self.pieces[line.page][line.keys[0]]
-        font = [op for op in ops if op.endswith(b" Tf")][-1:]
-        x, y = (float(v) for v in next(op for op in ops if op.endswith(b" Tm")).split()[4:6])
+        state, font, x, y, ends = self._like_state(line.like)
         text = wrap_line([b"BT", weasy_shape.tm(x + line.shift, y), *font, *line.ops, b"ET"], line.text)
         return b"\n".join([*state, *text, *ends])
+
+    def _like_state(self, like: CutLine) -> tuple:
+        """(graphics state, font operator, x, y of the text matrix, closing operators) of a
+        like's line as WeasyPrint drew it: found once for all the lines drawn in its place."""
+        found = self.states.get(like)
+        if found is None:
+            self.piece(like)  # its page cut
+            state, ops, ends = self.pieces[like.page][like.keys[0]]
+            font = [op for op in ops if op.endswith(b" Tf")][-1:]
+            x, y = (float(v) for v in next(op for op in ops if op.endswith(b" Tm")).split()[4:6])
+            found = self.states[like] = (state, font, x, y, ends)
+        return found
 
     def page_height(self, page: int) -> float:
         return float(self.pdf.pages[page].mediabox[3])

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
@@ -69,6 +70,11 @@ class CellText:
     @property
     def style(self) -> str:
         return self.frame.styles[self.column]
+
+    @cached_property
+    def said(self) -> str:
+        """What it says, as its lines' actual texts add up to it: no markup, no break marks."""
+        return self.html.striptags().replace(ZERO_WIDTH, "")
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,34 @@
-"""A table cell's text of one line shaped and drawn as WeasyPrint draws it, without
+"""A table cell's text broken into lines, shaped and drawn as WeasyPrint does it, without
 WeasyPrint's layout: the part of the adapter to WeasyPrint (weasy.py) that reaches into Pango
 and HarfBuzz.
 
 WeasyPrint spends about 0.3 ms on each cell text of a credentials list (its boxes, Pango's
-line layout and its glyph loop in Python), most of a district letter's time. A text of one
-line in one font needs none of the boxes: Pango shapes it with HarfBuzz, and draws each
-glyph from the shaped glyphs' ids, advances and offsets. Here the same HarfBuzz (the
-system's, the one Pango loaded) shapes the text with the font object Pango itself shapes
-with (``pango_font_get_hb_font``) and the buffer settings Pango gives it (Pango 1.50,
-``pango_hb_shape``: the direction, the item's script and language, cluster level "monotone
-characters"), and ``draw`` writes the glyphs as ``draw_first_line`` of WeasyPrint 70 does
-(weasyprint/draw/text.py): the same ``TJ`` operands, the same text rise for a mark set
-apart.
+line layout and its glyph loop in Python), most of a district letter's time. A text in one
+font needs none of the boxes:
+- where its lines break is what WeasyPrint's own line splitting finds (``Shaper.lines``:
+  ``split_first_line``, called as its inline layout calls it for a text at the start of a
+  line, with the computed style of a probe text of the same kind of block), line after line;
+- each line is drawn from a layout of its own text (WeasyPrint lays out the first line's
+  text again before drawing it), which Pango shapes with HarfBuzz, and draws glyph by glyph
+  from the shaped glyphs' ids, advances and offsets. Here the same HarfBuzz (the system's,
+  the one Pango loaded) shapes the line with the font object Pango itself shapes with
+  (``pango_font_get_hb_font``) and the buffer settings Pango gives it (Pango 1.50,
+  ``pango_hb_shape``: the direction, the item's script and language, cluster level
+  "monotone characters"), and ``draw`` writes the glyphs as ``draw_first_line`` of
+  WeasyPrint 70 does (weasyprint/draw/text.py): the same ``TJ`` operands, the same text
+  rise for a mark set apart.
 
-Used only for texts that are one line for certain (``Shaper.line``): characters of one
-script (Thai, or Latin, with spaces, digits and ASCII punctuation), no break mark, no glyph
-the font lacks, narrower than their cell. The writer checks, in every document, that one
-text of each kind drawn this way is what WeasyPrint draws for it (pdf/writer.py), and the
-tests compare many (tests/test_shaping.py).
+Used only for lines of one script (Thai, or Latin, with spaces, digits and ASCII
+punctuation), no break mark, no glyph the font lacks, narrower than their cell. The writer
+checks, in every document, that a text of each kind broken and drawn this way is what
+WeasyPrint breaks and draws for it (pdf/writer.py), and the tests compare many
+(tests/test_shaping.py).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 FROM_UNITS = 1 / 1024  # Pango units per CSS pixel: 1024
@@ -94,18 +100,6 @@ def _loaded_file(weasy_ffi, library, symbol: str) -> str:
     return info.fname.decode()
 
 
-@dataclass(frozen=True)
-class Glyph:
-    """A shaped glyph as Pango keeps it: its id, advance and offsets (Pango units), and the
-    text it stands for (its cluster's, "" for the second glyph of a cluster)."""
-
-    id: int
-    width: int
-    x_offset: int
-    y_offset: int
-    text: str
-
-
 # PangoScript (GLib's GUnicodeScript, a stable enumeration) of the scripts shaped here, as
 # HarfBuzz's ISO 15924 tags; a line of each in a probe block tells Pango's font and language
 SCRIPTS = {0: "Zyyy", 25: "Latn", 38: "Thai"}
@@ -164,26 +158,55 @@ class Face:
 
 @dataclass(frozen=True, eq=False)
 class Shaped:
-    """A text shaped in one face: its glyphs, and its width in CSS pixels."""
+    """A text shaped in one face: the text, its glyphs, and its width in CSS pixels. Each
+    glyph as Pango keeps it: (its id, advance, x and y offsets in Pango units, the text it
+    stands for: its cluster's, "" for the second glyph of a cluster), a plain tuple, as a
+    district letter's list makes some ten thousand of them."""
 
     face: Face
-    glyphs: tuple[Glyph, ...]
+    glyphs: tuple[tuple[int, int, int, int, str], ...]
     width: float
+    text: str
 
 
 class Shaper:
     """The faces of a kind of cell text (a block of them: its size, weight, language), found
     in a laid-out probe block of that kind holding a line of each script (``PROBES``), kept
-    for the process: shapes a text as Pango shapes a line of it, and draws it as WeasyPrint
-    does."""
+    for the process: breaks a text into lines as WeasyPrint does, shapes each as Pango shapes
+    a line of it, and draws it as WeasyPrint does."""
 
     def __init__(self, document, class_name: str):
+        from types import SimpleNamespace
+
         self.document = document  # what keeps the Pango fonts alive
         self.faces = {}
-        for pango_font, script, language in _first_runs(document, class_name):
+        self.style = None  # the computed style of the probe's text: how its lines break
+        for pango_font, script, language, style in _first_runs(document, class_name):
             tag = SCRIPTS.get(script)
             if tag is not None and tag not in self.faces:
                 self.faces[tag] = Face(pango_font, tag, language)
+            self.style = self.style or style
+        self.context = SimpleNamespace(dictionaries={})  # what split_first_line may keep
+
+    def lines(self, text: str, width: float) -> list[str] | None:
+        """The texts of the lines WeasyPrint breaks ``text`` into at the start of a block
+        ``width`` CSS pixels wide, as its inline layout finds them (``split_text_box``): the
+        first line that fits (``split_first_line``), then the next from where it resumes,
+        each drawn from a layout of its own text. None where a line would start with a
+        space (left to WeasyPrint's own handling of spaces at a line's start)."""
+        from weasyprint.text.line_break import split_first_line
+
+        found, rest = [], text.encode("utf-8")
+        for _ in range(len(text)):
+            _, length, resume, *_ = split_first_line(
+                rest.decode("utf-8"), self.style, self.context, width, 0)
+            found.append(rest[:length].decode("utf-8"))
+            if found[-1][:1] in ("", " "):
+                return None
+            if resume is None:
+                return found
+            rest = rest[resume:]
+        return None
 
     def shape(self, text: str) -> Shaped | None:
         """``text`` shaped as Pango shapes a line of it; None if it is not of one script this
@@ -214,16 +237,19 @@ class Shaper:
         infos = harfbuzz.hb_buffer_get_glyph_infos(buffer, count)
         positions = harfbuzz.hb_buffer_get_glyph_positions(buffer, count)
         n = count[0]
-        clusters = [infos[i].cluster for i in range(n)] + [len(data)]
-        glyphs, width = [], 0
-        for i in range(n):
-            gid, position = infos[i].codepoint, positions[i]
-            if gid == 0:
-                return None  # a character the font lacks: WeasyPrint's to draw (or refuse)
-            glyphs.append(Glyph(gid, position.x_advance, position.x_offset, -position.y_offset,
-                                data[clusters[i]:clusters[i + 1]].decode("utf-8", "replace")))
-            width += position.x_advance
-        return Shaped(face, tuple(glyphs), width * FROM_UNITS)
+        # both arrays of five 32-bit fields a glyph, read at once rather than field by field
+        info, position = array("I"), array("i")
+        info.frombytes(ffi.buffer(infos, 20 * n))
+        position.frombytes(ffi.buffer(positions, 20 * n))
+        ids, clusters = info[0::5], [*info[2::5], len(data)]
+        if 0 in ids:
+            return None  # a character the font lacks: WeasyPrint's to draw (or refuse)
+        advances = position[0::5]
+        glyphs = tuple(zip(ids, advances, position[2::5], [-y for y in position[3::5]],
+                           [data[clusters[i]:clusters[i + 1]].decode("utf-8", "replace")
+                            for i in range(n)]))
+        width = sum(advances)
+        return Shaped(face, glyphs, width * FROM_UNITS, text)
 
 
 def draw(shaped: Shaped) -> list[bytes]:
@@ -233,27 +259,27 @@ def draw(shaped: Shaped) -> list[bytes]:
     face = shaped.face
     size = face.font_size
     string = "<"
-    for glyph in shaped.glyphs:
-        if glyph.id == _EMPTY:
-            string += f">{-glyph.width / size}<"
+    for gid, advance, x_offset, y_offset, _ in shaped.glyphs:
+        if gid == _EMPTY:
+            string += f">{-advance / size}<"
             continue
-        offset = glyph.x_offset / size
-        rise = glyph.y_offset / 1000
+        offset = x_offset / size
+        rise = y_offset / 1000
         if rise:
             string = string[:-1] if string[-1] == "<" else string + ">"
             if string:
                 ops.append(b"[" + string.encode("ascii") + b"] TJ")
             ops.append(_number(-rise) + b" Ts")
             string = f"{-offset}" if offset else ""
-            string += f"<{glyph.id:04x}>"
+            string += f"<{gid:04x}>"
             ops.append(b"[" + string.encode("ascii") + b"] TJ")
             ops.append(b"0 Ts")
             string = "<"
         else:
             if offset:
                 string += f">{-offset}<"
-            string += f"{glyph.id:04x}"
-        kerning = face.width_of(glyph.id) + offset - glyph.width * 1000 * FROM_UNITS / size
+            string += f"{gid:04x}"
+        kerning = face.width_of(gid) + offset - advance * 1000 * FROM_UNITS / size
         if kerning:
             string += f">{int(kerning)}<"
     string = string[:-1] if string[-1] == "<" else string + ">"
@@ -265,12 +291,12 @@ def glyphs_of(shaped: Shaped) -> dict[int, tuple[str, int]]:
     """The glyphs ``shaped`` draws, each with its text and its width: what the PDF's font
     (resource ``shaped.face.name``) must hold for them (weasy_subset.extra_glyphs)."""
     face = shaped.face
-    return {g.id: (g.text, face.width_of(g.id)) for g in shaped.glyphs if g.id != _EMPTY}
+    return {gid: (text, face.width_of(gid)) for gid, _, _, _, text in shaped.glyphs if gid != _EMPTY}
 
 
 def _first_runs(document, class_name: str) -> list:
-    """(the Pango font, script and language) of the first run of each line of text in the
-    blocks of class ``class_name`` of the laid-out ``document``."""
+    """(the Pango font, script, language, and the text's computed style) of the first run of
+    each line of text in the blocks of class ``class_name`` of the laid-out ``document``."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.ffi import ffi, pango
 
@@ -287,7 +313,7 @@ def _first_runs(document, class_name: str) -> list:
             # Pango 1.50's PangoItem (WeasyPrint's declaration of it reads no script)
             item = own.cast("PangoItem *", int(ffi.cast("uintptr_t", line.runs.data.item)))
             found.append((line.runs.data.item.analysis.font, item.analysis.script,
-                          own.string(item.analysis.language)))
+                          own.string(item.analysis.language), box.style))
         for child in getattr(box, "children", ()):
             walk(child, inside)
 

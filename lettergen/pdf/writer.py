@@ -436,9 +436,9 @@ def _shared_rows(rows: tuple[str, ...], pages: int, emblems: tuple[str, ...]) ->
 
 def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems, shaping: bool = True) -> RowSheet:
     """``rows`` and the cell ``texts`` laid out in one document and written: a RowSheet. The
-    texts of one line that need no layout are shaped and drawn into it (pdf/cells.py,
-    ``set_apart``), unless WeasyPrint draws one of them otherwise: then, or without
-    ``shaping``, every text is laid out."""
+    texts that need no layout are broken into lines, shaped and drawn into it (pdf/cells.py,
+    ``set_apart``), unless WeasyPrint breaks or draws one of them otherwise: then, or
+    without ``shaping``, every text is laid out."""
     laid_out = cells.blocks(texts, lambda text: _frame(text.frame, 1).cells[text.column][2])
     shaped = {}
     if shaping:

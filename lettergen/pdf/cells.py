@@ -18,7 +18,7 @@ each hold one paragraph of plain text (rows.TableRow) is set in two parts:
   (pdf/actualtext.py, ``wrap_line``).
 A text of one script (Thai, or Latin: a username, a password) is not laid out at all
 (``set_apart``): it is broken into lines where WeasyPrint breaks it (the same function of
-WeasyPrint's line layout, pdf/weasy_shape.py ``Shaper.lines``; one line when it fits), and
+WeasyPrint's line layout, pdf/weasy_shape.py ``Shaper.first_line``; one line when it fits), and
 each line is shaped and drawn from its glyphs where a line of one text of its block and
 font, laid out by WeasyPrint, stands (``ShapedLine``): the lines of a block all have one
 height, and start at its left (centred ones are moved by half the difference of their
@@ -99,7 +99,7 @@ def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple
     """The ``blocks`` with the texts that need no layout taken out: those that
     ``shaper(style, literal)`` (a weasy_shape.Shaper, or None) shapes line by line, as one
     line narrower than their block, or, wider, broken where WeasyPrint breaks them
-    (``Shaper.lines``) into lines each narrower than it; but for the first text with a line
+    (``_shaped_lines``) into lines each narrower than it; but for the first text with a line
     in each face, of one line and of several, laid out by WeasyPrint as the others' ``like``
     for the lines of that face (so that ``CellTexts.drawn_alike`` checks the breaking too).
     Returns (the blocks left, {text: ((its like, the like's line, weasy_shape.Shaped) for
@@ -127,24 +127,28 @@ def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple
 
 def _shaped_lines(shapes, text: CellText, width: float) -> tuple | None:
     """The text shaped line by line (weasy_shape.Shaped), each line narrower than ``width``
-    by ``FIT``; None if a line cannot be shaped so, or the text is so close to the width
-    that it may or may not take one line, or it has break marks (a link's: where it
-    breaks is left to WeasyPrint, which sees them)."""
-    said = source(text)
-    whole = shapes.shape(said)
-    if whole is None or width - FIT < whole.width <= width + FIT:
-        return None
-    if whole.width <= width:
-        return (whole,)
-    if ZERO_WIDTH in text.html:
-        return None
-    texts = shapes.lines(said, width)
-    if texts is None or split_lines(said, texts) is None:
-        return None
-    lines = tuple(shapes.shape(text) for text in texts)
-    if any(line is None or line.width > width - FIT for line in lines):
-        return None
-    return lines
+    by ``FIT``: the whole text when it is so narrow, or else its first line as WeasyPrint
+    breaks it (``Shaper.first_line``), then the same for what is left. None if a line
+    cannot be shaped so, or a text is so close to the width that it may or may not take
+    one line, or it has break marks (a link's: where it breaks is left to WeasyPrint,
+    which sees them)."""
+    lines, rest = [], source(text)
+    for _ in range(len(rest)):
+        shaped = shapes.shape(rest)
+        if shaped is None or width - FIT < shaped.width <= width + FIT:
+            return None
+        if shaped.width <= width:
+            lines.append(shaped)
+            return tuple(lines) if split_lines(source(text), [line.text for line in lines]) else None
+        if ZERO_WIDTH in text.html:
+            return None
+        first, rest = shapes.first_line(rest, width)
+        shaped = shapes.shape(first)
+        if rest is None or not first or " " in (first[0], rest[:1]) or shaped is None \
+                or shaped.width > width - FIT:
+            return None  # Pango found otherwise, or a space at a line's start
+        lines.append(shaped)
+    return None
 
 
 def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> list[tuple[tuple, list]]:

@@ -5,9 +5,10 @@ and HarfBuzz.
 WeasyPrint spends about 0.3 ms on each cell text of a credentials list (its boxes, Pango's
 line layout and its glyph loop in Python), most of a district letter's time. A text in one
 font needs none of the boxes:
-- where its lines break is what WeasyPrint's own line splitting finds (``Shaper.lines``:
+- where its lines break is what WeasyPrint's own line splitting finds (``Shaper.first_line``:
   ``split_first_line``, called as its inline layout calls it for a text at the start of a
-  line, with the computed style of a probe text of the same kind of block), line after line;
+  line, with the computed style of a probe text of the same kind of block), line after
+  line, until what is left is one line for certain;
 - each line is drawn from a layout of its own text (WeasyPrint lays out the first line's
   text again before drawing it), which Pango shapes with HarfBuzz, and draws glyph by glyph
   from the shaped glyphs' ids, advances and offsets. Here the same HarfBuzz (the system's,
@@ -188,25 +189,16 @@ class Shaper:
             self.style = self.style or style
         self.context = SimpleNamespace(dictionaries={})  # what split_first_line may keep
 
-    def lines(self, text: str, width: float) -> list[str] | None:
-        """The texts of the lines WeasyPrint breaks ``text`` into at the start of a block
-        ``width`` CSS pixels wide, as its inline layout finds them (``split_text_box``): the
-        first line that fits (``split_first_line``), then the next from where it resumes,
-        each drawn from a layout of its own text. None where a line would start with a
-        space (left to WeasyPrint's own handling of spaces at a line's start)."""
+    def first_line(self, text: str, width: float) -> tuple[str, str | None]:
+        """The text of the first line WeasyPrint makes of ``text`` at the start of a block
+        ``width`` CSS pixels wide, and the text the next line resumes with (None: it all
+        fits): what its inline layout finds (``split_text_box`` calls ``split_first_line``,
+        and draws the first line from a layout of that line's own text)."""
         from weasyprint.text.line_break import split_first_line
 
-        found, rest = [], text.encode("utf-8")
-        for _ in range(len(text)):
-            _, length, resume, *_ = split_first_line(
-                rest.decode("utf-8"), self.style, self.context, width, 0)
-            found.append(rest[:length].decode("utf-8"))
-            if found[-1][:1] in ("", " "):
-                return None
-            if resume is None:
-                return found
-            rest = rest[resume:]
-        return None
+        data = text.encode("utf-8")
+        _, length, resume, *_ = split_first_line(text, self.style, self.context, width, 0)
+        return data[:length].decode("utf-8"), None if resume is None else data[resume:].decode("utf-8")
 
     def shape(self, text: str) -> Shaped | None:
         """``text`` shaped as Pango shapes a line of it; None if it is not of one script this

@@ -413,9 +413,11 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
 def test_letters_with_long_lists_come_fewer_to_a_chunk():
     from lettergen.batch import CHUNK_ROWS, chunk_size
 
-    assert chunk_size(18, 998) == 3  # 998 LAOs in 18 district letters: six chunks, three a worker
-    assert chunk_size(17, 998) == 3  # an odd number of chunks (five of 4) made even: six
-    assert chunk_size(16, 998) == 4  # four of 4: even already
+    assert chunk_size(18, 998) == 9  # 998 LAOs in 18 district letters: two chunks, one a worker
+    assert chunk_size(17, 998) == 9  # nine and eight
+    assert chunk_size(30, 3000) == 5  # six chunks of about 500 rows: three a worker
+    assert chunk_size(10, 2000) == 3  # 2,000 rows: four chunks, of 3, 3, 3 and 1 letters
+    assert chunk_size(18, 300) == chunk_size(18) == 8  # short lists: as letters without
     assert chunk_size(20, 144) == chunk_size(20) == 8  # the example's
     assert chunk_size(7852, 7852) == chunk_size(7852) == 64  # one LAO a letter
     assert chunk_size(3, 3 * CHUNK_ROWS) == 1

@@ -477,3 +477,15 @@ def test_sorted_word_list_finds_the_words_pythainlps_trie_finds():
     assert word_tokenize(text) == pythainlp_tokenize(text, engine="newmm", keep_whitespace=True)
     assert "สำนักงาน" in ours and "สำนักงา" not in ours
     assert SortedWords([" น้ำ ", "", "ที่"]).prefixes("ที่น้ำ", 3) == ["น้ำ"]
+
+
+def test_the_short_word_list_is_the_word_list_without_its_long_compounds():
+    """Taken out of the sorted list rather than sorted again: the same words, in order."""
+    from pythainlp.corpus import thai_words
+
+    from lettergen.dictionary import SortedWords, short_words, thai_dictionary
+
+    assert short_words().words == SortedWords(w for w in thai_words() if len(w) <= 8).words
+    assert "น้ำ" in short_words() and "สำนักงาน" in short_words()
+    long_ones = [w for w in thai_dictionary().words if len(w) > 8]
+    assert long_ones and not any(w in short_words() for w in long_ones)

@@ -28,6 +28,7 @@ from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for ca
 from .kinds import KINDS
 from .model import Letter
 from .output_lock import output_lock
+from .workers import SideProcess, WorkerDied
 from .sheets.recipients import Book
 from .rendering import (DELIVERY, FORMATS, check_writers, load, prepare, render_letters,
                         shared_attachments)
@@ -178,14 +179,15 @@ def run(spec: Spec, book: Book, out_dir: str | Path | None, options: RunOptions 
                                           jobs=o.jobs, print_pdf=o.print_pdf, zip_set=o.zip_set,
                                           progress=o.progress, stderr=stderr, wait=o.wait,
                                           on_progress=on_progress, signer=o.signer)
-    with output_lock(out_dir, wait=o.wait, waiting=lambda message: print(message, file=stderr)):
+    with output_lock(out_dir, wait=o.wait, waiting=lambda message: print(message, file=stderr)), \
+            SideProcess(preload_register) as register_side:  # loads the XLSX library meanwhile
         planning = plan_letters(spec, book, o.only, signing_memo=o.signing_memo, leave_out=o.leave_out)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in o.formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
         _check_resources(spec, o.formats, stderr)
         return write_set(spec, planning, out_dir, formats=o.formats, jobs=o.jobs, print_pdf=o.print_pdf,
                          zip_set=o.zip_set, progress=o.progress, stderr=stderr, checked=checked,
-                         on_progress=on_progress, signer=o.signer)
+                         on_progress=on_progress, signer=o.signer, register_side=register_side)
 
 
 def _check_resources(spec: Spec, formats: Sequence[str], stderr) -> None:
@@ -256,6 +258,7 @@ def write_set(
     zip_set: bool = False, progress: bool | None = None, stderr=None,
     register_start: int | None = None, checked: Checked | None = None, wait: bool = False,
     register_numbers: Sequence[tuple[str, int]] | None = None, on_progress=None, signer=None,
+    register_side: SideProcess | None = None,
 ) -> RunResult:
     """Render the letters of ``planning`` into ``out_dir`` with the register (numbered from
     ``register_start``, by default the spec's; with a workspace, ``register_numbers`` per
@@ -271,18 +274,21 @@ def write_set(
     The register, ``print.pdf`` and ``letters.zip`` are written into the staging folder too,
     and everything is moved into ``out_dir`` at the very end: a run that fails or is killed
     leaves ``out_dir`` as it was, plus ``.incomplete/``. The folder is held by this run
-    throughout (output_lock; see ``run``)."""
+    throughout (output_lock; see ``run``). With a ``register_side`` (``run``'s, forked
+    before the letters were checked, which loaded the XLSX library meanwhile), the
+    register's workbook is made there: at the end of the run, all the run waits for."""
     stderr = stderr or sys.stderr
     with output_lock(out_dir, wait=wait, waiting=lambda message: print(message, file=stderr)):
         return _write_set(spec, planning, out_dir, formats=formats, jobs=jobs,
                           print_pdf=print_pdf, zip_set=zip_set, progress=progress,
                           stderr=stderr, register_start=register_start, checked=checked,
                           register_numbers=register_numbers, on_progress=on_progress,
-                          signer=signer)
+                          signer=signer, register_side=register_side)
 
 
 def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, progress, stderr,
-               register_start, checked, register_numbers, on_progress, signer) -> RunResult:
+               register_start, checked, register_numbers, on_progress, signer,
+               register_side) -> RunResult:
     started = time.perf_counter()
     checked = checked or check_letters(planning)
     entries, size = checked.entries, checked.size
@@ -326,13 +332,13 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
             results[i] = chunk
             if complete(i):
                 bar.advance(len(chunk))  # every file of the chunk's letters is written
-            if running < jobs:  # the last tasks run and a core is free: load the register's
-                preload_register()  # library now rather than after the last letter
+            if running < jobs and register_side is None:  # the last tasks run and a core is
+                preload_register()  # free: load the register's library now, not after them
     written = [w for i in range(0, len(tasks), len(parts))
                for w in _merge([results[j] for j in chunk_of(i)])]
     staged = [staging / f"{w.stem}.{fmt}" for w in written for fmt in formats]
     staged += _write_register(spec, entries, written, staging,
-                              register_start or spec.register_start, register_numbers)
+                              register_start or spec.register_start, register_numbers, register_side)
     if print_pdf and "pdf" in formats:
         from .pdf.pdfa import concatenate
 
@@ -522,7 +528,8 @@ def register_remark(circular: bool, own: str, kind_note: str = "") -> str:
 
 
 def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
-                    start: int, numbers: Sequence[tuple[str, int]] | None = None) -> list[Path]:
+                    start: int, numbers: Sequence[tuple[str, int]] | None = None,
+                    side: SideProcess | None = None) -> list[Path]:
     rows = []
     for i, (entry, w) in enumerate(zip(entries, written), start=start):
         signature = w.signature or {}
@@ -542,7 +549,11 @@ def _write_register(spec: Spec, entries: Sequence[Entry], written, out: Path,
     when = dt.datetime.combine(spec.date, dt.time())
     paths = [out / "register.csv", out / "register.xlsx"]
     write_atomic(paths[0], register_csv(rows))
-    write_atomic(paths[1], register_xlsx(rows, when))
+    try:
+        workbook = side.call(register_xlsx, rows, when) if side is not None else None
+    except WorkerDied:  # no side process, or it ended: the workbook is made here
+        workbook = None
+    write_atomic(paths[1], workbook if workbook is not None else register_xlsx(rows, when))
     return paths
 
 

@@ -16,6 +16,10 @@ The death signal is asked for inside the fork itself (an os.register_at_fork hoo
 only while the run forks a worker), before any other code of the child runs, so a run killed
 at any moment leaves no worker that has not asked for it. The tasks are in memory before the
 first fork, so a worker is sent only a task's index.
+
+A ``SideProcess`` is forked and armed the same way, at the start of a run: it makes ready,
+on a core the run leaves idle, what the run needs only at its end (the register's XLSX
+library), and does that one piece of work when asked.
 """
 
 from __future__ import annotations
@@ -285,6 +289,100 @@ def _portable(error: BaseException) -> BaseException:
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
+class SideProcess:
+    """A process of the run's own, forked at once and dying with it as its workers do (named
+    SIDE_NAME), that runs ``ready()`` (an import, say) while the run goes on, then, asked
+    once (``call``), computes ``function(*args)`` and ends: work that the run would do
+    itself at its end, begun on a core the run leaves idle while it checks its letters.
+    Forked only from a process whose one thread is the caller's (a fork among threads can
+    copy a lock another thread holds); otherwise, or where there is no fork, ``call`` says
+    so with WorkerDied and the caller does the work itself."""
+
+    def __init__(self, ready: Callable[[], None]):
+        import multiprocessing
+        import threading
+
+        global _forking_for
+        self.process = self.conn = None
+        if threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        mine, theirs = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_serve_side, args=(theirs, ready), daemon=True, name="lettergen-side")
+        _forking_for = os.getpid()
+        try:
+            self.process.start()
+        finally:
+            _forking_for = None
+        theirs.close()
+        self.conn = mine
+
+    def call(self, function: Callable, *args):
+        """``function(*args)`` computed in the side process; its error raised here, or
+        WorkerDied if there is no side process or it ended without an answer."""
+        if self.process is None:
+            raise WorkerDied("no side process")
+        from multiprocessing.connection import wait
+
+        try:
+            self.conn.send((function, args))
+            wait([self.conn, self.process.sentinel])
+            result, error = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerDied(f"the side process ended (exit code {self.process.exitcode})") from None
+        if error is not None:
+            raise error
+        return result
+
+    def close(self) -> None:
+        """Told to stop if it was not asked (it ends of itself once it answered); killed if it
+        does not end in STOP_SECONDS."""
+        if self.process is None:
+            return
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(STOP_SECONDS)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+    def __enter__(self) -> "SideProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+SIDE_NAME = b"lettergen-side"  # a side process's name once it will die with its run
+
+
+def _serve_side(conn, ready: Callable[[], None]) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it ends this one
+    if _named is not None:
+        _named(SIDE_NAME)
+    try:
+        ready()
+    except Exception:  # not ready: the call makes it again, and fails there if it must
+        pass
+    try:
+        request = conn.recv()
+    except (EOFError, OSError):
+        return
+    if request is None:
+        return
+    function, args = request
+    try:
+        reply = (function(*args), None)
+    except BaseException as error:  # sent to the run, which raises it
+        reply = (None, _portable(error))
+    conn.send(reply)
+
+
 _forking_for: int | None = None  # the run's pid while it forks one of its workers
 
 
@@ -309,18 +407,17 @@ WORKER_NAME = b"lettergen-work"  # the process's name (ps, top) once it will die
 
 
 def _set_name():
-    """prctl(PR_SET_NAME, WORKER_NAME) as a function without arguments (Linux), else None."""
+    """prctl(PR_SET_NAME, name) as a function of the name (Linux), else None."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes
-    import functools
 
     pr_set_name = 15
-    return functools.partial(ctypes.CDLL(None, use_errno=True).prctl, pr_set_name,
-                             ctypes.c_char_p(WORKER_NAME), 0, 0, 0)
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    return lambda name: prctl(pr_set_name, ctypes.c_char_p(name), 0, 0, 0)
 
 
-_name = _set_name()
+_named = _set_name()
 
 
 def _die_with_run(parent: int) -> None:
@@ -337,8 +434,8 @@ def _die_with_run(parent: int) -> None:
     # Only now does it take its own name: a child still named as its run (for the moment
     # between the fork and the lines above) has not armed its death signal yet, and ends at
     # the check above if its run is gone.
-    if _name is not None:
-        _name()
+    if _named is not None:
+        _named(WORKER_NAME)
 
 
 def _after_fork_in_child() -> None:

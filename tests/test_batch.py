@@ -410,6 +410,36 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
     assert checked.digests[0] == Manifest.letters_key(letters[:size])
 
 
+def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_run(example, tmp_path, monkeypatch):
+    """``run`` forks a side process that loads the XLSX library while the letters are
+    checked and makes the register's workbook at the end; the bytes are those the run
+    makes itself when it cannot fork one (another thread running)."""
+    import threading
+
+    from lettergen import workers
+    from lettergen.batch import RunOptions, run
+
+    spec, book, _ = example
+    calls = []
+    real_call = workers.SideProcess.call
+    monkeypatch.setattr(workers.SideProcess, "call",
+                        lambda self, *a: calls.append(self.process is not None) or real_call(self, *a))
+    options = RunOptions(formats=("docx",), jobs=1, progress=False)
+    run(spec, book, tmp_path / "side", options, stderr=io.StringIO())
+    assert calls == [True]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        run(spec, book, tmp_path / "here", options, stderr=io.StringIO())
+    finally:
+        stop.set()
+        other.join()
+    assert calls == [True, False]
+    for name in ("register.xlsx", "register.csv"):
+        assert (tmp_path / "side" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+
+
 def test_letters_with_long_lists_come_fewer_to_a_chunk():
     from lettergen.batch import CHUNK_ROWS, chunk_size
 

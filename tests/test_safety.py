@@ -45,7 +45,7 @@ from conftest import EXAMPLE, ROOT
 from lettergen.cli import main
 from lettergen.errors import InputError
 from lettergen.filenames import MAX_BYTES, file_stem, unique_stems
-from lettergen.workers import WORKER_NAME
+from lettergen.workers import SIDE_NAME, WORKER_NAME
 from lettergen.sheets.recipients import load_recipients
 from lettergen.spec import load_spec
 from test_seed import W, docx_text, docx_xml, pdf_text
@@ -963,7 +963,9 @@ def kill_run_at(kill_point: str, out: Path, total: int, log: Path) -> tuple[int,
     try:
         while True:
             if KILL_POINTS[kill_point](staging, total):
-                workers = [pid for pid in session_processes(proc.pid) if pid != proc.pid]
+                children = [pid for pid in session_processes(proc.pid) if pid != proc.pid]
+                # the run's side process (which makes the register's workbook) is no worker
+                workers = [pid for pid in children if _name_of(pid) != SIDE_NAME]
                 # At the moments of the workers, the kill must find one: a test process held
                 # up by a loaded machine may look again only after the DOCX worker has
                 # finished and before the PDF workers start; it then waits on.
@@ -980,12 +982,12 @@ def kill_run_at(kill_point: str, out: Path, total: int, log: Path) -> tuple[int,
         # staging folder.) A child forked a moment before the kill may not have reached its
         # arming yet (it still bears its run's name): it must end by itself, at its check of
         # its parent, without ever taking the worker's name.
-        living = {pid: _process_state(pid) for pid in workers if not dying(pid)}
-        armed = {pid: state for pid, state in living.items() if _name_of(pid) == WORKER_NAME}
+        living = {pid: _process_state(pid) for pid in children if not dying(pid)}
+        armed = {pid: state for pid, state in living.items() if _name_of(pid) in (WORKER_NAME, SIDE_NAME)}
         assert not armed, f"workers of the killed run live on: {armed}"
         deadline = time.monotonic() + 10
         while any(not dying(pid) for pid in living) and time.monotonic() < deadline:
-            assert all(_name_of(pid) != WORKER_NAME for pid in living if not dying(pid)), \
+            assert all(_name_of(pid) not in (WORKER_NAME, SIDE_NAME) for pid in living if not dying(pid)), \
                 f"a child forked as the run was killed became a worker: {living}"
             time.sleep(0.005)
         left = {pid: _process_state(pid) for pid in living if not dying(pid)}

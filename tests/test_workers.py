@@ -344,3 +344,78 @@ def test_the_summary_counts_from_the_start_of_the_command(tmp_path):
     assert result.returncode == 0, result.stderr
     summary = result.stdout.strip().splitlines()[0]
     assert float(summary.split(" ใน ")[1].split()[0]) >= 1.5, summary
+
+
+def _side_reply(value):
+    """What a side process is asked to compute (module level: it is sent by name)."""
+    return value, os.getpid(), Path("/proc/self/comm").read_bytes().rstrip(b"\n"), sys.modules.get("wave") is not None
+
+
+def _side_refuses(value):
+    raise InputError(f"ไม่รับ {value}")
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_a_side_process_makes_ready_computes_one_call_and_ends():
+    """Forked at once, it runs ``ready()`` (here an import) before it is asked; asked, it
+    answers with the function's value, computed in it under its own name; then it ends, and
+    no child is left."""
+    from lettergen.workers import SIDE_NAME, SideProcess
+
+    before = set(children_of(os.getpid()))
+    assert "wave" not in sys.modules  # what ready() imports, in the side process only
+    with SideProcess(lambda: __import__("wave")) as side:
+        value, pid, name, imported = side.call(_side_reply, "ทะเบียน")
+        assert (value, name, imported) == ("ทะเบียน", SIDE_NAME, True)
+        assert pid != os.getpid() and pid == side.process.pid
+    assert side.process.exitcode == 0
+    assert "wave" not in sys.modules
+    assert not new_children(before)
+
+
+@pytest.mark.timeout(60)
+def test_an_error_in_a_side_process_is_raised_here():
+    from lettergen.workers import SideProcess
+
+    with SideProcess(lambda: None) as side:
+        with pytest.raises(InputError, match="ไม่รับ ๑"):
+            side.call(_side_refuses, "๑")
+
+
+@pytest.mark.timeout(60)
+def test_no_side_process_is_forked_beside_another_thread_and_the_call_says_so():
+    """A fork among threads could copy a lock another thread holds: with a second thread
+    running there is no side process, and the caller is told to do the work itself."""
+    from lettergen.workers import SideProcess
+
+    before = set(children_of(os.getpid()))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with SideProcess(lambda: None) as side:
+            assert side.process is None and not new_children(before)
+            with pytest.raises(WorkerDied):
+                side.call(_side_reply, 1)
+    finally:
+        stop.set()
+        other.join()
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_a_side_process_never_asked_ends_with_the_run_and_one_that_dies_is_said():
+    from lettergen.workers import SideProcess
+
+    before = set(children_of(os.getpid()))
+    with SideProcess(lambda: None):
+        pass
+    assert not new_children(before)
+    side = SideProcess(lambda: None)
+    side.process.kill()
+    side.process.join()
+    with pytest.raises(WorkerDied):
+        side.call(_side_reply, 1)
+    side.close()
+    assert not new_children(before)

@@ -307,8 +307,9 @@ def register_csv(rows: list[RegisterRow]) -> bytes:
 
 
 def preload() -> None:
-    """Import the XLSX library (0.12 s) ahead of ``register_xlsx``: the batch engine does
-    this while its last workers finish."""
+    """Import the XLSX library (0.06 to 0.12 s) ahead of ``register_xlsx``: the batch
+    engine's side process does this while the run checks its letters (or the run itself
+    while its last workers finish, when it has none)."""
     import openpyxl  # noqa: F401
     import openpyxl.styles  # noqa: F401
 

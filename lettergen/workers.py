@@ -319,13 +319,18 @@ class SideProcess:
 
     def call(self, function: Callable, *args):
         """``function(*args)`` computed in the side process; its error raised here, or
-        WorkerDied if there is no side process or it ended without an answer."""
+        WorkerDied if there is no side process, the call cannot be sent to it (a function
+        that does not pickle), or it ended without an answer."""
         if self.process is None:
             raise WorkerDied("no side process")
         from multiprocessing.connection import wait
 
         try:
-            self.conn.send((function, args))
+            request = pickle.dumps((function, args))
+        except Exception as error:
+            raise WorkerDied(f"the call cannot be sent to the side process: {error}") from None
+        try:
+            self.conn.send_bytes(request)
             wait([self.conn, self.process.sentinel])
             result, error = self.conn.recv()
         except (EOFError, OSError):

@@ -375,12 +375,18 @@ def test_a_side_process_makes_ready_computes_one_call_and_ends():
 
 
 @pytest.mark.timeout(60)
-def test_an_error_in_a_side_process_is_raised_here():
+def test_an_error_in_a_side_process_is_raised_here_and_a_call_it_cannot_take_is_said():
+    """An error of the function comes back as itself; a function that cannot be sent (a
+    local one, as a test's stand-in is) is WorkerDied, so the caller makes it itself."""
     from lettergen.workers import SideProcess
 
     with SideProcess(lambda: None) as side:
         with pytest.raises(InputError, match="ไม่รับ ๑"):
             side.call(_side_refuses, "๑")
+    with SideProcess(lambda: None) as side:
+        with pytest.raises(WorkerDied, match="cannot be sent"):
+            side.call(lambda: 1)
+        assert side.call(_side_reply, 2)[0] == 2  # still there to be asked
 
 
 @pytest.mark.timeout(60)

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,13 +52,15 @@ def chunk_size(letters: int, rows: int = 0) -> int:
     together. (144 letters: 36 a chunk took 5.4-5.7 s, 18 a chunk 6.3-6.5 s, and 48 a chunk,
     three chunks for two workers, 6.5-7.4 s.) Letters that carry long credentials lists
     (``rows`` in all, more than LONG_LIST a letter: the district letters of a large
-    province) are cut by their rows instead: about CHUNK_ROWS rows a chunk, in an even
-    number of chunks, two at least, so that two workers get as many each. 998 LAOs in 18
-    letters are two chunks of nine: laid out in one process, 18 such letters took 0.60 s
-    of CPU in chunks of nine against 0.67 s in chunks of three (each chunk's own document
-    costs as much again), and eight, eight and two letters left a worker idle. It depends
-    on the numbers of letters and rows only, so a run cuts its chunks the same way every
-    time."""
+    province) are cut by their rows instead: about CHUNK_ROWS rows a chunk, two chunks at
+    least, their number rounded up to an even one so that two workers get as many each
+    (whole letters to a chunk can still leave an odd number: 9 letters of 2,500 rows make
+    five chunks, of 2, 2, 2, 2 and 1 letters). 998 LAOs in 18 letters are two chunks of
+    nine: laid out in one process, 18 such letters took 0.60 s of CPU in chunks of nine
+    against 0.67 s in chunks of three (each chunk's own document is a cost of its own), and
+    eight, eight and two letters left a worker idle. The sizes are for two cores: with more,
+    such a set still keeps two of them busy. It depends on the numbers of letters and rows
+    only, so a run cuts its chunks the same way every time."""
     size = min(CHUNK_MAX, max(CHUNK_MIN, -(-letters // 4)))
     if letters and rows > LONG_LIST * letters:
         chunks = max(2, -(-rows // CHUNK_ROWS))
@@ -179,8 +182,10 @@ def run(spec: Spec, book: Book, out_dir: str | Path | None, options: RunOptions 
                                           jobs=o.jobs, print_pdf=o.print_pdf, zip_set=o.zip_set,
                                           progress=o.progress, stderr=stderr, wait=o.wait,
                                           on_progress=on_progress, signer=o.signer)
+    # a side process loads the XLSX library meanwhile, unless the run was given one core
+    one_core = (o.jobs or os.cpu_count() or 1) == 1
     with output_lock(out_dir, wait=o.wait, waiting=lambda message: print(message, file=stderr)), \
-            SideProcess(preload_register) as register_side:  # loads the XLSX library meanwhile
+            (nullcontext() if one_core else SideProcess(preload_register)) as register_side:
         planning = plan_letters(spec, book, o.only, signing_memo=o.signing_memo, leave_out=o.leave_out)
         check = (lambda letters: check_delivery_passwords(letters, book)) if DELIVERY in o.formats else None
         checked = check_letters(planning, check)  # all checks happen here, before any output
@@ -332,8 +337,9 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
             results[i] = chunk
             if complete(i):
                 bar.advance(len(chunk))  # every file of the chunk's letters is written
-            if running < jobs and register_side is None:  # the last tasks run and a core is
-                preload_register()  # free: load the register's library now, not after them
+            if running < jobs and (register_side is None or register_side.process is None):
+                preload_register()  # the last tasks run and a core is free: load the register's
+                # library now rather than after them (a side process has loaded it otherwise)
     written = [w for i in range(0, len(tasks), len(parts))
                for w in _merge([results[j] for j in chunk_of(i)])]
     staged = [staging / f"{w.stem}.{fmt}" for w in written for fmt in formats]

@@ -304,18 +304,23 @@ class SideProcess:
 
         global _forking_for
         self.process = self.conn = None
-        if threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods():
+        self.asked = False  # a call sent, its answer not yet taken
+        if (threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods()
+                or multiprocessing.current_process().daemon):  # a daemon may have no children
             return
         mine, theirs = multiprocessing.Pipe()
-        self.process = multiprocessing.get_context("fork").Process(
+        process = multiprocessing.get_context("fork").Process(
             target=_serve_side, args=(theirs, ready), daemon=True, name="lettergen-side")
         _forking_for = os.getpid()
         try:
-            self.process.start()
+            process.start()
+        except (OSError, AssertionError):  # no fork to be had (no memory, no processes left)
+            mine.close()
+            return
         finally:
             _forking_for = None
-        theirs.close()
-        self.conn = mine
+            theirs.close()
+        self.process, self.conn = process, mine
 
     def call(self, function: Callable, *args):
         """``function(*args)`` computed in the side process; its error raised here, or
@@ -330,9 +335,11 @@ class SideProcess:
         except Exception as error:
             raise WorkerDied(f"the call cannot be sent to the side process: {error}") from None
         try:
+            self.asked = True
             self.conn.send_bytes(request)
             wait([self.conn, self.process.sentinel])
             result, error = self.conn.recv()
+            self.asked = False
         except (EOFError, OSError):
             raise WorkerDied(f"the side process ended (exit code {self.process.exitcode})") from None
         if error is not None:
@@ -340,10 +347,13 @@ class SideProcess:
         return result
 
     def close(self) -> None:
-        """Told to stop if it was not asked (it ends of itself once it answered); killed if it
-        does not end in STOP_SECONDS."""
+        """Told to stop if it was not asked (it ends of itself once it answered); killed at
+        once if it was asked and its answer was not taken (the run stopped waiting: Ctrl-C,
+        say; it would wait to hand its answer over), or if it does not end in STOP_SECONDS."""
         if self.process is None:
             return
+        if self.asked:
+            self.process.kill()
         try:
             self.conn.send(None)
         except OSError:

@@ -413,20 +413,34 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
 def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_run(example, tmp_path, monkeypatch):
     """``run`` forks a side process that loads the XLSX library while the letters are
     checked and makes the register's workbook at the end; the bytes are those the run
-    makes itself when it cannot fork one (another thread running)."""
+    makes itself when it cannot fork one (another thread running). With one core asked
+    for (``--jobs 1``) there is no side process."""
     import threading
 
     from lettergen import workers
     from lettergen.batch import RunOptions, run
 
     spec, book, _ = example
-    calls = []
+    made = []
     real_call = workers.SideProcess.call
-    monkeypatch.setattr(workers.SideProcess, "call",
-                        lambda self, *a: calls.append(self.process is not None) or real_call(self, *a))
-    options = RunOptions(formats=("docx",), jobs=1, progress=False)
+
+    def call(self, *args):
+        try:
+            result = real_call(self, *args)
+        except workers.WorkerDied:
+            made.append("here")  # the run makes it itself
+            raise
+        made.append(f"side {len(result)} bytes" if self.process is not None else "?")
+        return result
+
+    monkeypatch.setattr(workers.SideProcess, "call", call)
+    forked = []
+    real_init = workers.SideProcess.__init__
+    monkeypatch.setattr(workers.SideProcess, "__init__",
+                        lambda self, ready: real_init(self, ready) or forked.append(self.process))
+    options = RunOptions(formats=("docx",), jobs=2, progress=False)
     run(spec, book, tmp_path / "side", options, stderr=io.StringIO())
-    assert calls == [True]
+    assert len(made) == 1 and made[0].startswith("side ") and forked[0] is not None
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
@@ -435,9 +449,13 @@ def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_r
     finally:
         stop.set()
         other.join()
-    assert calls == [True, False]
+    assert made[1:] == ["here"] and forked[1] is None
     for name in ("register.xlsx", "register.csv"):
         assert (tmp_path / "side" / name).read_bytes() == (tmp_path / "here" / name).read_bytes()
+    run(spec, book, tmp_path / "one", RunOptions(formats=("docx",), jobs=1, progress=False),
+        stderr=io.StringIO())
+    assert len(forked) == 2 and len(made) == 2  # one core: no side process, nothing asked of one
+    assert (tmp_path / "one" / "register.xlsx").read_bytes() == (tmp_path / "here" / "register.xlsx").read_bytes()
 
 
 def test_letters_with_long_lists_come_fewer_to_a_chunk():

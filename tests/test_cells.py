@@ -68,6 +68,28 @@ def test_cell_texts_stand_where_the_table_laid_out_whole_sets_them(example):
     same_drawing(placed, reference)
 
 
+def test_a_no_break_space_in_a_name_is_a_character_of_it(example):
+    """Names copied from a web page or typed in Excel often hold a no-break space (or an em
+    space): a character of the text, which CSS does not collapse. Before, the lines laid
+    out did not add up to the text and the run ended in an internal error. The letter is
+    the one WeasyPrint lays out whole, and the names copy out with their spaces."""
+    from lettergen.pdf.actualtext import strip
+    from lettergen.pdf.writer import render_document, write_pdf
+    from test_copy_text import pdfium_pages
+
+    names = ("เทศบาลตำบล\u00a0ท่าสาย", "องค์การบริหารส่วนตำบล\u2003แม่ยาว\u00a0เหนือ วันศุกร์ที่ สำนักงาน",
+             "สำนักงาน\u00a0\u00a0น้ำ")
+    rows = [(cell(f"{i + 1}", "center"), cell(name), cell(f"user{i}", literal=True),
+             cell(f"FAKE-{i}", literal=True)) for i, name in enumerate(names)]
+    letter = letter_with(example, rows)
+    reference = render_document([letter]).write_pdf()
+    placed = write_pdf(letter)
+    same_layout(strip(placed), reference)
+    same_drawing(placed, reference)
+    text = "".join(pdfium_pages(placed))
+    assert "เทศบาลตำบล\u00a0ท่าสาย" in text or "เทศบาลตำบล ท่าสาย" in text
+
+
 @pytest.fixture(scope="module")
 def over_pages(example):
     """A list of 40 such rows, over two pages with its head repeated: as placed, and with

@@ -411,7 +411,8 @@ def test_no_side_process_is_forked_beside_another_thread_and_the_call_says_so():
 
 @linux_only
 @pytest.mark.timeout(60)
-def test_a_side_process_never_asked_ends_with_the_run_and_one_that_dies_is_said():
+def test_a_side_process_never_asked_ends_when_closed_and_one_that_dies_is_said():
+    """(That it dies with a run killed with SIGKILL: the kill -9 tests, tests/test_safety.py.)"""
     from lettergen.workers import SideProcess
 
     before = set(children_of(os.getpid()))
@@ -425,3 +426,49 @@ def test_a_side_process_never_asked_ends_with_the_run_and_one_that_dies_is_said(
         side.call(_side_reply, 1)
     side.close()
     assert not new_children(before)
+
+
+def _side_sleeps(seconds):
+    time.sleep(seconds)
+    return b"x" * 8_000_000  # more than a pipe holds: it waits to hand it over
+
+
+@linux_only
+@pytest.mark.timeout(60)
+def test_a_side_process_whose_answer_is_not_waited_for_is_ended_at_once():
+    """Ctrl-C while the run waits for its answer: closing it does not wait STOP_SECONDS for
+    a process that would wait to hand over an answer nobody reads."""
+    import signal
+
+    from lettergen.workers import STOP_SECONDS, SideProcess
+
+    before = set(children_of(os.getpid()))
+    side = SideProcess(lambda: None)
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    with pytest.raises(KeyboardInterrupt):
+        side.call(_side_sleeps, 0.5)
+    started = time.monotonic()
+    side.close()
+    assert time.monotonic() - started < STOP_SECONDS / 2
+    assert not new_children(before)
+
+
+def test_no_side_process_in_a_daemonic_process_nor_when_the_fork_fails(monkeypatch):
+    """A daemonic process may have no children, and a fork may fail (no memory, no process
+    left): there is then no side process, and the caller is told to do the work itself."""
+    import multiprocessing
+
+    from lettergen.workers import SideProcess
+
+    def no_fork(self):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    side = SideProcess(lambda: None)
+    assert side.process is None
+    with pytest.raises(WorkerDied):
+        side.call(_side_reply, 1)
+    side.close()
+    monkeypatch.undo()
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "daemon", property(lambda self: True))
+    assert SideProcess(lambda: None).process is None

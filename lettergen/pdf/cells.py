@@ -130,8 +130,10 @@ def _shaped_lines(shapes, text: CellText, width: float) -> tuple | None:
     by ``FIT``: the whole text when it is so narrow, or else its first line as WeasyPrint
     breaks it (``Shaper.first_line``), then the same for what is left. None if a line
     cannot be shaped so, or a text is so close to the width that it may or may not take
-    one line, or it has break marks (a link's: where it breaks is left to WeasyPrint,
-    which sees them)."""
+    one line, or it has break marks (a link's, a long run's: WeasyPrint breaks there, and
+    draws each as an empty glyph of its own)."""
+    if ZERO_WIDTH in text.html:
+        return None  # WeasyPrint draws a break mark as a glyph of its own: laid out
     lines, rest = [], source(text)
     for _ in range(len(rest)):
         shaped = shapes.shape(rest)
@@ -140,8 +142,6 @@ def _shaped_lines(shapes, text: CellText, width: float) -> tuple | None:
         if shaped.width <= width:
             lines.append(shaped)
             return tuple(lines) if split_lines(source(text), [line.text for line in lines]) else None
-        if ZERO_WIDTH in text.html:
-            return None
         first, rest = shapes.first_line(rest, width)
         shaped = shapes.shape(first)
         if rest is None or not first or " " in (first[0], rest[:1]) or shaped is None \

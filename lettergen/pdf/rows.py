@@ -73,8 +73,11 @@ class CellText:
 
     @cached_property
     def said(self) -> str:
-        """What it says, as its lines' actual texts add up to it: no markup, no break marks."""
-        return self.html.striptags().replace(ZERO_WIDTH, "")
+        """What it says, as its lines' actual texts add up to it: no markup, no break marks,
+        its white space as CSS collapses it (a no-break space or an em space is a character
+        of the text, as WeasyPrint draws it, not white space to collapse)."""
+        text = _COLLAPSED.sub(" ", _TAG.sub("", str(self.html))).strip(" ")
+        return Markup(text).unescape().replace(ZERO_WIDTH, "")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def section_rows(section: Section, parts, placed: bool = False) -> list[Row]:
 
 
 _COLLAPSED = re.compile(r"[ \t\n\r\f]+")  # the white space CSS collapses to one space
+_TAG = re.compile(r"<[^>]*>")  # a holder's markup: a head line's label in its span
 ZERO_WIDTH = "\u200b"  # a link's break mark (links.py), the one format character allowed
 _UNSAFE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # controls, format and unassigned characters
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from .compose import Planning, check_delivery_passwords, plan_letters
+from .errors import InputError
 from .filenames import unique_stems
 from .files import atomic_file, write_atomic  # noqa: F401  (atomic_file: for callers of batch)
 from .kinds import KINDS
 from .model import Letter
-from .output_lock import output_lock
+from .output_lock import LOCK_NAME, output_lock
 from .workers import SideProcess, WorkerDied
 from .sheets.recipients import Book
 from .rendering import (DELIVERY, FORMATS, check_writers, load, prepare, render_letters,
@@ -330,16 +331,22 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     with _ProgressBar(len(entries), enabled=progress, stream=stderr, callback=on_progress) as bar:
         bar.advance(sum(len(results[i]) for i in range(0, len(tasks), len(parts)) if complete(i)))
         running = len(todo)
-        for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
-            running -= 1
-            i = todo[n]
-            manifest.record(keys[i], chunk)
-            results[i] = chunk
-            if complete(i):
-                bar.advance(len(chunk))  # every file of the chunk's letters is written
-            if running < jobs and (register_side is None or register_side.process is None):
-                preload_register()  # the last tasks run and a core is free: load the register's
-                # library now rather than after them (a side process has loaded it otherwise)
+        try:
+            for n, chunk in _map(render_chunk, [tasks[i] for i in todo], jobs):
+                running -= 1
+                i = todo[n]
+                manifest.record(keys[i], chunk)
+                results[i] = chunk
+                if complete(i):
+                    bar.advance(len(chunk))  # every file of the chunk's letters is written
+                if running < jobs and (register_side is None or register_side.process is None):
+                    preload_register()  # the last tasks run and a core is free: load the
+                    # register's library now (a side process has loaded it otherwise)
+        except InputError:
+            # input that only laying out finds wrong (a row taller than a page): the input
+            # must change, so nothing is kept to resume, and the folder is left as it was
+            _empty_staging(staging)
+            raise
     written = [w for i in range(0, len(tasks), len(parts))
                for w in _merge([results[j] for j in chunk_of(i)])]
     staged = [staging / f"{w.stem}.{fmt}" for w in written for fmt in formats]
@@ -373,6 +380,14 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     return RunResult(out_dir=out, letters=len(entries), pages=sum(w.pages for w in written),
                      seconds=time.perf_counter() - started, files=tuple(files),
                      signatures=tuple(w.signature for w in written))
+
+
+def _empty_staging(staging: Path) -> None:
+    """Every file of the staging folder removed but its lock: the lock's release then removes
+    the folder, and the output folder if this run made it."""
+    for path in staging.iterdir():
+        if path.name != LOCK_NAME:
+            path.unlink(missing_ok=True)
 
 
 class Manifest:

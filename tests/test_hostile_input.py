@@ -112,7 +112,11 @@ CASES = [
          ("render",)),
     Case("name-60000-x", name("x" * 60_000),
          '{csv}, แถว 3, คอลัมน์ B "name": ข้อความในช่องนี้ยาว 60,000 ตัวอักษร เกินขีดจำกัด 2,000 ตัวอักษรต่อช่อง'),
-    Case("name-2000-x", name("x" * 2_000), "", ("check", "render")),
+    Case("name-2000-x", name("x" * 2_000), "", ("check",)),
+    # at the limit of a cell, but its credentials row is taller than a page: refused at the
+    # layout, the folder left as it was (before, written with the name cut off at the foot)
+    Case("name-2000-x-render", name("x" * 2_000),
+         'ข้อความ "xxxxxxxxxx', ("render",)),
     Case("template-string-times", paragraph('{{ "a" * 10000000 }}'),
          SPEC + "ข้อความแม่แบบสร้างค่ายาว 10,000,000 ตัวอักษรขึ้นไป เกินขีดจำกัด 50,000", ("check", "render")),
     Case("template-range", paragraph("{{ range(200000)|list|length }}"),
@@ -168,7 +172,9 @@ def test_hostile_input_ends_within_its_limits(case: Case, command: str, tmp_path
         return
     expected = case.expected.format(spec=folder / "spec.toml", csv=folder / "recipients.csv",
                                     xlsx=folder / "recipients.xlsx", out=out)
-    lines = result.stderr.splitlines()
+    # one error line; a note printed before the letters are laid out (no Garuda given) may
+    # come first when the error is found in the layout
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("หมายเหตุ: ")]
     assert result.returncode == 2, result.stderr[-2000:]
     assert len(lines) == 1 and lines[0].startswith("ข้อผิดพลาด: "), lines
     assert expected in lines[0], f"\n  expected fragment: {expected}\n  stderr line:       {lines[0]}"

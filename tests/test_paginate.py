@@ -167,3 +167,33 @@ def test_a_long_credentials_list_runs_on_with_its_head_repeated(example):
     found = [f"FAKE-{i:03d}" for i in range(1, 61) if any(f"FAKE-{i:03d}" in t for t in listing)]
     assert len(found) == 60
     assert sum(text.count("FAKE-") for text in listing) == 60
+
+
+def test_a_row_taller_than_a_page_is_found_not_cut_off():
+    """paginate places it alone on a page, across the foot; crossing_the_foot names it."""
+    from lettergen.pdf.paginate import crossing_the_foot
+
+    boxes = [Box(20), Box(PAGE_HEIGHT), Box(20)]
+    pages = paginate(boxes)
+    assert crossing_the_foot(boxes, pages) == 1
+    fitting = [Box(20)] * 80
+    assert crossing_the_foot(fitting, paginate(fitting)) is None
+
+
+def test_a_credentials_row_taller_than_a_page_stops_the_letter_with_an_input_error(example):
+    """A name pasted into its cell by mistake, 2,000 characters (the most a cell may hold):
+    its row would run off the foot of the page, so the letter is refused with a message
+    that says whose letter and which text, never written with the name cut off."""
+    from lettergen.errors import InputError
+    from lettergen.pdf.writer import write_pdf
+    from test_cells import cell, letter_with
+
+    name = ("องค์การบริหารส่วนตำบล" + "วันศุกร์ที่น้ำสำนักงาน" * 100)[:2000]
+    rows = [(cell("๑", "center"), cell(name), cell("demo1", literal=True), cell("FAKE-1", literal=True))]
+    letter = letter_with(example, rows)
+    with pytest.raises(InputError, match="องค์การบริหารส่วนตำบลวันศุกร์ที่.*ยาวเกินกว่าจะพิมพ์ลงในหนึ่งหน้า") as raised:
+        write_pdf(letter)
+    assert letter.recipient_name in str(raised.value)
+    short = letter_with(example, [(cell("๑", "center"), cell(name[:300]), cell("demo1", literal=True),
+                                   cell("FAKE-1", literal=True))])
+    assert write_pdf(short)[:5] == b"%PDF-"  # a long name that fits a page is written

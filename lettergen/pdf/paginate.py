@@ -7,7 +7,9 @@ Rows follow one another like blocks in CSS: the margins between two rows collaps
 larger positive one plus the more negative one), and a row that starts a continuation page
 loses its top margin. A row that would cross the text area's foot goes to the next page, and
 takes along the rows before it that keep with it (``keep_with_previous``); if every row on
-the page keeps with the one before, the page breaks where the row did not fit.
+the page keeps with the one before, the page breaks where the row did not fit. A row taller
+than a page holds cannot be placed whole anywhere (``crossing_the_foot``): the writer stops
+with an input error rather than cut it off.
 """
 
 from __future__ import annotations
@@ -94,6 +96,18 @@ def paginate(boxes: Sequence[Box], first_top: float = FIRST_TOP) -> list[list[Pl
         head = max((i for i in range(end) if boxes[i].repeat), default=head)
         start = end
     return pages
+
+
+def crossing_the_foot(boxes: Sequence[Box], pages: list[list[Placed]]) -> int | None:
+    """The first row that ``paginate`` had to place across the text area's foot: a row
+    taller than a page holds, alone on its page (it would be cut off at the foot); None if
+    every row fits."""
+    foot = PAGE_HEIGHT - BOTTOM
+    for page in pages:
+        for placed in page:
+            if placed.top + boxes[placed.row].height > foot + 0.01:
+                return placed.row
+    return None
 
 
 def page_number_top(height: float) -> float:

@@ -23,9 +23,9 @@ import jinja2
 from markupsafe import Markup
 
 from .. import geometry
-from ..errors import ResourceError
+from ..errors import InputError, ResourceError
 from ..model import Letter, Section
-from .paginate import FIRST_TOP, TOP, page_number_top, paginate
+from .paginate import FIRST_TOP, TOP, crossing_the_foot, page_number_top, paginate
 from .actualtext import mark as mark_lines
 from .pdfa import assemble
 from .placement import RowLibrary, RowSheet, place_rows
@@ -226,14 +226,21 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
     else:
         rows = _LibraryRows(library, common_rows + tuple(own), texts, emblems)
 
-    def layout(flow_rows, first_top):
-        return paginate([dataclasses.replace(rows.box(row), keep_with_previous=row.keep_with_previous,
-                                             repeat=row.repeat) for row in flow_rows], first_top)
+    def layout(letter, flow_rows, first_top):
+        boxes = [dataclasses.replace(rows.box(row), keep_with_previous=row.keep_with_previous,
+                                     repeat=row.repeat) for row in flow_rows]
+        pages = paginate(boxes, first_top)
+        too_tall = crossing_the_foot(boxes, pages)
+        if too_tall is not None:
+            raise InputError(f"หนังสือถึง{letter.recipient_name}: ข้อความ "
+                             f"\"{_row_text(flow_rows[too_tall])[:60]}…\" ยาวเกินกว่าจะพิมพ์ลงในหนึ่งหน้า "
+                             "จึงจะถูกตัดที่ท้ายหน้า; ตัดข้อความให้สั้นลง (หรือตรวจว่าวางข้อความผิดช่อง)")
+        return pages
 
     attachments = {}
     try:
-        layouts = [[None if isinstance(flow, Section) else layout(*flow) for flow in letter_flows]
-                   for letter_flows in flows]
+        layouts = [[None if isinstance(flow, Section) else layout(letter, *flow) for flow in letter_flows]
+                   for letter, letter_flows in zip(letters, flows)]
         rows.number_pages(max(len(letter_layouts[0]) for letter_layouts in layouts))
         outputs = []
         for letter, letter_flows, letter_layouts in zip(letters, flows, layouts):
@@ -415,6 +422,13 @@ def _flows(letter: Letter) -> list:
     for section in letter.attachments:
         flows.append(section if section.shared else (section_rows(section, parts, placed=True), TOP))
     return flows
+
+
+def _row_text(row: Row) -> str:
+    """What a row says (a table row set as texts: its longest cell's), for a message."""
+    if row.cells is not None:
+        return max((text.said for text in row.cells.cells if text), key=len, default="")
+    return Markup(row.html).striptags()
 
 
 def _page_number(page: int) -> str:

@@ -85,17 +85,8 @@ def imap_unordered(function: Callable, tasks: Sequence, jobs: int, *,
         return queues[True].pop() if queues[True] else None
 
     def fork(light_only: bool, aside_only: bool = False) -> None:
-        global _forking_for
-        mine, theirs = context.Pipe()
         others = [w.conn for w in workers]
-        process = context.Process(target=_serve, daemon=True, name="lettergen-worker",
-                                  args=(theirs, others, function, tasks, aside))
-        _forking_for = os.getpid()
-        try:
-            process.start()
-        finally:
-            _forking_for = None
-        theirs.close()
+        process, mine = _start(context, _serve, (others, function, tasks, aside), "lettergen-worker")
         worker = _Worker(process, mine, light_only, aside_only)
         workers.append(worker)
         feed(worker)
@@ -302,25 +293,16 @@ class SideProcess:
         import multiprocessing
         import threading
 
-        global _forking_for
         self.process = self.conn = None
         self.asked = False  # a call sent, its answer not yet taken
         if (threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods()
                 or multiprocessing.current_process().daemon):  # a daemon may have no children
             return
-        mine, theirs = multiprocessing.Pipe()
-        process = multiprocessing.get_context("fork").Process(
-            target=_serve_side, args=(theirs, ready), daemon=True, name="lettergen-side")
-        _forking_for = os.getpid()
         try:
-            process.start()
+            self.process, self.conn = _start(multiprocessing.get_context("fork"), _serve_side,
+                                             (ready,), "lettergen-side")
         except (OSError, AssertionError):  # no fork to be had (no memory, no processes left)
-            mine.close()
-            return
-        finally:
-            _forking_for = None
-            theirs.close()
-        self.process, self.conn = process, mine
+            pass
 
     def call(self, function: Callable, *args):
         """``function(*args)`` computed in the side process; its error raised here, or
@@ -396,6 +378,24 @@ def _serve_side(conn, ready: Callable[[], None]) -> None:
     except BaseException as error:  # sent to the run, which raises it
         reply = (None, _portable(error))
     conn.send(reply)
+
+
+def _start(context, target: Callable, args: tuple, name: str) -> tuple:
+    """(a process forked now to run ``target(its end of a pipe, *args)``, this end): armed
+    inside the fork to die with the run (``_die_with_run``), as every process of a run is."""
+    global _forking_for
+    mine, theirs = context.Pipe()
+    process = context.Process(target=target, daemon=True, name=name, args=(theirs, *args))
+    _forking_for = os.getpid()
+    try:
+        process.start()
+    except BaseException:
+        mine.close()
+        raise
+    finally:
+        _forking_for = None
+        theirs.close()
+    return process, mine
 
 
 _forking_for: int | None = None  # the run's pid while it forks one of its workers

@@ -232,8 +232,8 @@ def write_pdfs_with_pages(letters: Sequence[Letter], library: RowLibrary | None 
         pages = paginate(boxes, first_top)
         too_tall = crossing_the_foot(boxes, pages)
         if too_tall is not None:
-            raise InputError(f"หนังสือถึง{letter.recipient_name}: ข้อความ "
-                             f"\"{_row_text(flow_rows[too_tall])[:60]}…\" ยาวเกินกว่าจะพิมพ์ลงในหนึ่งหน้า "
+            raise InputError(f"หนังสือถึง{_start_of(letter.recipient_name)}: ข้อความ "
+                             f"\"{_start_of(_row_text(flow_rows[too_tall]))}\" ยาวเกินกว่าจะพิมพ์ลงในหนึ่งหน้า "
                              "จึงจะถูกตัดที่ท้ายหน้า; ตัดข้อความให้สั้นลง (หรือตรวจว่าวางข้อความผิดช่อง)")
         return pages
 
@@ -422,6 +422,11 @@ def _flows(letter: Letter) -> list:
     for section in letter.attachments:
         flows.append(section if section.shared else (section_rows(section, parts, placed=True), TOP))
     return flows
+
+
+def _start_of(text: str, most: int = 60) -> str:
+    """A text as a message quotes it: its first ``most`` characters, "…" after them."""
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _row_text(row: Row) -> str:

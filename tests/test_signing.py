@@ -418,6 +418,30 @@ def test_tsa_gives_pades_b_t(pki, tsa_url, tmp_path, password_file):
     assert rc == 0 and "(เวลาจากผู้ให้บริการประทับเวลา)" in stdout
 
 
+def test_signing_time_stamping_and_checking_work_inside_a_running_event_loop(pki, tsa_url, tmp_path,
+                                                                            password_file):
+    """lettergen called from code that runs an asyncio event loop (a notebook, an
+    asynchronous web framework, a program driving a browser): pyHanko's own asyncio.run
+    cannot start there, so lettergen runs it in a thread of its own. Before, the render
+    ended in an internal error and `verify` called a good signature damaged."""
+    import asyncio
+
+    from lettergen.signing.verify import verify_paths
+
+    async def inside_a_loop():
+        asyncio.get_running_loop()  # the loop runs while lettergen is called
+        rendered = cli(["render", SPEC, "--only", "570102", "--format", "pdf", "--out", tmp_path / "o",
+                        "--sign", pki.p12, "--sign-password-file", password_file, "--tsa", tsa_url])
+        return rendered, verify_paths([tmp_path / "o"], [Path(pki.ca_pem)])
+
+    (rc, out, err), verdicts = asyncio.run(inside_a_loop())
+    assert rc == 0, err
+    assert "(PAdES B-T)" in out
+    (verdict,) = verdicts
+    assert verdict.problem == "" and verdict.unchanged and verdict.trusted and verdict.time_stamped
+    assert verdict.signer == SIGNER_NAME
+
+
 def test_an_unreachable_tsa_is_exit_2_before_anything_is_written(pki, tmp_path, password_file):
     import socket
 

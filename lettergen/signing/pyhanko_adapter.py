@@ -99,10 +99,26 @@ def sign_pdf(data: bytes, signer, place: Place, *, password: str = "") -> tuple[
         new_field_spec=SigFieldSpec(FIELD, on_page=place.page, box=place.box),
         timestamper=UrllibTimeStamper(signer.tsa) if signer.tsa else None)
     try:
-        out = pdf_signer.sign_pdf(writer, bytes_reserved=reserve(signer))
+        out = _apart_from_any_event_loop(pdf_signer.sign_pdf, writer, bytes_reserved=reserve(signer))
     except TimestampRequestError as exc:
         raise TimeStampFailed(str(exc)) from None
     return out.getvalue(), style.signed_at[0]
+
+
+def _apart_from_any_event_loop(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, in a thread of its own when this thread runs an asyncio
+    event loop (a notebook, an asynchronous web framework, a program driving a browser):
+    pyHanko signs and validates through ``asyncio.run``, which refuses to start inside a
+    running loop; signing then ended in an internal error, and checking took the refusal for
+    a damaged signature."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop here: the usual case
+        return function(*args, **kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="lettergen-pyhanko") as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def reserve(signer) -> int:
@@ -241,7 +257,8 @@ def validate(data: bytes, roots: list | None) -> dict:
     statuses = []
     for signature in signatures:
         try:
-            statuses.append(validate_pdf_signature(signature, context, ts_validation_context=context))
+            statuses.append(_apart_from_any_event_loop(validate_pdf_signature, signature, context,
+                                                       ts_validation_context=context))
         except Exception:  # a signature damaged in the file: pyHanko raises many kinds
             return dict(signer=_signer_name(signature),
                         problem="ลายมือชื่อในไฟล์เสีย อ่านไม่ได้ (ไฟล์ถูกแก้ไขหลังลงนาม)")
@@ -277,6 +294,7 @@ def check_time_stamp_server(url: str) -> None:
 
     stamper = UrllibTimeStamper(url)
     try:
-        asyncio.run(stamper.async_timestamp(hashlib.sha256(b"lettergen").digest(), "sha256"))
+        _apart_from_any_event_loop(asyncio.run, stamper.async_timestamp(
+            hashlib.sha256(b"lettergen").digest(), "sha256"))
     except TimestampRequestError as exc:
         raise TimeStampFailed(str(exc)) from None

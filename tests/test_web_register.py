@@ -12,8 +12,6 @@ import signal
 
 import pytest
 
-import pytest
-
 from browser_tab import Page, browser  # noqa: F401  (browser: a fixture)
 from web_server import Server
 
@@ -22,15 +20,19 @@ pytestmark = pytest.mark.optional_tools  # chromium
 RENDERING = "document.getElementById('job-text').textContent.includes('เสร็จ 0 จาก')"
 
 
-def start_set(tab) -> str:
-    """Produce the working set (the example) and wait until its numbers are reserved and
-    its letters are being made; the job's id."""
+def start_set(tab, workspace) -> str:
+    """Produce the working set (the example), wait until its numbers are reserved and its
+    letters are being made, and hold the job there (SIGSTOP to its processes): its 20
+    letters take about a second, and a set finished before the test stops it cannot be
+    cancelled (the clerk's cancel came too late, once in a loaded run). The job's id."""
     page = tab.go("/produce")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#produce")
     page.wait_for_function("location.search.includes('job=')")
     page.wait_for_function(RENDERING, timeout=60_000)
-    return page.evaluate("new URLSearchParams(location.search).get('job')")
+    job = page.evaluate("new URLSearchParams(location.search).get('job')")
+    os.killpg(json.loads((workspace / "runs" / job / "job.json").read_text())["pid"], signal.SIGSTOP)
+    return job
 
 
 def register_remarks(tab, server) -> list[str]:
@@ -51,8 +53,8 @@ def test_a_set_the_clerk_cancels_is_cancelled_in_the_register(browser, tmp_path)
     server = Server(tmp_path / "ws")
     tab = Page(browser, server.url)
     try:
-        start_set(tab)
-        tab.page.click("#cancel")
+        start_set(tab, tmp_path / "ws")
+        tab.page.click("#cancel")  # its processes stopped: they end at the SIGKILL after the grace
         tab.page.wait_for_function("document.getElementById('job-text').textContent.includes('ยกเลิกแล้ว')")
         remarks = register_remarks(tab, server)
         assert len(remarks) == 20 and settled(remarks, "ยกเลิกโดยผู้ใช้"), remarks
@@ -68,7 +70,7 @@ def test_a_set_stopped_with_the_server_is_settled_when_it_starts_again(browser, 
     server = Server(workspace)
     tab = Page(browser, server.url)
     try:
-        job = start_set(tab)
+        job = start_set(tab, workspace)
         if how == "sigterm":
             server.stop()
             reason = "ยกเลิกเพราะปิดโปรแกรม"

@@ -128,6 +128,19 @@ def chromium_session():
         instance.close()
 
 
+@pytest.fixture
+def alone_in_its_process():
+    """For a test that needs its process without other threads (workers.SideProcess forks
+    only from such a process): there are none, or the test says which there are, rather
+    than fail later for want of a side process. (A test process that has run a browser
+    file holds Playwright's thread for the session: such tests run in files that come
+    before the web files.)"""
+    import threading
+
+    others = [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
+    assert not others, f"this test needs a process without other threads; running: {others}"
+
+
 @pytest.fixture(scope="module")
 def shared_server(tmp_path_factory):
     """One ``lettergen serve`` for the tests of a module that each work in sessions of their

@@ -410,7 +410,8 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
     assert checked.digests[0] == Manifest.letters_key(letters[:size])
 
 
-def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_run(example, tmp_path, monkeypatch):
+def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_run(example, tmp_path, monkeypatch,
+                                                                                 alone_in_its_process):
     """``run`` forks a side process that loads the XLSX library while the letters are
     checked and makes the register's workbook at the end; the bytes are those the run
     makes itself when it cannot fork one (another thread running). With one core asked

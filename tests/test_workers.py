@@ -357,7 +357,7 @@ def _side_refuses(value):
 
 @linux_only
 @pytest.mark.timeout(60)
-def test_a_side_process_makes_ready_computes_one_call_and_ends():
+def test_a_side_process_makes_ready_computes_one_call_and_ends(alone_in_its_process):
     """Forked at once, it runs ``ready()`` (here an import) before it is asked; asked, it
     answers with the function's value, computed in it under its own name; then it ends, and
     no child is left."""
@@ -375,7 +375,7 @@ def test_a_side_process_makes_ready_computes_one_call_and_ends():
 
 
 @pytest.mark.timeout(60)
-def test_an_error_in_a_side_process_is_raised_here_and_a_call_it_cannot_take_is_said():
+def test_an_error_in_a_side_process_is_raised_here_and_a_call_it_cannot_take_is_said(alone_in_its_process):
     """An error of the function comes back as itself; a function that cannot be sent (a
     local one, as a test's stand-in is) is WorkerDied, so the caller makes it itself."""
     from lettergen.workers import SideProcess
@@ -411,7 +411,7 @@ def test_no_side_process_is_forked_beside_another_thread_and_the_call_says_so():
 
 @linux_only
 @pytest.mark.timeout(60)
-def test_a_side_process_never_asked_ends_when_closed_and_one_that_dies_is_said():
+def test_a_side_process_never_asked_ends_when_closed_and_one_that_dies_is_said(alone_in_its_process):
     """(That it dies with a run killed with SIGKILL: the kill -9 tests, tests/test_safety.py.)"""
     from lettergen.workers import SideProcess
 
@@ -435,7 +435,7 @@ def _side_sleeps(seconds):
 
 @linux_only
 @pytest.mark.timeout(60)
-def test_a_side_process_whose_answer_is_not_waited_for_is_ended_at_once():
+def test_a_side_process_whose_answer_is_not_waited_for_is_ended_at_once(alone_in_its_process):
     """Ctrl-C while the run waits for its answer: closing it does not wait STOP_SECONDS for
     a process that would wait to hand over an answer nobody reads."""
     import signal

@@ -479,6 +479,36 @@ def test_sorted_word_list_finds_the_words_pythainlps_trie_finds():
     assert SortedWords([" น้ำ ", "", "ที่"]).prefixes("ที่น้ำ", 3) == ["น้ำ"]
 
 
+def test_the_sorted_word_list_is_kept_in_the_cache_folder_and_read_back_the_same(tmp_path, monkeypatch):
+    """Sorted once, then read from the cache folder: the same words either way, those of
+    PyThaiNLP's thai_words(); a cache folder that cannot be written, or a file there that is
+    not UTF-8, changes nothing but the time."""
+    from pythainlp.corpus import thai_words
+
+    from lettergen import dictionary
+    from lettergen.caches import clear
+
+    expected = dictionary.SortedWords(thai_words()).words
+    monkeypatch.setenv("LETTERGEN_CACHE", str(tmp_path / "cache"))
+    clear()
+    made = dictionary.thai_dictionary().words
+    (kept,) = (tmp_path / "cache" / "words").iterdir()
+    assert made == expected and kept.read_text(encoding="utf-8").split("\n") == expected
+    clear()
+    sorted_again = []
+    monkeypatch.setattr(dictionary.SortedWords, "__init__",
+                        lambda self, words: sorted_again.append(1) or setattr(self, "words", []))
+    assert dictionary.thai_dictionary().words == expected and not sorted_again  # read back
+    monkeypatch.undo()
+    kept.write_bytes(b"\xff\xfe")
+    (tmp_path / "file").write_text("")
+    for cache in (tmp_path / "cache", tmp_path / "file"):  # a broken file; a folder that is a file
+        monkeypatch.setenv("LETTERGEN_CACHE", str(cache))
+        clear()
+        assert dictionary.thai_dictionary().words == expected
+    clear()
+
+
 def test_the_short_word_list_is_the_word_list_without_its_long_compounds():
     """Taken out of the sorted list rather than sorted again: the same words, in order."""
     from pythainlp.corpus import thai_words

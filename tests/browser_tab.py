@@ -33,14 +33,24 @@ def browser(request):
 
 # Installed in every page before its own script: each answer to a fetch() whose address
 # holds one of window.__watched is kept in window.__answers as [address, status, body].
+# window.__sent counts those fetches as they start, and window.__inputsSent is how many
+# input events the page had had (window.__inputs) when the last of them started: a test can
+# wait for every request sent to be answered, and for no edit to be still unsent, instead
+# of pausing for a time that is long enough on most runs.
 WATCH = """
 window.__answers = [];
 window.__watched = %s;
+window.__sent = 0;
+window.__inputs = 0;
+window.__inputsSent = 0;
+document.addEventListener('input', () => { window.__inputs++; }, true);
 const __fetch = window.fetch;
 window.fetch = async (...args) => {
-  const answer = await __fetch(...args);
   const address = String(args[0].url || args[0]);
-  if (window.__watched.some((part) => address.includes(part))) {
+  const watched = window.__watched.some((part) => address.includes(part));
+  if (watched) { window.__sent++; window.__inputsSent = window.__inputs; }
+  const answer = await __fetch(...args);
+  if (watched) {
     answer.clone().text().then((body) => window.__answers.push([address, answer.status, body]),
                                () => window.__answers.push([address, answer.status, ""]));
   }

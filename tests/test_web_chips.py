@@ -23,20 +23,21 @@ def saved(tab) -> dict:
     return tomllib.loads(tab.page.request.get(f"{tab.base}/letter/letter.toml").text())
 
 
+# Every edit of the page sent and answered (browser_tab.WATCH counts them): the form is sent
+# 250 ms after the last key, so an input event newer than the last request sent is an edit
+# still to come.
+SETTLED = "window.__inputs === window.__inputsSent && window.__answers.length === window.__sent"
+
+
 def wait_saved(page, before: int) -> None:
     """Until the page has had the answers to its edits after the ``before`` it had, the last
     one too (a field left sends the form at once, the typing after it a moment later)."""
-    page.wait_for_function("(before) => window.__answers.length > before && "
+    page.wait_for_function(f"(before) => window.__answers.length > before && {SETTLED} && "
                            "document.getElementById('form-status').textContent.includes('ตรวจแล้ว')", arg=before)
-    while True:
-        count = page.evaluate("window.__answers.length")
-        page.wait_for_timeout(700)
-        if page.evaluate("window.__answers.length") == count:
-            return
 
 
 def answered(page) -> int:
-    page.wait_for_timeout(400)  # the edit before is sent (the form waits 250 ms for more keys)
+    page.wait_for_function(SETTLED)  # the edit before is sent and answered
     return page.evaluate("window.__answers.length")
 
 
@@ -99,6 +100,8 @@ def test_placeholders_are_chips_and_formatting_is_formatting(browser, shared_ser
         wait_saved(page, note)
         assert saved(tab)["body"]["paragraphs"][0] == paragraphs[0].replace(words, f"**{words}**", 1)
         assert page.locator(PARAGRAPH.format(1) + " b").inner_text() == words
+        # the last edit's preview drawn (no longer marked stale): an error of its drawing is counted too
+        page.wait_for_function("!document.querySelector('[data-live-preview]').classList.contains('stale')")
         assert not tab.errors, tab.errors
     finally:
         tab.close()

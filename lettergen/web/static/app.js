@@ -12,8 +12,10 @@
 
   // --- the server, and when it cannot be reached ---------------------------------------------
   // A request that gets no answer at all (the server stopped, the network is down) throws
-  // Offline: the page says so at once, keeps what the clerk typed, and asks the server every
-  // two seconds; whatever waits for it (online()) carries on when it answers again.
+  // Offline: the page says so at once, keeps what the clerk typed, and asks the server again
+  // after half a second, then a second, then every two seconds (a server restarted is back
+  // within a second or two, and the page with it); whatever waits for it (online()) carries
+  // on when it answers again.
   class Offline extends Error {}
   let offline = false;
   let waiting = [];
@@ -25,8 +27,10 @@
   }
 
   async function probe() {
+    let pause = 500;
     while (offline) {
-      await sleep(2000);
+      await sleep(pause);
+      pause = Math.min(2000, pause * 2);
       try {
         const answer = await fetch("/alive", { cache: "no-store", credentials: "same-origin" });
         if (answer.ok) offline = false;

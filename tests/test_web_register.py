@@ -89,3 +89,33 @@ def test_a_set_stopped_with_the_server_is_settled_when_it_starts_again(browser, 
     finally:
         tab.close()
         server.stop()
+
+
+def test_a_stopped_job_takes_its_sigterm_when_it_is_cancelled(tmp_path):
+    """A job whose processes are stopped (SIGSTOP, or Ctrl-Z where the server runs in a
+    terminal) is sent SIGCONT after its SIGTERM, so it ends by its own handler at once: its
+    exit code is the handler's, not the SIGKILL's after the grace."""
+    import subprocess
+    import sys
+    import time
+
+    from lettergen.web.jobs import _stop_group
+
+    ready = tmp_path / "ready"
+    job = subprocess.Popen(
+        [sys.executable, "-c", "import pathlib, signal, sys, time\n"
+         "signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))\n"
+         f"pathlib.Path({str(ready)!r}).touch()\n"
+         "time.sleep(600)"],
+        start_new_session=True)
+    try:
+        while not ready.exists():
+            assert job.poll() is None
+            time.sleep(0.01)
+        os.killpg(job.pid, signal.SIGSTOP)
+        _stop_group(job, grace=60)
+        assert job.returncode == 3
+    finally:
+        if job.poll() is None:
+            job.kill()
+            job.wait()

@@ -203,7 +203,7 @@ class Jobs:
         within seconds however many jobs run."""
         running = {job_id: p for job_id, p in self.processes.items() if p.poll() is None}
         for process in running.values():
-            _signal_group(process.pid, signal.SIGTERM)
+            _terminate_group(process.pid)
         deadline = time.monotonic() + grace
         for process in running.values():
             try:
@@ -235,15 +235,20 @@ def _alive(pid) -> bool:
         return False
 
 
+def _terminate_group(pid: int) -> None:
+    """SIGTERM to the group, then SIGCONT: a job whose processes were stopped (SIGSTOP,
+    Ctrl-Z in a terminal) takes its SIGTERM at once rather than at the SIGKILL after the
+    grace."""
+    _signal_group(pid, signal.SIGTERM)
+    _signal_group(pid, signal.SIGCONT)
+
+
 def _stop_pid_group(pid: int, grace: float = 3.0) -> None:
-    try:
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    _terminate_group(pid)
+    deadline = time.monotonic() + grace
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _signal_group(pid, signal.SIGKILL)
 
 
 def _stop_group(process: subprocess.Popen, grace: float = 3.0) -> None:
@@ -251,6 +256,7 @@ def _stop_group(process: subprocess.Popen, grace: float = 3.0) -> None:
         os.killpg(process.pid, signal.SIGTERM)
     except ProcessLookupError:
         return
+    _signal_group(process.pid, signal.SIGCONT)  # a stopped job takes its SIGTERM now
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:

@@ -192,6 +192,7 @@ class CellTexts:
         self.pdf = None
         self.pieces: dict[int, dict] = {}  # page -> its lines' pieces, cut on first use
         self.states: dict[CutLine, tuple] = {}  # a like's line -> how it was drawn (_like_state)
+        self.heights: dict[int, float] = {}  # page -> its height (page_height), read once
 
     def _share_out(self, texts: list[CellText], lines: list) -> None:
         """Each text takes the lines that add up to it: every text starts a line."""
@@ -287,7 +288,12 @@ class CellTexts:
         return found
 
     def page_height(self, page: int) -> float:
-        return float(self.pdf.pages[page].mediabox[3])
+        """The page's height, read from the written document once per page (every line drawn
+        asks for its page's: some 2,000 a district chunk)."""
+        height = self.heights.get(page)
+        if height is None:
+            height = self.heights[page] = float(self.pdf.pages[page].mediabox[3])
+        return height
 
 
 class TableRows:

@@ -129,17 +129,22 @@ class Engine:
     async def call(self, key: str, name: str, files, *args):
         """``tasks.OPS[name](session, *args)`` in the worker of session ``key``, whose files
         are ``files``; its value, or its InputError raised here, or EngineStopped."""
-        worker = await self._worker_for(key)
-        number = next(self.numbers)
-        future = self.loop.create_future()
-        timer = self.loop.call_later(self.limits.seconds, self._overdue, worker, number)
-        worker.pending[number] = (future, timer)
-        worker.last_used = time.monotonic()
-        try:
-            with worker.sending:
-                worker.conn.send((number, name, files, args))
-        except OSError:
-            self._dead(worker)
+        for attempt in range(2):
+            worker = await self._worker_for(key)
+            number = next(self.numbers)
+            future = self.loop.create_future()
+            timer = self.loop.call_later(self.limits.seconds, self._overdue, worker, number)
+            worker.pending[number] = (future, timer)
+            worker.last_used = time.monotonic()
+            try:
+                with worker.sending:
+                    worker.conn.send((number, name, files, args))
+                break
+            except OSError:  # the worker had ended (killed from outside) before its reader saw it
+                if attempt == 0:  # the call never reached it: a new worker takes it
+                    worker.pending.pop(number, None)
+                    timer.cancel()
+                self._dead(worker)
         try:
             kind, value, resident = await future
         finally:

@@ -91,31 +91,51 @@ def test_a_set_stopped_with_the_server_is_settled_when_it_starts_again(browser, 
         server.stop()
 
 
-def test_a_stopped_job_takes_its_sigterm_when_it_is_cancelled(tmp_path):
-    """A job whose processes are stopped (SIGSTOP, or Ctrl-Z where the server runs in a
-    terminal) is sent SIGCONT after its SIGTERM, so it ends by its own handler at once: its
-    exit code is the handler's, not the SIGKILL's after the grace."""
+def _stopped_process(folder):
+    """A process of a group of its own that ends with exit code 3 on SIGTERM, stopped
+    (SIGSTOP) once it is ready."""
     import subprocess
     import sys
     import time
 
-    from lettergen.web.jobs import _stop_group
-
-    ready = tmp_path / "ready"
-    job = subprocess.Popen(
+    ready = folder / "ready"
+    process = subprocess.Popen(
         [sys.executable, "-c", "import pathlib, signal, sys, time\n"
          "signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))\n"
          f"pathlib.Path({str(ready)!r}).touch()\n"
          "time.sleep(600)"],
         start_new_session=True)
+    while not ready.exists():
+        assert process.poll() is None
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGSTOP)
+    return process
+
+
+def test_a_stopped_job_or_send_takes_its_sigterm_when_it_is_ended(tmp_path):
+    """A job or a send whose processes are stopped (SIGSTOP, or Ctrl-Z where the server runs
+    in a terminal) is sent SIGCONT after its SIGTERM, when the clerk cancels it or the server
+    stops, so it ends by its own handler at once (a send between two messages): its exit
+    code is the handler's, not the SIGKILL's after the grace."""
+    from lettergen.web import sending
+    from lettergen.web.jobs import _stop_group
+
+    job = _stopped_process(tmp_path)
     try:
-        while not ready.exists():
-            assert job.poll() is None
-            time.sleep(0.01)
-        os.killpg(job.pid, signal.SIGSTOP)
         _stop_group(job, grace=60)
         assert job.returncode == 3
     finally:
         if job.poll() is None:
             job.kill()
             job.wait()
+    (tmp_path / "ready").unlink()
+    send = _stopped_process(tmp_path)
+    sending.PROCESSES["a set's folder"] = send
+    try:
+        sending.stop_all(grace=60)
+        assert send.returncode == 3 and not sending.PROCESSES
+    finally:
+        sending.PROCESSES.pop("a set's folder", None)
+        if send.poll() is None:
+            send.kill()
+            send.wait()

@@ -148,10 +148,11 @@ def stop_all(grace: float = 3.0) -> None:
 
     running = [process for process in PROCESSES.values() if process.poll() is None]
     for process in running:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        for sig in (signal.SIGTERM, signal.SIGCONT):  # a stopped send (Ctrl-Z) takes it at once
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                pass
     for process in running:
         try:
             process.wait(grace)

@@ -25,12 +25,17 @@ class SortedWords:
         self.words = sorted({w.strip() for w in words} - {""})
 
     @classmethod
+    def of_sorted(cls, words: list[str]) -> "SortedWords":
+        """``words``, sorted, stripped and distinct already, taken as they are (not sorted
+        again)."""
+        made = cls.__new__(cls)
+        made.words = words
+        return made
+
+    @classmethod
     def part_of(cls, other: "SortedWords", keep) -> "SortedWords":
-        """The words of ``other`` that ``keep(word)`` keeps: sorted, stripped and distinct
-        already, so not sorted again."""
-        part = cls.__new__(cls)
-        part.words = [word for word in other.words if keep(word)]
-        return part
+        """The words of ``other`` that ``keep(word)`` keeps."""
+        return cls.of_sorted([word for word in other.words if keep(word)])
 
     def __len__(self) -> int:
         return len(self.words)
@@ -82,9 +87,8 @@ def _sorted_once(source: bytes) -> SortedWords:
     """The words of ``source`` (a word list's file: a word a line, UTF-8 with or without a
     byte-order mark) sorted, read from the cache folder if they were sorted before."""
     import hashlib
-    import os
-    import tempfile
 
+    from .files import write_atomic
     from .resources import cache_dir
 
     digest = hashlib.sha256(SORTED_FORMAT + source).hexdigest()[:24]
@@ -94,20 +98,11 @@ def _sorted_once(source: bytes) -> SortedWords:
     except (OSError, UnicodeDecodeError):
         kept = None
     if kept:
-        words = SortedWords.__new__(SortedWords)
-        words.words = kept.split("\n")
-        return words
+        return SortedWords.of_sorted(kept.split("\n"))
     words = SortedWords(source.decode("utf-8-sig").splitlines())
     try:  # written whole under a temporary name, then renamed: never read half-written
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("\n".join(words.words))
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        write_atomic(path, "\n".join(words.words).encode("utf-8"))
     except OSError:  # no cache folder to be had: sorted again next time
         pass
     return words

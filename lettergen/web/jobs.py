@@ -203,7 +203,7 @@ class Jobs:
         within seconds however many jobs run."""
         running = {job_id: p for job_id, p in self.processes.items() if p.poll() is None}
         for process in running.values():
-            _terminate_group(process.pid)
+            terminate_group(process.pid)
         deadline = time.monotonic() + grace
         for process in running.values():
             try:
@@ -235,16 +235,16 @@ def _alive(pid) -> bool:
         return False
 
 
-def _terminate_group(pid: int) -> None:
-    """SIGTERM to the group, then SIGCONT: a job whose processes were stopped (SIGSTOP,
-    Ctrl-Z in a terminal) takes its SIGTERM at once rather than at the SIGKILL after the
-    grace."""
+def terminate_group(pid: int) -> None:
+    """SIGTERM to the group, then SIGCONT: a job or a send whose processes were stopped
+    (SIGSTOP, Ctrl-Z in a terminal) takes its SIGTERM at once rather than at the SIGKILL
+    after the grace."""
     _signal_group(pid, signal.SIGTERM)
     _signal_group(pid, signal.SIGCONT)
 
 
 def _stop_pid_group(pid: int, grace: float = 3.0) -> None:
-    _terminate_group(pid)
+    terminate_group(pid)
     deadline = time.monotonic() + grace
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -252,17 +252,10 @@ def _stop_pid_group(pid: int, grace: float = 3.0) -> None:
 
 
 def _stop_group(process: subprocess.Popen, grace: float = 3.0) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    _signal_group(process.pid, signal.SIGCONT)  # a stopped job takes its SIGTERM now
+    terminate_group(process.pid)
     try:
         process.wait(grace)
     except subprocess.TimeoutExpired:
         pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # the group's workers, if any are left
-    except ProcessLookupError:
-        pass
+    _signal_group(process.pid, signal.SIGKILL)  # the group's workers, if any are left
     process.wait()

@@ -144,15 +144,11 @@ def stop_all(grace: float = 3.0) -> None:
     messages; one still handing a message over after ``grace`` seconds (a slow mail
     server) is killed, and the journal marks that letter uncertain. The next send goes on
     from there."""
-    import signal
+    from .jobs import terminate_group
 
     running = [process for process in PROCESSES.values() if process.poll() is None]
     for process in running:
-        for sig in (signal.SIGTERM, signal.SIGCONT):  # a stopped send (Ctrl-Z) takes it at once
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                pass
+        terminate_group(process.pid)
     for process in running:
         try:
             process.wait(grace)

@@ -11,7 +11,6 @@ What the send itself says (running, done, failed and why) is in the job's ``send
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading

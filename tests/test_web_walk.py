@@ -85,6 +85,7 @@ def test_no_code_no_english_and_no_spec_key_on_any_page(browser, tmp_path):  # n
         found += read(tab, "login")
         page.fill("#password", "ผิด")
         page.click("text=เข้าสู่ระบบ")
+        page.locator("#login-error").wait_for()  # the answer to the form, not the page leaving
         found += read(tab, "login-wrong")
         page.fill("#password", PASSWORD)
         page.click("text=เข้าสู่ระบบ")
@@ -152,6 +153,7 @@ def test_no_code_no_english_and_no_spec_key_on_any_page(browser, tmp_path):  # n
         page.wait_for_selector(".figures.total")
         page.fill("#as-of", "3 สิงหาคม 2561")
         page.click('button:text-is("แสดง")')
+        page.wait_for_url("**/followup?date=*")  # the page of that day, not the one it leaves
         page.wait_for_selector("#urgency-rule")
         found += read(tab, "followup")
         assert found == [], "\n".join(found)

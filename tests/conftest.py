@@ -257,6 +257,26 @@ def page_paths(data: bytes) -> list[list[tuple[float, float, float, float]]]:
         doc.close()
 
 
+def same_look(got: bytes, expected: bytes, dpi: int = 150) -> None:
+    """Two PDFs look the same, page for page, rendered by pdfium at ``dpi``: no pixel
+    differs by more than a third of black (a rule or a part of a glyph clipped away shows
+    as a line of pixels that differ wholly; smoothing may move a grey level or so). Where
+    they differ, the message names the page and the box, in pixels."""
+    import pypdfium2 as pdfium
+    from PIL import ImageChops
+
+    docs = pdfium.PdfDocument(got), pdfium.PdfDocument(expected)
+    try:
+        assert len(docs[0]) == len(docs[1])
+        for number in range(len(docs[0])):
+            a, b = (doc[number].render(scale=dpi / 72).to_pil().convert("L") for doc in docs)
+            wrong = ImageChops.difference(a, b).point(lambda v: 255 if v > 85 else 0)
+            assert wrong.getbbox() is None, f"page {number + 1} looks different at {wrong.getbbox()}"
+    finally:
+        for doc in docs:
+            doc.close()
+
+
 def same_drawing(got: bytes, expected: bytes) -> None:
     """Two PDFs draw the same paths (a table's rules, a memo's dotted lines) at the same
     places (within 0.01 pt), page for page."""

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from conftest import same_drawing, same_layout
+from conftest import same_drawing, same_layout, same_look
 from lettergen.pdf.paginate import (BOTTOM, FIRST_TOP, PAGE_HEIGHT, TOP, Box, collapse, page_number_top,
                                 paginate)
 
@@ -132,6 +132,7 @@ def test_placed_rows_match_weasyprint_laying_out_the_whole_letter(example, which
     assembled = write_pdf(letter)
     same_layout(strip(assembled), reference)  # the glyphs, the lines' text spans removed
     same_drawing(assembled, reference)
+    same_look(assembled, reference)  # nothing the rows paint is clipped: a table's right rule
     # the continuation page carries its number: "- ๒ -"
     from test_batch import pdf_pages_text
 

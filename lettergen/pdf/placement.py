@@ -83,7 +83,11 @@ class RowSheet:
         form = pikepdf.Stream(self.pdf, zlib.compress(content))
         form.Filter = pikepdf.Name.FlateDecode
         form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
-        form.BBox = source.mediabox
+        # The whole width of the letter's page, not only the text column the row was laid
+        # out in: what a row paints past the column's edges (a table's right-hand rule,
+        # which a collapsed border puts half a rule past the table's width; the left of a
+        # glyph such as ไ) shows in the margin, as in WeasyPrint's layout of the letter.
+        form.BBox = pikepdf.Array([round(-LEFT, 4), 0, round(PAGE_WIDTH - LEFT, 4), source.mediabox[3]])
         form.Resources = source.Resources
         return self.pdf.make_indirect(form)
 

@@ -65,7 +65,8 @@ def test_a_clerk_signs_a_set_and_sends_it_by_mail(browser, tmp_path, smtp):  # n
         page.set_input_files("#sheet-file", {"name": "รายชื่อ-อีเมล.csv", "mimeType": "text/csv",
                                              "buffer": mail_sheet()})
         page.click("text=อัปโหลดรายชื่อ")
-        page.wait_for_function("document.body.textContent.includes('รายชื่อ-อีเมล.csv')")
+        # the page the upload answers with names the sheet (the picker names it at once)
+        page.locator(".context", has_text="รายชื่อ-อีเมล.csv").wait_for()
 
         page = tab.go("/produce")
         page.check("#sign")

@@ -294,11 +294,13 @@
       if (sign.checked) $("#passphrase")?.focus();
     });
   }
-  // Reminders being made (the follow-up page): the list is drawn again when they are done.
+  // Reminders being made (the follow-up page): the list is drawn again when they are done,
+  // asked after 0.25 s, then twice as long each time up to every second (a few reminders
+  // are done within a second).
   const runningRow = $('[data-job-row][data-state="running"]');
   if (runningRow) (async () => {
-    for (;;) {
-      await sleep(1000);
+    for (let pause = 250; ; pause = Math.min(1000, pause * 2)) {
+      await sleep(pause);
       try {
         const { data } = await call(`/jobs/${encodeURIComponent(runningRow.dataset.jobRow)}`);
         if (data.state !== "running") { location.reload(); return; }

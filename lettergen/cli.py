@@ -14,9 +14,16 @@ import time
 from pathlib import Path
 
 from .cli_eletters import cmd_send, cmd_verify, send_parser, signer_of, signing_options, verify_parser
+from .cli_words import thai_argparse, whole_number
 from .errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+# remind's --recipients: the sheet as it stands now, its done column filled in (never the
+# spec's [recipients] file, which is the sheet the letters went out from)
+TRACKING_HELP = ("ตารางติดตามผล: ไฟล์รายชื่อผู้รับ (CSV หรือ XLSX) ที่กรอกคอลัมน์ดำเนินการแล้ว "
+                 "หนังสือติดตามไปถึงเฉพาะแถวที่ยังไม่ดำเนินการ (ต้องระบุ)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,16 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lettergen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(p, recipients_required=False):
+    def common(p, tracking=False):
         p.add_argument("spec", type=Path, help="ไฟล์ spec (TOML)")
-        p.add_argument("--recipients", type=Path, required=recipients_required,
-                       help="ไฟล์รายชื่อผู้รับ (CSV หรือ XLSX); ค่าเริ่มต้นจาก [recipients] file ใน spec")
+        p.add_argument("--recipients", type=Path, required=tracking, help=TRACKING_HELP if tracking else
+                       "ไฟล์รายชื่อผู้รับ (CSV หรือ XLSX); ค่าเริ่มต้นจาก [recipients] file ใน spec")
         p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="แก้ค่าใน spec ตามคีย์แบบจุด เช่น --set letter.date=2024-02-29")
 
     demo = sub.add_parser("demo", help="สร้างหนังสือตัวอย่างจังหวัดเชียงราย (หนังสือประทับตรา บันทึกข้อความ หนังสือภายนอก)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
-    demo.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+    demo.add_argument("--jobs", type=whole_number, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
     demo.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
     demo.add_argument("--signing-memo", action="store_true",
@@ -49,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, default=Path("out"))
     render.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
     render.add_argument("--only", default=None, help="เฉพาะรหัสผู้รับเหล่านี้ คั่นด้วยจุลภาค")
-    render.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
+    render.add_argument("--jobs", type=whole_number, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
     render.add_argument("--encrypt", action="store_true",
                         help="เพิ่มสำเนาสำหรับส่ง NAME.delivery.pdf เข้ารหัส AES-256 ด้วยรหัสเปิดไฟล์ (คอลัมน์ pdf_password) ของผู้รับแต่ละราย")
     render.add_argument("--print", dest="print_pdf", action="store_true",
@@ -73,14 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--date", default=None, help="ข้อมูล ณ วันที่ (ค่าเริ่มต้น วันนี้)")
 
     remind = sub.add_parser("remind", help="หนังสือติดตามถึงผู้ที่ยังไม่ดำเนินการเท่านั้น")
-    common(remind, recipients_required=True)
+    common(remind, tracking=True)
     remind.add_argument("--out", type=Path, default=Path("out") / "reminders")
     remind.add_argument("--register", type=Path, default=None,
                         help="ทะเบียนหนังสือส่งของการส่งครั้งแรก (register.csv หรือ register.xlsx): "
                              "ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย; "
                              "ค่าเริ่มต้น out/register.csv ถ้ามี")
     remind.add_argument("--format", default="pdf,docx")
-    remind.add_argument("--jobs", type=int, default=None)
+    remind.add_argument("--jobs", type=whole_number, default=None)
     remind.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 
@@ -95,14 +102,14 @@ def _parser() -> argparse.ArgumentParser:
                           help="โฟลเดอร์ workspace (ค่าเริ่มต้น $LETTERGEN_WORKSPACE หรือโฟลเดอร์ข้อมูลของผู้ใช้)")
     register.add_argument("--year", default=None, help="ปี พ.ศ. ของทะเบียน (ค่าเริ่มต้น ปีปัจจุบัน)")
     register.add_argument("--out", type=Path, default=None, help="ไฟล์ XLSX ที่จะเขียน")
-    register.add_argument("--continue-from", type=int, default=None, metavar="N",
+    register.add_argument("--continue-from", type=whole_number, default=None, metavar="N",
                           help="ให้เลขทะเบียนส่งของปีนั้นต่อจากทะเบียนเดิม: หนังสือฉบับถัดไปได้เลข N")
-    register.add_argument("--continue-circular-from", type=int, default=None, metavar="N",
+    register.add_argument("--continue-circular-from", type=whole_number, default=None, metavar="N",
                           help="เช่นเดียวกัน สำหรับเลขหนังสือเวียน (ว)")
-    register.add_argument("--continue-internal-from", type=int, default=None, metavar="N",
+    register.add_argument("--continue-internal-from", type=whole_number, default=None, metavar="N",
                           help="เช่นเดียวกัน สำหรับเลขบันทึกข้อความ (หนังสือภายใน ซึ่งมีเลขชุดของตนเอง)")
     register.add_argument("--list", action="store_true", help="แสดงการสร้างหนังสือแต่ละครั้งของปีนั้น")
-    register.add_argument("--cancel", type=int, default=None, metavar="RUN",
+    register.add_argument("--cancel", type=whole_number, default=None, metavar="RUN",
                           help="ยกเลิกหนังสือของการสร้างครั้งที่ RUN (ไม่ได้ส่ง): เลขยังถูกใช้ไปแล้ว ไม่ออกซ้ำ")
 
     verify_parser(sub)
@@ -111,19 +118,19 @@ def _parser() -> argparse.ArgumentParser:
     preview = sub.add_parser("preview", help="ภาพ PNG ของหน้าหนึ่งของหนังสือฉบับหนึ่ง")
     common(preview)
     preview.add_argument("--recipient", default=None, help="รหัสผู้รับ (ค่าเริ่มต้น ฉบับแรก)")
-    preview.add_argument("--page", type=int, default=1, help="หน้าที่ (ค่าเริ่มต้น ๑)")
+    preview.add_argument("--page", type=whole_number, default=1, help="หน้าที่ (ค่าเริ่มต้น ๑)")
     preview.add_argument("--out", type=Path, default=Path("preview.png"))
 
     serve = sub.add_parser("serve", help="เปิดโปรแกรมแบบเว็บสำหรับเจ้าหน้าที่ (ใช้ผ่านเบราว์เซอร์)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="ที่อยู่ที่รอรับการเชื่อมต่อ (ค่าเริ่มต้น 127.0.0.1 เฉพาะเครื่องนี้)")
-    serve.add_argument("--port", type=int, default=8000, help="พอร์ต (ค่าเริ่มต้น 8000)")
+    serve.add_argument("--port", type=whole_number, default=8000, help="พอร์ต (ค่าเริ่มต้น 8000)")
     serve.add_argument("--workspace", type=Path, default=None,
                        help="โฟลเดอร์พื้นที่ทำงาน (ค่าเริ่มต้น ~/.local/share/lettergen)")
     serve.add_argument("--open", dest="open_browser", action="store_true", help="เปิดเบราว์เซอร์ให้ด้วย")
     serve.add_argument("--password-file", type=Path, default=None,
                        help="ไฟล์รหัสผ่านสำหรับเข้าสู่ระบบ (ต้องมีเมื่อ --host ไม่ใช่เครื่องนี้)")
-    serve.add_argument("--jobs", type=int, default=None, help="จำนวนโพรเซสต่องาน (ค่าเริ่มต้น จำนวนคอร์)")
+    serve.add_argument("--jobs", type=whole_number, default=None, help="จำนวนโพรเซสต่องาน (ค่าเริ่มต้น จำนวนคอร์)")
     return parser
 
 
@@ -478,7 +485,8 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     the time its summary line reports; by default, now."""
     started = time.monotonic() if started is None else started
     argv = sys.argv[1:] if argv is None else argv
-    args = _parser().parse_args(argv)
+    with thai_argparse():  # its usage, its help's headings and its messages in Thai
+        args = _parser().parse_args(argv)
     args.started = started
     try:
         return COMMANDS[args.command](args)

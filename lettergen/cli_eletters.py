@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from .cli_words import whole_number
 from .errors import InputError
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -65,7 +66,7 @@ def send_parser(sub) -> None:
     send.add_argument("--password-file", type=Path, default=None, metavar="F",
                       help="ไฟล์รหัสผ่านของเซิร์ฟเวอร์อีเมล (หรือตัวแปร LETTERGEN_SMTP_PASSWORD)")
     send.add_argument("--from", dest="sender", required=True, metavar="ADDR", help="ที่อยู่อีเมลผู้ส่ง")
-    send.add_argument("--per-minute", type=int, default=30, help="ส่งไม่เกินกี่ฉบับต่อนาที (ค่าเริ่มต้น 30)")
+    send.add_argument("--per-minute", type=whole_number, default=30, help="ส่งไม่เกินกี่ฉบับต่อนาที (ค่าเริ่มต้น 30)")
     send.add_argument("--dry-run", type=Path, default=None, metavar="DIR",
                       help="ไม่ส่งจริง เขียนอีเมลแต่ละฉบับเป็นไฟล์ .eml ไว้ในโฟลเดอร์นี้")
     send.add_argument("--with-docx", action="store_true",

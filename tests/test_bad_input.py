@@ -495,3 +495,41 @@ def test_the_pdf_may_fetch_only_bundled_files(tmp_path):
                 (tmp_path / "x.css").as_uri()):
         with _pytest.raises(ValueError):
             fetch(url)
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["remind", "SPEC"], "lettergen remind: ข้อผิดพลาด: ต้องระบุ --recipients"),
+    (["render", "SPEC", "--jobs", "สอง"], "lettergen render: ข้อผิดพลาด: --jobs: ค่า 'สอง' ใช้ไม่ได้ (ต้องเป็นจำนวนเต็ม)"),
+    (["render", "SPEC", "--jobs"], "lettergen render: ข้อผิดพลาด: --jobs: ต้องมีค่าตามหลัง"),
+    (["render", "SPEC", "--หน้า", "2"], "lettergen: ข้อผิดพลาด: ไม่รู้จัก --หน้า 2"),
+    (["rendr", "SPEC"], "lettergen: ข้อผิดพลาด: COMMAND: ไม่มี 'rendr' ให้เลือก (เลือกได้: 'demo', 'render',"),
+])
+def test_a_command_line_that_cannot_be_read_is_told_in_thai(argv, said, tmp_path, capsys):
+    """A command line argparse cannot read (an option left out, a number that is not one, an
+    option it does not know): exit 2, the usage and one line saying what is wrong, in Thai,
+    naming the option; nothing written. argparse's own words are back afterwards, for a
+    program that imports lettergen."""
+    import argparse
+
+    argv = [str(tmp_path / "spec.toml") if a == "SPEC" else a for a in argv]
+    with pytest.raises(SystemExit) as ended:
+        main([*argv, "--out", str(tmp_path / "out")] if argv[0] == "render" else argv)
+    assert ended.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("วิธีใช้: lettergen"), err
+    assert err.splitlines()[-1].startswith(said), err
+    assert list(tmp_path.iterdir()) == []
+    assert argparse._("usage: ") == "usage: "  # argparse as it was
+    with pytest.raises(SystemExit):
+        argparse.ArgumentParser(prog="x").parse_args(["--y"])
+    assert "x: error: unrecognized arguments: --y" in capsys.readouterr().err
+
+
+def test_the_help_speaks_thai(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["render", "--help"])
+    assert ended.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("วิธีใช้: lettergen render") and "ตัวเลือก:" in out and "แสดงวิธีใช้นี้แล้วจบ" in out
+    assert "usage" not in out and "show this help" not in out

@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="สร้างหนังสือทุกฉบับเป็น PDF และ DOCX")
     common(render)
-    render.add_argument("--out", type=Path, default=Path("out"))
+    render.add_argument("--out", type=Path, default=Path("out"), help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out)")
     render.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
     render.add_argument("--only", default=None, help="เฉพาะรหัสผู้รับเหล่านี้ คั่นด้วยจุลภาค")
     render.add_argument("--jobs", type=whole_number, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
@@ -81,13 +81,14 @@ def _parser() -> argparse.ArgumentParser:
 
     remind = sub.add_parser("remind", help="หนังสือติดตามถึงผู้ที่ยังไม่ดำเนินการเท่านั้น")
     common(remind, tracking=True)
-    remind.add_argument("--out", type=Path, default=Path("out") / "reminders")
+    remind.add_argument("--out", type=Path, default=Path("out") / "reminders",
+                        help="โฟลเดอร์ผลลัพธ์ (ค่าเริ่มต้น ./out/reminders)")
     remind.add_argument("--register", type=Path, default=None,
                         help="ทะเบียนหนังสือส่งของการส่งครั้งแรก (register.csv หรือ register.xlsx): "
                              "ใช้อ้างถึงเลขหนังสือเดิม และเพิ่มแถวหนังสือติดตามต่อท้าย; "
                              "ค่าเริ่มต้น out/register.csv ถ้ามี")
-    remind.add_argument("--format", default="pdf,docx")
-    remind.add_argument("--jobs", type=whole_number, default=None)
+    remind.add_argument("--format", default="pdf,docx", help="pdf,docx (ค่าเริ่มต้น ทั้งสองแบบ)")
+    remind.add_argument("--jobs", type=whole_number, default=None, help="จำนวนโพรเซสที่ใช้ (ค่าเริ่มต้น จำนวนคอร์)")
     remind.add_argument("--wait", action="store_true",
                         help="ถ้ามีงานอื่นกำลังเขียนโฟลเดอร์ผลลัพธ์เดียวกัน ให้รอจนเสร็จ (ไม่ระบุ: หยุดทันที)")
 

@@ -459,6 +459,33 @@ def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_r
     assert (tmp_path / "one" / "register.xlsx").read_bytes() == (tmp_path / "here" / "register.xlsx").read_bytes()
 
 
+def test_more_jobs_than_cores_run_a_process_a_core_and_say_so(example, tmp_path, monkeypatch,
+                                                            alone_in_its_process):
+    """``--jobs 50`` on two cores: two worker processes, not as many as there are chunks
+    (each would hold a copy of the layout engine's memory), a note saying so, and the same
+    letters as with ``--jobs 2``."""
+    import os
+
+    from lettergen import workers
+    from lettergen.batch import RunOptions, run
+
+    spec, book, _ = example
+    asked = []
+    real = workers.imap_unordered
+    monkeypatch.setattr(workers, "imap_unordered", lambda f, tasks, jobs, **kw: asked.append(jobs) or real(
+        f, tasks, jobs, **kw))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    said = io.StringIO()
+    run(spec, book, tmp_path / "fifty", RunOptions(formats=("docx",), jobs=50, progress=False), stderr=said)
+    assert asked == [2]
+    assert "หมายเหตุ: --jobs 50 มากกว่าจำนวนคอร์ของเครื่องนี้ (2) จึงใช้ 2 โพรเซส" in said.getvalue()
+    quiet = io.StringIO()
+    run(spec, book, tmp_path / "two", RunOptions(formats=("docx",), jobs=2, progress=False), stderr=quiet)
+    assert asked == [2, 2] and "--jobs" not in quiet.getvalue()
+    names = sorted(p.name for p in (tmp_path / "two").iterdir())
+    assert sorted(p.name for p in (tmp_path / "fifty").iterdir()) == names and len(names) > 20
+
+
 def test_letters_with_long_lists_come_fewer_to_a_chunk():
     from lettergen.batch import CHUNK_ROWS, chunk_size
 

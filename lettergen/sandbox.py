@@ -210,7 +210,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         """The template of ``source``, with the bounds put into its tree."""
         tree = bounded_tree(self.parse(source))
         cls = template_class or self.template_class
-        return cls.from_code(self, self.compile(tree), self.make_globals(globals), None)
+        # its globals as one dict, not Jinja's ChainMap of the environment's and its own:
+        # every render copies them, and copying a ChainMap walks it key by key (a tenth of
+        # composing a letter); the environment's globals never change after it is made
+        return cls.from_code(self, self.compile(tree), dict(self.make_globals(globals)), None)
 
 
 # --- putting the bounds into a text's tree --------------------------------------------------

@@ -9,6 +9,11 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+  // Waits of ``first`` ms, then twice as long each time, up to ``most`` ms, for as long as
+  // asked: how the page asks the server again after something it waits for.
+  async function* pauses(first, most) {
+    for (let pause = first; ; pause = Math.min(most, pause * 2)) yield await sleep(pause);
+  }
 
   // --- the server, and when it cannot be reached ---------------------------------------------
   // A request that gets no answer at all (the server stopped, the network is down) throws
@@ -27,15 +32,13 @@
   }
 
   async function probe() {
-    let pause = 500;
-    while (offline) {
-      await sleep(pause);
-      pause = Math.min(2000, pause * 2);
+    for await (const _ of pauses(500, 2000)) {
       try {
         const answer = await fetch("/alive", { cache: "no-store", credentials: "same-origin" });
-        if (answer.ok) offline = false;
+        if (answer.ok) break;
       } catch (e) { /* still away */ }
     }
+    offline = false;
     showOffline(false);
     const done = waiting;
     waiting = [];
@@ -91,7 +94,7 @@
     return later;
   }
 
-  window.lettergen = { $, $$, csrf, call, callUntilAnswered, online, Offline, debounce, sleep };
+  window.lettergen = { $, $$, csrf, call, callUntilAnswered, online, Offline, debounce, sleep, pauses };
 
   // --- uploads (drag and drop too) -------------------------------------------------------------
   // The server refuses a body over 20 MB with this message too; saying it here spares the
@@ -299,8 +302,7 @@
   // are done within a second).
   const runningRow = $('[data-job-row][data-state="running"]');
   if (runningRow) (async () => {
-    for (let pause = 250; ; pause = Math.min(1000, pause * 2)) {
-      await sleep(pause);
+    for await (const _ of pauses(250, 1000)) {
       try {
         const { data } = await call(`/jobs/${encodeURIComponent(runningRow.dataset.jobRow)}`);
         if (data.state !== "running") { location.reload(); return; }

@@ -4,10 +4,9 @@
 "use strict";
 
 (function () {
-  const { $, $$, call, online } = window.lettergen;
+  const { $, $$, call, online, pauses } = window.lettergen;
   const box = $("#statuses");
   if (!box || box.dataset.sending !== "running") return;
-  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
   function show(rows) {
     for (const row of rows) {
@@ -21,8 +20,7 @@
   }
 
   (async () => {
-    for (let pause = 250; ; pause = Math.min(1000, pause * 2)) {  // 0.25 s, 0.5 s, then every second
-      await sleep(pause);
+    for await (const _ of pauses(250, 1000)) {  // 0.25 s, 0.5 s, then every second
       let data;
       try {
         ({ data } = await call(box.dataset.statusFrom));

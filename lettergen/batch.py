@@ -317,12 +317,11 @@ def _write_set(spec, planning, out_dir, *, formats, jobs, print_pdf, zip_set, pr
     todo = [i for i in range(len(tasks)) if done[i] is None]
     chunks = len(checked.digests)
     cores = os.cpu_count() or 1
-    if jobs and jobs > max(2, cores) and chunks > max(2, cores):
-        # a process a core, as many as the processes forked would otherwise each hold a
-        # worker's memory (--jobs 200 for 2 would be 200 copies of the layout engine)
+    most = max(2, cores)  # a process a core: each forked one holds the layout engine's memory
+    if jobs and jobs > most and chunks > most:  # --jobs 200 typed for 2
         print(f"หมายเหตุ: --jobs {jobs} มากกว่าจำนวนคอร์ของเครื่องนี้ ({cores}) "
-              f"จึงใช้ {max(2, cores)} โพรเซส", file=stderr)
-    jobs = max(1, min(jobs or cores, max(2, cores), chunks))
+              f"จึงใช้ {most} โพรเซส", file=stderr)
+    jobs = max(1, min(jobs or cores, most, chunks))
     if progress is None:
         progress = stderr.isatty()
     results: dict[int, list[Written]] = {i: w for i, w in done.items() if w is not None}

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .cli_eletters import cmd_send, cmd_verify, send_parser, signer_of, signing_options, verify_parser
-from .cli_words import thai_argparse, whole_number
+from .cli_words import ArgumentParser, thai_argparse, whole_number
 from .errors import InputError
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
@@ -27,7 +27,7 @@ TRACKING_HELP = ("ตารางติดตามผล: ไฟล์ราย
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="lettergen",
         description="หนังสือราชการไทยจำนวนมาก: spec (TOML) + รายชื่อผู้รับ (CSV/XLSX) -> PDF และ DOCX รายฉบับ",
     )

@@ -25,7 +25,7 @@ WORDS = {
     "expected one argument": "ต้องมีค่าตามหลัง",
     "expected at most one argument": "มีค่าตามหลังได้ไม่เกินหนึ่งค่า",
     "expected at least one argument": "ต้องมีค่าตามหลังอย่างน้อยหนึ่งค่า",
-    "invalid %(type)s value: %(value)r": "ค่า %(value)r ใช้ไม่ได้ (ต้องเป็น%(type)s)",
+    "invalid %(type)s value: %(value)r": "ค่า %(value)r ใช้ไม่ได้ (ต้องเป็น %(type)s)",
     "invalid choice: %(value)r (choose from %(choices)s)": "ไม่มี %(value)r ให้เลือก (เลือกได้: %(choices)s)",
     "ambiguous option: %(option)s could match %(matches)s": "%(option)s กำกวม อาจหมายถึง %(matches)s",
     "not allowed with argument %s": "ใช้ร่วมกับ %s ไม่ได้",
@@ -45,11 +45,24 @@ def _thai_n(singular: str, plural: str, n: int) -> str:
 
 
 def whole_number(text: str) -> int:
-    """An option's whole number (``type=`` for argparse, which names it in its message)."""
-    return int(text)
+    """An option's whole number (``type=`` for argparse)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ค่า {text!r} ใช้ไม่ได้ (ต้องเป็นจำนวนเต็ม)") from None
 
 
-whole_number.__name__ = "จำนวนเต็ม"
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, whose message for a command line it cannot read quotes a long
+    value (pasted whole into an option) by its start and its end, not whole."""
+
+    def error(self, message: str):
+        if len(message) > MESSAGE_CHARS:
+            message = message[:MESSAGE_CHARS - 80] + " … " + message[-80:]
+        super().error(message)
+
+
+MESSAGE_CHARS = 300
 
 
 @contextlib.contextmanager

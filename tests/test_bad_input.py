@@ -503,6 +503,8 @@ def test_the_pdf_may_fetch_only_bundled_files(tmp_path):
     (["render", "SPEC", "--jobs"], "lettergen render: ข้อผิดพลาด: --jobs: ต้องมีค่าตามหลัง"),
     (["render", "SPEC", "--หน้า", "2"], "lettergen: ข้อผิดพลาด: ไม่รู้จัก --หน้า 2"),
     (["rendr", "SPEC"], "lettergen: ข้อผิดพลาด: COMMAND: ไม่มี 'rendr' ให้เลือก (เลือกได้: 'demo', 'render',"),
+    (["render", "SPEC", "--jobs", "9" * 100_000], "lettergen render: ข้อผิดพลาด: --jobs: ค่า '999"),
+    (["render", "SPEC", "--" + "ก" * 100_000], "lettergen: ข้อผิดพลาด: ไม่รู้จัก --กกก"),
 ])
 def test_a_command_line_that_cannot_be_read_is_told_in_thai(argv, said, tmp_path, capsys):
     """A command line argparse cannot read (an option left out, a number that is not one, an
@@ -519,6 +521,7 @@ def test_a_command_line_that_cannot_be_read_is_told_in_thai(argv, said, tmp_path
     assert out == ""
     assert err.startswith("วิธีใช้: lettergen"), err
     assert err.splitlines()[-1].startswith(said), err
+    assert len(err) < 2000  # a value pasted whole is quoted by its start and end
     assert list(tmp_path.iterdir()) == []
     assert argparse._("usage: ") == "usage: "  # argparse as it was
     with pytest.raises(SystemExit):

@@ -39,6 +39,27 @@ def test_pdf_declares_pdf_a_3u_and_carries_the_letters_metadata(letter_pdf):
         assert pdf.Root.Metadata.get("/Filter") is None  # PDF/A: metadata unfiltered
 
 
+def test_the_xmp_packet_says_the_letters_texts_whatever_characters_they_hold(letter_pdf):
+    """The XMP is written as text and saved as written (pdfa._xmp): a subject or an agency
+    with XML's own characters reads back the same, and the packet is well formed."""
+    import dataclasses
+
+    import pikepdf
+
+    from lettergen.pdf.writer import write_pdf
+
+    letter, _ = letter_pdf
+    odd = dataclasses.replace(letter, subject='น้ำ & ไฟ <ด่วน> "ที่" \'สำนักงาน\' ]]> &amp;',
+                              agency="สำนักงาน A&B <จังหวัด>")
+    with pikepdf.open(io.BytesIO(write_pdf(odd))) as pdf:
+        meta = pdf.open_metadata()
+        assert meta.get("dc:title") == odd.title
+        assert meta.get("dc:description") == odd.subject
+        assert meta.get("dc:creator") == [odd.agency]
+        assert meta.get("pdfaid:part") == "3"
+        assert meta.get("xmp:CreateDate").startswith("2018-07-27T00:00:00")
+
+
 def test_source_date_epoch_sets_the_creation_date(example, monkeypatch):
     import pikepdf
 

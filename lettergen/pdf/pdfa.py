@@ -37,9 +37,11 @@ def assemble(letter: Letter, build, batch) -> bytes:
     out.Root.Metadata = metadata
     buffer = io.BytesIO()
     # The page and font streams come compressed from WeasyPrint; the metadata stream must
-    # stay unfiltered for PDF/A, so nothing more is compressed here.
+    # stay unfiltered for PDF/A, so nothing more is compressed here. The XMP has no
+    # pdf:PDFVersion for pikepdf to bring up to date (which would parse and write it again,
+    # a fortieth of a letter's time): it is saved as written.
     out.save(buffer, deterministic_id=True, compress_streams=False, min_version="1.7",
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+             object_stream_mode=pikepdf.ObjectStreamMode.generate, fix_metadata_version=False)
     return buffer.getvalue()
 
 
@@ -68,16 +70,19 @@ def document_date(letter: Letter) -> dt.datetime:
 
 
 def _xmp(letter: Letter, when: dt.datetime) -> str:
+    """The letter's XMP packet, written as pikepdf writes an XMP packet it has parsed (its
+    namespace before rdf:about, an empty line before the closing processing instruction),
+    which is what letters carried while pikepdf rewrote it on saving."""
     from xml.sax.saxutils import escape as x
 
     stamp = when.isoformat()
     return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="3" pdfaid:conformance="U"/>
-<rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" pdf:Producer="lettergen"/>
-<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:CreateDate="{stamp}" xmp:ModifyDate="{stamp}" xmp:MetadataDate="{stamp}"/>
-<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" rdf:about="" pdfaid:part="3" pdfaid:conformance="U"/>
+<rdf:Description xmlns:pdf="http://ns.adobe.com/pdf/1.3/" rdf:about="" pdf:Producer="lettergen"/>
+<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" rdf:about="" xmp:CreateDate="{stamp}" xmp:ModifyDate="{stamp}" xmp:MetadataDate="{stamp}"/>
+<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" rdf:about="">
 <dc:format>application/pdf</dc:format>
 <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{x(letter.title)}</rdf:li></rdf:Alt></dc:title>
 <dc:creator><rdf:Seq><rdf:li>{x(letter.agency)}</rdf:li></rdf:Seq></dc:creator>
@@ -86,7 +91,9 @@ def _xmp(letter: Letter, when: dt.datetime) -> str:
 </rdf:Description>
 </rdf:RDF>
 </x:xmpmeta>
-<?xpacket end="w"?>"""
+
+<?xpacket end="w"?>
+"""
 
 
 def encrypt(pdf: bytes, password: str) -> bytes:

@@ -19,7 +19,8 @@ first fork, so a worker is sent only a task's index.
 
 A ``SideProcess`` is forked and armed the same way, at the start of a run: it makes ready,
 on a core the run leaves idle, what the run needs only at its end (the register's XLSX
-library), and does that one piece of work when asked.
+library), and does that one piece of work when asked. A ``Forked`` process does one piece
+of work at once, beside the run (the second half of the check of a run's letters).
 """
 
 from __future__ import annotations
@@ -290,19 +291,8 @@ class SideProcess:
     so with WorkerDied and the caller does the work itself."""
 
     def __init__(self, ready: Callable[[], None]):
-        import multiprocessing
-        import threading
-
-        self.process = self.conn = None
         self.asked = False  # a call sent, its answer not yet taken
-        if (threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods()
-                or multiprocessing.current_process().daemon):  # a daemon may have no children
-            return
-        try:
-            self.process, self.conn = _start(multiprocessing.get_context("fork"), _serve_side,
-                                             (ready,), "lettergen-side")
-        except (OSError, AssertionError):  # no fork to be had (no memory, no processes left)
-            pass
+        self.process, self.conn = _fork_aside(_serve_side, (ready,))
 
     def call(self, function: Callable, *args):
         """``function(*args)`` computed in the side process; its error raised here, or
@@ -351,6 +341,77 @@ class SideProcess:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _fork_aside(target: Callable, args: tuple) -> tuple:
+    """(process, pipe) of ``target`` forked now as a side process (``_start``), or (None,
+    None) where it may not be: from a process with more than one thread (a fork can copy a
+    lock another thread holds: the web app's), where there is no fork, from a daemon (which
+    may have no children), or when the system has no memory or process left for it."""
+    import multiprocessing
+    import threading
+
+    if (threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):
+        return None, None
+    try:
+        return _start(multiprocessing.get_context("fork"), target, args, "lettergen-side")
+    except (OSError, AssertionError):
+        return None, None
+
+
+class Forked:
+    """``function(*args)`` computed in a process forked now, which dies with the run as its
+    workers do, while this process goes on: ``result()`` waits for it and raises its error.
+    The arguments are not pickled (the child has them, forked), only the result, which is
+    sent back. Where no process may be forked (``_fork_aside``), or it ended without an
+    answer, ``result()`` raises WorkerDied and the caller does the work itself. Leaving the
+    ``with`` block kills a child whose result was not taken (this process stopped at an
+    error of its own, say)."""
+
+    def __init__(self, function: Callable, *args):
+        self.process, self.conn = _fork_aside(_serve_once, (function, args))
+
+    def result(self):
+        if self.process is None:
+            raise WorkerDied("no process could be forked")
+        from multiprocessing.connection import wait
+
+        try:
+            wait([self.conn, self.process.sentinel])
+            result, error = self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerDied(f"the forked process ended (exit code {self.process.exitcode})") from None
+        if error is not None:
+            raise error
+        return result
+
+    def __enter__(self) -> "Forked":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None:
+            return
+        if self.process.exitcode is None:
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _serve_once(conn, function: Callable, args: tuple) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it ends this one
+    if _named is not None:
+        _named(SIDE_NAME)
+    try:
+        reply = (function(*args), None)
+    except BaseException as error:  # sent to the run, which raises it
+        reply = (None, _portable(error))
+    try:
+        conn.send(reply)
+    except Exception as error:  # a result that does not pickle: the run does the work
+        conn.send((None, WorkerDied(f"the result cannot be sent: {error}")))
 
 
 SIDE_NAME = b"lettergen-side"  # a side process's name once it will die with its run

@@ -410,6 +410,87 @@ def test_the_check_keeps_what_the_register_needs_and_no_letter(example):
     assert checked.digests[0] == Manifest.letters_key(letters[:size])
 
 
+def _refusing(keys):
+    """A check (as check_delivery_passwords) that refuses the letters of these keys."""
+    from lettergen.errors import InputError
+
+    def check(letters):
+        for letter in letters:
+            if letter.key in keys:
+                raise InputError(f"หนังสือถึง{letter.recipient_name} ({letter.key}) ใช้ไม่ได้")
+    return check
+
+
+def test_a_large_set_is_checked_in_two_processes_with_the_same_result_and_error(
+        example, monkeypatch, alone_in_its_process):
+    """From CHECKED_APART letters a forked process checks the second half of the chunks while
+    the run checks the first: the entries and digests are those of one process; an error
+    in the second half is raised in the run; with errors in both halves, the first letter's
+    is raised, as one process would; no process is left behind."""
+    import multiprocessing
+
+    from lettergen import batch, workers
+    from lettergen.compose import plan_letters
+    from lettergen.errors import InputError
+
+    spec, book, letters = example
+    planning = plan_letters(spec, book)
+    alone = batch.check_letters(planning)  # 20 letters: fewer than CHECKED_APART
+    forked = []
+    real_init = workers.Forked.__init__
+    monkeypatch.setattr(workers.Forked, "__init__",
+                        lambda self, *args: real_init(self, *args) or forked.append(self.process))
+    monkeypatch.setattr(batch, "CHECKED_APART", 2)
+    assert batch.check_letters(planning) == alone
+    assert len(forked) == 1 and forked[0] is not None and forked[0].exitcode == 0
+    assert batch.check_letters(planning, jobs=1) == alone and len(forked) == 1  # one core: none
+    late, early = letters[17], letters[2]  # of the second half (letters 8 on: 3 chunks of 8), and of the first
+    with pytest.raises(InputError, match=late.key):
+        batch.check_letters(planning, _refusing({late.key}))
+    with pytest.raises(InputError, match=early.key):
+        batch.check_letters(planning, _refusing({early.key, late.key}))
+    assert len(forked) == 3 and all(p is not None for p in forked)
+    assert not multiprocessing.active_children()
+
+
+def test_a_check_process_that_dies_leaves_its_half_to_the_run(example, monkeypatch, alone_in_its_process):
+    """The forked half of the check killed (out of memory, say) or not forked at all (another
+    thread running, as in the web app): the run checks that half itself, with the same
+    result."""
+    import os
+    import threading
+
+    from lettergen import batch
+    from lettergen.compose import plan_letters
+
+    spec, book, _ = example
+    planning = plan_letters(spec, book)
+    alone = batch.check_letters(planning)
+    monkeypatch.setattr(batch, "CHECKED_APART", 2)
+    run, real = os.getpid(), batch._checked
+    calls = []
+
+    def dying(*args):
+        if os.getpid() != run:
+            os._exit(9)  # the forked process dies without an answer
+        calls.append(args[2:4])
+        return real(*args)
+
+    monkeypatch.setattr(batch, "_checked", dying)
+    assert batch.check_letters(planning) == alone
+    assert calls == [(0, 8), (8, 20)]  # its own half (chunks of 8), then the one the process left
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        calls.clear()
+        assert batch.check_letters(planning) == alone
+    finally:
+        stop.set()
+        other.join()
+    assert calls == [(0, 8), (8, 20)]
+
+
 def test_the_register_workbook_made_by_the_side_process_is_the_one_made_in_the_run(example, tmp_path, monkeypatch,
                                                                                  alone_in_its_process):
     """``run`` forks a side process that loads the XLSX library while the letters are

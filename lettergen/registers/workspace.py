@@ -305,7 +305,7 @@ def write_registered(
             raise NumbersChanged(NUMBERS_CHANGED.format(now=given, expected=expected_numbers))
         taken = [(series, reservation.numbers[series][i]) for series, i in slots]
         planning = planning.numbered([number for _, number in taken])
-        checked = check_letters(planning, check)  # all checks, with the numbers reserved
+        checked = check_letters(planning, check, write_options.get("jobs"))  # all checks, with the numbers reserved
         stems = unique_stems([(e.key, e.recipient_name) for e in checked.entries])
         rows = []
         for entry, stem in zip(checked.entries, stems):

@@ -57,3 +57,37 @@ def test_rows_copied_from_one_of_their_shape_are_the_rows_python_docx_builds(exa
     for text in ("วันศุกร์ที่ น้ำ", "p a s s", "A &amp; B &lt;c&gt;", "\u200b", "FAKE-8u2e"):
         assert text.encode() in copied
     assert copied.count(b'xml:space="preserve"') == built.count(b'xml:space="preserve"') > 3
+
+
+def test_attachment_sections_copied_from_the_first_are_the_sections_python_docx_sets_up(example, monkeypatch):
+    """An attachment's section after the first of a process is a copy of its XML with a
+    header part of its own (docx/blank.py, attachment_section): the whole package is the
+    one python-docx's setters make, each attachment's pages unnumbered under an empty
+    header, the letter's own pages numbered from the second."""
+    import docx
+
+    from lettergen import caches
+    from lettergen.docx import blank, tables
+    from lettergen.docx.writer import write_docx
+
+    _, _, letters = example
+    letter = next(l for l in letters if len(l.attachments) == 2)
+    caches.clear()
+    blank._attachment_section_made.cache_clear()
+    first = write_docx(letter)  # the first attachment's section set up, the second's copied
+    again = write_docx(letter)  # both copied
+    caches.clear()
+    monkeypatch.setattr(tables, "attachment_section", lambda document, font: blank.page_setup(
+        document.add_section(docx.enum.section.WD_SECTION.NEW_PAGE), font, numbered=False))
+    built = write_docx(letter)
+    caches.clear()
+    assert first == built and again == built
+    document = docx.Document(io.BytesIO(first))
+    own, *attachments = document.sections
+    assert len(attachments) == 2 and own.different_first_page_header_footer
+    assert "PAGE" in own.header._element.xml  # the page number's field
+    headers = [section.header for section in attachments]
+    assert not any(header.is_linked_to_previous for header in headers)
+    assert len({header.part.partname for header in headers + [own.header]}) == 3
+    assert all(not header._element.xpath(".//w:t | .//w:fldSimple | .//w:instrText") for header in headers)
+    assert all(s.page_width == own.page_width and s.left_margin == own.left_margin for s in attachments)

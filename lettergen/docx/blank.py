@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 
 from docx import Document
+from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 
@@ -72,6 +73,37 @@ def page_setup(section, font: str, numbered: bool) -> None:
         header.alignment = WD_ALIGN_PARAGRAPH.CENTER
         add_page_number_field(header, font, g.BODY_PT)
         set_thai_page_numbers(section)
+
+
+def attachment_section(document, font: str) -> None:
+    """A new section at the end of ``document`` for an attachment, on new pages with no page
+    number (``page_setup``, not ``numbered``). The first in a process is set up so; the
+    others are copies of its XML, with a header part of their own holding a copy of its
+    header (python_docx.add_header): python-docx's setters and its new header part took a
+    sixth of a letter's DOCX time."""
+    from docx.oxml.ns import qn
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    made = _attachment_section_made(font)
+    if not made:
+        page_setup(section, font, numbered=False)
+        made += [copy.deepcopy(python_docx.element(section)),
+                 copy.deepcopy(python_docx.header_element(section))]
+        return
+    sect, header = made
+    rid = python_docx.add_header(document, copy.deepcopy(header))
+    new = python_docx.element(section)
+    new.attrib.clear()
+    new.attrib.update(sect.attrib)
+    new[:] = [copy.deepcopy(child) for child in sect]
+    for reference in new.iterchildren(qn("w:headerReference")):
+        reference.set(qn("r:id"), rid)
+
+
+@cached(maxsize=4)
+def _attachment_section_made(font: str) -> list:
+    """[the w:sectPr, the w:hdr] of the first attachment's section set up in this process."""
+    return []
 
 
 @cached(maxsize=4)

@@ -5,6 +5,8 @@
   (thai_xml.py) and for copying blocks between letters;
 - a table proxy made over a copied ``w:tbl`` (``Table(tbl, document._body)``) and a table
   style set by its id (``tblStyle_val``);
+- a header part added with its XML given (``add_header``), named as python-docx names a
+  new one (``HeaderPart.new``: the lowest free ``/word/header%d.xml``);
 - the package's parts written by ``PackageWriter._write_content_types_stream``,
   ``_write_pkg_rels`` and the steps of ``_write_parts``, into our own zip writer
   (package_zip.py), so each part shared by every letter is serialized once.
@@ -51,6 +53,29 @@ def table_over(document, tbl):
 def set_table_style_id(table, style_id: str) -> None:
     """The table's style by its id (a lookup by name searches every style)."""
     table._tbl.tblStyle_val = style_id
+
+
+def add_header(document, hdr) -> str:
+    """A header part of ``document`` holding ``hdr`` (a ``w:hdr`` element), related to its
+    document part; its relationship id. Named as ``DocumentPart.add_header_part`` names one
+    (the lowest free ``/word/header%d.xml``: headers are related to the document part
+    only), without what that costs for each: parsing python-docx's default header file and
+    walking every part of the package for a free name."""
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.parts.hdrftr import HeaderPart
+
+    part = document.part
+    taken = {str(rel.target_part.partname) for rel in part.rels.values()
+             if not rel.is_external and rel.reltype == RELATIONSHIP_TYPE.HEADER}
+    n = next(n for n in range(1, len(taken) + 2) if f"/word/header{n}.xml" not in taken)
+    header = HeaderPart(PackURI(f"/word/header{n}.xml"), CONTENT_TYPE.WML_HEADER, hdr, part.package)
+    return part.relate_to(header, RELATIONSHIP_TYPE.HEADER)
+
+
+def header_element(section):
+    """The ``w:hdr`` of ``section``'s default header (its own, or the one it inherits)."""
+    return section.header._element
 
 
 def package_entries(document, blob_of) -> list[tuple[str, bytes, bool]]:

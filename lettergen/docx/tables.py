@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import io
 
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -18,7 +17,7 @@ from .. import qr
 from ..caches import ByContent, cached
 from ..model import Paragraph, QrRow, Section, Table
 from . import python_docx
-from .blank import page_setup
+from .blank import attachment_section
 from .document import LetterDocument, run_text
 from .thai_xml import set_cant_split, set_repeat_header, shade_cell
 
@@ -34,7 +33,7 @@ TABLE_HEADS = ByContent(limit=16)
 
 def attachment(d: LetterDocument, section: Section) -> None:
     """``section`` on new pages, in a section of the document with no page numbers."""
-    page_setup(d.doc.add_section(WD_SECTION.NEW_PAGE), d.font, numbered=False)
+    attachment_section(d.doc, d.font)
     if not section.shared:
         _blocks(d, section)
         return

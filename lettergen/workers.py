@@ -371,6 +371,7 @@ class Forked:
 
     def __init__(self, function: Callable, *args):
         self.process, self.conn = _fork_aside(_serve_once, (function, args))
+        self.answered = False
 
     def result(self):
         if self.process is None:
@@ -382,6 +383,7 @@ class Forked:
             result, error = self.conn.recv()
         except (EOFError, OSError):
             raise WorkerDied(f"the forked process ended (exit code {self.process.exitcode})") from None
+        self.answered = True
         if error is not None:
             raise error
         return result
@@ -392,6 +394,8 @@ class Forked:
     def __exit__(self, *exc) -> None:
         if self.process is None:
             return
+        if self.answered:  # it ends of itself once it answered
+            self.process.join(STOP_SECONDS)
         if self.process.exitcode is None:
             self.process.kill()
         self.process.join()

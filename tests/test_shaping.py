@@ -102,10 +102,11 @@ def test_a_text_is_broken_into_lines_and_drawn_as_weasyprint_does():
         if found is None:
             continue  # a line of two scripts, or one that starts with a mark: laid out
         taken += 1
-        assert split_lines(said, [shaped.text for shaped in found]) == [line.text for line in theirs], said
+        assert all(len(boxes) == 1 for boxes in found)  # a cell's text: one text box a line
+        assert split_lines(said, [shaped.text for shaped, in found]) == [line.text for line in theirs], said
         if len(theirs) < 2:
             continue  # drawn as test_a_shaped_text_is_drawn_as_weasyprint_draws_it compares
-        for line, shaped in zip(theirs, found):
+        for line, (shaped,) in zip(theirs, found):
             ops = laid_out.piece(line).split(b"\n")
             ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shaped), b"ET"], line.text))
             assert glyph_ops(ops) == glyph_ops(ours.split(b"\n")), shaped.text
@@ -120,12 +121,110 @@ def test_a_text_is_broken_into_lines_and_drawn_as_weasyprint_does():
 
 
 def test_texts_the_shaper_leaves_to_weasyprint():
-    from lettergen.pdf import writer
+    from lettergen.pdf import cells, writer
+    from lettergen.pdf.rows import HEAD, CellText, Frame
 
     shaper = writer._shaper("plain", True)
     for text in ("A & B สำนักงาน", "ab\u200bcd", "é", "\u0e48ก", "", "a\tb"):
         assert shaper.shape(text) is None, text  # mixed scripts, a break mark, others
-    assert writer._shaper("head", False) is None  # head lines are laid out
+    head = Frame(HEAD)
+    width = writer._frame(head, 1).cells[0][2]
+    for html in ('<span class="label" style="font-size: 20pt; font-weight: bold">เรื่อง</span> ขอเชิญประชุม',
+                 '<span class="label">ที่</span> ชร <b>๐๐๒๓</b>',  # a label of its own face; markup
+                 '<span class="label">เรื่อง</span> ' + "ขอเชิญประชุมสำนักงาน" * 12):  # more than a line
+        text = CellText(head, 0, False, Markup(html))
+        assert cells._shaped_lines(writer._shaper("head", False), text, width) is None, html
+
+
+def head_texts(labels=("ที่", "ถึง", "เรื่อง", "เรียน", "อ้างถึง", "สิ่งที่ส่งมาด้วย")) -> list:
+    """Head lines of one part as pdf/rows.head_row makes them: each label (in a span of no
+    style: the text's face) before each sample, and a label alone."""
+    from lettergen.pdf.rows import HEAD, CellText, Frame
+
+    frame = Frame(HEAD)
+    more = ("ชร ๐๐๒๓.๑/ว ๑๘๙๑๗", "ผู้ว่าราชการจังหวัดเชียงราย", "นายกเทศมนตรีตำบลเวียงทอง ๖๕")
+    texts = [CellText(frame, 0, False, Markup(f'<span class="label">{label}</span> ') + escape(text))
+             for label in labels for text in samples(more)[::3]]
+    return texts + [CellText(frame, 0, False, Markup(f'<span class="label">{label}</span>'))
+                    for label in labels]
+
+
+def test_a_labelled_head_line_is_drawn_as_weasyprint_draws_it():
+    """A head line's label and the text after it (two text boxes, WeasyPrint draws each
+    apart), shaped: each box's glyph operators byte for byte as WeasyPrint draws it, the
+    text after the label where WeasyPrint puts it (the label's width from the line's start),
+    and one line where WeasyPrint makes one."""
+    from lettergen.pdf import cells, weasy_shape, writer
+    from lettergen.pdf.actualtext import wrap_line
+
+    texts = head_texts()
+    sheet = writer._own_sheet([], texts, (), shaping=False)
+    laid_out = sheet.texts
+    width = writer._frame(texts[0].frame, 1).cells[0][2]
+    glyph_ops = lambda found: [op for op in found if op.endswith((b" TJ", b" Ts"))]  # noqa: E731
+    taken, lefts = 0, set()
+    for text in texts:
+        found = cells._shaped_lines(writer._shaper("head", False), text, width)
+        if found is None:
+            continue  # two scripts after the label, or more than a line
+        ((boxes),) = found
+        (line,) = laid_out.lines[text]
+        assert len(line.keys) == len(boxes) == (2 if "</span> " in text.html else 1)
+        ops = laid_out.piece(line).split(b"\n")
+        ours = b"\n".join(wrap_line([op for box in boxes for op in (b"BT", *weasy_shape.draw(box), b"ET")],
+                                    line.text))
+        assert glyph_ops(ops) == glyph_ops(ours.split(b"\n")), cells.source(text)
+        xs = [float(op.split()[4]) for op in ops if op.endswith(b" Tm")]
+        assert len(xs) == len(boxes)
+        lefts.add(round(xs[0], 4))
+        if len(boxes) == 2:
+            assert xs[1] - xs[0] == pytest.approx(boxes[0].width, abs=1e-4), cells.source(text)
+        taken += 1
+    assert len(lefts) == 1  # every line starts at the block's left
+    assert taken > len(texts) * 0.6, (taken, len(texts))
+    sheet.pdf.close()
+
+
+def test_letters_whose_head_lines_are_shaped_are_the_letters_laid_out(example):
+    """Letters of a batch whose numbers differ: the number's head line of all but the first
+    is shaped, and each letter is the letter with every text laid out (by WeasyPrint in the
+    batch's document, and in one flow: the reference of test_paginate), glyph by glyph, the
+    same rules; and the same text copied out as with every text laid out in the batch."""
+    import dataclasses
+
+    from lettergen import caches
+    from lettergen.pdf import cells, writer
+    from lettergen.pdf.actualtext import strip
+    from test_copy_text import pdfium_pages
+
+    _, _, letters = example
+    base = next(l for l in letters if l.key == "570102")
+    batch = [dataclasses.replace(base, number=f"ชร ๐๐๒๓.๑/๑๘๘{n}", recipient_name=name)
+             for n, name in zip("๕๖๗๘", ("เทศบาลนครเชียงราย", "องค์การบริหารส่วนตำบลน้ำลัด",
+                                         "เทศบาลตำบลวันศุกร์ที่", "สำนักงาน Office ๑๒"))]
+    caches.clear()
+    made = []
+    real = writer._own_sheet
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+        placed = writer.write_pdfs(batch)
+    shaped = [text for sheet in made if sheet.texts for text, lines in sheet.texts.lines.items()
+              if text.style == "head" and isinstance(lines[0], cells.ShapedLine)]
+    assert len(shaped) == 3  # the number's line of each letter but the first (its like)
+    assert all(len(sheet.texts.lines[text][0].ops) == 2  # the label, the number: two boxes
+               for sheet in made if sheet.texts for text in shaped if text in sheet.texts)
+    caches.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "_own_sheet", lambda *a, **k: real(*a, **{**k, "shaping": False}))
+        laid_out = writer.write_pdfs(batch)
+    for letter, pdf, each_laid_out in zip(batch, placed, laid_out):
+        caches.clear()
+        whole = writer.render_document([letter]).write_pdf()
+        same_layout(strip(pdf), whole)
+        same_drawing(pdf, whole)
+        same_layout(strip(pdf), strip(each_laid_out))
+        assert pdfium_pages(pdf) == pdfium_pages(each_laid_out)
+    caches.clear()
 
 
 def district_letter(example, count=30):
@@ -269,7 +368,7 @@ def test_the_written_font_holds_the_glyphs_only_shaped_texts_draw(example):
     flows, common, own, texts, emblems = writer._plan([letter])
     sheet = writer._own_sheet(own, texts, emblems)
     assert any(isinstance(line, cells.ShapedLine) for lines in sheet.texts.lines.values() for line in lines)
-    ((_, _, shaped_q),) = sheet.texts.shaped[next(t for t in texts if "Qz" in t.html)]
+    ((_, _, (shaped_q,)),) = sheet.texts.shaped[next(t for t in texts if "Qz" in t.html)]
     held = weasy.font_glyphs(sheet.texts.resources)[shaped_q.face.name]
     assert {glyph[0] for glyph in shaped_q.glyphs} <= held
     sheet.pdf.close()

@@ -27,7 +27,11 @@ and drawn the same way, and the document is refused (``CellTexts.drawn_alike``) 
 WeasyPrint broke it into the same lines, drew their glyphs the same, and its font holds
 every glyph drawn so; the writer then lays out every text (pdf/writer.py). Half of a
 district letter's PDF time was its cell texts' layout, and the two-line names of its
-องค์การบริหารส่วนตำบล were most of what was left of it.
+องค์การบริหารส่วนตำบล were most of what was left of it. A head line of one part (its label
+in the line's own face, then its text: "ที่ ชร ๐๐๒๓.๑/...", set as a text in a frame too) is
+shaped as the two text boxes WeasyPrint draws it in, when it takes one line; its like has
+the same label. The number's and the addressee's lines of a letter to each LAO had been a
+tenth of its PDF time.
 A row is as tall as its tallest cell's text: the frame of that many lines. The glyphs land
 where the table laid out whole puts them: tests/test_paginate.py compares the placed rows
 with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
@@ -35,9 +39,12 @@ with WeasyPrint's layout of the whole letter, glyph by glyph, and the rules too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Sequence
+
+from markupsafe import Markup
 
 from .actualtext import PLACED_TEXTS, ZERO_WIDTH, split_lines, wrap_line
 from .paginate import LEFT, PAGE_HEIGHT, Box
@@ -76,13 +83,15 @@ class CutLine:
 
 @dataclass(frozen=True)
 class ShapedLine:
-    """A line of a cell text drawn from its glyphs (``ops``, weasy_shape.draw) where the
-    line ``like`` stands (a line in the same font of a text of its block laid out by
-    WeasyPrint), ``shift`` CSS pixels to the right of it; ``text`` is its actual text."""
+    """A line of a cell text drawn from its glyphs where the line ``like`` stands (a line in
+    the same font of a text of its block laid out by WeasyPrint, of the same label), ``shift``
+    CSS pixels to the right of it: per text box of the line, its glyphs' operators
+    (weasy_shape.draw), drawn where the like's box of that place is; ``text`` is its actual
+    text."""
 
     like: CutLine
     shift: float
-    ops: tuple[bytes, ...]
+    ops: tuple[tuple[bytes, ...], ...]
     text: str
 
     page = property(lambda self: self.like.page)
@@ -93,6 +102,7 @@ class ShapedLine:
 
 
 FIT = 0.01  # CSS pixels: a text shaped this close to its cell's width is laid out instead
+_LABELLED = re.compile(r'<span class="label">([^<>]+)</span>([^<>]*)')  # a head line's, in its face
 
 
 def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple[list, dict]:
@@ -102,8 +112,13 @@ def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple
     (``_shaped_lines``) into lines each narrower than it; but for the first text with a line
     in each face, of one line and of several, laid out by WeasyPrint as the others' ``like``
     for the lines of that face (so that ``CellTexts.drawn_alike`` checks the breaking too).
-    Returns (the blocks left, {text: ((its like, the like's line, weasy_shape.Shaped) for
-    each of its lines)}), the likes among those texts too (each its own like)."""
+    A head line's text with its label in the text's own face (a label of its own size or
+    weight is laid out) is taken when it fits one line: WeasyPrint draws the label and the
+    text after it as two text boxes, each shaped and drawn here as one; its like has the
+    same label, so that the text after it starts where the like's does.
+    Returns (the blocks left, {text: ((its like, the like's line, the line's text boxes,
+    each a weasy_shape.Shaped) for each of its lines)}), the likes among those texts too
+    (each its own like)."""
     left, shaped = [], {}
     for (width, style, literal), texts in laid_out:
         shapes = shaper(style, literal)
@@ -113,7 +128,8 @@ def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple
             if lines is None:
                 kept.append(text)
                 continue
-            kinds = [(line.face, len(lines) > 1) for line in lines]
+            label = _box_texts(text)[0] if len(lines[0]) > 1 else None
+            kinds = [(tuple(box.face for box in line), label, len(lines) > 1) for line in lines]
             if any(kind not in likes for kind in kinds):
                 for number, kind in enumerate(kinds):
                     likes.setdefault(kind, (text, number))
@@ -126,29 +142,50 @@ def set_apart(laid_out: Sequence[tuple[tuple, list]], shaper: Callable) -> tuple
 
 
 def _shaped_lines(shapes, text: CellText, width: float) -> tuple | None:
-    """The text shaped line by line (weasy_shape.Shaped), each line narrower than ``width``
-    by ``FIT``: the whole text when it is so narrow, or else its first line as WeasyPrint
-    breaks it (``Shaper.first_line``), then the same for what is left. None if a line
-    cannot be shaped so, or a text is so close to the width that it may or may not take
-    one line, or it has break marks (a link's, a long run's: WeasyPrint breaks there, and
-    draws each as an empty glyph of its own)."""
-    if ZERO_WIDTH in text.html:
+    """The text shaped line by line, each line a tuple of its text boxes shaped
+    (weasy_shape.Shaped; one but for a labelled head line: ``_box_texts``) and narrower than
+    ``width`` by ``FIT``: the whole text when it is so narrow, or else its first line as
+    WeasyPrint breaks it (``Shaper.first_line``), then the same for what is left. None if a
+    line cannot be shaped so, or a text is so close to the width that it may or may not take
+    one line, or a labelled one takes more than one, or it has break marks (a link's, a long
+    run's: WeasyPrint breaks there, and draws each as an empty glyph of its own)."""
+    boxes = _box_texts(text)
+    if boxes is None or ZERO_WIDTH in text.html:
         return None  # WeasyPrint draws a break mark as a glyph of its own: laid out
+    if "<" in text.html:  # a labelled head line: one line, or laid out
+        shaped = tuple(shapes.shape(box) for box in boxes)
+        if None in shaped or sum(box.width for box in shaped) > width - FIT:
+            return None
+        return (shaped,) if split_lines(source(text), ["".join(boxes)]) else None
     lines, rest = [], source(text)
     for _ in range(len(rest)):
         shaped = shapes.shape(rest)
         if shaped is None or width - FIT < shaped.width <= width + FIT:
             return None
         if shaped.width <= width:
-            lines.append(shaped)
-            return tuple(lines) if split_lines(source(text), [line.text for line in lines]) else None
+            lines.append((shaped,))
+            return tuple(lines) if split_lines(source(text), [line[0].text for line in lines]) else None
         first, rest = shapes.first_line(rest, width)
         shaped = shapes.shape(first)
         if rest is None or not first or " " in (first[0], rest[:1]) or shaped is None \
                 or shaped.width > width - FIT:
             return None  # Pango found otherwise, or a space at a line's start
-        lines.append(shaped)
+        lines.append((shaped,))
     return None
+
+
+def _box_texts(text: CellText) -> tuple[str, ...] | None:
+    """The texts of the text boxes WeasyPrint makes of a holder's text on a line: a cell's
+    text, one; a head line's label (in a span of no style of its own: in the text's face)
+    and what follows it, two (one for a label alone); None for any other markup."""
+    html = str(text.html)
+    if "<" not in html:
+        return (source(text),)
+    found = _LABELLED.fullmatch(html)
+    if found is None:
+        return None
+    label, after = (Markup(part).unescape() for part in found.groups())
+    return (label, after) if after else (label,)
 
 
 def blocks(texts: Sequence[CellText], width: Callable[[CellText], float]) -> list[tuple[tuple, list]]:
@@ -177,21 +214,21 @@ class CellTexts:
         self.lines: dict[CellText, tuple] = {}
         for (_, texts), lines in zip(laid_out, found):
             self._share_out(texts, lines)
-        self.shaped = shaped or {}  # text -> ((its like, the like's line, Shaped), ...): set_apart's
+        self.shaped = shaped or {}  # text -> ((its like, the like's line, its boxes), ...): set_apart's
         # a like broken otherwise than set_apart found: nothing drawn from it (drawn_alike)
         self.broken_alike = all(len(self.lines[text]) == len(lines)
                                 for text, lines in self.shaped.items() if lines[0][0] is text)
         for text, lines in self.shaped.items() if self.broken_alike else ():
             if lines[0][0] is text:
                 continue  # a like: laid out
-            actual = split_lines(source(text), [shape.text for _, _, shape in lines])
+            actual = split_lines(source(text), ["".join(box.text for box in boxes) for _, _, boxes in lines])
             self.lines[text] = tuple(
-                ShapedLine(self.lines[like][number], self._shift(text, like, number, shape),
-                           tuple(weasy_shape.draw(shape)), said)
-                for (like, number, shape), said in zip(lines, actual))
+                ShapedLine(self.lines[like][number], self._shift(text, like, number, boxes),
+                           tuple(tuple(weasy_shape.draw(box)) for box in boxes), said)
+                for (like, number, boxes), said in zip(lines, actual))
         self.pdf = None
         self.pieces: dict[int, dict] = {}  # page -> its lines' pieces, cut on first use
-        self.states: dict[CutLine, tuple] = {}  # a like's line -> how it was drawn (_like_state)
+        self.states: dict[tuple, tuple] = {}  # a like's line and box -> how it was drawn (_like_state)
         self.heights: dict[int, float] = {}  # page -> its height (page_height), read once
 
     def _share_out(self, texts: list[CellText], lines: list) -> None:
@@ -212,10 +249,12 @@ class CellTexts:
             k += m
         assert k == len(lines), "every line of a block belongs to one of its texts"
 
-    def _shift(self, text: CellText, like: CellText, number: int, shape) -> float:
+    def _shift(self, text: CellText, like: CellText, number: int, boxes) -> float:
         """How far right of its like's line a shaped line goes: a centred one by half the
         difference of their widths."""
-        return (self.shaped[like][number][2].width - shape.width) / 2 if text.style == "center" else 0
+        if text.style != "center":
+            return 0
+        return (sum(box.width for box in self.shaped[like][number][2]) - sum(box.width for box in boxes)) / 2
 
     def __contains__(self, text) -> bool:
         return text in self.lines
@@ -231,8 +270,9 @@ class CellTexts:
         for the writing and for ``drawn_alike``."""
         found: dict[str, dict] = {}
         for lines in self.shaped.values():
-            for _, _, shape in lines:
-                found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
+            for _, _, boxes in lines:
+                for shape in boxes:
+                    found.setdefault(shape.face.name, {}).update(weasy_shape.glyphs_of(shape))
         return found
 
     def drawn_alike(self) -> bool:
@@ -244,10 +284,13 @@ class CellTexts:
         for text, lines in self.shaped.items():
             if lines[0][0] is not text:
                 continue
-            for line, (_, _, shape) in zip(self.lines[text], lines):
+            for line, (_, _, boxes) in zip(self.lines[text], lines):
+                if len(line.keys) != len(boxes):
+                    return False
                 drawn = [op for op in self.piece(line).split(b"\n")
                          if op.endswith((b" TJ", b" Ts"))]
-                ours = b"\n".join(wrap_line([b"BT", *weasy_shape.draw(shape), b"ET"], line.text))
+                ours = b"\n".join(wrap_line([op for box in boxes
+                                             for op in (b"BT", *weasy_shape.draw(box), b"ET")], line.text))
                 if drawn != [op for op in ours.split(b"\n") if op.endswith((b" TJ", b" Ts"))]:
                     return False
         held = weasy.font_glyphs(self.resources)
@@ -269,22 +312,26 @@ class CellTexts:
         return b"\n".join([*state, *text, *ends])
 
     def _shaped_piece(self, line: ShapedLine) -> bytes:
-        """A shaped line as content of its own: in its like's graphics state and font, its
-        text matrix moved by its shift."""
-        state, font, x, y, ends = self._like_state(line.like)
-        text = wrap_line([b"BT", weasy_shape.tm(x + line.shift, y), *font, *line.ops, b"ET"], line.text)
-        return b"\n".join([*state, *text, *ends])
+        """A shaped line as content of its own: in its like's graphics state, each text box
+        in the font of the like's box of its place, its text matrix moved by its shift."""
+        ops = []
+        for box, box_ops in enumerate(line.ops):
+            state, font, x, y, ends = self._like_state(line.like, box)
+            ops += [b"BT", weasy_shape.tm(x + line.shift, y), *font, *box_ops, b"ET"]
+        state, *_, ends = self._like_state(line.like, 0)
+        return b"\n".join([*state, *wrap_line(ops, line.text), *ends])
 
-    def _like_state(self, like: CutLine) -> tuple:
+    def _like_state(self, like: CutLine, box: int) -> tuple:
         """(graphics state, font operator, x, y of the text matrix, closing operators) of a
-        like's line as WeasyPrint drew it: found once for all the lines drawn in its place."""
-        found = self.states.get(like)
+        text box of a like's line as WeasyPrint drew it: found once for all the lines drawn
+        in its place."""
+        found = self.states.get((like, box))
         if found is None:
             self.piece(like)  # its page cut
-            state, ops, ends = self.pieces[like.page][like.keys[0]]
+            state, ops, ends = self.pieces[like.page][like.keys[box]]
             font = [op for op in ops if op.endswith(b" Tf")][-1:]
             x, y = (float(v) for v in next(op for op in ops if op.endswith(b" Tm")).split()[4:6])
-            found = self.states[like] = (state, font, x, y, ends)
+            found = self.states[like, box] = (state, font, x, y, ends)
         return found
 
     def page_height(self, page: int) -> float:

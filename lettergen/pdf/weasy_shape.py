@@ -1,6 +1,6 @@
-"""A table cell's text broken into lines, shaped and drawn as WeasyPrint does it, without
-WeasyPrint's layout: the part of the adapter to WeasyPrint (weasy.py) that reaches into Pango
-and HarfBuzz.
+"""A table cell's text (or a head line's) broken into lines, shaped and drawn as WeasyPrint
+does it, without WeasyPrint's layout: the part of the adapter to WeasyPrint (weasy.py) that
+reaches into Pango and HarfBuzz.
 
 WeasyPrint spends about 0.3 ms on each cell text of a credentials list (its boxes, Pango's
 line layout and its glyph loop in Python), most of a district letter's time. A text in one

@@ -478,10 +478,8 @@ def _own_sheet(rows: list[str], texts: Sequence[CellText], emblems, shaping: boo
 
 @cached(maxsize=8)
 def _shaper(style: str, literal: bool) -> weasy_shape.Shaper | None:
-    """What shapes the cell texts of a block of ``style`` (not a head line's), found in a
+    """What shapes the cell texts of a block of ``style`` (a head line's too), found in a
     probe block laid out once per process (pdf/weasy_shape.py); None where it cannot be."""
-    if style == "head":
-        return None
     probe = _parts().placed_texts(style, literal, 1000, list(weasy_shape.PROBES.values()))
     try:
         return weasy_shape.Shaper(render_document(cells=[probe]), PLACED_TEXTS)

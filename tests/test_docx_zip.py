@@ -62,3 +62,28 @@ def test_dos_time(date_time, fields):
     from lettergen.docx.package_zip import dos_time
 
     assert dos_time(date_time) == fields
+
+
+def test_a_letters_package_holds_what_python_docx_saves_of_it(example, monkeypatch):
+    """The entries the DOCX writer zips (python_docx.package_entries: the shared parts, the
+    content types and the relationships made once a run) are those python-docx's own save
+    writes of the same document, name for name and byte for byte, for letters of a run in
+    turn (each with its own header parts and pictures)."""
+    from lettergen.docx import blank, python_docx
+    from lettergen.docx.writer import write_docx
+
+    _, _, letters = example
+    documents = []
+    real = blank.save
+    monkeypatch.setattr(blank, "save", lambda document, when: documents.append(document) or real(document, when))
+    monkeypatch.setattr("lettergen.docx.writer.save", blank.save)
+    for letter in letters[:2] + letters[-2:]:
+        ours = write_docx(letter)
+        buffer = io.BytesIO()
+        documents[-1].save(buffer)
+        with zipfile.ZipFile(io.BytesIO(ours)) as mine, zipfile.ZipFile(buffer) as theirs:
+            assert mine.namelist() == theirs.namelist()
+            for name in theirs.namelist():
+                assert mine.read(name) == theirs.read(name), (letter.key, name)
+    assert len(documents) == 4
+    assert python_docx._content_types.cache_info().hits and python_docx._relationships.cache_info().hits

@@ -9,7 +9,9 @@
   new one (``HeaderPart.new``: the lowest free ``/word/header%d.xml``);
 - the package's parts written by ``PackageWriter._write_content_types_stream``,
   ``_write_pkg_rels`` and the steps of ``_write_parts``, into our own zip writer
-  (package_zip.py), so each part shared by every letter is serialized once.
+  (package_zip.py), so each part shared by every letter is serialized once, and so are
+  the content types and each part's relationships, the same in every letter of a run
+  (``_ContentTypesItem``, ``CT_Relationships``).
 
 The installed version is checked when this module is imported, against the range the test
 suite ran on (lettergen/versions.py, as pinned in pyproject.toml): an upgrade starts here.
@@ -18,6 +20,7 @@ suite ran on (lettergen/versions.py, as pinned in pyproject.toml): an upgrade st
 from __future__ import annotations
 
 from .. import versions
+from ..caches import cached
 
 
 def check_version(version: str) -> None:
@@ -84,18 +87,46 @@ def package_entries(document, blob_of) -> list[tuple[str, bytes, bool]]:
     bytes from ``blob_of(part)`` (which may serialize a shared part once)."""
     from docx.opc.pkgwriter import PackageWriter
 
+    from docx.opc.packuri import CONTENT_TYPES_URI
+
     package = document.part.package
     parts = list(package.parts)
     for part in parts:
         part.before_marshal()
     writer = _Entries()
-    PackageWriter._write_content_types_stream(writer, parts)
+    # PackageWriter._write_content_types_stream: the same for every letter of a run
+    writer.write(CONTENT_TYPES_URI, _content_types(tuple((p.partname, p.content_type) for p in parts)))
     PackageWriter._write_pkg_rels(writer, package.rels)
     for part in parts:  # PackageWriter._write_parts, with our blobs
         writer.write(part.partname, blob_of(part))
-        if len(part.rels):
-            writer.write(part.partname.rels_uri, part.rels.xml)
+        if len(part.rels):  # Relationships.xml, the same for a part of every letter
+            writer.write(part.partname.rels_uri, _relationships(tuple(
+                (rel.rId, rel.reltype, rel.target_ref, rel.is_external) for rel in part.rels.values())))
     return writer.entries
+
+
+@cached(maxsize=64)
+def _relationships(rels: tuple) -> bytes:
+    """A part's .rels of these (id, type, target, external) relationships, in this order,
+    as python-docx writes it (``Relationships.xml``), made once a run."""
+    from docx.opc.oxml import CT_Relationships
+
+    element = CT_Relationships.new()
+    for rid, kind, target, external in rels:
+        element.add_rel(rid, kind, target, external)
+    return element.xml
+
+
+@cached(maxsize=16)
+def _content_types(types: tuple) -> bytes:
+    """[Content_Types].xml of a package whose parts have these (partname, content type), as
+    python-docx writes it (``_ContentTypesItem``), made once a run."""
+    from types import SimpleNamespace
+
+    from docx.opc.pkgwriter import _ContentTypesItem
+
+    return _ContentTypesItem.from_parts([SimpleNamespace(partname=name, content_type=kind)
+                                         for name, kind in types]).blob
 
 
 class _Entries:

@@ -202,20 +202,14 @@ def test_letters_whose_head_lines_are_shaped_are_the_letters_laid_out(example):
     batch = [dataclasses.replace(base, number=f"ชร ๐๐๒๓.๑/๑๘๘{n}", attachments=())  # its own pages
              for n in "๕๖๗๘"]
     caches.clear()
-    made = []
-    real = writer._own_sheet
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
-        placed = writer.write_pdfs(batch)
+    placed, made = with_own_sheets(writer.write_pdfs, batch)
     shaped = [text for sheet in made if sheet.texts for text, lines in sheet.texts.lines.items()
               if text.style == "head" and isinstance(lines[0], cells.ShapedLine)]
     assert len(shaped) == 3  # the number's line of each letter but the first (its like)
     assert all(len(sheet.texts.lines[text][0].ops) == 2  # the label, the number: two boxes
                for sheet in made if sheet.texts for text in shaped if text in sheet.texts)
     caches.clear()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(writer, "_own_sheet", lambda *a, **k: real(*a, **{**k, "shaping": False}))
-        laid_out = writer.write_pdfs(batch)
+    laid_out, _ = with_own_sheets(writer.write_pdfs, batch, shaping=False)
     for letter, pdf, each_laid_out in zip(batch, placed, laid_out):
         caches.clear()
         whole = writer.render_document([letter]).write_pdf()
@@ -241,6 +235,19 @@ def district_letter(example, count=30):
     return letter_with(example, rows)
 
 
+def with_own_sheets(write, *args, shaping: bool = True):
+    """``write(*args)`` (a writer call), and the documents of its letters' own rows and texts
+    it laid out (writer._own_sheet); without ``shaping``, every text laid out by WeasyPrint."""
+    from lettergen.pdf import writer
+
+    made = []
+    real = writer._own_sheet
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(
+            real(*a, **k) if shaping else real(*a, **{**k, "shaping": False})) or made[-1])
+        return write(*args), made
+
+
 @pytest.fixture(scope="module")
 def both_ways(example):
     """A district letter written with its one-line texts shaped, and with every text laid
@@ -250,20 +257,14 @@ def both_ways(example):
 
     letter = district_letter(example)
     caches.clear()
-    made = []
-    real = writer._own_sheet
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(writer, "_own_sheet", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
-        shaped = writer.write_pdf(letter)
+    shaped, made = with_own_sheets(writer.write_pdf, letter)
     lines = [line for sheet in made for text_lines in sheet.texts.lines.values() for line in text_lines]
     assert sum(isinstance(line, cells.ShapedLine) for line in lines) > 40  # the shaped way was taken
     several = [text_lines for sheet in made for text_lines in sheet.texts.lines.values()
                if len(text_lines) > 1 and all(isinstance(line, cells.ShapedLine) for line in text_lines)]
     assert len(several) >= 3  # names of two lines shaped too
     caches.clear()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(writer, "_own_sheet", lambda *a, **k: real(*a, **{**k, "shaping": False}))
-        whole = writer.write_pdf(letter)
+    whole, _ = with_own_sheets(writer.write_pdf, letter, shaping=False)
     caches.clear()
     return letter, shaped, whole
 

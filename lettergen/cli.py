@@ -283,11 +283,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .compose import compose_all
+    from .batch import check_letters
+    from .compose import plan_letters
     from .districts import district_offices
 
     spec, book = _load(args)
-    letters = compose_all(spec, book)
+    planning = plan_letters(spec, book)
+    # as `render` checks them: chunk by chunk, keeping no letter, a large set on two cores
+    letters = check_letters(planning).entries
     for note in book.notes:  # what reading the sheet decided: title, header row, ...
         print(note)
     made = district_offices(spec, book.rows)[1]
@@ -297,10 +300,9 @@ def cmd_check(args) -> int:
     print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(letters)} ฉบับ ไม่พบข้อผิดพลาด")
     workspace = _workspace(args)
     if workspace is not None:
-        from .compose import plan_letters
         from .registers.workspace import next_numbers_text
 
-        print(next_numbers_text(workspace, plan_letters(spec, book)))
+        print(next_numbers_text(workspace, planning))
     return EXIT_OK
 
 

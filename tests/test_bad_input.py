@@ -536,3 +536,38 @@ def test_the_help_speaks_thai(capsys):
     out = capsys.readouterr().out
     assert out.startswith("วิธีใช้: lettergen render") and "ตัวเลือก:" in out and "แสดงวิธีใช้นี้แล้วจบ" in out
     assert "usage" not in out and "show this help" not in out
+
+
+def test_an_error_late_in_a_large_sheet_is_said_alike_by_check_and_render(tmp_path):
+    """1,200 letters (one per LAO): the check's second half runs in a process forked for it
+    (batch.CHECKED_APART); a date that is not in the calendar at row 1,151 is the one error
+    both commands name, file, row and column, exit 2, and render writes nothing."""
+    import csv
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_bulk
+    from lettergen.batch import CHECKED_APART
+
+    sheet = tmp_path / "รายชื่อ.csv"
+    bench_bulk.write_recipients(sheet, 1200)
+    assert 1200 >= CHECKED_APART
+    with sheet.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[0].append("letter.date")
+    for row in rows[1:]:
+        row.append("")
+    rows[1150][-1] = "31 กุมภาพันธ์ 2561"
+    with sheet.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    said = []
+    for command in (["check"], ["render", "--out", str(tmp_path / "out")]):
+        result = subprocess.run(
+            [sys.executable, "-m", "lettergen", command[0], str(bench_bulk.SPEC), "--recipients", str(sheet),
+             *command[1:], *bench_bulk.ROUTE_ALL_DIRECT],
+            capture_output=True, text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        assert result.returncode == 2, result.stderr
+        said.append(result.stderr.strip().splitlines()[-1])
+    assert said[0] == said[1]
+    assert said[0] == (f'ข้อผิดพลาด: {sheet}, แถว 1151, คอลัมน์ H "letter.date": '
+                       'ไม่มีวันที่ "31 กุมภาพันธ์ 2561" ในปฏิทิน')
+    assert not (tmp_path / "out").exists()

@@ -85,9 +85,8 @@ def package_entries(document, blob_of) -> list[tuple[str, bytes, bool]]:
     """The entries of ``document``'s package, (zip name, bytes, deflate) in python-docx's
     order: the same steps as its OpcPackage.save / PackageWriter.write, with each part's
     bytes from ``blob_of(part)`` (which may serialize a shared part once)."""
-    from docx.opc.pkgwriter import PackageWriter
-
     from docx.opc.packuri import CONTENT_TYPES_URI
+    from docx.opc.pkgwriter import PackageWriter
 
     package = document.part.package
     parts = list(package.parts)

@@ -129,7 +129,7 @@ def test_seed_workflow(browser, tmp_path):
         tab.go("/followup")
         page.set_input_files("#tracking-file", str(EXAMPLE / "tracking.xlsx"))
         page.click("text=อัปโหลดตารางติดตามผล")
-        page.wait_for_selector(".figures.total")
+        page.wait_for_selector(".figures .total")
         page.fill("#as-of", "3 สิงหาคม 2561")  # the day the example's reminders were sent
         page.click(".as-of button")
         page.wait_for_selector("#urgency-rule")
@@ -137,11 +137,11 @@ def test_seed_workflow(browser, tmp_path):
         report = status(spec, load_recipients(EXAMPLE / "tracking.xlsx", spec), dt.date(2018, 8, 3))
         from lettergen.thai import thai_number
 
-        total = page.inner_text(".figures.total tr").split("\t")
+        total = page.inner_text(".figures .total tr").split("\t")
         t = report.total
         assert [c.strip() for c in total] == [t.label, thai_number(t.total), thai_number(t.done),
                                              thai_number(t.pending), t.percent]
-        district_rows = page.locator('[data-group="อำเภอ"] tbody tr')
+        district_rows = page.locator('tbody[data-group="อำเภอ"] tr')
         assert district_rows.count() == len(report.districts)
         assert "ด่วนมาก" in page.inner_text("#urgency-rule")
         assert page.locator("tr.applied").count() == 1

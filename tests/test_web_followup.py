@@ -24,7 +24,7 @@ def with_tracking(tab):
     page = tab.go("/followup")
     page.set_input_files("#tracking-file", str(EXAMPLE / "tracking.xlsx"))
     page.click("text=อัปโหลดตารางติดตามผล")
-    page.wait_for_selector(".figures.total")
+    page.wait_for_selector(".figures .total")
     return page
 
 
@@ -39,7 +39,7 @@ def show(page, as_of: str | None = None, **fields) -> None:
 
 
 def total_done(page) -> str:
-    return page.inner_text(".figures.total tr").split("\t")[2].strip()
+    return page.inner_text(".figures .total tr").split("\t")[2].strip()
 
 
 def test_the_figures_are_counted_as_of_the_day_and_the_reminder_says_the_same(browser, shared_server):  # noqa: F811
@@ -58,6 +58,29 @@ def test_the_figures_are_counted_as_of_the_day_and_the_reminder_says_the_same(br
         assert page.input_value("#r-date") == "31 กรกฎาคม 2561"
         figures = page.inner_text("#reminder-figures")
         assert "(31 กรกฎาคม 2561): ดำเนินการแล้ว ๑๙ แห่ง" in figures and "ยังไม่ดำเนินการ ๑๒๕ แห่ง" in figures
+        assert not tab.errors, tab.errors
+    finally:
+        tab.close()
+
+
+def test_the_figures_of_districts_kinds_and_province_stand_in_the_same_columns(browser, shared_server):  # noqa: F811
+    """The districts, the kinds and the province's total: each figure's column starts and
+    ends at the same place in all three (they were three tables, each as wide as its own
+    words), so a clerk reads a column down from one header to the total."""
+    tab = Page(browser, shared_server.url)
+    try:
+        page = with_tracking(tab)
+        rows = {name: page.locator(selector).first for name, selector in (
+            ("district", '.figures tbody[data-group="อำเภอ"] tr'),
+            ("kind", '.figures tbody[data-group="ประเภท"] tr:not(.group-head)'),
+            ("total", ".figures .total tr"))}
+        columns = {name: [(round(box["x"]), round(box["width"])) for box in
+                          (cell.bounding_box() for cell in row.locator("th, td").all())]
+                   for name, row in rows.items()}
+        assert len(columns["district"]) == 5
+        assert columns["district"] == columns["kind"] == columns["total"], columns
+        assert page.inner_text('.figures tr.group-head th:first-child') == "ประเภท"
+        tab.shot("followup-figures", full_page=True)
         assert not tab.errors, tab.errors
     finally:
         tab.close()

@@ -150,7 +150,7 @@ def test_no_code_no_english_and_no_spec_key_on_any_page(browser, tmp_path):  # n
         found += read(tab, "followup-empty")
         page.set_input_files("#tracking-file", str(EXAMPLE / "tracking.xlsx"))
         page.click("text=อัปโหลดตารางติดตามผล")
-        page.wait_for_selector(".figures.total")
+        page.wait_for_selector(".figures .total")
         page.fill("#as-of", "3 สิงหาคม 2561")
         page.click('button:text-is("แสดง")')
         page.wait_for_url("**/followup?date=*")  # the page of that day, not the one it leaves

@@ -403,30 +403,15 @@ class Forked:
 
 
 def _serve_once(conn, function: Callable, args: tuple) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it ends this one
-    if _named is not None:
-        _named(SIDE_NAME)
-    try:
-        reply = (function(*args), None)
-    except BaseException as error:  # sent to the run, which raises it
-        reply = (None, _portable(error))
-    try:
-        conn.send(reply)
-    except Exception as error:  # a result that does not pickle: the run does the work
-        conn.send((None, WorkerDied(f"the result cannot be sent: {error}")))
+    _as_side_process()
+    _answer(conn, function, args)
 
 
 SIDE_NAME = b"lettergen-side"  # a side process's name once it will die with its run
 
 
 def _serve_side(conn, ready: Callable[[], None]) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's: it ends this one
-    if _named is not None:
-        _named(SIDE_NAME)
+    _as_side_process()
     try:
         ready()
     except Exception:  # not ready: the call makes it again, and fails there if it must
@@ -435,14 +420,31 @@ def _serve_side(conn, ready: Callable[[], None]) -> None:
         request = conn.recv()
     except (EOFError, OSError):
         return
-    if request is None:
-        return
-    function, args = request
+    if request is not None:
+        _answer(conn, *request)
+
+
+def _as_side_process() -> None:
+    """What a side process (SideProcess, Forked) does first: Ctrl-C is the run's, which ends
+    it; it takes its name."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if _named is not None:
+        _named(SIDE_NAME)
+
+
+def _answer(conn, function: Callable, args: tuple) -> None:
+    """``function(*args)``, or its error, sent to the run, which raises the error; a result
+    that does not pickle is sent as WorkerDied (the run then does the work itself)."""
     try:
         reply = (function(*args), None)
-    except BaseException as error:  # sent to the run, which raises it
+    except BaseException as error:
         reply = (None, _portable(error))
-    conn.send(reply)
+    try:
+        conn.send(reply)
+    except Exception as error:
+        conn.send((None, WorkerDied(f"the result cannot be sent: {error}")))
 
 
 def _start(context, target: Callable, args: tuple, name: str) -> tuple:

@@ -290,14 +290,14 @@ def cmd_check(args) -> int:
     spec, book = _load(args)
     planning = plan_letters(spec, book)
     # as `render` checks them: chunk by chunk, keeping no letter, a large set on two cores
-    letters = check_letters(planning).entries
+    entries = check_letters(planning).entries
     for note in book.notes:  # what reading the sheet decided: title, header row, ...
         print(note)
     made = district_offices(spec, book.rows)[1]
     if made:
         print(f"สร้างแถวของ {spec.routing.district_office} {made} แห่งจากอำเภอในรายชื่อ "
               "(ไฟล์ไม่มีแถวของสำนักงานอำเภอ)")
-    print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(letters)} ฉบับ ไม่พบข้อผิดพลาด")
+    print(f"ตรวจแล้ว: ผู้รับ {len(book.rows)} ราย, หนังสือ {len(entries)} ฉบับ ไม่พบข้อผิดพลาด")
     workspace = _workspace(args)
     if workspace is not None:
         from .registers.workspace import next_numbers_text

@@ -538,14 +538,14 @@ def test_the_help_speaks_thai(capsys):
     assert "usage" not in out and "show this help" not in out
 
 
-def test_an_error_late_in_a_large_sheet_is_said_alike_by_check_and_render(tmp_path):
+def test_an_error_late_in_a_large_sheet_is_said_alike_by_check_and_render(tmp_path, monkeypatch):
     """1,200 letters (one per LAO): the check's second half runs in a process forked for it
     (batch.CHECKED_APART); a date that is not in the calendar at row 1,151 is the one error
     both commands name, file, row and column, exit 2, and render writes nothing."""
     import csv
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    import bench_bulk
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_bulk  # its sheet of LAOs, one letter each
     from lettergen.batch import CHECKED_APART
 
     sheet = tmp_path / "รายชื่อ.csv"
